@@ -1,0 +1,127 @@
+/* ktest.h: in-kernel unit tests, collected from the .ktest linker section. */
+#ifndef COMMON_KTEST_H
+#define COMMON_KTEST_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "kstring.h"
+
+/* One registered test. The linker gathers these between __ktest_start and
+ * __ktest_end (see common/kernel.ld). */
+struct ktest {
+    const char *name;
+    void (*fn)(void);
+};
+
+/* Declare a test:  KTEST(frames_alloc_single) { ... KT_ASSERT(...); ... } */
+#define KTEST(tname)                                                         \
+    static void ktest_fn_##tname(void);                                      \
+    static const struct ktest ktest_desc_##tname                             \
+        __attribute__((used, section(".ktest"), aligned(4))) = {             \
+            #tname, ktest_fn_##tname};                                       \
+    static void ktest_fn_##tname(void)
+
+/* Report "KTEST FAIL <test> file:line: <message>" and abandon the running test
+ * (control returns to the runner). Only valid while a test runs. */
+void ktest_fail_at(const char *file, int line, const char *fmt, ...)
+    __attribute__((noreturn, format(printf, 3, 4)));
+
+#define KT_FAIL(...) ktest_fail_at(__FILE__, __LINE__, __VA_ARGS__)
+
+#define KT_ASSERT(cond)                                                      \
+    do {                                                                     \
+        if (!(cond))                                                         \
+            KT_FAIL("assertion `%s' failed", #cond);                         \
+    } while (0)
+
+/* Compare two integers (evaluated once, as long). Order: actual, expected. */
+#define KT_ASSERT_EQ(actual, expected)                                       \
+    do {                                                                     \
+        long kt_a_ = (long)(actual), kt_e_ = (long)(expected);               \
+        if (kt_a_ != kt_e_)                                                  \
+            KT_FAIL("%s == %s: expected %ld, got %ld", #actual, #expected,   \
+                    kt_e_, kt_a_);                                           \
+    } while (0)
+
+#define KT_ASSERT_NE(actual, unexpected)                                     \
+    do {                                                                     \
+        long kt_a_ = (long)(actual), kt_e_ = (long)(unexpected);             \
+        if (kt_a_ == kt_e_)                                                  \
+            KT_FAIL("%s != %s: both are %ld", #actual, #unexpected, kt_a_);  \
+    } while (0)
+
+/* Same, for addresses and bit patterns: values printed in hex. */
+#define KT_ASSERT_EQ_HEX(actual, expected)                                   \
+    do {                                                                     \
+        unsigned long kt_a_ = (unsigned long)(actual);                       \
+        unsigned long kt_e_ = (unsigned long)(expected);                     \
+        if (kt_a_ != kt_e_)                                                  \
+            KT_FAIL("%s == %s: expected 0x%lx, got 0x%lx", #actual,          \
+                    #expected, kt_e_, kt_a_);                                \
+    } while (0)
+
+#define KT_ASSERT_STR_EQ(actual, expected)                                   \
+    do {                                                                     \
+        const char *kt_a_ = (actual), *kt_e_ = (expected);                   \
+        if (strcmp(kt_a_, kt_e_) != 0)                                      \
+            KT_FAIL("%s: expected \"%s\", got \"%s\"", #actual, kt_e_,       \
+                    kt_a_);                                                  \
+    } while (0)
+
+/* ---- Tests that expect a CPU exception -------------------------------- */
+
+/* What the exception handler saw when it delivered an expected fault. */
+struct ktest_fault {
+    uint32_t vector;     /* exception number, e.g. 14 for #PF */
+    uint32_t error_code; /* CPU error code, 0 if the exception has none */
+    uint32_t cr2;        /* faulting linear address (page faults) */
+    uint32_t eip;        /* instruction that faulted */
+};
+
+/* Saved registers for ksetjmp/klongjmp (common/kjmp.asm). */
+typedef struct {
+    uint32_t ebx, esi, edi, ebp, esp, eip, eflags;
+} kjmp_buf[1];
+
+int ksetjmp(kjmp_buf buf) __attribute__((returns_twice));
+void klongjmp(kjmp_buf buf, int val) __attribute__((noreturn));
+
+/* Run STMT expecting exception VECTOR; the test fails if STMT completes or a
+ * different exception arrives. Afterwards ktest_last_fault() describes it.
+ * Interrupt state is restored to what it was before STMT. */
+#define KT_EXPECT_FAULT(vector, stmt)                                        \
+    do {                                                                     \
+        if (ksetjmp(*ktest_catch_arm(vector)) == 0) {                        \
+            stmt;                                                            \
+            ktest_catch_disarm();                                            \
+            KT_FAIL("expected exception %d, but `%s' completed",             \
+                    (int)(vector), #stmt);                                   \
+        }                                                                    \
+    } while (0)
+
+kjmp_buf *ktest_catch_arm(uint32_t vector);
+void ktest_catch_disarm(void);
+const struct ktest_fault *ktest_last_fault(void);
+
+/* Called by the exception handler for every CPU exception. If a test is
+ * running, this either delivers an expected fault back to KT_EXPECT_FAULT or
+ * fails the test; in both cases it does not return. Returns false when no
+ * test is running, so the handler reports the exception and panics. */
+bool ktest_on_exception(uint32_t vector, uint32_t error_code, uint32_t cr2,
+                        uint32_t eip);
+
+/* ---- Runner ------------------------------------------------------------ */
+
+/* Run every test whose name matches GLOBS (comma-separated list of patterns
+ * with * and ?), printing the KTEST protocol lines of DESIGN.md section 6.
+ * LAB is the lab name printed on START/DONE. Returns the number of failures. */
+int ktest_run(const char *lab, const char *globs);
+
+/* Name of the running test, or NULL. */
+const char *ktest_current(void);
+
+/* Print "KMETRIC name value unit". */
+void ktest_metric(const char *name, unsigned long value, const char *unit);
+
+#endif
