@@ -104,12 +104,15 @@ kjmp_buf *ktest_catch_arm(uint32_t vector);
 void ktest_catch_disarm(void);
 const struct ktest_fault *ktest_last_fault(void);
 
-/* Called by the exception handler for every CPU exception. If a test is
- * running, this either delivers an expected fault back to KT_EXPECT_FAULT or
- * fails the test; in both cases it does not return. Returns false when no
- * test is running, so the handler reports the exception and panics. */
-bool ktest_on_exception(uint32_t vector, uint32_t error_code, uint32_t cr2,
-                        uint32_t eip);
+/* For the exception handler: true if the running test armed a catch for
+ * VECTOR. Then ktest_deliver_fault() hands the details back to the test
+ * (it does not return). Called with interrupts off. */
+bool ktest_fault_expected(uint32_t vector);
+void ktest_deliver_fault(const struct ktest_fault *fault) __attribute__((noreturn));
+
+/* Abandon the running test after its failure was already reported (used by
+ * the exception handler). Only valid while a test runs. */
+void ktest_abandon_current(void) __attribute__((noreturn));
 
 /* ---- Runner ------------------------------------------------------------ */
 
@@ -120,6 +123,20 @@ int ktest_run(const char *lab, const char *globs);
 
 /* Name of the running test, or NULL. */
 const char *ktest_current(void);
+
+/* ---- Benchmarks -------------------------------------------------------- */
+
+/* Declare a benchmark, run by the `bench` command-line key (make bench). It
+ * reports with ktest_metric(); KT_ assertions work as in tests. */
+#define KBENCH(bname)                                                        \
+    static void kbench_fn_##bname(void);                                     \
+    static const struct ktest kbench_desc_##bname                            \
+        __attribute__((used, section(".kbench"), aligned(4))) = {            \
+            #bname, kbench_fn_##bname};                                      \
+    static void kbench_fn_##bname(void)
+
+/* Run every benchmark (protocol lines as for tests). Returns failures. */
+int ktest_run_benches(const char *lab);
 
 /* Print "KMETRIC name value unit". */
 void ktest_metric(const char *name, unsigned long value, const char *unit);

@@ -1,0 +1,167 @@
+/* ktest.c: the in-kernel test runner and the KTEST line protocol (DESIGN.md 6). */
+#include <stdarg.h>
+#include <stddef.h>
+
+#include "debug.h"
+#include "intr_level.h"
+#include "kprintf.h"
+#include "kstring.h"
+#include "ktest.h"
+
+/* Bounds of the .ktest section (common/kernel.ld). */
+extern const struct ktest __ktest_start[], __ktest_end[];
+extern const struct ktest __kbench_start[], __kbench_end[];
+
+static const struct ktest *ktest_running; /* test in progress, or NULL */
+static kjmp_buf ktest_abandon;            /* back to the runner on failure */
+
+/* An expected exception, armed by KT_EXPECT_FAULT. */
+static bool catch_armed;
+static uint32_t catch_vector;
+static kjmp_buf catch_jmp;
+static struct ktest_fault catch_result;
+
+#define GLOB_MAX 128
+
+/* True if NAME matches one of the comma-separated patterns in GLOBS. */
+static bool ktest_selected(const char *name, const char *globs)
+{
+    char pat[GLOB_MAX];
+
+    while (*globs) {
+        size_t n = 0;
+        while (globs[n] && globs[n] != ',')
+            n++;
+        if (n > 0 && n < GLOB_MAX) {
+            memcpy(pat, globs, n);
+            pat[n] = '\0';
+            if (glob_match(pat, name))
+                return true;
+        }
+        globs += n;
+        if (*globs == ',')
+            globs++;
+    }
+    return false;
+}
+
+static int ktest_count(const char *globs)
+{
+    int n = 0;
+    for (const struct ktest *t = __ktest_start; t < __ktest_end; t++)
+        n += ktest_selected(t->name, globs);
+    return n;
+}
+
+/* Run one test; true if it passed. */
+static bool ktest_run_one(const struct ktest *t)
+{
+    enum intr_level level = intr_get_level();
+    volatile bool passed = false; /* survives klongjmp */
+
+    kprintf("KTEST RUN %s\n", t->name);
+    ktest_running = t;
+    if (ksetjmp(ktest_abandon) == 0) {
+        t->fn();
+        passed = true;
+    }
+    ktest_running = NULL;
+    catch_armed = false;
+    intr_set_level(level);
+    if (passed)
+        kprintf("KTEST PASS %s\n", t->name);
+    return passed;
+}
+
+int ktest_run(const char *lab, const char *globs)
+{
+    int passed = 0, failed = 0;
+
+    kprintf("KTEST START %s %d\n", lab, ktest_count(globs));
+    for (const struct ktest *t = __ktest_start; t < __ktest_end; t++) {
+        if (!ktest_selected(t->name, globs))
+            continue;
+        if (ktest_run_one(t))
+            passed++;
+        else
+            failed++;
+    }
+    kprintf("KTEST DONE %s: %d passed, %d failed\n", lab, passed, failed);
+    return failed;
+}
+
+int ktest_run_benches(const char *lab)
+{
+    int passed = 0, failed = 0;
+
+    kprintf("KTEST START %s-bench %d\n", lab, (int)(__kbench_end - __kbench_start));
+    for (const struct ktest *b = __kbench_start; b < __kbench_end; b++) {
+        if (ktest_run_one(b))
+            passed++;
+        else
+            failed++;
+    }
+    kprintf("KTEST DONE %s-bench: %d passed, %d failed\n", lab, passed, failed);
+    return failed;
+}
+
+const char *ktest_current(void)
+{
+    return ktest_running ? ktest_running->name : NULL;
+}
+
+void ktest_fail_at(const char *file, int line, const char *fmt, ...)
+{
+    va_list ap;
+
+    kprintf("KTEST FAIL %s %s:%d: ", ktest_running ? ktest_running->name : "?",
+            file, line);
+    va_start(ap, fmt);
+    kvprintf(fmt, ap);
+    va_end(ap);
+    kprintf("\n");
+    if (ktest_running == NULL) /* a KT_ assertion used outside a test */
+        panic_at(file, line, __func__, "test assertion failed outside a test");
+    klongjmp(ktest_abandon, 1);
+}
+
+void ktest_abandon_current(void)
+{
+    if (ktest_running == NULL)
+        PANIC("no test is running");
+    klongjmp(ktest_abandon, 1);
+}
+
+kjmp_buf *ktest_catch_arm(uint32_t vector)
+{
+    catch_vector = vector;
+    catch_armed = true;
+    return &catch_jmp;
+}
+
+void ktest_catch_disarm(void)
+{
+    catch_armed = false;
+}
+
+const struct ktest_fault *ktest_last_fault(void)
+{
+    return &catch_result;
+}
+
+bool ktest_fault_expected(uint32_t vector)
+{
+    return ktest_running != NULL && catch_armed && catch_vector == vector;
+}
+
+void ktest_deliver_fault(const struct ktest_fault *fault)
+{
+    catch_result = *fault;
+    catch_armed = false;
+    klongjmp(catch_jmp, 1);
+}
+
+void ktest_metric(const char *name, unsigned long value, const char *unit)
+{
+    kprintf("KMETRIC %s %lu %s\n", name, value, unit);
+}

@@ -1,0 +1,103 @@
+# rules.mk: toolchain detection, kernel flags and the per-lab build rules.
+
+# ---- Toolchain: i686-elf- cross gcc, else i686-linux-gnu-, else gcc -m32 ----
+ifneq ($(shell command -v i686-elf-gcc 2>/dev/null),)
+  CROSS ?= i686-elf-
+else ifneq ($(shell command -v i686-linux-gnu-gcc 2>/dev/null),)
+  CROSS ?= i686-linux-gnu-
+else
+  CROSS ?=
+endif
+KCC     := $(CROSS)gcc
+KLD     := $(CROSS)ld
+KOBJCOPY := $(CROSS)objcopy
+KNM     := $(CROSS)nm
+NASM    := nasm
+PYTHON  := python3
+
+KCFLAGS := -m32 -std=gnu11 -ffreestanding -fno-pic -fno-pie \
+           -fno-stack-protector -fno-omit-frame-pointer -fno-builtin \
+           -mno-sse -mno-mmx -mno-80387 -nostdinc \
+           -isystem $(shell $(KCC) -m32 -print-file-name=include) \
+           -Wall -Wextra -Werror -O2 -g -I. -DSTEPOS_KERNEL
+KLDFLAGS := -m elf_i386 -nostdlib -z noexecstack -T common/kernel.ld
+NASMFLAGS := -f elf32 -g
+
+# Every library source of common/ goes into every kernel.
+COMMON_SRCS := $(addprefix common/,console.c serial.c vga.c kstring.c \
+               format.c list.c panic.c power.c ksyms.c ktest.c kjmp.asm)
+
+# Quiet by default; `make V=1` shows full commands.
+ifeq ($(V),1)
+  Q :=
+  say = @true
+else
+  Q := @
+  say = @echo "  $(1)"
+endif
+
+# ---- Tool check: name what is missing and how to install it ----------------
+SETUP_HINT := run tools/setup.sh (or: sudo apt-get install
+.PHONY: tools-ok
+tools-ok:
+	@command -v $(NASM) >/dev/null || { echo "error: nasm not found; $(SETUP_HINT) nasm)"; exit 1; }
+	@command -v $(KCC) >/dev/null || { echo "error: $(KCC) not found; $(SETUP_HINT) gcc)"; exit 1; }
+	@command -v $(PYTHON) >/dev/null || { echo "error: python3 not found; $(SETUP_HINT) python3)"; exit 1; }
+	@if [ -z "$(CROSS)" ] && ! echo 'int main(void){return 0;}' | \
+	    $(KCC) -m32 -x c - -o /dev/null 2>/dev/null; then \
+	    echo "error: $(KCC) cannot build 32-bit code; $(SETUP_HINT) gcc-multilib)"; exit 1; fi
+
+# ---- Boot sectors (shared by every lab) -------------------------------------
+BOOT_SRC := lab1-boot/boot
+build/boot/%.bin: $(BOOT_SRC)/%.asm $(wildcard $(BOOT_SRC)/*.inc) | tools-ok
+	@mkdir -p $(@D)
+	$(call say,NASM  $<)
+	$(Q)$(NASM) -f bin -I$(BOOT_SRC)/ $< -o $@ -l $(@:.bin=.lst)
+
+# ---- One kernel per lab ----------------------------------------------------
+# $(1) = lab number, $(2) = lab directory. Lab N links common/, the LIB files
+# of labs 1..N, and the MAIN files of lab N.
+define LAB_RULES
+lab$(1)_DIRS := $(wordlist 1,$(1),$(LAB_DIRS))
+lab$(1)_SRCS := $(COMMON_SRCS) \
+    $$(foreach d,$$(lab$(1)_DIRS),$$(addprefix $$(d)/,$$($$(d)_LIB))) \
+    $(addprefix $(2)/,$($(2)_MAIN))
+lab$(1)_OBJS := $$(patsubst %,build/lab$(1)/obj/%.o,$$(lab$(1)_SRCS))
+
+build/lab$(1)/obj/%.c.o: %.c | tools-ok
+	@mkdir -p $$(@D)
+	$$(call say,CC    $$< [lab$(1)])
+	$(Q)$$(KCC) $$(KCFLAGS) -DLAB_NAME='"lab$(1)"' -DLAB_TITLE='"$(2)"' \
+	    -MMD -MP -c $$< -o $$@
+
+build/lab$(1)/obj/%.asm.o: %.asm | tools-ok
+	@mkdir -p $$(@D)
+	$$(call say,NASM  $$< [lab$(1)])
+	$(Q)$$(NASM) $$(NASMFLAGS) $$< -o $$@
+
+# First link with an empty symbol table, then embed the real one.
+build/lab$(1)/ksyms0.asm: tools/mksyms.py | tools-ok
+	@mkdir -p $$(@D)
+	$(Q)$$(PYTHON) tools/mksyms.py --empty --asm $$@
+build/lab$(1)/kernel0.elf: $$(lab$(1)_OBJS) build/lab$(1)/ksyms0.o common/kernel.ld
+	$(Q)$$(KLD) $$(KLDFLAGS) -o $$@ $$(lab$(1)_OBJS) build/lab$(1)/ksyms0.o
+build/lab$(1)/ksyms.asm: build/lab$(1)/kernel0.elf tools/mksyms.py
+	$(Q)$$(PYTHON) tools/mksyms.py --nm $$(KNM) --elf $$< --asm $$@ \
+	    --bochs build/lab$(1)/kernel.sym
+build/lab$(1)/%.o: build/lab$(1)/%.asm
+	$(Q)$$(NASM) -f elf32 $$< -o $$@
+build/lab$(1)/kernel.elf: $$(lab$(1)_OBJS) build/lab$(1)/ksyms.o common/kernel.ld
+	$(Q)$$(KLD) $$(KLDFLAGS) -Map build/lab$(1)/kernel.map -o $$@ \
+	    $$(lab$(1)_OBJS) build/lab$(1)/ksyms.o
+build/lab$(1)/kernel.bin: build/lab$(1)/kernel.elf
+	$(Q)$$(KOBJCOPY) -O binary $$< $$@
+build/lab$(1)/disk.img: build/lab$(1)/kernel.bin build/boot/stage1.bin \
+                        build/boot/stage2.bin tools/mkimage.py
+	$$(PYTHON) tools/mkimage.py --stage1 build/boot/stage1.bin \
+	    --stage2 build/boot/stage2.bin --kernel $$< -o $$@
+
+.PHONY: build-lab$(1)
+build-lab$(1): build/lab$(1)/disk.img $(lab$(1)_EXTRA)
+
+-include $$(patsubst %.o,%.d,$$(filter %.c.o,$$(lab$(1)_OBJS)))
+endef

@@ -1,0 +1,135 @@
+/* x86.h: port I/O, control registers and other single-instruction helpers. */
+#ifndef COMMON_X86_H
+#define COMMON_X86_H
+
+#ifndef STEPOS_KERNEL
+#error "common/x86.h is kernel-only: it executes privileged instructions"
+#endif
+
+#include <stdint.h>
+
+#define EFLAGS_IF 0x00000200u /* interrupt enable flag */
+
+#define CR0_PE 0x00000001u /* protection enable */
+#define CR0_WP 0x00010000u /* supervisor writes honour read-only pages */
+#define CR0_PG 0x80000000u /* paging */
+
+static inline uint8_t inb(uint16_t port)
+{
+    uint8_t v;
+    __asm__ volatile("inb %1, %0" : "=a"(v) : "Nd"(port));
+    return v;
+}
+
+static inline void outb(uint16_t port, uint8_t v)
+{
+    __asm__ volatile("outb %0, %1" : : "a"(v), "Nd"(port));
+}
+
+static inline uint16_t inw(uint16_t port)
+{
+    uint16_t v;
+    __asm__ volatile("inw %1, %0" : "=a"(v) : "Nd"(port));
+    return v;
+}
+
+static inline void outw(uint16_t port, uint16_t v)
+{
+    __asm__ volatile("outw %0, %1" : : "a"(v), "Nd"(port));
+}
+
+/* Read COUNT 16-bit words from PORT into BUF (ATA data transfers). */
+static inline void insw(uint16_t port, void *buf, uint32_t count)
+{
+    __asm__ volatile("cld; rep insw"
+                     : "+D"(buf), "+c"(count)
+                     : "d"(port)
+                     : "memory");
+}
+
+/* Write COUNT 16-bit words from BUF to PORT. */
+static inline void outsw(uint16_t port, const void *buf, uint32_t count)
+{
+    __asm__ volatile("cld; rep outsw"
+                     : "+S"(buf), "+c"(count)
+                     : "d"(port)
+                     : "memory");
+}
+
+/* A write to an unused port: roughly 1 us of delay for old devices (PIC). */
+static inline void io_wait(void)
+{
+    outb(0x80, 0);
+}
+
+static inline uint32_t read_eflags(void)
+{
+    uint32_t v;
+    __asm__ volatile("pushfl; popl %0" : "=r"(v));
+    return v;
+}
+
+static inline void cpu_cli(void) { __asm__ volatile("cli" ::: "memory"); }
+static inline void cpu_sti(void) { __asm__ volatile("sti" ::: "memory"); }
+static inline void cpu_hlt(void) { __asm__ volatile("hlt" ::: "memory"); }
+
+/* Enable interrupts and halt until the next one, with no window between. */
+static inline void cpu_sti_hlt(void) { __asm__ volatile("sti; hlt" ::: "memory"); }
+
+static inline uint32_t read_cr0(void)
+{
+    uint32_t v;
+    __asm__ volatile("movl %%cr0, %0" : "=r"(v));
+    return v;
+}
+
+static inline void write_cr0(uint32_t v)
+{
+    __asm__ volatile("movl %0, %%cr0" : : "r"(v) : "memory");
+}
+
+static inline uint32_t read_cr2(void)
+{
+    uint32_t v;
+    __asm__ volatile("movl %%cr2, %0" : "=r"(v));
+    return v;
+}
+
+static inline uint32_t read_cr3(void)
+{
+    uint32_t v;
+    __asm__ volatile("movl %%cr3, %0" : "=r"(v));
+    return v;
+}
+
+static inline void write_cr3(uint32_t v)
+{
+    __asm__ volatile("movl %0, %%cr3" : : "r"(v) : "memory");
+}
+
+/* Drop the TLB entry for the page containing ADDR. */
+static inline void invlpg(uint32_t addr)
+{
+    __asm__ volatile("invlpg (%0)" : : "r"(addr) : "memory");
+}
+
+/* Time-stamp counter: instructions under Bochs/QEMU -icount, cycles otherwise. */
+static inline uint64_t rdtsc(void)
+{
+    uint32_t lo, hi;
+    __asm__ volatile("rdtsc" : "=a"(lo), "=d"(hi));
+    return ((uint64_t)hi << 32) | lo;
+}
+
+static inline uint32_t read_ebp(void)
+{
+    uint32_t v;
+    __asm__ volatile("movl %%ebp, %0" : "=r"(v));
+    return v;
+}
+
+/* Bochs magic breakpoint (xchg bx,bx): stops in the Bochs debugger when
+ * magic_break is enabled; a no-op elsewhere. */
+#define BOCHS_BREAK() __asm__ volatile("xchgw %bx, %bx")
+
+#endif

@@ -1,0 +1,91 @@
+/* exception.c: names and reports for the 32 CPU exceptions. */
+#include <stddef.h>
+
+#include "common/kprintf.h"
+#include "common/ksyms.h"
+#include "common/ktest.h"
+#include "common/power.h"
+#include "common/x86.h"
+#include "intr.h"
+
+#define VECTOR_PAGE_FAULT 14
+
+static const char *const exception_names[INTR_EXCEPTIONS] = {
+    "#DE Divide Error",         "#DB Debug",
+    "NMI Interrupt",            "#BP Breakpoint",
+    "#OF Overflow",             "#BR BOUND Range Exceeded",
+    "#UD Invalid Opcode",       "#NM Device Not Available",
+    "#DF Double Fault",         "Coprocessor Segment Overrun",
+    "#TS Invalid TSS",          "#NP Segment Not Present",
+    "#SS Stack-Segment Fault",  "#GP General Protection",
+    "#PF Page Fault",           "Reserved (15)",
+    "#MF x87 Floating-Point",   "#AC Alignment Check",
+    "#MC Machine Check",        "#XM SIMD Floating-Point",
+    "#VE Virtualization",       "#CP Control Protection",
+    "Reserved (22)",            "Reserved (23)",
+    "Reserved (24)",            "Reserved (25)",
+    "Reserved (26)",            "Reserved (27)",
+    "Reserved (28)",            "Reserved (29)",
+    "Reserved (30)",            "Reserved (31)",
+};
+
+const char *exception_name(uint32_t vector)
+{
+    return vector < INTR_EXCEPTIONS ? exception_names[vector] : "unknown";
+}
+
+void intr_frame_dump(const struct intr_frame *f)
+{
+    uint32_t off = 0;
+    const char *fn = ksyms_lookup(f->eip, &off);
+
+    kprintf("  eip %08lx (%s+0x%lx)  cs %04lx  eflags %08lx\n",
+            (unsigned long)f->eip, fn ? fn : "??", (unsigned long)off,
+            (unsigned long)f->cs, (unsigned long)f->eflags);
+    kprintf("  eax %08lx  ebx %08lx  ecx %08lx  edx %08lx\n",
+            (unsigned long)f->eax, (unsigned long)f->ebx,
+            (unsigned long)f->ecx, (unsigned long)f->edx);
+    kprintf("  esi %08lx  edi %08lx  ebp %08lx  esp %08lx\n",
+            (unsigned long)f->esi, (unsigned long)f->edi,
+            (unsigned long)f->ebp, (unsigned long)(f->esp_at_pushad + 20));
+    kprintf("  ds %04lx  es %04lx  fs %04lx  gs %04lx\n", (unsigned long)f->ds,
+            (unsigned long)f->es, (unsigned long)f->fs, (unsigned long)f->gs);
+}
+
+/* One line: name, error code, CR2 for page faults, EIP with its symbol. */
+static void exception_describe(const struct intr_frame *f, uint32_t cr2)
+{
+    uint32_t off = 0;
+    const char *fn = ksyms_lookup(f->eip, &off);
+
+    kprintf("exception %lu %s, error code 0x%lx", (unsigned long)f->vector,
+            exception_name(f->vector), (unsigned long)f->error_code);
+    if (f->vector == VECTOR_PAGE_FAULT)
+        kprintf(", cr2 0x%08lx", (unsigned long)cr2);
+    kprintf(", at eip 0x%08lx (%s+0x%lx)\n", (unsigned long)f->eip,
+            fn ? fn : "??", (unsigned long)off);
+}
+
+void exception_unhandled(struct intr_frame *f)
+{
+    uint32_t cr2 = read_cr2();
+
+    if (ktest_fault_expected(f->vector)) {
+        struct ktest_fault fault = {f->vector, f->error_code, cr2, f->eip};
+        ktest_deliver_fault(&fault);
+    }
+    if (ktest_current() != NULL) {
+        /* The test fails; the runner moves on to the next one. */
+        kprintf("KTEST FAIL %s unexpected ", ktest_current());
+        exception_describe(f, cr2);
+        intr_frame_dump(f);
+        backtrace_print(f->ebp);
+        ktest_abandon_current();
+    }
+    kprintf("KPANIC ");
+    exception_describe(f, cr2);
+    intr_frame_dump(f);
+    kprintf("  backtrace:\n");
+    backtrace_print(f->ebp);
+    power_off(POWER_PANIC);
+}

@@ -1,0 +1,83 @@
+/* input.c: a ring buffer filled by the COM1 and keyboard interrupt handlers. */
+#include <stdint.h>
+
+#include "common/console.h"
+#include "common/debug.h"
+#include "common/serial.h"
+#include "common/x86.h"
+#include "input.h"
+#include "intr.h"
+#include "keyboard.h"
+
+#define INPUT_BUF_SIZE 256
+
+/* Written by interrupt handlers, read by input_getc(); interrupts off around
+ * the read side's check-then-take. */
+static char input_buf[INPUT_BUF_SIZE];
+static volatile uint32_t input_head, input_tail; /* tail: next to read */
+
+void input_push(char c)
+{
+    if (input_head - input_tail == INPUT_BUF_SIZE)
+        return; /* full: drop */
+    input_buf[input_head % INPUT_BUF_SIZE] = c;
+    input_head++;
+}
+
+static void serial_interrupt(struct intr_frame *frame)
+{
+    (void)frame;
+    while (serial_rx_ready()) {
+        char c = (char)serial_rx_byte();
+        input_push(c == '\r' ? '\n' : c);
+    }
+}
+
+void input_init(void)
+{
+    irq_register(SERIAL_IRQ, serial_interrupt);
+    serial_enable_rx_interrupt();
+    keyboard_init();
+}
+
+char input_getc(void)
+{
+    KASSERT(intr_get_level() == INTR_ON);
+    for (;;) {
+        cpu_cli();
+        if (input_head != input_tail) {
+            char c = input_buf[input_tail % INPUT_BUF_SIZE];
+            input_tail++;
+            cpu_sti();
+            return c;
+        }
+        cpu_sti_hlt(); /* no lost wake-up: sti takes effect after hlt starts */
+    }
+}
+
+size_t input_readline(char *buf, size_t size)
+{
+    size_t n = 0;
+
+    KASSERT(size > 0);
+    for (;;) {
+        char c = input_getc();
+        if (c == '\n') {
+            console_putc('\n');
+            break;
+        }
+        if (c == '\b' || c == 0x7F) {
+            if (n > 0) {
+                n--;
+                console_puts("\b \b");
+            }
+            continue;
+        }
+        if ((unsigned char)c < ' ' || n + 1 >= size)
+            continue;
+        buf[n++] = c;
+        console_putc(c);
+    }
+    buf[n] = '\0';
+    return n;
+}

@@ -1,0 +1,91 @@
+/* intr.c: intr_dispatch(): route exceptions and IRQs, EOI, spurious IRQs. */
+#include <stddef.h>
+
+#include "common/debug.h"
+#include "common/ktest.h"
+#include "intr.h"
+#include "pic.h"
+
+#define SPURIOUS_MASTER_IRQ 7
+#define SPURIOUS_SLAVE_IRQ  15
+
+static irq_handler_fn *irq_handlers[INTR_IRQS];
+static exception_handler_fn *exception_handlers[INTR_EXCEPTIONS];
+static unsigned long spurious_count;
+static int irq_depth; /* > 0 inside an IRQ handler */
+
+void irq_register(int irq, irq_handler_fn *handler)
+{
+    KASSERT(irq >= 0 && irq < INTR_IRQS);
+    KASSERT(handler != NULL);
+    if (irq_handlers[irq] != NULL && irq_handlers[irq] != handler)
+        PANIC("IRQ %d already has a handler", irq);
+    irq_handlers[irq] = handler;
+    pic_unmask(irq);
+}
+
+void exception_register(int vector, exception_handler_fn *handler)
+{
+    KASSERT(vector >= 0 && vector < INTR_EXCEPTIONS);
+    exception_handlers[vector] = handler;
+}
+
+bool intr_in_irq(void)
+{
+    return irq_depth > 0;
+}
+
+unsigned long intr_spurious_count(void)
+{
+    return spurious_count;
+}
+
+/* A spurious IRQ 7/15 is raised by the PIC when a request vanished before it
+ * was acknowledged: its in-service bit is not set. It must not get an EOI
+ * (IRQ 15 still needs one for the master, which did see IRQ 2). */
+static bool irq_is_spurious(int irq)
+{
+    if (irq != SPURIOUS_MASTER_IRQ && irq != SPURIOUS_SLAVE_IRQ)
+        return false;
+    if (pic_read_isr() & (1u << irq))
+        return false;
+    if (irq == SPURIOUS_SLAVE_IRQ)
+        pic_send_eoi(0); /* master only */
+    spurious_count++;
+    return true;
+}
+
+static void irq_dispatch(struct intr_frame *frame)
+{
+    int irq = (int)frame->vector - INTR_IRQ_BASE;
+
+    if (irq_is_spurious(irq))
+        return;
+    /* Acknowledge first: a handler that switches threads leaves this frame
+     * for a long time, and the PIC must be free to deliver the next tick. */
+    pic_send_eoi(irq);
+    irq_depth++;
+    if (irq_handlers[irq])
+        irq_handlers[irq](frame);
+    irq_depth--;
+}
+
+static void exception_dispatch(struct intr_frame *frame)
+{
+    exception_handler_fn *h = exception_handlers[frame->vector];
+
+    if (h != NULL && h(frame))
+        return;
+    exception_unhandled(frame);
+}
+
+void intr_dispatch(struct intr_frame *frame)
+{
+    if (frame->vector < INTR_EXCEPTIONS)
+        exception_dispatch(frame);
+    else if (frame->vector < INTR_IRQ_BASE + INTR_IRQS)
+        irq_dispatch(frame);
+    else
+        PANIC("interrupt on unexpected vector %lu",
+              (unsigned long)frame->vector);
+}

@@ -1,0 +1,61 @@
+/* intr.h: interrupt frames, dispatch, IRQ and exception handler registration. */
+#ifndef LAB1_INTR_H
+#define LAB1_INTR_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "common/intr_level.h"
+
+#define INTR_EXCEPTIONS 32 /* vectors 0-31: CPU exceptions */
+#define INTR_IRQ_BASE   32 /* IRQ n arrives on vector 32 + n */
+#define INTR_IRQS       16
+
+/* Registers as saved by lab1-boot/isr.asm, lowest address first. */
+struct intr_frame {
+    uint32_t gs, fs, es, ds;
+    uint32_t edi, esi, ebp, esp_at_pushad, ebx, edx, ecx, eax; /* pushad */
+    uint32_t vector;     /* pushed by the stub */
+    uint32_t error_code; /* pushed by the CPU, or 0 by the stub */
+    uint32_t eip, cs, eflags; /* pushed by the CPU */
+};
+
+/* An IRQ handler. Runs with interrupts off; the PIC has already been sent
+ * its end-of-interrupt, so the handler may switch threads. */
+typedef void irq_handler_fn(struct intr_frame *frame);
+
+/* An exception handler. Returns true if it dealt with the exception (execution
+ * resumes at frame->eip), false to fall back to the default report. */
+typedef bool exception_handler_fn(struct intr_frame *frame);
+
+/* Route IRQ (0-15) to HANDLER and unmask it at the PIC. One handler per IRQ;
+ * registering a second one panics. Boot code, interrupts off or on. */
+void irq_register(int irq, irq_handler_fn *handler);
+
+/* Install HANDLER for exception VECTOR (0-31), replacing the default report. */
+void exception_register(int vector, exception_handler_fn *handler);
+
+/* Called by isr.asm for every interrupt and exception. */
+void intr_dispatch(struct intr_frame *frame);
+
+/* True while an external interrupt (IRQ) handler is running. */
+bool intr_in_irq(void);
+
+/* Number of spurious IRQ 7 / IRQ 15 interrupts ignored so far. */
+unsigned long intr_spurious_count(void);
+
+/* Build the IDT and load it. Boot only, interrupts off. */
+void idt_init(void);
+
+/* Name of exception VECTOR ("#PF Page Fault"), or "unknown". */
+const char *exception_name(uint32_t vector);
+
+/* Report an unhandled exception: name, error code, CR2, EIP with symbol and
+ * registers. If a test is running, the test fails and the runner continues;
+ * otherwise the kernel panics. Does not return. */
+void exception_unhandled(struct intr_frame *frame) __attribute__((noreturn));
+
+/* Print the register dump of FRAME (used by exception reports). */
+void intr_frame_dump(const struct intr_frame *frame);
+
+#endif

@@ -1,0 +1,8 @@
+/* keyboard.h: PS/2 keyboard (scancode set 1, US layout) feeding console input. */
+#ifndef LAB1_KEYBOARD_H
+#define LAB1_KEYBOARD_H
+
+/* Register IRQ 1. Boot only. */
+void keyboard_init(void);
+
+#endif

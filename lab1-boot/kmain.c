@@ -1,0 +1,50 @@
+/* kmain.c: kernel_main(): bring up lab 1's machinery, then the lab, then tests or the monitor. */
+#include "bootinfo.h"
+#include "cmdline.h"
+#include "common/console.h"
+#include "common/debug.h"
+#include "common/kprintf.h"
+#include "common/ktest.h"
+#include "common/power.h"
+#include "common/x86.h"
+#include "gdt.h"
+#include "input.h"
+#include "intr.h"
+#include "kernel.h"
+#include "monitor.h"
+#include "pic.h"
+#include "pit.h"
+
+/* Instruction count (Bochs) or cycles at entry, for the boot benchmark. */
+static uint64_t boot_tsc;
+
+void kernel_main(const struct boot_info *bi)
+{
+    boot_tsc = rdtsc();
+    console_init();
+    kprintf("StepOS %s\n", LAB_TITLE);
+    if (bi->magic != BOOTINFO_MAGIC)
+        PANIC("bad boot info magic 0x%08lx at %p", (unsigned long)bi->magic,
+              (const void *)bi);
+    gdt_init();
+    idt_init();
+    pic_init();
+    cmdline_init(bi->cmdline);
+    pit_init(PIT_DEFAULT_HZ);
+    input_init();
+    intr_enable();
+
+    const char *tests = cmdline_get("test");
+    int benching = cmdline_get("bench") != NULL;
+    lab_init(tests == NULL && !benching);
+    if (benching) {
+        ktest_metric("boot_to_kernel_main", (unsigned long)boot_tsc, "insns");
+        int failed = ktest_run_benches(LAB_NAME);
+        power_off(failed ? POWER_FAILED : POWER_OK);
+    }
+    if (tests != NULL) {
+        int failed = ktest_run(LAB_NAME, *tests ? tests : "*");
+        power_off(failed ? POWER_FAILED : POWER_OK);
+    }
+    monitor_run();
+}

@@ -1,0 +1,67 @@
+/* pit.c: PIT channel 0 as the system tick (IRQ 0). */
+#include "common/debug.h"
+#include "common/x86.h"
+#include "intr.h"
+#include "pit.h"
+
+#define PIT_CHANNEL0 0x40 /* channel 0 data port */
+#define PIT_COMMAND  0x43 /* mode/command register */
+#define PIT_INPUT_HZ 1193182u
+
+#define PIT_SEL_CHANNEL0 0x00
+#define PIT_ACCESS_LOHI  0x30 /* low byte then high byte */
+#define PIT_MODE_RATE    0x04 /* mode 2: rate generator */
+#define PIT_IRQ 0
+
+static volatile uint32_t ticks;
+static uint32_t hz;
+static pit_tick_hook_fn *tick_hook;
+
+static void pit_interrupt(struct intr_frame *frame)
+{
+    (void)frame;
+    ticks++;
+    if (tick_hook)
+        tick_hook();
+}
+
+void pit_init(uint32_t rate_hz)
+{
+    KASSERT(rate_hz >= 19 && rate_hz <= PIT_INPUT_HZ);
+    uint32_t divisor = 0;
+    /* LAB 1: TODO compute the channel-0 divisor for RATE_HZ (rounded) and
+     * program channel 0 as a rate generator, low byte then high byte. */
+    /* LAB 1: BEGIN SOLUTION */
+    divisor = (PIT_INPUT_HZ + rate_hz / 2) / rate_hz;
+    outb(PIT_COMMAND, PIT_SEL_CHANNEL0 | PIT_ACCESS_LOHI | PIT_MODE_RATE);
+    outb(PIT_CHANNEL0, divisor & 0xFF);
+    outb(PIT_CHANNEL0, (divisor >> 8) & 0xFF);
+    /* LAB 1: END SOLUTION */
+    hz = divisor ? PIT_INPUT_HZ / divisor : rate_hz;
+    irq_register(PIT_IRQ, pit_interrupt);
+}
+
+uint32_t timer_ticks(void)
+{
+    return ticks;
+}
+
+uint32_t pit_hz(void)
+{
+    return hz;
+}
+
+void pit_set_tick_hook(pit_tick_hook_fn *hook)
+{
+    tick_hook = hook;
+}
+
+void timer_sleep_busy(uint32_t ms)
+{
+    uint32_t start = ticks;
+    uint32_t wait = (ms * hz + 999) / 1000;
+
+    KASSERT(intr_get_level() == INTR_ON);
+    while (ticks - start < wait)
+        cpu_hlt();
+}

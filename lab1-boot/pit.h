@@ -1,0 +1,28 @@
+/* pit.h: the 8253/8254 programmable interval timer and the tick counter. */
+#ifndef LAB1_PIT_H
+#define LAB1_PIT_H
+
+#include <stdint.h>
+
+#define PIT_DEFAULT_HZ 1000 /* one tick per millisecond */
+
+/* Program channel 0 to interrupt HZ times a second (19..1193182) and count
+ * ticks on IRQ 0. Boot only. */
+void pit_init(uint32_t hz);
+
+/* Ticks since pit_init. Any context. */
+uint32_t timer_ticks(void);
+
+/* Configured rate in Hz. */
+uint32_t pit_hz(void);
+
+/* Called on every tick, after the counter advanced, interrupts off, EOI
+ * already sent (so it may switch threads). NULL for none. Later labs (the
+ * scheduler's on-tick hook) set it. */
+typedef void pit_tick_hook_fn(void);
+void pit_set_tick_hook(pit_tick_hook_fn *hook);
+
+/* Busy-wait for MS milliseconds of ticks. Interrupts must be on. */
+void timer_sleep_busy(uint32_t ms);
+
+#endif
