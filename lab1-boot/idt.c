@@ -32,16 +32,13 @@ static struct idt_gate idt[IDT_ENTRIES];
 
 static void idt_set_gate(int vector, uint32_t handler)
 {
-    (void)handler; /* keeps the stripped handout compiling */
-    /* LAB 1: TODO fill in gate VECTOR: handler offset split in two halves,
-     * the kernel code selector, and a present ring-0 32-bit interrupt gate. */
-    /* LAB 1: BEGIN SOLUTION */
+    /* Offset split in two halves, the kernel code selector, and a present
+     * ring-0 32-bit interrupt gate (IF cleared on entry). */
     idt[vector].offset_low = handler & 0xFFFF;
     idt[vector].selector = GDT_KERNEL_CODE;
     idt[vector].zero = 0;
     idt[vector].type_attr = IDT_PRESENT | IDT_RING0 | IDT_INTERRUPT_GATE;
     idt[vector].offset_high = handler >> 16;
-    /* LAB 1: END SOLUTION */
 }
 
 void idt_init(void)

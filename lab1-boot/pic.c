@@ -21,9 +21,8 @@
 
 void pic_init(void)
 {
-    /* LAB 1: TODO send ICW1-ICW4 to both PICs so IRQ 0-7 arrive on vectors
-     * 32-39 and IRQ 8-15 on 40-47 (cascade on IRQ 2), then mask all lines. */
-    /* LAB 1: BEGIN SOLUTION */
+    /* ICW1-ICW4 to both PICs: IRQ 0-7 on vectors 32-39, IRQ 8-15 on 40-47,
+     * the slave cascaded on the master's IRQ 2. */
     outb(PIC1_CMD, ICW1_INIT | ICW1_ICW4);
     io_wait();
     outb(PIC2_CMD, ICW1_INIT | ICW1_ICW4);
@@ -40,7 +39,6 @@ void pic_init(void)
     io_wait();
     outb(PIC2_DATA, ICW4_8086);
     io_wait();
-    /* LAB 1: END SOLUTION */
     outb(PIC1_DATA, 0xFF);
     outb(PIC2_DATA, 0xFF);
     pic_unmask(PIC_CASCADE_IRQ); /* slave interrupts pass through IRQ 2 */

@@ -22,6 +22,9 @@ uint32_t pit_hz(void);
 typedef void pit_tick_hook_fn(void);
 void pit_set_tick_hook(pit_tick_hook_fn *hook);
 
+/* Current value of channel 0's down-counter (latched read). Any context. */
+uint16_t pit_read_counter(void);
+
 /* Busy-wait for MS milliseconds of ticks. Interrupts must be on. */
 void timer_sleep_busy(uint32_t ms);
 

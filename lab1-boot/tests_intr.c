@@ -130,3 +130,20 @@ KTEST(pic_spurious_ignored)
     KT_ASSERT_EQ(intr_spurious_count() - before, 2);
     KT_ASSERT(timer_ticks() - ticks < 1000); /* and nothing else broke */
 }
+
+KTEST(timer_rate_programmed)
+{
+    /* The channel-0 counter counts down from the divisor we programmed: it
+     * must never be seen above it (the power-on divisor is 65536). */
+    uint32_t divisor = (1193182u + PIT_DEFAULT_HZ / 2) / PIT_DEFAULT_HZ;
+    uint16_t highest = 0;
+
+    KT_ASSERT_EQ(pit_hz(), PIT_DEFAULT_HZ);
+    for (int i = 0; i < 2000; i++) {
+        uint16_t c = pit_read_counter();
+        if (c > highest)
+            highest = c;
+    }
+    KT_ASSERT(highest <= divisor);
+    KT_ASSERT(highest > 0);
+}
