@@ -67,10 +67,22 @@ void monitor_run(void)
 
 /* ---- lab-1 commands ---------------------------------------------------- */
 
+/* The command that sorts right after PREV by name (NULL: the first). */
+static const struct monitor_command *next_by_name(const struct monitor_command *prev)
+{
+    const struct monitor_command *best = NULL;
+
+    for (const struct monitor_command *c = __moncmd_start; c < __moncmd_end; c++)
+        if ((prev == NULL || strcmp(c->name, prev->name) > 0) &&
+            (best == NULL || strcmp(c->name, best->name) < 0))
+            best = c;
+    return best;
+}
+
 static int cmd_help(int argc, char **argv)
 {
     (void)argc, (void)argv;
-    for (const struct monitor_command *c = __moncmd_start; c < __moncmd_end; c++)
+    for (const struct monitor_command *c = next_by_name(NULL); c; c = next_by_name(c))
         kprintf("  %-10s %-12s %s\n", c->name, c->args, c->help);
     return 0;
 }

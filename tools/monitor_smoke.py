@@ -1,0 +1,129 @@
+#!/usr/bin/env python3
+"""monitor_smoke.py: drive each lab's kernel monitor over COM1 as a user would and check its answers."""
+import os
+import select
+import subprocess
+import sys
+import tempfile
+import time
+
+ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+sys.path.insert(0, os.path.join(ROOT, "grade"))
+
+import disk  # noqa: E402
+import emu   # noqa: E402
+
+PROMPT = "stepos> "
+TIMEOUT = 20.0
+
+# (command, text every answer must contain) for every lab; labs add their own.
+COMMON = [
+    ("help", ["info", "test", "backtrace", "exit"]),
+    ("info", ["memory map (BIOS E820", "usable", "ticks:", "command line:"]),
+    ("nosuchcommand", ["unknown command 'nosuchcommand'"]),
+    ("test exc_divide_error", ["KTEST PASS exc_divide_error"]),
+    ("backtrace", ["monitor_execute"]),
+]
+PER_LAB = {
+    2: [("frames", ["kernel", "process"])],
+    3: [("pools", ["heap"]), ("faults", ["fault"])],
+}
+
+
+class Session:
+    """QEMU with COM1 on a pipe; send lines, read until the next prompt."""
+
+    def __init__(self, lab, workdir):
+        build = os.path.join(ROOT, "build", "lab%d" % lab)
+        boot, data = disk.lab_images(build)
+        boot, data = disk.copy_images(boot, data, workdir, "")
+        launch = emu.qemu_interactive(boot, data, os.path.join(workdir, "e9.log"))
+        self.start = time.time()
+        self.proc = subprocess.Popen(launch.argv, stdin=subprocess.PIPE,
+                                     stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
+                                     start_new_session=True)
+        self.buf = ""
+
+    def read_until(self, marker):
+        deadline = time.time() + TIMEOUT
+        while marker not in self.buf:
+            left = deadline - time.time()
+            if left <= 0 or not select.select([self.proc.stdout], [], [], left)[0]:
+                raise TimeoutError("no %r after %.0fs; last output:\n%s"
+                                   % (marker, TIMEOUT, self.buf[-600:]))
+            chunk = os.read(self.proc.stdout.fileno(), 4096)
+            if not chunk:
+                raise EOFError("QEMU exited; last output:\n" + self.buf[-600:])
+            self.buf += chunk.decode("ascii", "replace").replace("\r", "")
+        text, self.buf = self.buf.split(marker, 1)
+        return text
+
+    def command(self, line):
+        self.proc.stdin.write((line + "\r").encode())
+        self.proc.stdin.flush()
+        return self.read_until(PROMPT)
+
+    def close(self):
+        if self.proc.poll() is None:
+            os.killpg(self.proc.pid, 9)
+        self.proc.wait()
+
+
+def check_lab(lab):
+    """Run the scripted session for LAB; returns (passed, failed)."""
+    passed = failed = 0
+    with tempfile.TemporaryDirectory(prefix="stepos-monitor-") as tmp:
+        s = Session(lab, tmp)
+        try:
+            s.read_until(PROMPT)
+            print("lab%d: boot to monitor prompt %.2fs wall" % (lab, time.time() - s.start))
+            for cmd, wanted in COMMON + PER_LAB.get(lab, []):
+                out = s.command(cmd)
+                missing = [w for w in wanted if w not in out]
+                if missing:
+                    failed += 1
+                    print("lab%d %s: FAIL, missing %s in:\n%s" % (lab, cmd, missing, out))
+                else:
+                    passed += 1
+                    print("lab%d %s: OK" % (lab, cmd))
+            s.proc.stdin.write(b"exit\r")
+            s.proc.stdin.flush()
+            status = s.proc.wait(timeout=TIMEOUT)
+            if emu.qemu_exit_poweroff(status) == 0:
+                passed += 1
+                print("lab%d exit: OK (powered off)" % lab)
+            else:
+                failed += 1
+                print("lab%d exit: FAIL, QEMU exit status %s" % (lab, status))
+        except (TimeoutError, EOFError, subprocess.TimeoutExpired) as e:
+            failed += 1
+            print("lab%d: FAIL: %s" % (lab, e))
+        finally:
+            s.close()
+    return passed, failed
+
+
+def built_labs():
+    labs = []
+    for n in range(1, 7):
+        if os.path.exists(os.path.join(ROOT, "build", "lab%d" % n, "disk.img")):
+            labs.append(n)
+    return labs
+
+
+def main():
+    labs = [int(a.replace("lab", "")) for a in sys.argv[1:]] or None
+    if labs is None:
+        subprocess.run(["make", "-s", "all"], cwd=ROOT, check=False)
+        labs = built_labs()
+    total_p = total_f = 0
+    for lab in labs:
+        p, f = check_lab(lab)
+        total_p += p
+        total_f += f
+    print("monitor: %d passed, %d failed" % (total_p, total_f))
+    return 1 if total_f else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
