@@ -1,0 +1,55 @@
+"""checks: external checks, judged by the grader from a run's serial output and disk images.
+
+A rubric entry with `check = "fn"` calls fn(ctx) in grade/checks/labN.py. It
+returns True/False, or (ok, message). Raising an exception fails the check
+with the exception as its message.
+"""
+import importlib
+from dataclasses import dataclass, field
+from typing import Optional
+
+
+@dataclass
+class CheckContext:
+    """What a check can look at."""
+    lab: str
+    emulator: str                  # "qemu" or "bochs"
+    seed: Optional[int]
+    lines: list                    # serial lines (all boots of the run, or the check's own boot)
+    results: dict = field(default_factory=dict)   # test name -> protocol.Result
+    test_lines: dict = field(default_factory=dict)  # test name -> lines printed while it ran
+    boot_disk: Optional[str] = None   # copy of the boot disk after the (last) boot
+    data_disk: Optional[str] = None   # copy of the data disk after the (last) boot
+
+    def output_of(self, test):
+        """Lines a test printed between its KTEST RUN and PASS/FAIL lines."""
+        return list(self.test_lines.get(test, []))
+
+    def matching(self, prefix):
+        """Serial lines starting with PREFIX (leading whitespace ignored)."""
+        return [l.strip() for l in self.lines if l.strip().startswith(prefix)]
+
+
+def find(lab, name):
+    """The check function NAME of LAB ('lab4'), or raise LookupError."""
+    try:
+        mod = importlib.import_module("checks." + lab)
+    except ModuleNotFoundError as e:
+        raise LookupError("no grade/checks/%s.py (%s)" % (lab, e))
+    fn = getattr(mod, name, None)
+    if not callable(fn):
+        raise LookupError("grade/checks/%s.py has no function %s" % (lab, name))
+    return fn
+
+
+def run(fn, ctx):
+    """Call check FN; returns (ok, message)."""
+    try:
+        r = fn(ctx)
+    except Exception as e:          # a broken check is a failed check, reported
+        return False, "check raised %s: %s" % (type(e).__name__, e)
+    if isinstance(r, tuple):
+        ok, msg = r[0], (r[1] if len(r) > 1 else "")
+    else:
+        ok, msg = r, ""
+    return bool(ok), str(msg or "")

@@ -1,0 +1,209 @@
+#!/usr/bin/env python3
+"""grade.py: build a StepOS lab, boot its tests in QEMU and/or Bochs, and score them by its rubric."""
+import argparse
+import os
+import shutil
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+from concurrent.futures import ThreadPoolExecutor
+
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+
+import emu          # noqa: E402
+import labrun       # noqa: E402
+import report       # noqa: E402
+import rubric       # noqa: E402
+import runner       # noqa: E402
+
+GRADER_ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+BUILD_TAIL = 25
+
+
+class UsageError(Exception):
+    pass
+
+
+def parse_args(argv):
+    p = argparse.ArgumentParser(
+        prog="grade.py", description="Grade StepOS labs: build, boot the in-kernel tests "
+        "headless, score them by grade/rubrics/labN.toml. Exit status: 0 full marks, "
+        "1 points lost, 2 usage or setup error, 130 interrupted.")
+    p.add_argument("lab", help="lab to grade: 1..6, lab1, lab1-boot, or all")
+    p.add_argument("filters", nargs="*", metavar="TEST",
+                   help="only rubric entries whose name matches one of these globs")
+    p.add_argument("-k", dest="kfilters", action="append", default=[], metavar="GLOB",
+                   help="test-name filter (glob); may be repeated")
+    p.add_argument("--emulator", choices=["qemu", "bochs", "both"], default="qemu")
+    p.add_argument("--seeds", type=int, metavar="N",
+                   help="N runs with seed=S..S+N-1 (S from --seed, default 1)")
+    p.add_argument("--seed", type=int, metavar="S", help="run with seed=S (replays a failure)")
+    p.add_argument("--keep", nargs="?", const="build/grade", metavar="DIR",
+                   help="keep serial logs, Bochs logs, images and commands in DIR "
+                   "(default build/grade)")
+    p.add_argument("--json", metavar="FILE", help="write Gradescope results.json to FILE")
+    p.add_argument("-v", "--verbose", action="store_true", help="stream serial output")
+    p.add_argument("-j", "--jobs", type=int, default=0, metavar="N",
+                   help="runs (emulator x seed) at once (default: one per CPU, max 4)")
+    p.add_argument("--root", metavar="DIR",
+                   help="the StepOS tree to build and grade (default: this grader's tree)")
+    p.add_argument("--timeout-scale", type=float, default=1.0, metavar="F",
+                   help="multiply every timeout by F (slow or loaded machines)")
+    p.add_argument("--no-build", action="store_true",
+                   help="grade the images already in build/ (skip make)")
+    a = p.parse_args(argv)
+    if a.seeds is not None and a.seeds < 1:
+        p.error("--seeds must be at least 1")
+    if a.jobs < 0:
+        p.error("-j must be positive")
+    if a.timeout_scale <= 0:
+        p.error("--timeout-scale must be positive")
+    if a.lab == "all":
+        a.labs = rubric.available()
+    else:
+        n = rubric.lab_number(a.lab)
+        if n is None:
+            p.error("unknown lab %r: expected 1..6, lab1..lab6 or all" % a.lab)
+        a.labs = [n]
+    a.patterns = a.filters + a.kfilters
+    return a
+
+
+def seeds_for(args, rub):
+    if args.seeds is not None:
+        start = args.seed if args.seed is not None else 1
+        return list(range(start, start + args.seeds))
+    if args.seed is not None:
+        return [args.seed]
+    if rub.seeds > 0:
+        return list(range(1, rub.seeds + 1))
+    return [None]
+
+
+def build(root, lab, verbose):
+    """Run make build-labN; returns None on success or the output's last lines."""
+    if shutil.which("make") is None:
+        return ["make not found: install the Debian package make (run tools/setup.sh)"]
+    cmd = ["make", "-C", root, "--no-print-directory", "build-lab%d" % lab]
+    try:
+        proc = subprocess.run(cmd, stdin=subprocess.DEVNULL, stdout=subprocess.PIPE,
+                              stderr=subprocess.STDOUT, timeout=600)
+    except subprocess.TimeoutExpired:
+        return ["%s: did not finish in 600s" % " ".join(cmd)]
+    out = proc.stdout.decode("utf-8", "replace").splitlines()
+    if verbose:
+        print("\n".join(out))
+    if proc.returncode != 0:
+        return ["$ " + " ".join(cmd)] + out[-BUILD_TAIL:] + ["(make exited with status %d)"
+                                                            % proc.returncode]
+    return None
+
+
+def grade_lab(args, number, root, workroot, echo):
+    rub = rubric.load(number)
+    rub.scale_timeouts(args.timeout_scale)
+    entries = rub.select(args.patterns)
+    t0 = time.monotonic()
+    rep = report.LabReport(rubric=rub, graded=[], replay_base=_replay_base(args, rub))
+    if not entries:
+        raise UsageError("%s: no rubric entry matches %s" % (rub.lab, " ".join(args.patterns)))
+    emus = ["qemu", "bochs"] if args.emulator == "both" else [args.emulator]
+    for e in emus:
+        emu.check_emulator(e)
+    print("== %s: %s (%s) ==" % (rub.lab, rub.title, ", ".join(emus)), flush=True)
+    failed = None if args.no_build else build(root, number, args.verbose)
+    if failed:
+        rep.build_log = failed
+        rep.graded = report.build_failed(rub, entries, failed)
+    else:
+        specs = [labrun.RunSpec(e, s) for e in emus for s in seeds_for(args, rub)]
+        build_dir = os.path.join(root, "build", "lab%d" % number)
+
+        def one(spec):
+            wd = os.path.join(workroot, rub.lab, spec.dirname)
+            os.makedirs(wd, exist_ok=True)
+            return labrun.run(rub, entries, spec, build_dir, wd, echo=echo)
+
+        jobs = args.jobs or min(4, os.cpu_count() or 1)
+        if jobs == 1 or len(specs) == 1:
+            rep.runs = [one(s) for s in specs]
+        else:
+            with ThreadPoolExecutor(max_workers=jobs) as pool:
+                rep.runs = list(pool.map(one, specs))
+        rep.graded = report.combine(rub, entries, rep.runs)
+    rep.elapsed = time.monotonic() - t0
+    multi = len(rep.runs) > 1
+    print("\n".join(report.render(rep, multi)), flush=True)
+    return rep
+
+
+def _replay_base(args, rub):
+    me = os.path.abspath(__file__)
+    rel = os.path.relpath(me)
+    base = ["python3", me if rel.startswith("..") else rel, rub.lab]
+    if args.root:
+        base += ["--root", args.root]
+    return base
+
+
+def make_echo(args):
+    if not args.verbose:
+        return None
+    lock = threading.Lock()
+    multi = args.emulator == "both" or (args.seeds or 1) > 1
+
+    def echo(spec, line):
+        with lock:
+            print(("%s | " % spec.label if multi else "| ") + line, flush=True)
+    return echo
+
+
+def main(argv=None):
+    try:
+        args = parse_args(sys.argv[1:] if argv is None else argv)
+    except SystemExit as e:
+        return e.code if isinstance(e.code, int) else 2
+    runner.install_cleanup()
+    root = os.path.abspath(args.root or GRADER_ROOT)
+    if not os.path.isdir(root):
+        print("grade.py: --root %s is not a directory" % root, file=sys.stderr)
+        return 2
+    t0 = time.monotonic()
+    if args.keep:
+        workroot = os.path.abspath(os.path.join(root, args.keep)
+                                   if not os.path.isabs(args.keep) else args.keep)
+        shutil.rmtree(workroot, ignore_errors=True)
+        os.makedirs(workroot, exist_ok=True)
+    else:
+        workroot = tempfile.mkdtemp(prefix="stepos-grade-")
+    reports = []
+    try:
+        for n in args.labs:
+            reports.append(grade_lab(args, n, root, workroot, make_echo(args)))
+    except (UsageError, rubric.RubricError, emu.EmulatorMissing) as e:
+        print("grade.py: %s" % e, file=sys.stderr)
+        return 2
+    finally:
+        runner.kill_all()
+        if not args.keep:
+            shutil.rmtree(workroot, ignore_errors=True)
+    elapsed = time.monotonic() - t0
+    if args.json:
+        report.write_json(args.json, reports, elapsed)
+    if args.keep:
+        print("logs kept in %s" % workroot)
+    if len(reports) > 1:
+        total = sum(r.score for r in reports)
+        top = sum(r.max_score for r in reports)
+        passed = sum(r.n_passed for r in reports)
+        print("Total: %s/%s (%.1fs)" % (report.fmt_points(total), report.fmt_points(top),
+                                        elapsed))
+        print("all: %d passed, %d failed" % (passed, sum(len(r.graded) for r in reports)
+                                              - passed))
+    return 0 if all(r.score >= r.max_score for r in reports) else 1
+
+
+if __name__ == "__main__":
+    sys.exit(main())

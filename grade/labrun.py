@@ -1,0 +1,129 @@
+"""labrun.py: one graded run of a lab (one emulator, one seed): its tests, then its checks."""
+import os
+import time
+from dataclasses import dataclass, field
+from typing import Optional
+
+import checks
+import disk
+import emu
+import runner
+import session
+from protocol import FAIL, OK, PANIC, Result
+
+
+@dataclass
+class RunSpec:
+    emulator: str                 # "qemu" or "bochs"
+    seed: Optional[int] = None
+
+    @property
+    def label(self):
+        return self.emulator + ("" if self.seed is None else " seed=%d" % self.seed)
+
+    @property
+    def dirname(self):
+        return self.emulator + ("" if self.seed is None else "-seed%d" % self.seed)
+
+
+@dataclass
+class RunResult:
+    spec: RunSpec
+    results: dict = field(default_factory=dict)   # entry name -> Result
+    notes: list = field(default_factory=list)
+    metrics: list = field(default_factory=list)
+    boots: int = 0
+    elapsed: float = 0.0
+
+
+def timeouts_for(rubric, entries, emulator):
+    per = {e.name: e.timeout for e in entries if e.timeout is not None}
+    return runner.Timeouts(boot=rubric.boot_timeout, test=rubric.test_timeout, per_test=per,
+                           scale=rubric.bochs_scale if emulator == "bochs" else 1.0)
+
+
+def launch_for(emulator, disk_img, data_img, workdir):
+    if emulator == "qemu":
+        return emu.qemu_headless(disk_img, data_img, workdir)
+    return emu.bochs_headless(disk_img, data_img, workdir)
+
+
+class _Booter:
+    """Boots fresh copies of the lab's images, one directory per boot."""
+
+    def __init__(self, rubric, spec, build_dir, workdir, echo):
+        self.spec, self.workdir, self.echo = spec, workdir, echo
+        self.disk, self.data = disk.lab_images(build_dir, rubric.data_disk)
+        self.count = 0
+        self.last_images = (None, None)
+        self.last_end = None
+
+    def boot(self, cmdline, tmo):
+        self.count += 1
+        d = os.path.join(self.workdir, "boot%d" % self.count)
+        disk_copy, data_copy = disk.copy_images(self.disk, self.data, d, cmdline)
+        launch = launch_for(self.spec.emulator, disk_copy, data_copy, d)
+        with open(os.path.join(d, "command.txt"), "w") as f:
+            f.write("kernel command line: %s\nemulator command (cwd %s):\n%s\n"
+                    % (cmdline, os.getcwd(), launch.command_text()))
+        echo = None
+        if self.echo:
+            echo = lambda line: self.echo(self.spec, line)
+            self.echo(self.spec, "--- boot %d: %s" % (self.count, cmdline))
+        outcome, end = runner.boot_once(launch, tmo, echo=echo)
+        self.last_images = (disk_copy, data_copy)
+        self.last_end = end
+        return outcome
+
+
+def run(rubric, entries, spec, build_dir, workdir, echo=None):
+    """Grade ENTRIES of RUBRIC under SPEC; boots happen in WORKDIR/bootN."""
+    t0 = time.monotonic()
+    res = RunResult(spec)
+    booter = _Booter(rubric, spec, build_dir, workdir, echo)
+    extra = [rubric.cmdline] + ([] if spec.seed is None else ["seed=%d" % spec.seed])
+    tests = [e.name for e in entries if not e.is_check]
+    for e in entries:
+        if e.is_check and not e.cmdline:
+            tests += [n for n in e.needs if n not in tests]
+    tmo = timeouts_for(rubric, rubric.entries, spec.emulator)
+    sess = session.run_tests(tests, lambda cl, chunk: booter.boot(cl, tmo), extra)
+    res.notes += sess.notes
+    test_lines = {}
+    for b in sess.boots:
+        res.metrics += b.parser.metrics
+        for name, lines in b.parser.test_lines.items():
+            test_lines.setdefault(name, []).extend(lines)
+    for e in entries:
+        if not e.is_check:
+            res.results[e.name] = sess.results.get(e.name, Result(FAIL, 0.0, ["not run"]))
+    for e in entries:
+        if e.is_check:
+            res.results[e.name] = _run_check(rubric, e, spec, booter, sess, test_lines,
+                                             extra)
+    res.boots = booter.count
+    res.elapsed = time.monotonic() - t0
+    return res
+
+
+def _run_check(rubric, entry, spec, booter, sess, test_lines, extra):
+    t0 = time.monotonic()
+    try:
+        fn = checks.find(rubric.lab, entry.check)
+    except LookupError as e:
+        return Result(FAIL, 0.0, ["grader error: %s" % e])
+    ctx = checks.CheckContext(lab=rubric.lab, emulator=spec.emulator, seed=spec.seed,
+                              lines=sess.lines, results=sess.results, test_lines=test_lines)
+    ctx.boot_disk, ctx.data_disk = booter.last_images
+    if entry.cmdline:
+        limit = entry.timeout or max(rubric.boot_timeout, rubric.test_timeout)
+        tmo = runner.Timeouts(boot=limit, test=limit, scale=timeouts_for(
+            rubric, [], spec.emulator).scale)
+        outcome = booter.boot(session.build_cmdline([], [entry.cmdline] + extra), tmo)
+        p = outcome.parser
+        ctx.lines, ctx.results, ctx.test_lines = p.lines, outcome.results, p.test_lines
+        ctx.boot_disk, ctx.data_disk = booter.last_images
+        if p.panic is not None:
+            return Result(PANIC, time.monotonic() - t0, list(p.panic))
+    ok, msg = checks.run(fn, ctx)
+    return Result(OK if ok else FAIL, time.monotonic() - t0, [msg] if msg else [])

@@ -1,0 +1,179 @@
+"""report.py: combine the runs of a lab into one verdict per rubric entry; print text and JSON."""
+import json
+import shlex
+from dataclasses import dataclass, field
+
+from protocol import BUILD_FAIL, FAIL, OK
+
+REASON_LINES = 40
+
+
+def fmt_points(p):
+    return str(int(p)) if float(p).is_integer() else "%.1f" % p
+
+
+@dataclass
+class Graded:
+    """One rubric entry after every run (emulator x seed) of the lab."""
+    entry: object
+    failures: list = field(default_factory=list)   # [(RunSpec or None, Result)]
+    duration: float = 0.0
+
+    @property
+    def passed(self):
+        return not self.failures
+
+    @property
+    def score(self):
+        return self.entry.points if self.passed else 0.0
+
+    @property
+    def verdict(self):
+        return OK if self.passed else self.failures[0][1].verdict
+
+
+@dataclass
+class LabReport:
+    rubric: object
+    graded: list                 # [Graded] in rubric order
+    runs: list = field(default_factory=list)     # [RunResult]
+    build_log: list = field(default_factory=list)
+    elapsed: float = 0.0
+    replay_base: list = field(default_factory=list)  # argv prefix to replay a failure
+
+    @property
+    def score(self):
+        return sum(g.score for g in self.graded)
+
+    @property
+    def max_score(self):
+        return sum(g.entry.points for g in self.graded)
+
+    @property
+    def n_passed(self):
+        return sum(1 for g in self.graded if g.passed)
+
+
+def combine(rubric, entries, runs):
+    """Graded entries from RunResults: an entry passes only if every run passed it."""
+    out = []
+    for e in entries:
+        g = Graded(e)
+        for run in runs:
+            r = run.results.get(e.name)
+            if r is None:
+                continue
+            g.duration = max(g.duration, r.duration)
+            if not r.passed:
+                g.failures.append((run.spec, r))
+        out.append(g)
+    return out
+
+
+def build_failed(rubric, entries, log_tail):
+    from protocol import Result
+    return [Graded(e, [(None, Result(BUILD_FAIL, 0.0, ["the build failed (output above)"]))])
+            for e in entries]
+
+
+def replay_command(base, spec, name):
+    argv = list(base) + ["--emulator", spec.emulator]
+    if spec.seed is not None:
+        argv += ["--seed", str(spec.seed)]
+    return " ".join(shlex.quote(a) for a in argv + [name, "-v"])
+
+
+def render(rep, multi_run):
+    """The text report of one lab, as a list of lines."""
+    lines = []
+    if rep.build_log:
+        lines.append("BUILD-FAIL: the build of %s failed; last lines of its output:" %
+                     rep.rubric.lab)
+        lines += ["    " + l for l in rep.build_log]
+    by_section, seen = {}, {}
+    for g in rep.graded:
+        by_section.setdefault(g.entry.section, []).append(g)
+    for sname, _ in rep.rubric.sections:
+        gs = by_section.get(sname)
+        if not gs:
+            continue
+        lines.append("[%s]" % sname)
+        for g in gs:
+            lines.append("%s: %s (%.1fs) [%s/%s]" % (
+                g.entry.name, "OK" if g.passed else "FAIL", g.duration,
+                fmt_points(g.score), fmt_points(g.entry.points)))
+            for spec, r in g.failures:
+                key = (spec.label if spec else None, r.verdict, tuple(r.reason))
+                if r.verdict != FAIL and key in seen:
+                    tag = "[%s] " % spec.label if (spec is not None and multi_run) else ""
+                    lines.append("    %s%s: same as %s" % (tag, r.verdict, seen[key]))
+                    continue
+                seen[key] = g.entry.name
+                lines += _reason_lines(rep, g, spec, r, multi_run)
+        got = sum(g.score for g in gs)
+        lines.append("%s: %s/%s" % (sname, fmt_points(got),
+                                    fmt_points(sum(g.entry.points for g in gs))))
+    for run in rep.runs:
+        for n in run.notes:
+            lines.append("note (%s): %s" % (run.spec.label, n))
+    boots = sum(run.boots for run in rep.runs)
+    lines.append("Time: %.1fs (%d boot%s)" % (rep.elapsed, boots, "" if boots == 1 else "s"))
+    lines.append("Score: %s/%s" % (fmt_points(rep.score), fmt_points(rep.max_score)))
+    lines.append("%s: %d passed, %d failed" % (rep.rubric.lab, rep.n_passed,
+                                               len(rep.graded) - rep.n_passed))
+    return lines
+
+
+def _reason_lines(rep, g, spec, r, multi_run):
+    tag = "[%s] " % spec.label if (spec is not None and multi_run) else ""
+    body = r.reason[:REASON_LINES] or ["(no details)"]
+    out = ["    %s%s: %s" % (tag, r.verdict, body[0])]
+    out += ["      " + l for l in body[1:]]
+    if len(r.reason) > REASON_LINES:
+        out.append("      ... %d more lines (use --keep to see the logs)"
+                   % (len(r.reason) - REASON_LINES))
+    if spec is not None and rep.replay_base:
+        what = "seed %d, " % spec.seed if spec.seed is not None else ""
+        out.append("    %sreplay: %s" % (what, replay_command(rep.replay_base, spec,
+                                                             g.entry.name)))
+    return out
+
+
+def gradescope(reports, elapsed):
+    """A Gradescope results.json document for one or more labs."""
+    tests = []
+    for rep in reports:
+        for g in rep.graded:
+            out = []
+            for spec, r in g.failures:
+                label = "[%s] " % spec.label if spec is not None else ""
+                out.append("%s%s: %s" % (label, r.verdict, "\n  ".join(r.reason)))
+            if rep.build_log and not g.passed:
+                out.append("build output:\n" + "\n".join(rep.build_log))
+            tests.append({
+                "name": "%s: %s" % (rep.rubric.lab, g.entry.name) if len(reports) > 1
+                else g.entry.name,
+                "score": g.score,
+                "max_score": g.entry.points,
+                "status": "passed" if g.passed else "failed",
+                "output": "\n".join(out) if out else "OK",
+                "tags": [rep.rubric.lab, g.entry.section],
+                "extra_data": {"verdict": g.verdict},
+                "visibility": "visible",
+            })
+    return {
+        "score": sum(r.score for r in reports),
+        "execution_time": round(elapsed, 1),
+        "output": "\n".join("%s: %s/%s" % (r.rubric.lab, fmt_points(r.score),
+                                          fmt_points(r.max_score)) for r in reports),
+        "visibility": "visible",
+        "stdout_visibility": "visible",
+        "extra_data": {"max_score": sum(r.max_score for r in reports)},
+        "tests": tests,
+    }
+
+
+def write_json(path, reports, elapsed):
+    with open(path, "w") as f:
+        json.dump(gradescope(reports, elapsed), f, indent=2)
+        f.write("\n")

@@ -1,0 +1,163 @@
+"""rubric.py: load and check a lab's grading rubric (grade/rubrics/labN.toml)."""
+import fnmatch
+import os
+import re
+import tomllib
+from dataclasses import dataclass, field
+from typing import Optional
+
+RUBRIC_DIR = os.path.join(os.path.dirname(os.path.abspath(__file__)), "rubrics")
+LAB_DIRS = {1: "lab1-boot", 2: "lab2-frames", 3: "lab3-paging", 4: "lab4-threads",
+            5: "lab5-rr", 6: "lab6-disk"}
+_NAME_RE = re.compile(r"^[A-Za-z0-9_]+$")
+
+
+class RubricError(Exception):
+    """The rubric file is malformed (message names the file and the entry)."""
+
+
+@dataclass
+class Entry:
+    """One graded item: an in-kernel test, or an external check (check set)."""
+    name: str
+    points: float
+    section: str
+    timeout: Optional[float] = None
+    check: Optional[str] = None       # function in grade/checks/labN.py
+    cmdline: Optional[str] = None     # a check with its own boot: its command line
+    needs: list = field(default_factory=list)   # tests whose output a check reads
+
+    @property
+    def is_check(self):
+        return self.check is not None
+
+
+@dataclass
+class Rubric:
+    lab: str                 # "lab1"
+    number: int
+    title: str
+    path: str
+    sections: list           # [(section name, [Entry])]
+    boot_timeout: float = 10.0
+    test_timeout: float = 5.0
+    bochs_scale: float = 3.0
+    seeds: int = 0           # 0: no seed= key unless asked for
+    data_disk: Optional[bool] = None
+    cmdline: str = ""
+
+    @property
+    def entries(self):
+        return [e for _, es in self.sections for e in es]
+
+    @property
+    def max_points(self):
+        return sum(e.points for e in self.entries)
+
+    def scale_timeouts(self, factor):
+        """Multiply every timeout by FACTOR (slow machines, impatient tests)."""
+        self.boot_timeout *= factor
+        self.test_timeout *= factor
+        for e in self.entries:
+            if e.timeout is not None:
+                e.timeout *= factor
+
+    def select(self, patterns):
+        """Entries whose name matches any glob in PATTERNS (all if none)."""
+        if not patterns:
+            return self.entries
+        return [e for e in self.entries
+                if any(fnmatch.fnmatchcase(e.name, p) for p in patterns)]
+
+
+def lab_number(spec):
+    """1 for '1', 'lab1', 'lab1-boot'; None if SPEC names no lab."""
+    m = re.fullmatch(r"(?:lab)?(\d+)(?:-[a-z]+)?", spec.strip().lower())
+    if not m or int(m.group(1)) not in LAB_DIRS:
+        return None
+    return int(m.group(1))
+
+
+def available(rubric_dir=RUBRIC_DIR):
+    """Lab numbers that have a rubric file."""
+    return [n for n in sorted(LAB_DIRS)
+            if os.path.exists(os.path.join(rubric_dir, "lab%d.toml" % n))]
+
+
+def _num(value, what, path, positive=True):
+    if isinstance(value, bool) or not isinstance(value, (int, float)):
+        raise RubricError("%s: %s must be a number, not %r" % (path, what, value))
+    if positive and value <= 0:
+        raise RubricError("%s: %s must be positive" % (path, what))
+    return float(value)
+
+
+def load(number, rubric_dir=RUBRIC_DIR):
+    """Read and validate grade/rubrics/labNUMBER.toml."""
+    path = os.path.join(rubric_dir, "lab%d.toml" % number)
+    try:
+        with open(path, "rb") as f:
+            doc = tomllib.load(f)
+    except FileNotFoundError:
+        raise RubricError("%s: no rubric for lab %d" % (path, number))
+    except tomllib.TOMLDecodeError as e:
+        raise RubricError("%s: %s" % (path, e))
+    known = {"lab", "title", "seeds", "data_disk", "cmdline", "timeouts", "sections"}
+    extra = set(doc) - known
+    if extra:
+        raise RubricError("%s: unknown keys %s" % (path, ", ".join(sorted(extra))))
+    lab = doc.get("lab", "lab%d" % number)
+    if lab != "lab%d" % number:
+        raise RubricError("%s: lab = %r, expected 'lab%d'" % (path, lab, number))
+    tmo = doc.get("timeouts", {})
+    bad = set(tmo) - {"boot", "test", "bochs_scale"}
+    if bad:
+        raise RubricError("%s: unknown [timeouts] keys %s" % (path, ", ".join(sorted(bad))))
+    r = Rubric(lab=lab, number=number, title=doc.get("title", lab), path=path, sections=[],
+               boot_timeout=_num(tmo.get("boot", 10), "timeouts.boot", path),
+               test_timeout=_num(tmo.get("test", 5), "timeouts.test", path),
+               bochs_scale=_num(tmo.get("bochs_scale", 3), "timeouts.bochs_scale", path),
+               seeds=int(_num(doc.get("seeds", 0), "seeds", path, positive=False)),
+               data_disk=doc.get("data_disk"), cmdline=str(doc.get("cmdline", "")))
+    if r.data_disk is not None and not isinstance(r.data_disk, bool):
+        raise RubricError("%s: data_disk must be true or false" % path)
+    seen = set()
+    for i, sec in enumerate(doc.get("sections", [])):
+        sname = sec.get("name")
+        if not isinstance(sname, str) or not sname:
+            raise RubricError("%s: section %d has no name" % (path, i + 1))
+        entries = []
+        for t in sec.get("tests", []):
+            entries.append(_entry(t, sname, path, seen))
+        if set(sec) - {"name", "tests"}:
+            raise RubricError("%s: section %r: unknown keys %s" % (
+                path, sname, ", ".join(sorted(set(sec) - {"name", "tests"}))))
+        r.sections.append((sname, entries))
+    if not r.entries:
+        raise RubricError("%s: no tests" % path)
+    return r
+
+
+def _entry(t, section, path, seen):
+    keys = {"name", "points", "timeout", "check", "cmdline", "needs"}
+    name = t.get("name")
+    where = "%s: section %r, test %r" % (path, section, name)
+    if not isinstance(name, str) or not _NAME_RE.match(name):
+        raise RubricError("%s: bad test name" % where)
+    if name in seen:
+        raise RubricError("%s: listed twice" % where)
+    seen.add(name)
+    if set(t) - keys:
+        raise RubricError("%s: unknown keys %s" % (where, ", ".join(sorted(set(t) - keys))))
+    e = Entry(name=name, points=_num(t.get("points"), "points of " + name, path,
+                                     positive=False), section=section)
+    if "timeout" in t:
+        e.timeout = _num(t["timeout"], "timeout of " + name, path)
+    if "check" in t:
+        e.check = str(t["check"]) or name
+    if "cmdline" in t or "needs" in t:
+        if e.check is None:
+            raise RubricError("%s: cmdline/needs only make sense for a check" % where)
+        e.cmdline = t.get("cmdline")
+        e.needs = list(t.get("needs", []))
+    return e

@@ -1,0 +1,234 @@
+#!/usr/bin/env python3
+"""selftest.py: check the grader catches deliberately broken kernels with exactly the right verdict."""
+import argparse
+import fnmatch
+import json
+import os
+import shutil
+import subprocess
+import sys
+import tempfile
+import time
+import unittest
+from dataclasses import dataclass, field
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+ROOT = os.path.dirname(HERE)
+GRADE = os.path.join(HERE, "grade.py")
+sys.path.insert(0, HERE)
+
+from protocol import (BOOT_FAIL, BUILD_FAIL, FAIL, OK, PANIC, TIMEOUT,  # noqa: E402
+                      TRIPLE_FAULT)
+
+
+@dataclass
+class Case:
+    """Break the tree with literal PATCHES [(file, old, new)]; grading LAB
+    must then give TEST the verdict EXPECT (and every other test OK unless
+    OTHERS is False), and exit with status 1."""
+    name: str
+    test: str
+    expect: str
+    patches: list
+    lab: str = "lab1"
+    emulator: str = "qemu"
+    others: bool = True
+    timeout_scale: float = 1.0
+
+
+INCLUDE_DEBUG = ("lab1-boot/tests_libk.c", '#include "common/format.h"\n',
+                 '#include "common/debug.h"\n#include "common/format.h"\n')
+ZERO_IDT_INT3 = ('{ static const struct { unsigned short limit; unsigned int base; } '
+                 '__attribute__((packed)) zero_idt = {0, 0}; '
+                 '__asm__ volatile("lidt %0; int3" : : "m"(zero_idt)); }\n')
+BP_LINE = '    KT_EXPECT_FAULT(VEC_BREAKPOINT, __asm__ volatile("int3"));\n'
+
+CASES = [
+    Case("zero-padding-broken", "kprintf_width_pad", FAIL,
+         [("common/format.c", "if ((sp->flags & (F_ZERO | F_LEFT)) == F_ZERO",
+           "if ((sp->flags & (F_ZERO | F_LEFT)) == (F_ZERO | F_LEFT)")], others=False),
+    Case("unexpected-exception", "kernel_loaded_at_1mib", FAIL,
+         [("lab1-boot/tests_boot.c", "KTEST(kernel_loaded_at_1mib)\n{\n",
+           "KTEST(kernel_loaded_at_1mib)\n{\n    __asm__ volatile(\"ud2\");\n")]),
+    Case("panic-in-test", "string_functions", PANIC,
+         [INCLUDE_DEBUG, ("lab1-boot/tests_libk.c", "KTEST(string_functions)\n{\n",
+                          "KTEST(string_functions)\n{\n    PANIC(\"selftest: deliberate\");\n")]),
+    Case("hang-in-test", "list_operations", TIMEOUT,
+         [("lab1-boot/tests_libk.c", "KTEST(list_operations)\n{\n",
+           "KTEST(list_operations)\n{\n    for (;;)\n        __asm__ volatile(\"\");\n")],
+         timeout_scale=0.4),
+    Case("triple-fault", "exc_breakpoint", TRIPLE_FAULT,
+         [("lab1-boot/tests_intr.c", BP_LINE, "    " + ZERO_IDT_INT3 + BP_LINE)]),
+    Case("syntax-error", "kprintf_formats", BUILD_FAIL,
+         [("lab1-boot/tests_libk.c", "    char buf[96];\n", "    char buf[96]\n")], others=False),
+    Case("boot-error-line", "kprintf_formats", BOOT_FAIL,
+         [("lab1-boot/boot/stage1.asm", "cmp dword [STAGE2_ADDR + 4], STAGE2_MAGIC\n",
+           "cmp dword [STAGE2_ADDR + 4], STAGE2_MAGIC + 1\n")], others=False),
+    Case("hang-before-banner", "kprintf_formats", BOOT_FAIL,
+         [("lab1-boot/kmain.c", "    console_init();\n",
+           "    for (;;)\n        __asm__ volatile(\"\");\n    console_init();\n")],
+         others=False, timeout_scale=0.3),
+    Case("panic-at-boot", "kprintf_formats", PANIC,
+         [("lab1-boot/kmain.c", "if (bi->magic != BOOTINFO_MAGIC)",
+           "if (bi->magic == BOOTINFO_MAGIC)")], others=False),
+    Case("bochs-triple-fault", "exc_breakpoint", TRIPLE_FAULT,
+         [("lab1-boot/tests_intr.c", BP_LINE, "    " + ZERO_IDT_INT3 + BP_LINE)],
+         emulator="bochs"),
+    Case("bochs-panic-in-test", "string_functions", PANIC,
+         [INCLUDE_DEBUG, ("lab1-boot/tests_libk.c", "KTEST(string_functions)\n{\n",
+                          "KTEST(string_functions)\n{\n    PANIC(\"selftest: deliberate\");\n")],
+         emulator="bochs"),
+]
+
+
+def source_files(root):
+    """Tracked and untracked (not ignored) files of the tree, without build/."""
+    try:
+        out = subprocess.run(["git", "-C", root, "ls-files", "-z", "--cached", "--others",
+                              "--exclude-standard"], check=True, stdout=subprocess.PIPE,
+                             stderr=subprocess.DEVNULL).stdout.decode()
+        names = [n for n in out.split("\0") if n]
+    except (OSError, subprocess.CalledProcessError):
+        names = []
+        for d, dirs, files in os.walk(root):
+            dirs[:] = [x for x in dirs if x not in (".git", "build", "__pycache__")]
+            names += [os.path.relpath(os.path.join(d, f), root) for f in files]
+    return [n for n in names if not n.startswith("build/") and
+            os.path.isfile(os.path.join(root, n))]
+
+
+def copy_tree(root, dest):
+    for n in source_files(root):
+        os.makedirs(os.path.dirname(os.path.join(dest, n)) or dest, exist_ok=True)
+        shutil.copy2(os.path.join(root, n), os.path.join(dest, n))
+
+
+def grade(tree, lab, emulator, json_path, scale=1.0, extra=()):
+    cmd = [sys.executable, GRADE, lab, "--root", tree, "--emulator", emulator,
+           "--json", json_path, "--timeout-scale", str(scale)] + list(extra)
+    t0 = time.monotonic()
+    proc = subprocess.run(cmd, stdin=subprocess.DEVNULL, stdout=subprocess.PIPE,
+                          stderr=subprocess.STDOUT)
+    out = proc.stdout.decode("utf-8", "replace")
+    verdicts = {}
+    try:
+        with open(json_path) as f:
+            for t in json.load(f)["tests"]:
+                verdicts[t["name"]] = t.get("extra_data", {}).get("verdict")
+    except (OSError, ValueError, KeyError):
+        pass
+    return proc.returncode, verdicts, out, time.monotonic() - t0
+
+
+@dataclass
+class Outcome:
+    name: str
+    ok: bool
+    seconds: float
+    problems: list = field(default_factory=list)
+    output: str = ""
+
+
+def run_case(case, tree, tmp):
+    originals = {}
+    problems = []
+    try:
+        for path, old, new in case.patches:
+            full = os.path.join(tree, path)
+            if path not in originals:
+                with open(full) as f:
+                    originals[path] = f.read()
+            with open(full) as f:
+                text = f.read()
+            if text.count(old) != 1:
+                problems.append("patch does not apply: %r occurs %d times in %s"
+                                % (old, text.count(old), path))
+                return Outcome(case.name, False, 0.0, problems)
+            with open(full, "w") as f:
+                f.write(text.replace(old, new))
+        status, verdicts, out, secs = grade(tree, case.lab, case.emulator,
+                                            os.path.join(tmp, case.name + ".json"),
+                                            case.timeout_scale)
+    finally:
+        for path, text in originals.items():
+            with open(os.path.join(tree, path), "w") as f:
+                f.write(text)
+    got = verdicts.get(case.test)
+    if got != case.expect:
+        problems.append("%s: expected %s, grader said %s" % (case.test, case.expect, got))
+    if status != 1:
+        problems.append("exit status %s, expected 1" % status)
+    if case.others:
+        bad = ["%s=%s" % (n, v) for n, v in verdicts.items() if n != case.test and v != OK]
+        if bad:
+            problems.append("other tests should pass: " + ", ".join(bad))
+    return Outcome(case.name, not problems, secs, problems, out)
+
+
+def run_baseline(tree, tmp, lab, emulator):
+    status, verdicts, out, secs = grade(tree, lab, emulator,
+                                        os.path.join(tmp, "baseline-%s.json" % emulator))
+    problems = []
+    if status != 0:
+        problems.append("exit status %s, expected 0 (full marks)" % status)
+    bad = ["%s=%s" % (n, v) for n, v in verdicts.items() if v != OK]
+    if bad or not verdicts:
+        problems.append("not full marks: " + (", ".join(bad) or "no results"))
+    return Outcome("unbroken-%s-%s" % (lab, emulator), not problems, secs, problems, out)
+
+
+def unit_tests():
+    suite = unittest.defaultTestLoader.loadTestsFromName("test_grade")
+    return unittest.TextTestRunner(verbosity=0, stream=sys.stdout).run(suite).wasSuccessful()
+
+
+def main(argv=None):
+    p = argparse.ArgumentParser(prog="selftest.py", description=__doc__)
+    p.add_argument("patterns", nargs="*", metavar="CASE", help="only cases matching these globs")
+    p.add_argument("--list", action="store_true", help="list the cases")
+    p.add_argument("--keep", action="store_true", help="keep the broken copy of the tree")
+    p.add_argument("-v", "--verbose", action="store_true", help="show the grader's output")
+    p.add_argument("--no-baseline", action="store_true", help="skip the unbroken-tree runs")
+    args = p.parse_args(argv)
+    cases = [c for c in CASES if not args.patterns or
+             any(fnmatch.fnmatchcase(c.name, pat) for pat in args.patterns)]
+    if args.list:
+        for c in CASES:
+            print("%-24s %-6s %-22s %s" % (c.name, c.emulator, c.test, c.expect))
+        return 0
+    print("== grader unit tests (canned serial logs) ==", flush=True)
+    ok_units = unit_tests()
+    tmp = tempfile.mkdtemp(prefix="stepos-selftest-")
+    tree = os.path.join(tmp, "tree")
+    outcomes = []
+    t0 = time.monotonic()
+    try:
+        copy_tree(ROOT, tree)
+        print("== grader on broken kernels (copy of the tree in %s) ==" % tree, flush=True)
+        if not args.no_baseline:
+            for e in ("qemu", "bochs"):
+                outcomes.append(_show(run_baseline(tree, tmp, "lab1", e), args.verbose))
+        for c in cases:
+            outcomes.append(_show(run_case(c, tree, tmp), args.verbose))
+    finally:
+        if args.keep:
+            print("kept %s" % tmp)
+        else:
+            shutil.rmtree(tmp, ignore_errors=True)
+    passed = sum(o.ok for o in outcomes)
+    print("selftest: %d/%d grader cases passed, unit tests %s (%.1fs)"
+          % (passed, len(outcomes), "OK" if ok_units else "FAILED", time.monotonic() - t0))
+    return 0 if ok_units and passed == len(outcomes) else 1
+
+
+def _show(o, verbose):
+    print("%s: %s (%.1fs)" % (o.name, "OK" if o.ok else "FAIL", o.seconds), flush=True)
+    for pr in o.problems:
+        print("    " + pr)
+    if verbose or not o.ok:
+        print("\n".join("      | " + l for l in o.output.splitlines()[-40:]))
+    return o
+
+
+if __name__ == "__main__":
+    sys.exit(main())

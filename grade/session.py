@@ -1,0 +1,79 @@
+"""session.py: run a set of tests over as few boots as possible, rebooting past crashes."""
+from dataclasses import dataclass, field
+
+from protocol import FAIL, Result
+
+CMDLINE_MAX = 511        # bytes before the NUL in sector 1
+
+
+def build_cmdline(tests, extra=()):
+    """The kernel command line that runs exactly TESTS, plus EXTRA keys."""
+    parts = ["test=" + ",".join(tests)] if tests else []
+    parts += [e for e in extra if e]
+    return " ".join(parts)
+
+
+def pack(tests, extra=(), limit=CMDLINE_MAX):
+    """The longest prefix of TESTS (at least one) whose command line fits."""
+    chunk = []
+    for t in tests:
+        if chunk and len(build_cmdline(chunk + [t], extra).encode()) > limit:
+            break
+        chunk.append(t)
+    if len(build_cmdline(chunk[:1], extra).encode()) > limit:
+        raise ValueError("command line too long even for one test: %r"
+                         % build_cmdline(chunk[:1], extra))
+    return chunk
+
+
+@dataclass
+class SessionResult:
+    """Results of all boots of one run (one emulator, one seed)."""
+    results: dict = field(default_factory=dict)     # name -> Result
+    boots: list = field(default_factory=list)       # BootOutcome per boot
+    notes: list = field(default_factory=list)       # warnings worth printing
+    lines: list = field(default_factory=list)       # serial lines of all boots
+
+
+def run_tests(tests, boot, extra=(), limit=CMDLINE_MAX, max_boots=None):
+    """Run TESTS (names) with BOOT(cmdline, chunk) -> BootOutcome.
+
+    One boot runs as many tests as fit on a command line; when a boot ends
+    early (panic, hang, triple fault), the tests it did not reach are run
+    again in a fresh boot, so one crash costs one test. A boot that makes no
+    progress gives its failure to every test it was asked to run, so the loop
+    always ends."""
+    res = SessionResult()
+    remaining = list(tests)
+    max_boots = max_boots or (2 * len(tests) + 2)
+    while remaining:
+        if len(res.boots) >= max_boots:
+            for t in remaining:
+                res.results[t] = Result(FAIL, 0.0, ["not run: too many reboots"])
+            break
+        chunk = pack(remaining, extra, limit)
+        outcome = boot(build_cmdline(chunk, extra), chunk)
+        res.boots.append(outcome)
+        res.lines.extend(outcome.parser.lines)
+        progress = False
+        for name in chunk:
+            r = outcome.results.get(name)
+            if r is not None:
+                res.results[name] = r
+                progress = True
+        if outcome.finished:
+            for name in chunk:
+                if name not in res.results:
+                    res.results[name] = Result(
+                        FAIL, 0.0, ["not run: the kernel has no test by this name "
+                                    "(KTEST DONE without KTEST RUN %s)" % name])
+        elif not progress:
+            fail = outcome.failure or Result(FAIL, 0.0, ["boot ended without results"])
+            for name in chunk:
+                if name not in res.results:
+                    res.results[name] = Result(fail.verdict, fail.duration,
+                                               list(fail.reason))
+        elif outcome.failure is not None:
+            res.notes.append("boot %d: %s" % (len(res.boots), outcome.failure.reason[0]))
+        remaining = [t for t in remaining if t not in res.results]
+    return res

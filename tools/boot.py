@@ -1,0 +1,117 @@
+#!/usr/bin/env python3
+"""boot.py: boot a built StepOS lab interactively in QEMU, in the Bochs debugger, or in QEMU waiting for gdb."""
+import argparse
+import os
+import shlex
+import signal
+import subprocess
+import sys
+
+ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+sys.path.insert(0, os.path.join(ROOT, "grade"))
+
+import disk     # noqa: E402
+import emu      # noqa: E402
+import rubric   # noqa: E402
+
+
+def parse_args(argv):
+    p = argparse.ArgumentParser(
+        prog="boot.py", description="Boot build/labN/disk.img (built by make build-labN). "
+        "Default: QEMU with COM1 and the QEMU monitor on this terminal (Ctrl-A X quits, "
+        "Ctrl-A C switches to the monitor).")
+    p.add_argument("lab", help="1..6, lab1, lab1-boot")
+    mode = p.add_mutually_exclusive_group()
+    mode.add_argument("--bochs", action="store_true",
+                      help="Bochs with its debugger here, kernel symbols loaded, magic "
+                      "breakpoints (xchg bx,bx) on; COM1 goes to build/labN/serial.log")
+    mode.add_argument("--gdb", action="store_true",
+                      help="QEMU halted at the first instruction, waiting for gdb "
+                      "(then run 'make gdb' in another terminal)")
+    p.add_argument("--cmdline", default="", metavar="TEXT",
+                   help="kernel command line for this boot (default: the one the build wrote)")
+    p.add_argument("--dry-run", action="store_true", help="print the command, do not run it")
+    a = p.parse_args(argv)
+    a.number = rubric.lab_number(a.lab)
+    if a.number is None:
+        p.error("unknown lab %r: expected 1..6 or lab1..lab6" % a.lab)
+    return a
+
+
+def prepare(args):
+    """Copy the lab's images to build/labN/run/ (the build's own image stays
+    pristine) and write the command line into the copy."""
+    build = os.path.join(ROOT, "build", "lab%d" % args.number)
+    try:
+        boot_img, data_img = disk.lab_images(build)
+    except FileNotFoundError as e:
+        sys.exit("boot.py: %s; run 'make build-lab%d' first" % (e, args.number))
+    run_dir = os.path.join(build, "run")
+    emu.remove_locks([os.path.join(run_dir, "disk.img"), os.path.join(run_dir, "data.img")])
+    try:
+        return build, run_dir, disk.copy_images(boot_img, data_img, run_dir,
+                                                args.cmdline.strip() or None)
+    except ValueError as e:
+        sys.exit("boot.py: %s" % e)
+
+
+def main(argv=None):
+    args = parse_args(sys.argv[1:] if argv is None else argv)
+    kind = "bochs" if args.bochs else "qemu"
+    try:
+        emu.check_emulator(kind)
+        if args.gdb:
+            emu.require(emu.GDB)
+    except emu.EmulatorMissing as e:
+        sys.exit("boot.py: %s" % e)
+    build, run_dir, (boot_img, data_img) = prepare(args)
+    rel = lambda p: os.path.relpath(p, ROOT)
+    if args.bochs:
+        serial = os.path.join(build, "serial.log")
+        launch = emu.bochs_interactive(boot_img, data_img, rel(os.path.join(build, "kernel.sym")),
+                                       rel(serial), run_dir)
+        notes = ["Bochs debugger: 'c' continues, Ctrl-C breaks in, 's' steps, 'q' quits.",
+                 "COM1 output goes to %s; port 0xE9 output appears here." % rel(serial),
+                 "Symbols from %s are loaded; xchg bx,bx stops in the debugger."
+                 % rel(os.path.join(build, "kernel.sym"))]
+    else:
+        port = emu.gdb_port() if args.gdb else None
+        launch = emu.qemu_interactive(boot_img, data_img, os.path.join(build, "e9.log"), port)
+        notes = ["QEMU: COM1 is this terminal. Ctrl-A X quits, Ctrl-A C toggles the monitor."]
+        if args.gdb:
+            gdbinit = os.path.join(ROOT, ".gdbinit")
+            with open(gdbinit, "w") as f:
+                f.write(emu.gdbinit_text(rel(os.path.join(build, "kernel.elf")), port))
+            notes.append("QEMU is waiting for gdb on localhost:%d; in another terminal "
+                         "run: make gdb" % port)
+    print("+ " + " ".join(shlex.quote(a.replace(ROOT + "/", "")) for a in launch.argv),
+          flush=True)
+    for n in notes:
+        print("  " + n, flush=True)
+    if args.dry_run:
+        return 0
+    return run(launch)
+
+
+def run(launch):
+    """Run LAUNCH on this terminal; Ctrl-C belongs to the emulator meanwhile."""
+    signal.signal(signal.SIGINT, lambda *a: None)   # handler (not SIG_IGN): reset by exec
+    try:
+        proc = subprocess.Popen(launch.argv, cwd=ROOT)
+        status = proc.wait()
+    finally:
+        emu.remove_locks(launch.images)
+    if launch.kind == "qemu":
+        v = emu.qemu_exit_poweroff(status)
+        if v is not None:
+            print("\n[kernel powered off with status %d]" % v)
+            return v
+        if status == 0:
+            return 0              # Ctrl-A X, or a reset (-no-reboot)
+        return status if status > 0 else 1
+    # Bochs exits 1 after the kernel's shutdown and after 'q' alike.
+    return 0 if status in (0, 1) else status
+
+
+if __name__ == "__main__":
+    sys.exit(main())
