@@ -20,7 +20,7 @@ $(foreach n,$(LAB_NUMS),$(eval $(call LAB_RULES,$(n),lab$(n)-$(patsubst lab$(n)-
 CMDLINE ?=
 EMU ?= qemu
 
-.PHONY: help all clean gdb grade grade-selftest test bench
+.PHONY: help all clean gdb grade grade-selftest test bench handout
 help:
 	@echo "StepOS: a teaching OS for 32-bit x86 in six labs"
 	@echo ""
@@ -41,6 +41,10 @@ help:
 	@echo "  make grade           grade every lab on QEMU"
 	@echo "  make grade-selftest  check the grader catches broken kernels"
 	@echo "  make clean           remove build/"
+	@echo ""
+	@echo "Instructors:"
+	@echo "  make handout LAB=N [OUT=dir] [KEEP_SOLUTIONS=K] [ONLY=1]"
+	@echo "                       student tree with lab >= N solutions stripped"
 	@echo ""
 	@echo "Labs: $(LAB_DIRS)"
 	@echo "Toolchain: $(KCC) ($(if $(CROSS),cross,host -m32))"
@@ -76,6 +80,11 @@ test:
 
 bench:
 	$(PYTHON) tools/bench.py
+
+handout:
+	@test -n "$(LAB)" || { echo "usage: make handout LAB=N [OUT=dir] [KEEP_SOLUTIONS=K] [ONLY=1]"; exit 2; }
+	$(PYTHON) tools/handout.py $(LAB) $(if $(OUT),--out $(OUT)) \
+	    $(if $(KEEP_SOLUTIONS),--keep-solutions $$(( $(KEEP_SOLUTIONS) ))) $(if $(ONLY),--only)
 
 clean:
 	rm -rf build .gdbinit
