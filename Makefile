@@ -15,7 +15,7 @@ include $(foreach d,$(LAB_DIRS),$(d)/lab.mk)
 $(foreach n,$(LAB_NUMS),$(eval $(call LAB_RULES,$(n),lab$(n)-$(patsubst lab$(n)-%,%,$(filter lab$(n)-%,$(LAB_DIRS))))))
 
 -include common/host.mk
--include $(wildcard */host_tests/host.mk)
+
 
 CMDLINE ?=
 EMU ?= qemu
