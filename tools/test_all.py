@@ -55,6 +55,7 @@ def main():
     for lab in labs():
         steps.append((f"{lab} on QEMU and Bochs",
                       [sys.executable, "grade/grade.py", lab, "--emulator", "both"]))
+    steps.append(("handouts", [sys.executable, "tools/handout_check.py"]))
     steps.append(("grader self-test", [sys.executable, "grade/selftest.py"]))
     total_p = total_f = 0
     for title, cmd in steps:
