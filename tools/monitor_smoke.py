@@ -21,11 +21,15 @@ COMMON = [
     ("help", ["info", "test", "backtrace", "exit"]),
     ("info", ["memory map (BIOS E820", "usable", "ticks:", "command line:"]),
     ("nosuchcommand", ["unknown command 'nosuchcommand'"]),
-    ("test exc_divide_error", ["KTEST PASS exc_divide_error"]),
+    ("test no_such_test", ["KTEST START", "0 passed, 0 failed"]),
     ("backtrace", ["monitor_execute"]),
 ]
 PER_LAB = {
-    2: [("frames", ["kernel", "process"])],
+    1: [("test exc_divide_error", ["KTEST PASS exc_divide_error"])],
+    2: [("frames", ["pool kernel", "pool process"]),
+        ("alloc 3", ["frames 1024-1026"]),
+        ("free 1025", ["not the head of a sequence"]),
+        ("free 1024", ["released"])],
     3: [("pools", ["heap"]), ("faults", ["fault"])],
 }
 
