@@ -33,7 +33,10 @@ struct boot_info {
     uint32_t e820_count;     /* valid entries in e820[] */
     struct e820_entry e820[BOOTINFO_E820_MAX];
     char cmdline[BOOTINFO_CMDLINE_MAX]; /* NUL-terminated kernel command line */
+    uint64_t loader_tsc; /* rdtsc when stage 2 started (benchmarks) */
 } __attribute__((packed));
+_Static_assert(sizeof(struct boot_info) == 16 + 32 * 24 + 512 + 8,
+               "struct boot_info must match boot/layout.inc");
 
 /* The boot record. Valid after kernel_main starts; read-only. */
 static inline const struct boot_info *boot_info(void)

@@ -38,7 +38,9 @@ void kernel_main(const struct boot_info *bi)
     int benching = cmdline_get("bench") != NULL;
     lab_init(tests == NULL && !benching);
     if (benching) {
-        ktest_metric("boot_to_kernel_main", (unsigned long)boot_tsc, "insns");
+        ktest_metric("boot_bios_to_loader", (unsigned long)bi->loader_tsc, "insns");
+        ktest_metric("boot_loader_to_kernel_main",
+                     (unsigned long)(boot_tsc - bi->loader_tsc), "insns");
         int failed = ktest_run_benches(LAB_NAME);
         power_off(failed ? POWER_FAILED : POWER_OK);
     }

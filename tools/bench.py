@@ -52,7 +52,7 @@ def kernel_bench(lab, emulator):
 
 
 def main():
-    subprocess.run(["make", "-s", "all"], cwd=ROOT, check=True)
+    subprocess.run(["make", "-s", "all"], cwd=ROOT, check=False)
     ok = host_benches()
     for lab in range(1, 7):
         if os.path.exists(os.path.join(ROOT, "build", "lab%d" % lab, "disk.img")):

@@ -22,6 +22,9 @@ main:
     movzx eax, byte [boot_drive]
     mov [BOOTINFO_ADDR + BI_BOOT_DRIVE], eax
     mov dword [BOOTINFO_ADDR + BI_MAGIC], BOOTINFO_MAGIC
+    rdtsc                           ; instructions so far under Bochs
+    mov [BOOTINFO_ADDR + BI_LOADER_TSC], eax
+    mov [BOOTINFO_ADDR + BI_LOADER_TSC + 4], edx
 
     call e820_collect
     call a20_enable
@@ -33,7 +36,7 @@ main:
 ; bootinfo_clear: zero the struct boot_info area.
 bootinfo_clear:
     mov di, BOOTINFO_ADDR
-    mov cx, BI_CMDLINE + 512
+    mov cx, BOOTINFO_SIZE
     xor al, al
     cld
     rep stosb
