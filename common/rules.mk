@@ -15,11 +15,13 @@ KNM     := $(CROSS)nm
 NASM    := nasm
 PYTHON  := python3
 
+# OPT=-Og gives friendlier gdb sessions (make clean first).
+OPT ?= -O2
 KCFLAGS := -m32 -std=gnu11 -ffreestanding -fno-pic -fno-pie \
            -fno-stack-protector -fno-omit-frame-pointer -fno-builtin \
            -mno-sse -mno-mmx -mno-80387 -nostdinc \
            -isystem $(shell $(KCC) -m32 -print-file-name=include) \
-           -Wall -Wextra -Werror -O2 -g -I. -DSTEPOS_KERNEL
+           -Wall -Wextra -Werror $(OPT) -g -I. -DSTEPOS_KERNEL
 KLDFLAGS := -m elf_i386 -nostdlib -z noexecstack -T common/kernel.ld
 NASMFLAGS := -f elf32 -g
 
