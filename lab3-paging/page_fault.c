@@ -1,0 +1,142 @@
+/* page_fault.c: the exception-14 handler: demand-zero pages inside VM pools, reports for everything else. */
+#include <stddef.h>
+
+#include "common/debug.h"
+#include "common/format.h"
+#include "common/kprintf.h"
+#include "common/ksyms.h"
+#include "common/kstring.h"
+#include "common/ktest.h"
+#include "common/x86.h"
+#include "lab1-boot/intr.h"
+#include "page_table.h"
+#include "vm_pool.h"
+
+#define REPORT_MAX 320
+#define WHY_MAX 160
+
+static char last_report[REPORT_MAX];
+static const char *(*context_hook)(void);
+
+const char *paging_last_report(void)
+{
+    return last_report;
+}
+
+void paging_set_context_hook(const char *(*who)(void))
+{
+    context_hook = who;
+}
+
+/* Print (and keep) one line saying what faulted, where from, and WHY. */
+static void fault_report(const struct intr_frame *f, uint32_t cr2, const char *why)
+{
+    uint32_t off = 0;
+    const char *fn = ksyms_lookup(f->eip, &off);
+    const char *test = ktest_current();
+    const char *thread = context_hook != NULL ? context_hook() : NULL;
+    uint32_t err = f->error_code;
+
+    ksnprintf(last_report, sizeof last_report,
+              "paging: bad page fault at 0x%08lx: %s, %s, %s mode, eip 0x%08lx "
+              "(%s+0x%lx)%s%s%s%s: %s",
+              (unsigned long)cr2, err & PF_ERR_WRITE ? "write" : "read",
+              err & PF_ERR_PRESENT ? "protection violation" : "page not present",
+              err & PF_ERR_USER ? "user" : "kernel", (unsigned long)f->eip,
+              fn != NULL ? fn : "??", (unsigned long)off,
+              test != NULL ? ", test " : "", test != NULL ? test : "",
+              thread != NULL ? ", thread " : "", thread != NULL ? thread : "", why);
+    kprintf("%s\n", last_report);
+    paging_stats_mut()->bad_faults++;
+}
+
+/* Give the not-present page at PAGE (page aligned, legitimate in POOL) a
+ * fresh zeroed frame. Returns NULL, or why it could not. */
+static const char *map_fresh_page(struct vm_pool *pool, uint32_t page)
+{
+    if (!paging_ensure_table(page))
+        return "no frame left for a page table";
+    if (*paging_pte_ptr(page) & PTE_PRESENT)
+        return "not-present fault on a page that is mapped (stale TLB entry?)";
+    (void)pool;
+    /* LAB 3: TODO take a frame from the pool's own frame pool
+     * (vm_pool_frame_pool(pool); 0 = out of frames: return a message), map
+     * it at PAGE through the window (paging_pte_ptr; present, writable,
+     * supervisor), then zero the page through PAGE itself: a fresh page
+     * must never show an earlier user's data. */
+    /* LAB 3: BEGIN SOLUTION */
+    unsigned long frame = cfp_get_frames(vm_pool_frame_pool(pool), 1);
+    if (frame == 0)
+        return "out of frames in the pool's frame pool";
+    *paging_pte_ptr(page) = (uint32_t)(frame << PAGE_SHIFT) | PTE_PRESENT |
+                            PTE_WRITABLE;
+    memset((void *)page, 0, PAGE_SIZE);
+    return NULL;
+    /* LAB 3: END SOLUTION */
+    return "demand paging is not implemented";
+}
+
+/* Why the kernel touched a page-table window address: describe the address
+ * whose table is missing. */
+static void explain_window(uint32_t cr2, char *why, size_t n)
+{
+    if (cr2 >= PAGING_PD_WINDOW) {
+        ksnprintf(why, n, "inside the page directory window (cannot fault)");
+        return;
+    }
+    uint32_t va = ((cr2 - PAGING_PT_WINDOW) >> 2) << PAGE_SHIFT;
+    ksnprintf(why, n, "in the recursive page-table window: the page table "
+              "for 0x%08lx does not exist (check the PDE first)",
+              (unsigned long)(va & ~(PAGING_TABLE_SPAN - 1)));
+}
+
+bool paging_fault_handler(struct intr_frame *f)
+{
+    uint32_t cr2 = read_cr2();
+    uint32_t err = f->error_code;
+    struct page_table *pt = paging_current();
+    char why[WHY_MAX];
+
+    KASSERT(f->vector == PAGE_FAULT_VECTOR);
+    if (!paging_enabled() || pt == NULL) {
+        fault_report(f, cr2, "paging is not enabled");
+        return false;
+    }
+    if (err & PF_ERR_RESERVED) {
+        fault_report(f, cr2, "reserved bit set in a page-table entry");
+        return false;
+    }
+    if (err & PF_ERR_PRESENT) {
+        fault_report(f, cr2, err & PF_ERR_WRITE
+                                 ? "write to a read-only page"
+                                 : "protection violation on a present page");
+        return false;
+    }
+    if (cr2 < paging_shared_size()) {
+        fault_report(f, cr2, "inside the identity-mapped range, which is never "
+                             "demand-paged");
+        return false;
+    }
+    if (cr2 >= PAGING_PT_WINDOW) {
+        explain_window(cr2, why, sizeof why);
+        fault_report(f, cr2, why);
+        return false;
+    }
+    struct vm_pool *pool = page_table_pool_at(pt, cr2);
+    if (pool == NULL) {
+        fault_report(f, cr2, "not inside any VM pool");
+        return false;
+    }
+    if (!vm_pool_is_legitimate(pool, cr2)) {
+        vm_pool_explain(pool, cr2, why, sizeof why);
+        fault_report(f, cr2, why);
+        return false;
+    }
+    const char *problem = map_fresh_page(pool, cr2 & ~PAGE_MASK);
+    if (problem != NULL) {
+        fault_report(f, cr2, problem);
+        return false;
+    }
+    paging_stats_mut()->demand_faults++;
+    return true;
+}

@@ -1,0 +1,234 @@
+/* page_table.h: x86 two-level page tables, the recursive window, demand paging entry points. */
+#ifndef LAB3_PAGE_TABLE_H
+#define LAB3_PAGE_TABLE_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "lab2-frames/cont_frame_pool.h"
+
+/*
+ * Virtual layout (DESIGN.md section 3):
+ *
+ *   0 .. shared_size        identity-mapped (virtual == physical), supervisor
+ *                           only, the same page tables in every directory
+ *   shared_size .. 4 GiB-4M demand-paged, but only inside registered VM pools
+ *   0xFFC00000 .. 4 GiB     the recursive window: PDE 1023 points at the
+ *                           directory itself, so the table that maps virtual
+ *                           address V is visible at PAGING_PT_WINDOW +
+ *                           (V >> 22) * 4096 and the directory at 0xFFFFF000.
+ *
+ * Once paging is on, page tables other than the identity ones live in the
+ * PROCESS frame pool, above the identity-mapped range: the kernel reaches them
+ * only through the window (paging_pde_ptr / paging_pte_ptr below).
+ */
+
+#define PAGE_SIZE  4096u
+#define PAGE_SHIFT 12
+#define PAGE_MASK  (PAGE_SIZE - 1)
+
+#define PAGING_ENTRIES     1024u                   /* entries per table */
+#define PAGING_PDE_SHIFT   22                      /* va >> 22 = directory index */
+#define PAGING_TABLE_SPAN  (PAGING_ENTRIES * PAGE_SIZE) /* 4 MiB per table */
+#define PAGING_RECURSIVE_SLOT 1023u                /* PDE that maps the directory */
+#define PAGING_PT_WINDOW   0xFFC00000u             /* all page tables, 4 MiB */
+#define PAGING_PD_WINDOW   0xFFFFF000u             /* the directory itself */
+
+/* Bits of a page-directory or page-table entry (Intel SDM vol. 3, 4.3). */
+#define PTE_PRESENT       0x001u /* P: the entry maps something */
+#define PTE_WRITABLE      0x002u /* R/W: writes allowed (with CR0.WP, also for ring 0) */
+#define PTE_USER          0x004u /* U/S: ring 3 may access; never set in StepOS */
+#define PTE_WRITE_THROUGH 0x008u /* PWT */
+#define PTE_CACHE_DISABLE 0x010u /* PCD */
+#define PTE_ACCESSED      0x020u /* A: set by the CPU on access */
+#define PTE_DIRTY         0x040u /* D: set by the CPU on write (PTE only) */
+#define PDE_LARGE_PAGE    0x080u /* PS: 4 MiB page (PDE only); never set here */
+#define PTE_GLOBAL        0x100u /* G: survives CR3 reloads if CR4.PGE */
+#define PTE_FRAME_MASK    0xFFFFF000u /* physical address of the frame/table */
+#define PTE_FLAGS_MASK    0x00000FFFu
+
+/* Bits of the page-fault error code the CPU pushes (SDM vol. 3, 4.7). */
+#define PF_ERR_PRESENT  0x01u /* 1: protection violation; 0: page not present */
+#define PF_ERR_WRITE    0x02u /* 1: the access was a write */
+#define PF_ERR_USER     0x04u /* 1: the access came from ring 3 */
+#define PF_ERR_RESERVED 0x08u /* 1: a reserved bit was set in an entry */
+#define PF_ERR_FETCH    0x10u /* 1: instruction fetch (with NX; unused here) */
+
+#define PAGE_FAULT_VECTOR 14
+
+#define PAGING_MAX_TABLES 8 /* page_table_create() slots */
+
+struct vm_pool;
+
+/* One address space: a page directory plus the VM pools registered in it. */
+struct page_table {
+    unsigned long pd_frame;  /* frame of the directory (kernel pool: identity) */
+    struct vm_pool *pools;   /* registered pools, linked through vm_pool.next */
+    bool in_use;             /* slot taken */
+};
+
+/* What a page-table walk found for one virtual address. */
+struct page_walk {
+    uint32_t vaddr;
+    uint32_t pde;          /* directory entry */
+    uint32_t pte;          /* table entry; 0 if the PDE is not present */
+    bool table_reachable;  /* false: the table could not be read (see walk) */
+    bool present;          /* PDE and PTE both present */
+    unsigned long frame;   /* frame number mapped, if present */
+};
+
+/* Counters for the monitor, tests and benchmarks. */
+struct paging_stats {
+    unsigned long demand_faults;  /* not-present faults resolved with a fresh page */
+    unsigned long tables_created; /* page tables allocated on demand */
+    unsigned long tables_freed;   /* empty page tables given back */
+    unsigned long pages_freed;    /* page_table_free_page() calls that freed */
+    unsigned long bad_faults;     /* faults reported and handed on */
+};
+
+/* ---- Address helpers (pure) --------------------------------------------- */
+
+static inline uint32_t paging_pd_index(uint32_t va) { return va >> PAGING_PDE_SHIFT; }
+static inline uint32_t paging_pt_index(uint32_t va) { return (va >> PAGE_SHIFT) & (PAGING_ENTRIES - 1); }
+static inline uint32_t paging_page_no(uint32_t va) { return va >> PAGE_SHIFT; }
+
+/* The directory entry for VA, through the recursive window (paging on). */
+static inline volatile uint32_t *paging_pde_ptr(uint32_t va)
+{
+    return (volatile uint32_t *)PAGING_PD_WINDOW + paging_pd_index(va);
+}
+
+/* The table entry for VA, through the recursive window (paging on, and the
+ * PDE for VA present, otherwise reading it faults). */
+static inline volatile uint32_t *paging_pte_ptr(uint32_t va)
+{
+    return (volatile uint32_t *)PAGING_PT_WINDOW + paging_page_no(va);
+}
+
+/* Virtual address of the whole page table that maps VA (in the window). */
+static inline uint32_t *paging_table_window(uint32_t va)
+{
+    return (uint32_t *)(PAGING_PT_WINDOW + paging_pd_index(va) * PAGE_SIZE);
+}
+
+/* ---- Setup ---------------------------------------------------------------- */
+
+/* Remember the frame pools and the size of the identity-mapped range, build
+ * the shared identity tables (from KERNEL_POOL) and install the page-fault
+ * handler. SHARED_SIZE: a non-zero multiple of 4 MiB (StepOS uses 4 MiB).
+ * Page directories and identity tables come from KERNEL_POOL; every page
+ * table made later comes from PROCESS_POOL. Panics if the kernel pool is
+ * empty. Boot only, once, paging off; does not sleep. */
+void paging_init(struct cont_frame_pool *kernel_pool,
+                 struct cont_frame_pool *process_pool, unsigned long shared_size);
+
+/* A new address space: a directory from the kernel pool with the shared
+ * identity tables and the recursive entry (PDE 1023) in place; no pools.
+ * Returns NULL (message logged) when the kernel pool or the
+ * PAGING_MAX_TABLES slots are exhausted. After paging_init; any interrupt
+ * level; does not sleep. */
+struct page_table *page_table_create(void);
+
+/* Make PT the current address space (CR3). The TLB is flushed (except
+ * global entries). Any context. */
+void page_table_load(struct page_table *pt);
+
+/* Turn paging on (CR0.PG, and CR0.WP so that read-only pages bind the kernel
+ * too). A page table must be loaded. Boot only; does not sleep. */
+void paging_enable(void);
+
+/* True once paging_enable() ran. */
+bool paging_enabled(void);
+
+/* The loaded page table, or NULL before page_table_load(). */
+struct page_table *paging_current(void);
+
+/* The frame pools given to paging_init() (NULL before). */
+struct cont_frame_pool *paging_kernel_pool(void);
+struct cont_frame_pool *paging_process_pool(void);
+unsigned long paging_shared_size(void);
+
+/* Register POOL with PT: faults inside the pool's legitimate addresses are
+ * then served. POOL must not be registered yet (KASSERT). Called by
+ * vm_pool_init(); interrupts any; does not sleep. */
+void page_table_register_pool(struct page_table *pt, struct vm_pool *pool);
+
+/* Undo page_table_register_pool (KASSERT that it was registered). */
+void page_table_unregister_pool(struct page_table *pt, struct vm_pool *pool);
+
+/* The first registered pool of PT whose range contains VA, or NULL. */
+struct vm_pool *page_table_pool_at(struct page_table *pt, uint32_t va);
+
+/* ---- Mapping ---------------------------------------------------------- */
+
+/* Free the page with number PAGE_NO (virtual address / 4096) of PT: give its
+ * frame back to the pool it came from, clear the entry and drop the TLB
+ * entry with invlpg. The page must be mapped and outside the identity range
+ * (KASSERT: freeing an unmapped page is a caller bug), and PT must be the
+ * loaded page table with paging on. Interrupts any (disabled inside); does
+ * not sleep. */
+void page_table_free_page(struct page_table *pt, unsigned long page_no);
+
+/* True if PAGE_NO is mapped (PDE and PTE present) in PT. PT must be loaded,
+ * or paging off. Any context. */
+bool page_table_is_mapped(struct page_table *pt, unsigned long page_no);
+
+/* Walk PT for VADDR and fill *W. The directory is read through the window
+ * when PT is loaded and paging is on, else physically (kernel pool); a table
+ * outside the identity range of a PT that is not loaded cannot be read
+ * (W->table_reachable false). Any context; never faults. */
+void page_table_walk(struct page_table *pt, uint32_t vaddr, struct page_walk *w);
+
+/* Map frame FRAME_NO at VADDR (page aligned, outside the identity range and
+ * the window) in the loaded PT with entry flags FLAGS (PTE_PRESENT added),
+ * creating the page table if needed (from the process pool). The page must
+ * not be mapped yet. The frame is not zeroed and is NOT owned by the page
+ * table: unmap it with page_table_unmap, not page_table_free_page, unless it
+ * should go back to its frame pool. Returns false if no frame was left for
+ * a page table (message logged). Interrupts any; does not sleep. */
+bool page_table_map(struct page_table *pt, uint32_t vaddr, unsigned long frame_no,
+                    uint32_t flags);
+
+/* Make sure the page table for VA exists in the loaded page table: if its
+ * directory entry is missing, take a frame from the process pool, install
+ * it and zero the new table through the recursive window. Returns false
+ * (message logged) if the process pool is empty. Paging on; VA outside the
+ * identity range and the window. Interrupts off (callers disable them). */
+bool paging_ensure_table(uint32_t va);
+
+/* Clear the mapping of VADDR in the loaded PT without releasing the frame
+ * (for page_table_map'ped frames); invlpg. KASSERT it is mapped. */
+void page_table_unmap(struct page_table *pt, uint32_t vaddr);
+
+/* Give back every page table of the loaded PT that covers part of
+ * [START, END) (outside the identity range) and has no entry left. Returns
+ * how many were freed. Called by vm_pool_release(); interrupts any. */
+unsigned long page_table_reclaim_tables(struct page_table *pt, uint32_t start,
+                                        uint32_t end);
+
+/* ---- Faults (page_fault.c) ------------------------------------------------ */
+
+/* The exception-14 handler: serves a not-present fault on a legitimate
+ * address of a pool registered in the loaded page table with a fresh zeroed
+ * frame (creating the page table if missing) and returns true; otherwise
+ * prints a report (address, access type, EIP with symbol, the running test
+ * and thread) and returns false, so that exception_unhandled() fails the
+ * test, delivers the fault to KT_EXPECT_FAULT, or panics. Interrupts off. */
+struct intr_frame;
+bool paging_fault_handler(struct intr_frame *frame);
+
+/* The counters above. Any context. */
+const struct paging_stats *paging_get_stats(void);
+unsigned long paging_demand_faults(void);
+
+/* The last fault report, as printed (without the newline), "" if none. */
+const char *paging_last_report(void);
+
+/* Optional hook that names the running thread for fault reports (lab 4
+ * installs one); NULL removes it. Boot only. */
+void paging_set_context_hook(const char *(*who)(void));
+
+/* Internal, for page_fault.c: count one event. */
+struct paging_stats *paging_stats_mut(void);
+
+#endif

@@ -1,0 +1,46 @@
+/* tests_support.h: helpers shared by lab 3's in-kernel tests and benchmarks: scratch VM pools. */
+#ifndef LAB3_TESTS_SUPPORT_H
+#define LAB3_TESTS_SUPPORT_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "common/ktest.h"
+#include "vm.h"
+
+/* Scratch pools. Each test starts from a fresh one: tests_pool() destroys
+ * what an earlier (possibly failed) test left and creates it again. */
+#define TESTS_POOL_BASE   0x00400000u /* 4 MiB: right above the identity range */
+#define TESTS_POOL_SIZE   0x03C00000u /* 60 MiB, up to 64 MiB */
+#define TESTS_KPOOL_BASE  0x40000000u /* a pool backed by the KERNEL frame pool */
+#define TESTS_KPOOL_SIZE  0x00800000u
+#define TESTS_NO_POOL     0x30000000u /* no pool ever covers 0x30000000-0x3FFFFFFF */
+
+/* Fresh pool at TESTS_POOL_BASE over the process frame pool. Fails the test
+ * if lab 3's VM is not up. */
+struct vm_pool *tests_pool(void);
+
+/* Fresh pool at TESTS_KPOOL_BASE over the kernel frame pool. */
+struct vm_pool *tests_kernel_frames_pool(void);
+
+/* Destroy both scratch pools (if live). */
+void tests_pools_destroy(void);
+
+/* Fail the test unless vm_setup() succeeded. */
+#define TESTS_REQUIRE_VM()                                                    \
+    do {                                                                      \
+        if (!vm_ready())                                                      \
+            KT_FAIL("lab 3 VM is not set up (vm_setup failed at boot)");      \
+    } while (0)
+
+/* Free frames of the process pool / kernel pool right now. */
+unsigned long tests_process_free(void);
+unsigned long tests_kernel_free(void);
+
+/* A pseudo-random number (seeded from the command line's seed=, else 1). */
+uint32_t tests_random(void);
+
+/* True if NEEDLE occurs in HAYSTACK. */
+bool tests_contains(const char *haystack, const char *needle);
+
+#endif
