@@ -12,6 +12,7 @@ from concurrent.futures import ThreadPoolExecutor
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 
+import batch        # noqa: E402
 import emu          # noqa: E402
 import labrun       # noqa: E402
 import report       # noqa: E402
@@ -20,6 +21,7 @@ import runner       # noqa: E402
 
 GRADER_ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 BUILD_TAIL = 25
+KEEP_DEFAULT = "build/grade"     # under the graded tree; any other DIR is as given
 
 
 class UsageError(Exception):
@@ -40,7 +42,7 @@ def parse_args(argv):
     p.add_argument("--seeds", type=int, metavar="N",
                    help="N runs with seed=S..S+N-1 (S from --seed, default 1)")
     p.add_argument("--seed", type=int, metavar="S", help="run with seed=S (replays a failure)")
-    p.add_argument("--keep", nargs="?", const="build/grade", metavar="DIR",
+    p.add_argument("--keep", nargs="?", const=KEEP_DEFAULT, metavar="DIR",
                    help="keep serial logs, Bochs logs, images and commands in DIR "
                    "(default build/grade)")
     p.add_argument("--json", metavar="FILE", help="write Gradescope results.json to FILE")
@@ -51,6 +53,13 @@ def parse_args(argv):
                    help="the StepOS tree to build and grade (default: this grader's tree)")
     p.add_argument("--timeout-scale", type=float, default=1.0, metavar="F",
                    help="multiply every timeout by F (slow or loaded machines)")
+    p.add_argument("--pristine", metavar="REF",
+                   help="instructor: grade a copy whose tests, rubric and build files "
+                   "come from the reference tree REF")
+    p.add_argument("--submissions", metavar="DIR",
+                   help="instructor: grade every subdirectory of DIR (-j at a time)")
+    p.add_argument("--csv", metavar="FILE",
+                   help="with --submissions: the score table (default grades.csv)")
     p.add_argument("--no-build", action="store_true",
                    help="grade the images already in build/ (skip make)")
     a = p.parse_args(argv)
@@ -60,6 +69,10 @@ def parse_args(argv):
         p.error("-j must be positive")
     if a.timeout_scale <= 0:
         p.error("--timeout-scale must be positive")
+    if a.csv and not a.submissions:
+        p.error("--csv needs --submissions")
+    if a.submissions and not os.path.isdir(a.submissions):
+        p.error("--submissions %s: not a directory" % a.submissions)
     if a.lab == "all":
         a.labs = rubric.available()
     else:
@@ -121,6 +134,8 @@ def grade_lab(args, number, root, workroot, echo):
         specs = [labrun.RunSpec(e, s) for e in emus for s in seeds_for(args, rub)]
         build_dir = os.path.join(root, "build", "lab%d" % number)
 
+        shutil.rmtree(os.path.join(workroot, rub.lab), ignore_errors=True)
+
         def one(spec):
             wd = os.path.join(workroot, rub.lab, spec.dirname)
             os.makedirs(wd, exist_ok=True)
@@ -165,19 +180,33 @@ def main(argv=None):
         args = parse_args(sys.argv[1:] if argv is None else argv)
     except SystemExit as e:
         return e.code if isinstance(e.code, int) else 2
-    runner.install_cleanup()
     root = os.path.abspath(args.root or GRADER_ROOT)
     if not os.path.isdir(root):
         print("grade.py: --root %s is not a directory" % root, file=sys.stderr)
         return 2
+    if args.submissions:
+        tmp = tempfile.mkdtemp(prefix="stepos-batch-")
+        try:
+            return batch.grade_submissions(args, os.path.abspath(__file__), tmp)
+        finally:
+            shutil.rmtree(tmp, ignore_errors=True)
+    runner.install_cleanup()
     t0 = time.monotonic()
     if args.keep:
-        workroot = os.path.abspath(os.path.join(root, args.keep)
-                                   if not os.path.isabs(args.keep) else args.keep)
-        shutil.rmtree(workroot, ignore_errors=True)
-        os.makedirs(workroot, exist_ok=True)
+        workroot = os.path.abspath(os.path.join(root, args.keep) if args.keep == KEEP_DEFAULT
+                                   else args.keep)
+        print("keeping logs, images and commands in %s" % workroot)
     else:
         workroot = tempfile.mkdtemp(prefix="stepos-grade-")
+    pristine_tmp = None
+    if args.pristine:
+        pristine_tmp = tempfile.mkdtemp(prefix="stepos-pristine-")
+        try:
+            root = batch.pristine_copy(root, os.path.abspath(args.pristine),
+                                       os.path.join(pristine_tmp, "tree"))
+        except FileNotFoundError as e:
+            print("grade.py: %s" % e, file=sys.stderr)
+            return 2
     reports = []
     try:
         for n in args.labs:
@@ -189,11 +218,11 @@ def main(argv=None):
         runner.kill_all()
         if not args.keep:
             shutil.rmtree(workroot, ignore_errors=True)
+        if pristine_tmp:
+            shutil.rmtree(pristine_tmp, ignore_errors=True)
     elapsed = time.monotonic() - t0
     if args.json:
         report.write_json(args.json, reports, elapsed)
-    if args.keep:
-        print("logs kept in %s" % workroot)
     if len(reports) > 1:
         total = sum(r.score for r in reports)
         top = sum(r.max_score for r in reports)

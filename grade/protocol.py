@@ -167,7 +167,8 @@ class BootParser:
 
     def _finish_test(self, name, result, t):
         result.duration = max(0.0, t - self.current_t0) if name == self.current else 0.0
-        if name not in self.results:
+        # A name that runs twice (a second KTEST with the same name) keeps its worst result.
+        if name not in self.results or self.results[name].passed:
             self.results[name] = result
         if name not in self.ran:
             self.ran.append(name)

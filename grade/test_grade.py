@@ -10,6 +10,7 @@ import protocol  # noqa: E402
 import session   # noqa: E402
 from protocol import (BOOT_FAIL, FAIL, OK, PANIC, TIMEOUT, TRIPLE_FAULT, End,  # noqa: E402
                       parse_log)
+from test_grade_io import *  # noqa: E402,F401,F403  (runner, rubric, image, report tests)
 
 GOOD = """StepOS lab1-boot
 KTEST START lab1 3
@@ -166,6 +167,11 @@ class ParserTest(unittest.TestCase):
                         "KTEST DONE x: 1 passed, 0 failed\n")
         self.assertEqual(out.results["a"].verdict, FAIL)
         self.assertEqual(out.results["b"].verdict, OK)
+
+    def test_duplicate_name_keeps_the_failure(self):
+        out = parse_log("StepOS x\nKTEST START x 2\nKTEST RUN a\nKTEST FAIL a t.c:1: no\n"
+                        "KTEST RUN a\nKTEST PASS a\nKTEST DONE x: 1 passed, 1 failed\n")
+        self.assertEqual(out.results["a"].verdict, FAIL)
 
     def test_done_ignores_exit_status(self):
         out = protocol.parse_log(GOOD, End("exit", status=0, triple_fault=True))

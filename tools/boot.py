@@ -3,9 +3,12 @@
 import argparse
 import os
 import shlex
+import shutil
 import signal
+import socket
 import subprocess
 import sys
+import tempfile
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 sys.path.insert(0, os.path.join(ROOT, "grade"))
@@ -13,6 +16,10 @@ sys.path.insert(0, os.path.join(ROOT, "grade"))
 import disk     # noqa: E402
 import emu      # noqa: E402
 import rubric   # noqa: E402
+
+
+def rel(path):
+    return os.path.relpath(path, ROOT)
 
 
 def parse_args(argv):
@@ -39,20 +46,31 @@ def parse_args(argv):
 
 
 def prepare(args):
-    """Copy the lab's images to build/labN/run/ (the build's own image stays
-    pristine) and write the command line into the copy."""
+    """Copy the lab's images to a fresh build/labN/run-XXXX/ (the build's own
+    images stay pristine, and two sessions never share an image) and write the
+    command line into the copy."""
     build = os.path.join(ROOT, "build", "lab%d" % args.number)
     try:
         boot_img, data_img = disk.lab_images(build)
     except FileNotFoundError as e:
         sys.exit("boot.py: %s; run 'make build-lab%d' first" % (e, args.number))
-    run_dir = os.path.join(build, "run")
-    emu.remove_locks([os.path.join(run_dir, "disk.img"), os.path.join(run_dir, "data.img")])
+    run_dir = tempfile.mkdtemp(prefix="run-", dir=build)
     try:
         return build, run_dir, disk.copy_images(boot_img, data_img, run_dir,
                                                 args.cmdline.strip() or None)
     except ValueError as e:
+        shutil.rmtree(run_dir, ignore_errors=True)
         sys.exit("boot.py: %s" % e)
+
+
+def port_in_use(port):
+    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as s:
+        s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        try:
+            s.bind(("127.0.0.1", port))
+        except OSError:
+            return True
+    return False
 
 
 def main(argv=None):
@@ -64,14 +82,24 @@ def main(argv=None):
             emu.require(emu.GDB)
     except emu.EmulatorMissing as e:
         sys.exit("boot.py: %s" % e)
+    if args.gdb and port_in_use(emu.gdb_port()):
+        sys.exit("boot.py: TCP port %d (your gdb port) is in use: is another "
+                 "'make labN-gdb' still running?" % emu.gdb_port())
     build, run_dir, (boot_img, data_img) = prepare(args)
-    rel = lambda p: os.path.relpath(p, ROOT)
+    try:
+        return boot(args, build, run_dir, boot_img, data_img)
+    finally:
+        shutil.rmtree(run_dir, ignore_errors=True)
+
+
+def boot(args, build, run_dir, boot_img, data_img):
     if args.bochs:
         serial = os.path.join(build, "serial.log")
         launch = emu.bochs_interactive(boot_img, data_img, rel(os.path.join(build, "kernel.sym")),
-                                       rel(serial), run_dir)
+                                       rel(serial), run_dir, log=os.path.join(build, "bochs.log"))
         notes = ["Bochs debugger: 'c' continues, Ctrl-C breaks in, 's' steps, 'q' quits.",
-                 "COM1 output goes to %s; port 0xE9 output appears here." % rel(serial),
+                 "COM1 output goes to %s; port 0xE9 output appears here; Bochs's own "
+                 "log is %s." % (rel(serial), rel(os.path.join(build, "bochs.log"))),
                  "Symbols from %s are loaded; xchg bx,bx stops in the debugger."
                  % rel(os.path.join(build, "kernel.sym"))]
     else:
@@ -96,6 +124,12 @@ def main(argv=None):
 def run(launch):
     """Run LAUNCH on this terminal; Ctrl-C belongs to the emulator meanwhile."""
     signal.signal(signal.SIGINT, lambda *a: None)   # handler (not SIG_IGN): reset by exec
+    proc = None
+
+    def forward(signum, frame):
+        if proc is not None:
+            proc.send_signal(signal.SIGINT if launch.kind == "bochs" else signum)
+    signal.signal(signal.SIGTERM, forward)     # Bochs ignores SIGTERM, SIGINT stops it
     try:
         proc = subprocess.Popen(launch.argv, cwd=ROOT)
         status = proc.wait()
@@ -104,7 +138,8 @@ def run(launch):
     if launch.kind == "qemu":
         v = emu.qemu_exit_poweroff(status)
         if v is not None:
-            print("\n[kernel powered off with status %d]" % v)
+            print("\n[QEMU exit status %d: the kernel powered off with status %d]"
+                  % (status, v))
             return v
         if status == 0:
             return 0              # Ctrl-A X, or a reset (-no-reboot)
