@@ -273,6 +273,18 @@ int kheap_free(struct kheap *h, void *p)
     return KHEAP_OK;
 }
 
+int kheap_destroy(struct kheap *h)
+{
+    KASSERT(h != NULL && h->magic == KHEAP_MAGIC);
+    if (h->stats.blocks_in_use != 0)
+        return KHEAP_ERR_BUSY;
+    list_init(&h->free_blocks); /* every free block dies with its arena */
+    while (!list_empty(&h->arenas))
+        arena_delete(h, LIST_ENTRY(list_front(&h->arenas), struct kheap_arena, elem));
+    h->magic = 0;
+    return KHEAP_OK;
+}
+
 size_t kheap_size_of(struct kheap *h, void *p)
 {
     KASSERT(h != NULL && p != NULL);
@@ -352,6 +364,7 @@ const char *kheap_strerror(int err)
     case KHEAP_ERR_DOUBLE_FREE: return "block already free (double free)";
     case KHEAP_ERR_NOT_BLOCK:
         return "not the start of an allocated block (interior or stale pointer)";
+    case KHEAP_ERR_BUSY: return "blocks still in use";
     default: return "unknown error";
     }
 }

@@ -47,6 +47,7 @@
 #define KHEAP_ERR_FOREIGN (-1)     /* not inside any arena */
 #define KHEAP_ERR_DOUBLE_FREE (-2) /* header says FREE */
 #define KHEAP_ERR_NOT_BLOCK (-3)   /* no valid header: interior or stale pointer */
+#define KHEAP_ERR_BUSY (-4)        /* destroy: blocks still in use */
 
 /* Where arenas come from. GET returns BYTES (a multiple of page_size) of
  * page-aligned memory, or NULL; PUT gives back exactly what GET returned. */
@@ -87,6 +88,11 @@ void *kheap_alloc(struct kheap *h, size_t size);
 /* Free P (NULL: nothing happens, KHEAP_OK). Returns KHEAP_OK or a
  * KHEAP_ERR_* after printing it; nothing changes on error. */
 int kheap_free(struct kheap *h, void *p);
+
+/* Give every arena back to the source; H must then be initialised again
+ * before use. Returns KHEAP_OK, or KHEAP_ERR_BUSY (nothing changes) while
+ * blocks are in use. */
+int kheap_destroy(struct kheap *h);
 
 /* Bytes requested for the live block P (a valid pointer from kheap_alloc). */
 size_t kheap_size_of(struct kheap *h, void *p);
