@@ -1,6 +1,7 @@
 """runner.py: boot one image in an emulator, stream COM1 into the parser, enforce timeouts."""
 import atexit
 import os
+import shutil
 import signal
 import subprocess
 import threading
@@ -11,6 +12,9 @@ import emu
 from protocol import BootParser, End
 
 POLL = 0.01              # seconds between looks at the serial file
+# util-linux's setpriv (Essential on Debian) makes the kernel kill an emulator
+# whose grader dies, even by SIGKILL; without it the signal handlers still work.
+SETPRIV = shutil.which("setpriv")
 AFTER_DONE = 5.0         # grace for power-off after KTEST DONE
 
 _live = set()            # Popen objects of emulators we started and not yet reaped
@@ -112,8 +116,11 @@ def boot_once(launch, tmo, echo=None, stdout_path=None):
     with _live_lock:
         if _stopping.is_set():
             raise Interrupted()
+        argv = launch.argv
+        if SETPRIV:
+            argv = [SETPRIV, "--pdeathsig", "KILL", "--"] + argv
         with open(stdout_path, "wb") as out:
-            proc = subprocess.Popen(launch.argv, stdin=subprocess.DEVNULL, stdout=out,
+            proc = subprocess.Popen(argv, stdin=subprocess.DEVNULL, stdout=out,
                                     stderr=subprocess.STDOUT, start_new_session=True)
         _live.add(proc)
     serial, buf, end, t_done = None, b"", None, None
