@@ -13,6 +13,7 @@ from concurrent.futures import ThreadPoolExecutor
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 
 import batch        # noqa: E402
+import disk         # noqa: E402
 import emu          # noqa: E402
 import labrun       # noqa: E402
 import report       # noqa: E402
@@ -127,13 +128,17 @@ def grade_lab(args, number, root, workroot, echo):
         emu.check_emulator(e)
     print("== %s: %s (%s) ==" % (rub.lab, rub.title, ", ".join(emus)), flush=True)
     failed = None if args.no_build else build(root, number, args.verbose)
+    build_dir = os.path.join(root, "build", "lab%d" % number)
+    if not failed:
+        try:
+            disk.lab_images(build_dir, rub.data_disk)
+        except FileNotFoundError as e:
+            failed = [str(e)]
     if failed:
         rep.build_log = failed
         rep.graded = report.build_failed(rub, entries, failed)
     else:
         specs = [labrun.RunSpec(e, s) for e in emus for s in seeds_for(args, rub)]
-        build_dir = os.path.join(root, "build", "lab%d" % number)
-
         shutil.rmtree(os.path.join(workroot, rub.lab), ignore_errors=True)
 
         def one(spec):
@@ -160,6 +165,8 @@ def _replay_base(args, rub):
     base = ["python3", me if rel.startswith("..") else rel, rub.lab]
     if args.root:
         base += ["--root", args.root]
+    if args.pristine:
+        base += ["--pristine", args.pristine]
     return base
 
 
