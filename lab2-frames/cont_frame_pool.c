@@ -1,0 +1,729 @@
+/* cont_frame_pool.c: ContFramePool, the physical frame manager (2 bits per frame). */
+#include "lab2-frames/cont_frame_pool.h"
+
+#include <stddef.h>
+
+#include "common/debug.h"
+#include "common/kprintf.h"
+#include "lab2-frames/phys_mem.h"
+
+/*
+ * The file has two kinds of code:
+ *   - the bookkeeping around the bitmap (parameter checks, messages, the
+ *     list of pools, the guard), given to students;
+ *   - the bitmap itself (state get/set, initialisation, the run search,
+ *     release, marking, the info-frame arithmetic), which is the lab: those
+ *     bodies are the marked solution regions (DESIGN.md section 10).
+ * It is compiled unchanged into the kernel and into the host unit tests; the
+ * only memory it touches outside struct cont_frame_pool is the bitmap, which
+ * it reaches through phys_to_ptr().
+ */
+
+/* Registered pools, newest first (so a nested pool comes before the pool it
+ * was carved out of). */
+static struct cont_frame_pool *cfp_pools;
+
+static int (*cfp_guard_enter)(void);
+static void (*cfp_guard_leave)(int);
+
+static int cfp_lock(void)
+{
+    return cfp_guard_enter != NULL ? cfp_guard_enter() : 0;
+}
+
+static void cfp_unlock(int saved)
+{
+    if (cfp_guard_leave != NULL)
+        cfp_guard_leave(saved);
+}
+
+void cfp_set_guard(int (*enter)(void), void (*leave)(int))
+{
+    KASSERT((enter == NULL) == (leave == NULL));
+    cfp_guard_enter = enter;
+    cfp_guard_leave = leave;
+}
+
+const char *cfp_name(const struct cont_frame_pool *pool)
+{
+    return pool->name != NULL ? pool->name : "(unnamed)";
+}
+
+const char *cfp_strerror(int err)
+{
+    switch (err) {
+    case CFP_OK:
+        return "success";
+    case CFP_ERR_NO_POOL:
+        return "frame is in no frame pool";
+    case CFP_ERR_NOT_HEAD:
+        return "not the head of a sequence (frame is inside an allocated run)";
+    case CFP_ERR_NOT_ALLOCATED:
+        return "frame is free (double release?)";
+    case CFP_ERR_INACCESSIBLE:
+        return "frame is inaccessible";
+    case CFP_ERR_INFO_FRAMES:
+        return "the frames hold a pool's bitmap (info frames are not released while the pool is registered)";
+    case CFP_ERR_HOLDS_POOL:
+        return "a registered frame pool lives in these frames (cfp_fini it first)";
+    case CFP_ERR_RANGE:
+        return "range is not inside the pool";
+    case CFP_ERR_BUSY:
+        return "range contains allocated frames";
+    case CFP_ERR_OVERLAP:
+        return "overlaps a registered frame pool";
+    case CFP_ERR_INVALID:
+        return "invalid parameters";
+    case CFP_ERR_NOT_REGISTERED:
+        return "pool is not registered";
+    default:
+        return "unknown error";
+    }
+}
+
+/* ======================================================================== */
+/* The bitmap: this is the lab.                                              */
+/* ======================================================================== */
+
+/* State of frame IDX (index inside the pool, 0 <= IDX < n_frames). */
+static inline enum cfp_state cfp_get_state(const struct cont_frame_pool *pool,
+                                           unsigned long idx)
+{
+    KASSERT(idx < pool->n_frames);
+    /* LAB 2: TODO return the 2 bits of frame idx: word idx / 16, bits 2 * (idx % 16) and up */
+    /* LAB 2: BEGIN SOLUTION */
+    uint32_t word = pool->bitmap[idx / CFP_FRAMES_PER_WORD];
+    return (enum cfp_state)((word >> (2u * (idx % CFP_FRAMES_PER_WORD))) & 3u);
+    /* LAB 2: END SOLUTION */
+    return CFP_STATE_USED;
+}
+
+/* Set frame IDX to STATE (one of the four encodings). */
+static inline void cfp_set_state(struct cont_frame_pool *pool, unsigned long idx,
+                                 enum cfp_state state)
+{
+    KASSERT(idx < pool->n_frames);
+    KASSERT(state <= CFP_STATE_INACCESSIBLE);
+    /* LAB 2: TODO replace the 2 bits of frame idx by state, leaving the other 15 frames of the word alone */
+    /* LAB 2: BEGIN SOLUTION */
+    uint32_t *word = &pool->bitmap[idx / CFP_FRAMES_PER_WORD];
+    unsigned int shift = 2u * (idx % CFP_FRAMES_PER_WORD);
+    *word = (*word & ~(3u << shift)) | ((uint32_t)state << shift);
+    /* LAB 2: END SOLUTION */
+}
+
+/* Fill the bitmap of a freshly initialised pool (fields already set; the
+ * bitmap memory holds garbage): every frame Free, the bits past the last
+ * frame 00, and, if the bitmap is internal, its frames one allocated run
+ * (Head, then Used). Set free_count and hint to match. */
+static void cfp_init_bitmap(struct cont_frame_pool *pool)
+{
+    (void)pool;
+    /* LAB 2: TODO write every bitmap word (all Free, tail bits 00), then mark the internal info frames Head + Used; set free_count and hint */
+    /* LAB 2: BEGIN SOLUTION */
+    unsigned long n_words = (pool->n_frames + CFP_FRAMES_PER_WORD - 1) / CFP_FRAMES_PER_WORD;
+    unsigned long tail = pool->n_frames % CFP_FRAMES_PER_WORD;
+    for (unsigned long w = 0; w < n_words; w++)
+        pool->bitmap[w] = 0x55555555u; /* 16 x Free (01) */
+    if (tail != 0)
+        pool->bitmap[n_words - 1] = 0x55555555u & ((1u << (2u * tail)) - 1u);
+    pool->free_count = pool->n_frames;
+    pool->hint = 0;
+    if (pool->info_internal) {
+        cfp_set_state(pool, 0, CFP_STATE_HEAD);
+        for (unsigned long i = 1; i < pool->n_info_frames; i++)
+            cfp_set_state(pool, i, CFP_STATE_USED);
+        pool->free_count -= pool->n_info_frames;
+        pool->hint = pool->n_info_frames % pool->n_frames;
+    }
+    /* LAB 2: END SOLUTION */
+}
+
+/* LAB 2: TODO (optional) helpers for the word-at-a-time run search */
+/* LAB 2: BEGIN SOLUTION */
+#define CFP_LOW_BITS 0x55555555u /* the low bit of each of the 16 pairs */
+#define CFP_NOT_FOUND ((unsigned long)-1)
+
+/* One bit, the low bit of the pair, for every Free (01) frame of WORD. */
+static inline uint32_t cfp_free_bits(uint32_t word)
+{
+    return word & ~(word >> 1) & CFP_LOW_BITS;
+}
+
+/* Nonzero if one of the four words at W has a Free frame. Reads them as
+ * two 64-bit values: one operation covers 32 frames on a 64-bit CPU (the
+ * host benchmark); a 32-bit CPU simply does it in halves. The pairs never
+ * straddle the two 32-bit halves, so the shift is harmless. */
+typedef uint64_t __attribute__((may_alias, aligned(4))) cfp_u64_alias;
+static inline uint64_t cfp_free_bits4(const uint32_t *w)
+{
+    const cfp_u64_alias *q = (const cfp_u64_alias *)w;
+    uint64_t a = q[0], b = q[1];
+    return ((a & ~(a >> 1)) | (b & ~(b >> 1))) & 0x5555555555555555ull;
+}
+
+/* Index of the first run of N Free frames lying entirely inside frames
+ * [16 * FIRST_WORD, LIMIT) of POOL, or CFP_NOT_FOUND. Works a word (16
+ * frames) at a time, never bit by bit: words with no Free frame are
+ * skipped a few operations per word (four words per test), a word that is
+ * all Free extends the current run by 16 at once, and a mixed word is cut
+ * into runs with count-trailing/leading-zeros (bsf/bsr). */
+static unsigned long cfp_find_run(const struct cont_frame_pool *pool,
+                                  unsigned long first_word, unsigned long limit,
+                                  unsigned long n)
+{
+    const uint32_t *bitmap = pool->bitmap;
+    unsigned long wi = first_word;
+    unsigned long w_end = (limit + CFP_FRAMES_PER_WORD - 1) / CFP_FRAMES_PER_WORD;
+    /* Frames at and past LIMIT in the last word count as not Free (for the
+     * pool's last word they are the unused 00 bits anyway). */
+    uint32_t last_mask = (limit % CFP_FRAMES_PER_WORD) == 0
+                             ? ~0u
+                             : (1u << (2u * (limit % CFP_FRAMES_PER_WORD))) - 1u;
+    unsigned long run_start = 0, run_len = 0;
+
+    if (first_word >= w_end)
+        return CFP_NOT_FOUND;
+    for (; wi < w_end; wi++) {
+        uint32_t free = cfp_free_bits(bitmap[wi]);
+        if (wi == w_end - 1)
+            free &= last_mask;
+        if (free == 0) {
+            /* Nothing free here: skip the following words without a Free
+             * frame in tight loops, four words per test while possible
+             * (the common case in a nearly full pool). The last word is
+             * left to the main loop, which masks it. */
+            run_len = 0;
+            while (wi + 5 < w_end && cfp_free_bits4(bitmap + wi + 1) == 0)
+                wi += 4;
+            while (wi + 2 < w_end && cfp_free_bits(bitmap[wi + 1]) == 0)
+                wi++;
+            continue;
+        }
+        if (free == CFP_LOW_BITS) { /* all 16 frames Free */
+            if (run_len == 0)
+                run_start = wi * CFP_FRAMES_PER_WORD;
+            run_len += CFP_FRAMES_PER_WORD;
+            if (run_len >= n)
+                return run_start;
+            continue;
+        }
+        uint32_t busy = ~free & CFP_LOW_BITS; /* frames that are not Free */
+        if (n > 14) {
+            /* A run this long cannot fit between two non-Free frames of
+             * one word: only the Free frames at the bottom of the word
+             * (ending the current run) and at its top (starting the next)
+             * matter. */
+            if (run_len == 0)
+                run_start = wi * CFP_FRAMES_PER_WORD;
+            if (run_len + (unsigned int)__builtin_ctz(busy) / 2 >= n)
+                return run_start;
+            run_len = (unsigned int)__builtin_clz(busy) / 2;
+            run_start = (wi + 1) * CFP_FRAMES_PER_WORD - run_len;
+            if (run_len >= n) /* n == 15, frame 0 of the word not Free */
+                return run_start;
+            continue;
+        }
+        unsigned int bit = 0;                 /* even: 2 * frame in word */
+        while (bit < 32) {
+            if (run_len == 0) { /* find the next Free frame */
+                uint32_t rest = free >> bit;
+                if (rest == 0)
+                    break;
+                bit += (unsigned int)__builtin_ctz(rest);
+                run_start = wi * CFP_FRAMES_PER_WORD + bit / 2;
+            }
+            uint32_t stop = busy >> bit; /* next frame that is not Free */
+            if (stop == 0) { /* the run reaches the end of the word */
+                run_len += (32u - bit) / 2;
+                if (run_len >= n)
+                    return run_start;
+                break;
+            }
+            unsigned int len = (unsigned int)__builtin_ctz(stop) / 2;
+            run_len += len;
+            if (run_len >= n)
+                return run_start;
+            run_len = 0;
+            bit += 2 * len + 2; /* past the frame that stopped the run */
+        }
+    }
+    return CFP_NOT_FOUND;
+}
+/* LAB 2: END SOLUTION */
+
+/* Allocate N (1 <= N <= n_frames) contiguous Free frames: the first becomes
+ * Head, the others Used. Returns the first frame number (absolute), or 0 if
+ * there is no such run (pool unchanged). */
+static unsigned long cfp_allocate(struct cont_frame_pool *pool, unsigned long n)
+{
+    (void)pool;
+    (void)n;
+    /* LAB 2: TODO find n contiguous Free frames (a word at a time, from the hint, wrapping once), mark them Head + Used, update free_count and hint; return base + index, or 0 */
+    /* LAB 2: BEGIN SOLUTION */
+    if (n > pool->free_count)
+        return 0;
+    /* Next fit: search from the hint's word to the end, then from the
+     * start for runs beginning before that word. */
+    unsigned long start_word = pool->hint / CFP_FRAMES_PER_WORD;
+    unsigned long start = start_word * CFP_FRAMES_PER_WORD;
+    unsigned long idx = cfp_find_run(pool, start_word, pool->n_frames, n);
+    if (idx == CFP_NOT_FOUND && start > 0) {
+        unsigned long limit = start + n - 1; /* runs that begin before START */
+        if (limit > pool->n_frames)
+            limit = pool->n_frames;
+        idx = cfp_find_run(pool, 0, limit, n);
+    }
+    if (idx == CFP_NOT_FOUND)
+        return 0;
+    cfp_set_state(pool, idx, CFP_STATE_HEAD);
+    for (unsigned long i = idx + 1; i < idx + n; i++)
+        cfp_set_state(pool, i, CFP_STATE_USED);
+    pool->free_count -= n;
+    pool->hint = idx + n < pool->n_frames ? idx + n : 0;
+    return pool->base_frame_no + idx;
+    /* LAB 2: END SOLUTION */
+    return 0;
+}
+
+/* Release the run whose first frame is IDX: it must be a Head. Frees it and
+ * the Used frames after it, stopping at the first frame that is not Used or
+ * at the end of the pool. Returns CFP_OK, or CFP_ERR_NOT_HEAD (IDX is Used),
+ * CFP_ERR_NOT_ALLOCATED (Free) or CFP_ERR_INACCESSIBLE, changing nothing. */
+static int cfp_release_run(struct cont_frame_pool *pool, unsigned long idx)
+{
+    (void)pool;
+    (void)idx;
+    /* LAB 2: TODO return an error unless frame idx is a Head; free it and the Used frames that follow (not past the next Head, Free or Inaccessible frame); update free_count */
+    /* LAB 2: BEGIN SOLUTION */
+    switch (cfp_get_state(pool, idx)) {
+    case CFP_STATE_HEAD:
+        break;
+    case CFP_STATE_USED:
+        return CFP_ERR_NOT_HEAD;
+    case CFP_STATE_FREE:
+        return CFP_ERR_NOT_ALLOCATED;
+    default:
+        return CFP_ERR_INACCESSIBLE;
+    }
+    cfp_set_state(pool, idx, CFP_STATE_FREE);
+    unsigned long i = idx + 1;
+    while (i < pool->n_frames && cfp_get_state(pool, i) == CFP_STATE_USED) {
+        cfp_set_state(pool, i, CFP_STATE_FREE);
+        i++;
+    }
+    pool->free_count += i - idx;
+    return CFP_OK;
+    /* LAB 2: END SOLUTION */
+    return CFP_ERR_NOT_HEAD;
+}
+
+/* Mark frames [IDX, IDX + N) (inside the pool) Inaccessible. If any of them
+ * is allocated (Head or Used) return CFP_ERR_BUSY and change nothing; Free
+ * frames become Inaccessible (free_count drops), Inaccessible ones stay. */
+static int cfp_mark_range(struct cont_frame_pool *pool, unsigned long idx,
+                          unsigned long n)
+{
+    (void)pool;
+    (void)idx;
+    (void)n;
+    /* LAB 2: TODO refuse (CFP_ERR_BUSY) if a frame of the range is Head or Used; otherwise make the Free ones Inaccessible and update free_count */
+    /* LAB 2: BEGIN SOLUTION */
+    for (unsigned long i = idx; i < idx + n; i++) {
+        enum cfp_state s = cfp_get_state(pool, i);
+        if (s == CFP_STATE_HEAD || s == CFP_STATE_USED)
+            return CFP_ERR_BUSY;
+    }
+    for (unsigned long i = idx; i < idx + n; i++) {
+        if (cfp_get_state(pool, i) == CFP_STATE_FREE) {
+            cfp_set_state(pool, i, CFP_STATE_INACCESSIBLE);
+            pool->free_count--;
+        }
+    }
+    return CFP_OK;
+    /* LAB 2: END SOLUTION */
+    return CFP_ERR_BUSY;
+}
+
+unsigned long cfp_needed_info_frames(unsigned long n_frames)
+{
+    (void)n_frames;
+    /* LAB 2: TODO 2 bits per frame: how many 4096-byte frames hold n_frames * 2 bits? Round up, and do not overflow */
+    /* LAB 2: BEGIN SOLUTION */
+    return n_frames / CFP_FRAMES_PER_INFO_FRAME +
+           (n_frames % CFP_FRAMES_PER_INFO_FRAME != 0 ? 1 : 0);
+    /* LAB 2: END SOLUTION */
+    return 0;
+}
+
+/* ======================================================================== */
+/* Bookkeeping around the bitmap.                                            */
+/* ======================================================================== */
+
+static bool cfp_ranges_meet(unsigned long a, unsigned long a_n, unsigned long b,
+                            unsigned long b_n)
+{
+    return a < b + b_n && b < a + a_n;
+}
+
+static bool cfp_is_registered(const struct cont_frame_pool *pool)
+{
+    for (const struct cont_frame_pool *p = cfp_pools; p != NULL; p = p->next)
+        if (p == pool)
+            return true;
+    return false;
+}
+
+static struct cont_frame_pool *cfp_find_pool_locked(unsigned long frame_no)
+{
+    for (struct cont_frame_pool *p = cfp_pools; p != NULL; p = p->next)
+        if (frame_no >= p->base_frame_no &&
+            frame_no - p->base_frame_no < p->n_frames)
+            return p;
+    return NULL;
+}
+
+/* True if a pool carved out of POOL (nested in it) meets frames [FIRST,
+ * FIRST + N). Pools only overlap when one is nested in the other, and the
+ * inner one is always registered later, so the pools nested in POOL are
+ * exactly the overlapping ones that come before it in the list. */
+static bool cfp_nested_pool_meets(const struct cont_frame_pool *pool,
+                                  unsigned long first, unsigned long n)
+{
+    for (const struct cont_frame_pool *p = cfp_pools; p != pool; p = p->next)
+        if (cfp_ranges_meet(p->base_frame_no, p->n_frames, first, n))
+            return true;
+    return false;
+}
+
+/* True if every frame of [FIRST, FIRST + N) (all inside POOL) is allocated
+ * there (Head or Used). */
+static bool cfp_all_allocated(const struct cont_frame_pool *pool,
+                              unsigned long first, unsigned long n)
+{
+    for (unsigned long f = first; f < first + n; f++) {
+        enum cfp_state s = cfp_get_state(pool, f - pool->base_frame_no);
+        if (s != CFP_STATE_HEAD && s != CFP_STATE_USED)
+            return false;
+    }
+    return true;
+}
+
+/* The checks of cfp_init against the registered pools. Logs and returns an
+ * error code, or CFP_OK. */
+static int cfp_check_against_pools(const struct cont_frame_pool *pool)
+{
+    unsigned long base = pool->base_frame_no, n = pool->n_frames;
+    unsigned long info = pool->info_frame_no, n_info = pool->n_info_frames;
+
+    for (const struct cont_frame_pool *p = cfp_pools; p != NULL; p = p->next) {
+        unsigned long p_end = p->base_frame_no + p->n_frames;
+        /* The new pool's frames. */
+        if (cfp_ranges_meet(base, n, p->base_frame_no, p->n_frames)) {
+            if (base < p->base_frame_no || base + n > p_end ||
+                cfp_ranges_meet(base, n, p->info_frame_no, p->n_info_frames) ||
+                !cfp_all_allocated(p, base, n)) {
+                kprintf("cfp: init of pool [%lu, %lu): overlaps "
+                        "pool %s, frames [%lu, %lu) (a pool may only be carved "
+                        "out of frames allocated from another pool)\n",
+                        base, base + n, cfp_name(p),
+                        p->base_frame_no, p_end);
+                return CFP_ERR_OVERLAP;
+            }
+        }
+        /* External info frames: allocated wherever they lie, and not some
+         * other pool's bitmap. */
+        if (!pool->info_internal) {
+            if (cfp_ranges_meet(info, n_info, p->info_frame_no, p->n_info_frames)) {
+                kprintf("cfp: init of pool [%lu, %lu): info frames [%lu, %lu) overlap "
+                        "the bitmap of pool %s\n",
+                        base, base + n, info, info + n_info,
+                        cfp_name(p));
+                return CFP_ERR_INVALID;
+            }
+            if (cfp_ranges_meet(info, n_info, p->base_frame_no, p->n_frames)) {
+                unsigned long lo = info > p->base_frame_no ? info : p->base_frame_no;
+                unsigned long hi = info + n_info < p_end ? info + n_info : p_end;
+                if (!cfp_all_allocated(p, lo, hi - lo)) {
+                    kprintf("cfp: init of pool [%lu, %lu): info frames [%lu, %lu) are "
+                            "not allocated from pool %s (get them with "
+                            "cfp_get_frames first)\n",
+                            base, base + n, info, info + n_info,
+                        cfp_name(p));
+                    return CFP_ERR_INVALID;
+                }
+            }
+        }
+    }
+    return CFP_OK;
+}
+
+/* Parameter checks of cfp_init that need no other pool. */
+static int cfp_check_params(const struct cont_frame_pool *pool)
+{
+    unsigned long base = pool->base_frame_no, n = pool->n_frames;
+
+    if (n == 0) {
+        kprintf("cfp: init of pool at frame %lu: zero frames\n", base);
+        return CFP_ERR_INVALID;
+    }
+    if (base == 0) {
+        kprintf("cfp: init of pool [0, %lu): frame 0 cannot be in a pool (0 means "
+                "failure for cfp_get_frames)\n", n);
+        return CFP_ERR_INVALID;
+    }
+    if (base >= CFP_MAX_FRAME_NO || n > CFP_MAX_FRAME_NO - base) {
+        kprintf("cfp: init of pool [%lu, +%lu): goes past 4 GiB\n", base, n);
+        return CFP_ERR_INVALID;
+    }
+    if (pool->info_internal) {
+        if (pool->n_info_frames >= n) {
+            kprintf("cfp: init of pool [%lu, %lu): %lu frames cannot hold their own "
+                    "bitmap (%lu info frames) and anything else\n",
+                    base, base + n, n, pool->n_info_frames);
+            return CFP_ERR_INVALID;
+        }
+    } else {
+        unsigned long info = pool->info_frame_no;
+        if (info >= CFP_MAX_FRAME_NO ||
+            pool->n_info_frames > CFP_MAX_FRAME_NO - info) {
+            kprintf("cfp: init of pool [%lu, %lu): info frames past 4 GiB\n",
+                    base, base + n);
+            return CFP_ERR_INVALID;
+        }
+        if (cfp_ranges_meet(info, pool->n_info_frames, base, n)) {
+            kprintf("cfp: init of pool [%lu, %lu): info frames [%lu, %lu) lie inside "
+                    "the pool (pass info_frame_no 0 for an internal bitmap)\n",
+                    base, base + n, info, info + pool->n_info_frames);
+            return CFP_ERR_INVALID;
+        }
+    }
+    return CFP_OK;
+}
+
+int cfp_init(struct cont_frame_pool *pool, unsigned long base_frame_no,
+             unsigned long n_frames, unsigned long info_frame_no)
+{
+    KASSERT(pool != NULL);
+    int saved = cfp_lock();
+    int rc = CFP_OK;
+
+    if (cfp_is_registered(pool)) {
+        kprintf("cfp: init of pool %s: already initialised and registered\n",
+                cfp_name(pool));
+        cfp_unlock(saved);
+        return CFP_ERR_INVALID;
+    }
+
+    /* Fill in a candidate; nothing is written to the bitmap memory and the
+     * pool is not registered until every check has passed. (POOL may hold
+     * garbage: nothing is read from it.) */
+    struct cont_frame_pool cand = {
+        .base_frame_no = base_frame_no,
+        .n_frames = n_frames,
+        .info_internal = info_frame_no == 0,
+        .info_frame_no = info_frame_no == 0 ? base_frame_no : info_frame_no,
+        .n_info_frames = cfp_needed_info_frames(n_frames),
+    };
+    rc = cfp_check_params(&cand);
+    if (rc == CFP_OK)
+        rc = cfp_check_against_pools(&cand);
+    if (rc == CFP_OK) {
+        *pool = cand;
+        pool->bitmap = (uint32_t *)phys_to_ptr(pool->info_frame_no * CFP_FRAME_SIZE);
+        cfp_init_bitmap(pool);
+        pool->next = cfp_pools;
+        cfp_pools = pool;
+    }
+    cfp_unlock(saved);
+    return rc;
+}
+
+int cfp_fini(struct cont_frame_pool *pool)
+{
+    KASSERT(pool != NULL);
+    int saved = cfp_lock();
+    int rc = CFP_OK;
+    struct cont_frame_pool **link = &cfp_pools;
+
+    while (*link != NULL && *link != pool)
+        link = &(*link)->next;
+    if (*link == NULL) {
+        rc = CFP_ERR_NOT_REGISTERED;
+    } else {
+        if (cfp_nested_pool_meets(pool, pool->base_frame_no, pool->n_frames))
+            rc = CFP_ERR_HOLDS_POOL;
+        if (rc == CFP_OK) {
+            *link = pool->next;
+            pool->next = NULL;
+        }
+    }
+    cfp_unlock(saved);
+    if (rc == CFP_ERR_NOT_REGISTERED) /* POOL may hold garbage: no name */
+        kprintf("cfp: fini of pool %p: %s\n", (void *)pool, cfp_strerror(rc));
+    else if (rc != CFP_OK)
+        kprintf("cfp: fini of pool %s: %s\n", cfp_name(pool), cfp_strerror(rc));
+    return rc;
+}
+
+void cfp_set_name(struct cont_frame_pool *pool, const char *name)
+{
+    KASSERT(pool != NULL);
+    pool->name = name;
+}
+
+unsigned long cfp_get_frames(struct cont_frame_pool *pool, unsigned int n_frames)
+{
+    KASSERT(pool != NULL);
+    if (n_frames == 0) {
+        kprintf("cfp: get_frames(0) from pool %s: a request for zero frames\n",
+                cfp_name(pool));
+        return 0;
+    }
+    if (n_frames > pool->n_frames) {
+        kprintf("cfp: get_frames(%u) from pool %s: larger than the whole pool "
+                "(%lu frames)\n", n_frames, cfp_name(pool), pool->n_frames);
+        return 0;
+    }
+    int saved = cfp_lock();
+    KASSERT(cfp_is_registered(pool));
+    unsigned long frame = cfp_allocate(pool, n_frames);
+    cfp_unlock(saved);
+    return frame;
+}
+
+int cfp_mark_inaccessible(struct cont_frame_pool *pool,
+                          unsigned long base_frame_no, unsigned long n_frames)
+{
+    KASSERT(pool != NULL);
+    if (n_frames == 0)
+        return CFP_OK;
+    if (base_frame_no < pool->base_frame_no ||
+        base_frame_no - pool->base_frame_no >= pool->n_frames ||
+        n_frames > pool->n_frames - (base_frame_no - pool->base_frame_no)) {
+        kprintf("cfp: mark_inaccessible(%lu, %lu) in pool %s: %s [%lu, %lu)\n",
+                base_frame_no, n_frames, cfp_name(pool),
+                cfp_strerror(CFP_ERR_RANGE), pool->base_frame_no,
+                pool->base_frame_no + pool->n_frames);
+        return CFP_ERR_RANGE;
+    }
+    int saved = cfp_lock();
+    KASSERT(cfp_is_registered(pool));
+    int rc = cfp_mark_range(pool, base_frame_no - pool->base_frame_no, n_frames);
+    cfp_unlock(saved);
+    if (rc != CFP_OK)
+        kprintf("cfp: mark_inaccessible(%lu, %lu) in pool %s: %s\n",
+                base_frame_no, n_frames, cfp_name(pool), cfp_strerror(rc));
+    return rc;
+}
+
+/* The checks cfp_release_frames makes before handing a Head at IDX to
+ * cfp_release_run: no pool may have been carved out of the run, and the run
+ * must hold no pool's bitmap (external info frames allocated from this
+ * pool). Returns CFP_OK or the error. */
+static int cfp_check_run(const struct cont_frame_pool *pool, unsigned long idx)
+{
+    unsigned long first = pool->base_frame_no + idx;
+    unsigned long end = idx + 1;
+
+    while (end < pool->n_frames && cfp_get_state(pool, end) == CFP_STATE_USED)
+        end++;
+    if (cfp_nested_pool_meets(pool, first, end - idx))
+        return CFP_ERR_HOLDS_POOL;
+    for (const struct cont_frame_pool *p = cfp_pools; p != NULL; p = p->next)
+        if (cfp_ranges_meet(p->info_frame_no, p->n_info_frames, first, end - idx))
+            return CFP_ERR_INFO_FRAMES;
+    return CFP_OK;
+}
+
+int cfp_release_frames(unsigned long first_frame_no)
+{
+    int saved = cfp_lock();
+    struct cont_frame_pool *pool = cfp_find_pool_locked(first_frame_no);
+    int rc;
+
+    if (pool == NULL) {
+        rc = CFP_ERR_NO_POOL;
+    } else {
+        unsigned long idx = first_frame_no - pool->base_frame_no;
+        if (pool->info_internal && idx < pool->n_info_frames)
+            rc = CFP_ERR_INFO_FRAMES;
+        else if (cfp_get_state(pool, idx) == CFP_STATE_HEAD)
+            rc = cfp_check_run(pool, idx);
+        else
+            rc = CFP_OK; /* cfp_release_run reports the state */
+        if (rc == CFP_OK)
+            rc = cfp_release_run(pool, idx);
+    }
+    cfp_unlock(saved);
+    if (rc == CFP_ERR_NO_POOL)
+        kprintf("cfp: release of frame %lu: %s\n", first_frame_no,
+                cfp_strerror(rc));
+    else if (rc != CFP_OK)
+        kprintf("cfp: release of frame %lu (pool %s): %s\n", first_frame_no,
+                cfp_name(pool), cfp_strerror(rc));
+    return rc;
+}
+
+unsigned long cfp_free_count(const struct cont_frame_pool *pool)
+{
+    KASSERT(pool != NULL);
+    return pool->free_count;
+}
+
+enum cfp_state cfp_frame_state(const struct cont_frame_pool *pool,
+                               unsigned long frame_no)
+{
+    KASSERT(pool != NULL);
+    if (frame_no < pool->base_frame_no ||
+        frame_no - pool->base_frame_no >= pool->n_frames)
+        return CFP_STATE_OUTSIDE;
+    return cfp_get_state(pool, frame_no - pool->base_frame_no);
+}
+
+void cfp_count_states(const struct cont_frame_pool *pool, unsigned long counts[4])
+{
+    KASSERT(pool != NULL);
+    for (int s = 0; s < 4; s++)
+        counts[s] = 0;
+    for (unsigned long i = 0; i < pool->n_frames; i++)
+        counts[cfp_get_state(pool, i)]++;
+}
+
+unsigned long cfp_base_frame(const struct cont_frame_pool *pool)
+{
+    return pool->base_frame_no;
+}
+
+unsigned long cfp_n_frames(const struct cont_frame_pool *pool)
+{
+    return pool->n_frames;
+}
+
+unsigned long cfp_info_frame(const struct cont_frame_pool *pool)
+{
+    return pool->info_frame_no;
+}
+
+unsigned long cfp_n_info_frames(const struct cont_frame_pool *pool)
+{
+    return pool->n_info_frames;
+}
+
+struct cont_frame_pool *cfp_find_pool(unsigned long frame_no)
+{
+    int saved = cfp_lock();
+    struct cont_frame_pool *p = cfp_find_pool_locked(frame_no);
+    cfp_unlock(saved);
+    return p;
+}
+
+struct cont_frame_pool *cfp_first_pool(void)
+{
+    return cfp_pools;
+}
+
+struct cont_frame_pool *cfp_next_pool(const struct cont_frame_pool *pool)
+{
+    return pool->next;
+}
