@@ -23,6 +23,7 @@
 #define MCR_OUT2         0x08 /* gates the UART's IRQ onto the bus */
 #define LSR_DATA_READY   0x01
 #define LSR_THR_EMPTY    0x20
+#define LSR_TX_IDLE      0x40 /* holding and shift registers both empty */
 
 #define UART_CLOCK_HZ 115200
 #define SERIAL_BAUD   115200
@@ -50,6 +51,13 @@ void serial_putc(char c)
         if (inb(COM1_BASE + UART_LSR) & LSR_THR_EMPTY)
             break;
     outb(COM1_BASE + UART_DATA, (uint8_t)c);
+}
+
+void serial_drain(void)
+{
+    for (int i = 0; i < TX_SPIN_LIMIT; i++)
+        if (inb(COM1_BASE + UART_LSR) & LSR_TX_IDLE)
+            break;
 }
 
 bool serial_rx_ready(void)

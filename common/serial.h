@@ -14,6 +14,9 @@ void serial_init(void);
  * Any context. */
 void serial_putc(char c);
 
+/* Wait (bounded) until every byte sent has left the UART. Any context. */
+void serial_drain(void);
+
 /* True if a received byte is waiting. Any context. */
 bool serial_rx_ready(void);
 

@@ -86,6 +86,22 @@ CASES = [
 ]
 
 
+def lab_cases():
+    """Cases of labs 2 and up, from grade/selftest_cases/labN.py."""
+    import importlib
+    found = []
+    for n in range(2, 7):
+        try:
+            mod = importlib.import_module("selftest_cases.lab%d" % n)
+        except ModuleNotFoundError:
+            continue
+        found += mod.cases(Case)
+    return found
+
+
+CASES += lab_cases()
+
+
 def grade(tree, lab, emulator, json_path, scale=1.0, extra=()):
     cmd = [sys.executable, GRADE, lab, "--root", tree, "--emulator", emulator,
            "--json", json_path, "--timeout-scale", str(scale)] + list(extra)
@@ -191,6 +207,8 @@ def main(argv=None):
         if not args.no_baseline:
             for e in ("qemu", "bochs"):
                 outcomes.append(_show(run_baseline(tree, tmp, "lab1", e), args.verbose))
+            for lab in sorted(set(c.lab for c in cases) - {"lab1"}):
+                outcomes.append(_show(run_baseline(tree, tmp, lab, "qemu"), args.verbose))
         for c in cases:
             outcomes.append(_show(run_case(c, tree, tmp), args.verbose))
     finally:
