@@ -137,13 +137,14 @@ void page_table_load(struct page_table *pt);
  * too). A page table must be loaded. Boot only; does not sleep. */
 void paging_enable(void);
 
-/* True once paging_enable() ran. */
+/* True once paging_enable() ran and CR0.PG is really set. Any context. */
 bool paging_enabled(void);
 
-/* The loaded page table, or NULL before page_table_load(). */
+/* The loaded page table, or NULL before page_table_load(). Any context. */
 struct page_table *paging_current(void);
 
-/* The frame pools given to paging_init() (NULL before). */
+/* The frame pools and identity size given to paging_init() (NULL/0
+ * before). Any context. */
 struct cont_frame_pool *paging_kernel_pool(void);
 struct cont_frame_pool *paging_process_pool(void);
 unsigned long paging_shared_size(void);
@@ -153,10 +154,12 @@ unsigned long paging_shared_size(void);
  * vm_pool_init(); interrupts any; does not sleep. */
 void page_table_register_pool(struct page_table *pt, struct vm_pool *pool);
 
-/* Undo page_table_register_pool (KASSERT that it was registered). */
+/* Undo page_table_register_pool (KASSERT that it was registered). Called
+ * by vm_pool_destroy(); interrupts any; does not sleep. */
 void page_table_unregister_pool(struct page_table *pt, struct vm_pool *pool);
 
-/* The first registered pool of PT whose range contains VA, or NULL. */
+/* The first registered pool of PT whose range contains VA, or NULL. Called
+ * by the fault handler and the monitor; any context, never faults. */
 struct vm_pool *page_table_pool_at(struct page_table *pt, uint32_t va);
 
 /* ---- Mapping ---------------------------------------------------------- */
@@ -217,18 +220,20 @@ unsigned long page_table_reclaim_tables(struct page_table *pt, uint32_t start,
 struct intr_frame;
 bool paging_fault_handler(struct intr_frame *frame);
 
-/* The counters above. Any context. */
+/* The counters above (read-only view) and the demand-fault count. Any
+ * context; the counters only grow (no locking needed to read them). */
 const struct paging_stats *paging_get_stats(void);
 unsigned long paging_demand_faults(void);
 
-/* The last fault report, as printed (without the newline), "" if none. */
+/* The last fault report, as printed (without the newline), "" if none.
+ * Overwritten by the next report. Any context. */
 const char *paging_last_report(void);
 
 /* Optional hook that names the running thread for fault reports (lab 4
  * installs one); NULL removes it. Boot only. */
 void paging_set_context_hook(const char *(*who)(void));
 
-/* Internal, for page_fault.c: count one event. */
+/* Internal, for page_fault.c: the counters, writable. Interrupts off. */
 struct paging_stats *paging_stats_mut(void);
 
 #endif

@@ -182,7 +182,7 @@ KTEST(paging_illegal_access_reported)
     KT_ASSERT(tests_contains(r, "0x30001234"));
     KT_ASSERT(tests_contains(r, "write"));
     KT_ASSERT(tests_contains(r, "not inside any VM pool"));
-    KT_ASSERT(tests_contains(r, "paging_illegal_access_reported"));
+    KT_ASSERT(tests_contains(r, "test paging_illegal_access_reported"));
     KT_ASSERT(tests_contains(r, "ktest_fn_paging_illegal_access_reported"));
     /* A read is reported as a read. */
     KT_EXPECT_FAULT(PAGE_FAULT_VECTOR, (void)*bad);

@@ -105,7 +105,8 @@ unsigned long vm_pool_mapped_pages(struct vm_pool *pool);
 void vm_pool_explain(struct vm_pool *pool, unsigned long address, char *buf,
                      size_t size);
 
-/* Print POOL and its regions, with mapped-page counts (monitor `pools`). */
+/* Print POOL and its regions, with mapped-page counts (monitor `pools`).
+ * Thread context; walks every page of every region, so it is slow. */
 void vm_pool_print(struct vm_pool *pool);
 
 #endif
