@@ -24,6 +24,7 @@ struct gdt_pointer {
 #define GDT_ACCESS_SEGMENT 0x10 /* code/data (not system) descriptor */
 #define GDT_ACCESS_EXEC    0x08
 #define GDT_ACCESS_RW      0x02 /* readable code / writable data */
+#define GDT_ACCESS_TSS32   0x09 /* system descriptor: available 32-bit TSS */
 #define GDT_FLAG_4K        0x80 /* limit counts 4 KiB pages */
 #define GDT_FLAG_32BIT     0x40
 
@@ -38,6 +39,13 @@ static void gdt_set(int i, uint32_t base, uint32_t limit, uint8_t access)
     gdt[i].flags_limit_high =
         GDT_FLAG_4K | GDT_FLAG_32BIT | ((limit >> 16) & 0x0F);
     gdt[i].base_high = (base >> 24) & 0xFF;
+}
+
+void gdt_set_tss(uint16_t selector, uint32_t base, uint32_t limit)
+{
+    int i = selector / 8;
+    gdt_set(i, base, limit, GDT_ACCESS_PRESENT | GDT_ACCESS_RING0 | GDT_ACCESS_TSS32);
+    gdt[i].flags_limit_high &= 0x0F; /* byte-granular, no size bit */
 }
 
 void gdt_init(void)

@@ -24,6 +24,7 @@ struct idt_pointer {
 #define IDT_PRESENT        0x80
 #define IDT_RING0          0x00
 #define IDT_INTERRUPT_GATE 0x0E /* 32-bit gate that clears IF on entry */
+#define IDT_TASK_GATE      0x05 /* switch to the task whose TSS is named */
 
 /* Entry stubs, in vector order (isr.asm). */
 extern const uint32_t intr_stubs[INTR_EXCEPTIONS + INTR_IRQS];
@@ -39,6 +40,25 @@ static void idt_set_gate(int vector, uint32_t handler)
     idt[vector].zero = 0;
     idt[vector].type_attr = IDT_PRESENT | IDT_RING0 | IDT_INTERRUPT_GATE;
     idt[vector].offset_high = handler >> 16;
+}
+
+/* Used by double_fault.c: VECTOR switches to the task at SELECTOR. */
+void idt_set_task_gate(int vector, uint16_t selector);
+void idt_set_task_gate(int vector, uint16_t selector)
+{
+    idt[vector].offset_low = 0;
+    idt[vector].selector = selector;
+    idt[vector].zero = 0;
+    idt[vector].type_attr = IDT_PRESENT | IDT_RING0 | IDT_TASK_GATE;
+    idt[vector].offset_high = 0;
+}
+
+void idt_set_present(int vector, bool present)
+{
+    if (present)
+        idt[vector].type_attr |= IDT_PRESENT;
+    else
+        idt[vector].type_attr &= ~IDT_PRESENT;
 }
 
 void idt_init(void)

@@ -47,6 +47,10 @@ unsigned long intr_spurious_count(void);
 /* Build the IDT and load it. Boot only, interrupts off. */
 void idt_init(void);
 
+/* Mark the gate of VECTOR present or not (tests use it to provoke a double
+ * fault). Interrupts off while a gate is missing. */
+void idt_set_present(int vector, bool present);
+
 /* Name of exception VECTOR ("#PF Page Fault"), or "unknown". */
 const char *exception_name(uint32_t vector);
 

@@ -7,6 +7,7 @@
 #include "common/ktest.h"
 #include "common/power.h"
 #include "common/x86.h"
+#include "double_fault.h"
 #include "gdt.h"
 #include "input.h"
 #include "intr.h"
@@ -28,6 +29,7 @@ void kernel_main(const struct boot_info *bi)
               (const void *)bi);
     gdt_init();
     idt_init();
+    double_fault_init();
     pic_init();
     cmdline_init(bi->cmdline);
     pit_init(PIT_DEFAULT_HZ);

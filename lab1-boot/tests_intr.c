@@ -2,6 +2,7 @@
 #include "common/kstring.h"
 #include "common/ktest.h"
 #include "common/x86.h"
+#include "double_fault.h"
 #include "intr.h"
 #include "pic.h"
 #include "pit.h"
@@ -146,4 +147,25 @@ KTEST(timer_rate_programmed)
     }
     KT_ASSERT(highest <= divisor);
     KT_ASSERT(highest > 0);
+}
+
+#define VEC_DOUBLE_FAULT 8
+
+KTEST(exc_double_fault_task)
+{
+    /* #DE with its gate missing raises #NP while delivering #DE: two
+     * contributory exceptions make a double fault, which must reach the
+     * double-fault task (its own TSS and stack) instead of resetting. */
+    unsigned long before = double_fault_count();
+    volatile int r = 0;
+    enum intr_level old = intr_disable();
+
+    idt_set_present(VEC_DIVIDE, false);
+    KT_EXPECT_FAULT(VEC_DOUBLE_FAULT, r = 10 / divisor_zero);
+    idt_set_present(VEC_DIVIDE, true);
+    intr_set_level(old);
+    KT_ASSERT_EQ(double_fault_count() - before, 1);
+    KT_ASSERT_EQ(r, 0);
+    /* The kernel keeps working afterwards: an ordinary fault still arrives. */
+    KT_EXPECT_FAULT(VEC_INVALID_OP, __asm__ volatile("ud2"));
 }
