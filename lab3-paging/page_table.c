@@ -240,6 +240,7 @@ bool paging_ensure_table(uint32_t va)
     stats.tables_created++;
     return true;
     /* LAB 3: END SOLUTION */
+    kprintf("paging: paging_ensure_table() is not written yet (lab 3)\n");
     return false;
 }
 

@@ -209,6 +209,7 @@ unsigned long vm_pool_mapped_pages(struct vm_pool *pool)
 void vm_pool_explain(struct vm_pool *pool, unsigned long address, char *buf,
                      size_t size)
 {
+    KASSERT(pool != NULL && buf != NULL && size > 0);
     if (address < pool->base || address - pool->base >= pool->size) {
         ksnprintf(buf, size, "outside VM pool %s", pool_name(pool));
         return;
