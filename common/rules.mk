@@ -58,7 +58,9 @@ build/boot/%.bin: $(BOOT_SRC)/%.asm $(wildcard $(BOOT_SRC)/*.inc) | tools-ok
 
 # ---- One kernel per lab ----------------------------------------------------
 # $(1) = lab number, $(2) = lab directory. Lab N links common/, the LIB files
-# of labs 1..N, and the MAIN files of lab N.
+# of labs 1..N, and the MAIN files of lab N. A lab may list more files that
+# build-labN must produce in labN-xxx_EXTRA (lab 6: its data disk), with the
+# rules for them in its lab.mk.
 define LAB_RULES
 lab$(1)_DIRS := $(wordlist 1,$(1),$(LAB_DIRS))
 lab$(1)_SRCS := $(COMMON_SRCS) \
@@ -99,7 +101,7 @@ build/lab$(1)/disk.img: build/lab$(1)/kernel.bin build/boot/stage1.bin \
 	    --stage2 build/boot/stage2.bin --kernel $$< -o $$@
 
 .PHONY: build-lab$(1)
-build-lab$(1): build/lab$(1)/disk.img $(lab$(1)_EXTRA)
+build-lab$(1): build/lab$(1)/disk.img $$($(2)_EXTRA)
 
 -include $$(patsubst %.o,%.d,$$(filter %.c.o,$$(lab$(1)_OBJS)))
 endef
