@@ -48,6 +48,9 @@ tools-ok:
 	@if [ -z "$(CROSS)" ] && ! echo 'int main(void){return 0;}' | \
 	    $(KCC) -m32 -x c - -o /dev/null 2>/dev/null; then \
 	    echo "error: $(KCC) cannot build 32-bit code; $(SETUP_HINT) gcc-multilib)"; exit 1; fi
+	@echo 'int x;' | $(KCC) $(KCFLAGS) -x c -c - -o /dev/null 2>/dev/null || { \
+	    echo "error: $(KCC) rejects the kernel flags:"; \
+	    echo 'int x;' | $(KCC) $(KCFLAGS) -x c -c - -o /dev/null; exit 1; }
 
 # ---- Boot sectors (shared by every lab) -------------------------------------
 BOOT_SRC := lab1-boot/boot
