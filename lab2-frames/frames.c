@@ -15,6 +15,11 @@ static struct cont_frame_pool kernel_pool;
 static struct cont_frame_pool process_pool;
 static bool frames_ready;
 
+bool frames_available(void)
+{
+    return frames_ready;
+}
+
 struct cont_frame_pool *frames_kernel_pool(void)
 {
     KASSERT(frames_ready);
@@ -174,23 +179,34 @@ void frames_init(void)
         PANIC("frames: usable RAM ends at frame %lu, below 4 MiB: no room for "
               "the process pool", top);
 
+    /* From here on failures mean the pool code is not (yet) right: say so
+     * and carry on without pools, so the monitor still comes up. */
     rc = cfp_init(&kernel_pool, FRAMES_KERNEL_POOL_BASE,
                   FRAMES_KERNEL_POOL_FRAMES, 0);
-    if (rc != CFP_OK)
-        PANIC("frames: kernel pool: %s", cfp_strerror(rc));
+    if (rc != CFP_OK) {
+        kprintf("frames: kernel pool refused: %s; running without frame pools\n",
+                cfp_strerror(rc));
+        return;
+    }
     cfp_set_name(&kernel_pool, "kernel");
     frames_mark_unusable(&kernel_pool);
     frames_mark_kernel_image(&kernel_pool);
 
     unsigned long n = top - FRAMES_PROCESS_POOL_BASE;
     unsigned long n_info = cfp_needed_info_frames(n);
-    unsigned long info = cfp_get_frames(&kernel_pool, (unsigned int)n_info);
-    if (info == 0)
-        PANIC("frames: no %lu free frames in the kernel pool for the process "
-              "pool's bitmap", n_info);
+    unsigned long info = n_info ? cfp_get_frames(&kernel_pool, (unsigned int)n_info) : 0;
+    if (info == 0) {
+        kprintf("frames: could not get %lu frame(s) from the kernel pool for the "
+                "process pool's bitmap (is cfp_needed_info_frames/cfp_get_frames "
+                "written?); running without a process pool\n", n_info);
+        return;
+    }
     rc = cfp_init(&process_pool, FRAMES_PROCESS_POOL_BASE, n, info);
-    if (rc != CFP_OK)
-        PANIC("frames: process pool: %s", cfp_strerror(rc));
+    if (rc != CFP_OK) {
+        kprintf("frames: process pool refused: %s; running without it\n",
+                cfp_strerror(rc));
+        return;
+    }
     cfp_set_name(&process_pool, "process");
     frames_mark_unusable(&process_pool);
     frames_mark_kernel_image(&process_pool);

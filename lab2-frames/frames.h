@@ -22,6 +22,10 @@
  * before anything allocates frames. */
 void frames_init(void);
 
+/* True once frames_init() built both pools. False if the pool code refused
+ * (frames_init printed why); the kernel then runs without frame pools. */
+bool frames_available(void);
+
 /* The system pools (frames_init must have run). */
 struct cont_frame_pool *frames_kernel_pool(void);
 struct cont_frame_pool *frames_process_pool(void);

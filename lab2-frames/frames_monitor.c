@@ -33,6 +33,10 @@ static int cmd_alloc(int argc, char **argv)
     unsigned long n;
     struct cont_frame_pool *pool = frames_process_pool();
 
+    if (!frames_available()) {
+        kprintf("alloc: the frame pools are not available (see the boot messages)\n");
+        return 1;
+    }
     if (argc < 2 || argc > 3 || !parse_number(argv[1], &n)) {
         kprintf("usage: alloc N [kernel|process]\n");
         return 1;

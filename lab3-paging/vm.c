@@ -30,6 +30,10 @@ bool vm_setup(void)
         return ready;
     setup_done = true;
     frames_init();
+    if (!frames_available()) {
+        kprintf("vm: no frame pools (see above): no paging, no heap.\n");
+        return false;
+    }
     paging_init(frames_kernel_pool(), frames_process_pool(), VM_SHARED_SIZE);
     kernel_pt = page_table_create();
     if (kernel_pt == NULL)

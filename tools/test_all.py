@@ -34,7 +34,7 @@ def run_step(title, cmd):
     seen = False
     for line in proc.stdout:
         sys.stdout.write(line)
-        m = SUMMARY.match(line.strip())
+        m = SUMMARY.match(line.rstrip())  # nested, indented summaries do not count
         if m and m.group(1) != "total":
             passed += int(m.group(2))
             failed += int(m.group(3))
