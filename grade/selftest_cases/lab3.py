@@ -1,0 +1,34 @@
+"""lab3.py: broken paging, VM pools and heaps the lab 3 grader must catch."""
+from protocol import FAIL, PANIC
+
+PT = "lab3-paging/page_table.c"
+POOL = "lab3-paging/vm_pool.c"
+FAULT = "lab3-paging/page_fault.c"
+
+
+def cases(Case):
+    return [
+        # A freed page's stale translation stays in the TLB (QEMU keeps it
+        # long enough to be seen; Bochs breaks earlier tests instead).
+        Case("lab3-no-tlb-invalidation", "paging_freed_page_faults_again", FAIL,
+             [(PT, "    *pte = 0;\n    invlpg(va);\n    int err = cfp_release_frames(frame);",
+               "    *pte = 0;\n    int err = cfp_release_frames(frame);")],
+             lab="lab3", others=False),
+        Case("lab3-tables-from-kernel-pool", "paging_tables_from_process_pool", FAIL,
+             [(PT, "    unsigned long frame = cfp_get_frames(process_pool, 1);",
+               "    unsigned long frame = cfp_get_frames(kernel_pool, 1);")],
+             lab="lab3", others=False),
+        Case("lab3-legitimate-only-bounds", "paging_unallocated_in_pool_faults", FAIL,
+             [(POOL, "    return vm_regions_is_allocated(pool->regions, address);",
+               "    return true;")],
+             lab="lab3", others=False),
+        Case("lab3-release-frees-unmapped", "vm_pool_release_only_mapped", PANIC,
+             [(POOL, "        if (page_table_is_mapped(pool->pt, page))\n"
+                     "            page_table_free_page(pool->pt, page);",
+               "        page_table_free_page(pool->pt, page);")],
+             lab="lab3", others=False),
+        Case("lab3-pages-not-zeroed", "paging_new_pages_zeroed", FAIL,
+             [(FAULT, "    memset((void *)page, 0, PAGE_SIZE);\n    return NULL;",
+               "    return NULL;")],
+             lab="lab3", others=False),
+    ]
