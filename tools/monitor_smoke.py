@@ -67,6 +67,15 @@ class Session:
         self.proc.stdin.flush()
         return self.read_until(PROMPT)
 
+    def type_on_keyboard(self, text):
+        """Type TEXT and Enter on the emulated PS/2 keyboard (QEMU's sendkey,
+        through its monitor, which shares our stdio: Ctrl-A C toggles it)."""
+        keys = {" ": "spc", "_": "shift-minus"}
+        cmds = ["sendkey %s\n" % keys.get(ch, ch) for ch in text] + ["sendkey ret\n"]
+        self.proc.stdin.write(b"\x01c" + "".join(cmds).encode() + b"\x01c")
+        self.proc.stdin.flush()
+        return self.read_until(PROMPT)
+
     def close(self):
         if self.proc.poll() is None:
             os.killpg(self.proc.pid, 9)
@@ -90,6 +99,11 @@ def check_lab(lab):
                 else:
                     passed += 1
                     print("lab%d %s: OK" % (lab, cmd))
+            if lab == 1:
+                out = s.type_on_keyboard("info")
+                ok = "memory map (BIOS E820" in out
+                passed, failed = passed + ok, failed + (not ok)
+                print("lab%d keyboard 'info': %s" % (lab, "OK" if ok else "FAIL\n" + out[-600:]))
             s.proc.stdin.write(b"exit\r")
             s.proc.stdin.flush()
             status = s.proc.wait(timeout=TIMEOUT)
