@@ -1,0 +1,138 @@
+/* disk_queue.c: request queue state machine, hw_lock ownership and the dual-queue pick (no hardware, no threads). */
+#include <stddef.h>
+
+#include "common/debug.h"
+#include "disk_queue.h"
+
+void disk_queue_init(struct disk_queue *q)
+{
+    KASSERT(q != NULL);
+    list_init(&q->pending);
+    list_init(&q->completed);
+    q->hw_lock = NULL;
+    q->submitted = q->started = q->finished = 0;
+}
+
+void disk_request_init(struct disk_request *r, void *waiter)
+{
+    KASSERT(r != NULL);
+    list_elem_init(&r->elem);
+    r->state = DISK_REQ_NEW;
+    r->waiter = waiter;
+    r->sleeping = false;
+    r->irq_driven = false;
+    r->result = 0;
+    r->completions = 0;
+    r->disk = NULL;
+    r->write = false;
+    r->block = 0;
+    r->buf = NULL;
+    r->t_submit = r->t_start = r->t_done = 0;
+}
+
+void disk_queue_submit(struct disk_queue *q, struct disk_request *r)
+{
+    KASSERT(q != NULL && r != NULL);
+    KASSERT(r->state == DISK_REQ_NEW);
+    r->state = DISK_REQ_PENDING;
+    list_push_back(&q->pending, &r->elem);
+    q->submitted++;
+}
+
+bool disk_queue_can_start(const struct disk_queue *q, const struct disk_request *r)
+{
+    KASSERT(r->state == DISK_REQ_PENDING);
+    return q->hw_lock == NULL &&
+           list_begin((struct list *)&q->pending) == &r->elem;
+}
+
+void disk_queue_start(struct disk_queue *q, struct disk_request *r)
+{
+    KASSERT(disk_queue_can_start(q, r));
+    list_remove(&r->elem);
+    r->state = DISK_REQ_ACTIVE;
+    r->sleeping = false;
+    q->hw_lock = r;
+    q->started++;
+}
+
+struct disk_request *disk_queue_active(const struct disk_queue *q)
+{
+    return q->hw_lock;
+}
+
+void disk_queue_sleep(struct disk_queue *q, struct disk_request *r)
+{
+    (void)q;
+    KASSERT(r->state == DISK_REQ_PENDING || r->state == DISK_REQ_ACTIVE);
+    KASSERT(!r->sleeping);
+    r->sleeping = true;
+}
+
+bool disk_queue_finish(struct disk_queue *q, struct disk_request *r, int result)
+{
+    KASSERT(r != NULL && q->hw_lock == r);
+    KASSERT(r->state == DISK_REQ_ACTIVE && r->completions == 0);
+    q->hw_lock = NULL;
+    r->state = DISK_REQ_DONE;
+    r->result = result;
+    r->completions++;
+    q->finished++;
+    if (!r->sleeping)
+        return false;
+    list_push_back(&q->completed, &r->elem);
+    return true;
+}
+
+struct disk_request *disk_queue_pick(struct disk_queue *q)
+{
+    struct disk_request *r = NULL;
+
+    /* LAB 6: TODO the dual-queue rule: if hw_lock is free and the oldest
+     * pending request's waiter sleeps, pick it (it leaves nothing: it stays
+     * at the head of pending, just no longer sleeping); otherwise pop the
+     * oldest completed request. Clear `sleeping` on what you return. */
+    /* LAB 6: BEGIN SOLUTION */
+    if (q->hw_lock == NULL && !list_empty(&q->pending)) {
+        struct disk_request *head = LIST_ENTRY(list_front(&q->pending),
+                                               struct disk_request, elem);
+        if (head->sleeping)
+            r = head;
+    }
+    if (r == NULL && !list_empty(&q->completed))
+        r = LIST_ENTRY(list_pop_front(&q->completed), struct disk_request, elem);
+    if (r != NULL)
+        r->sleeping = false;
+    /* LAB 6: END SOLUTION */
+    return r;
+}
+
+bool disk_queue_has_ready(const struct disk_queue *q)
+{
+    struct list *pending = (struct list *)&q->pending;
+
+    if (!list_empty(&q->completed))
+        return true;
+    return q->hw_lock == NULL && !list_empty(pending) &&
+           LIST_ENTRY(list_front(pending), struct disk_request, elem)->sleeping;
+}
+
+bool disk_queue_idle(const struct disk_queue *q)
+{
+    return q->hw_lock == NULL && list_empty(&q->pending);
+}
+
+unsigned disk_queue_pending_count(const struct disk_queue *q)
+{
+    return (unsigned)list_size(&q->pending);
+}
+
+struct disk_request *disk_queue_pick_any(struct disk_queue *const *queues, int n)
+{
+    for (int i = 0; i < n; i++) {
+        struct disk_request *r = disk_queue_pick(queues[i]);
+        if (r != NULL)
+            return r;
+    }
+    return NULL;
+}

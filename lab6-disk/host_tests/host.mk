@@ -1,0 +1,5 @@
+# host.mk: lab 6 host unit tests: the disk request queue and dual-queue pick, and the ATA layer against a fake drive; rules in common/host.mk.
+HOST_TESTS += lab6-disk/test_disk_queue lab6-disk/test_ata
+lab6-disk/test_disk_queue_SRCS := lab6-disk/host_tests/test_disk_queue.c lab6-disk/disk_queue.c
+lab6-disk/test_ata_SRCS := lab6-disk/host_tests/test_ata.c lab6-disk/host_tests/fake_ata.c \
+                           lab6-disk/ata.c
