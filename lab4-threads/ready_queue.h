@@ -1,0 +1,50 @@
+/* ready_queue.h: a FIFO queue of threads over the intrusive list, with a count (pure: host-testable). */
+#ifndef LAB4_READY_QUEUE_H
+#define LAB4_READY_QUEUE_H
+
+#include <stdbool.h>
+#include <stddef.h>
+
+#include "common/list.h"
+
+/*
+ * Elements are list_elems embedded in the caller's structs (threads link
+ * their sched_elem). No locking and no interrupt handling here: the caller
+ * serialises (the scheduler keeps interrupts off). An element is in at most
+ * one queue at a time; misuse (pushing a linked element, removing an element
+ * of another queue) is caught by KASSERT.
+ */
+struct ready_queue {
+    struct list list; /* oldest first */
+    size_t count;     /* elements in list */
+};
+
+/* Make Q empty. */
+void ready_queue_init(struct ready_queue *q);
+
+/* Append E (not linked anywhere) at the tail. O(1). */
+void ready_queue_push(struct ready_queue *q, struct list_elem *e);
+
+/* Insert E (not linked) at the head: it is popped next. O(1). */
+void ready_queue_push_front(struct ready_queue *q, struct list_elem *e);
+
+/* Remove and return the head, or NULL if Q is empty. O(1). */
+struct list_elem *ready_queue_pop(struct ready_queue *q);
+
+/* The head without removing it, or NULL. O(1). */
+struct list_elem *ready_queue_peek(struct ready_queue *q);
+
+/* Remove E, which must be in Q (KASSERT, O(n)). */
+void ready_queue_remove(struct ready_queue *q, struct list_elem *e);
+
+/* Number of elements. O(1). */
+size_t ready_queue_size(const struct ready_queue *q);
+
+/* True if E is in Q. O(n). */
+bool ready_queue_contains(const struct ready_queue *q, const struct list_elem *e);
+
+/* Check that count matches the list and the links are consistent; NULL if
+ * sound, else what is wrong. O(n). */
+const char *ready_queue_check(const struct ready_queue *q);
+
+#endif

@@ -1,0 +1,161 @@
+/* thread_fault.c: stack overflows (guard page, via the double-fault task) and fatal exceptions end the thread, not the kernel. */
+#include <stddef.h>
+
+#include "common/debug.h"
+#include "common/format.h"
+#include "common/intr_level.h"
+#include "common/kprintf.h"
+#include "common/ksyms.h"
+#include "common/x86.h"
+#include "lab1-boot/double_fault.h"
+#include "lab1-boot/intr.h"
+#include "lab3-paging/page_table.h"
+#include "scheduler.h"
+#include "thread.h"
+#include "thread_fault.h"
+#include "thread_stack.h"
+
+#define REPORT_MAX 200
+#define OVERFLOW_SLACK 64u /* ESP this far above the guard page still means overflow */
+#define EFLAGS_RESERVED 0x00000002u
+#define VEC_DIVIDE 0
+#define VEC_BOUND 5
+#define VEC_INVALID_OPCODE 6
+#define VEC_GP 13
+
+extern void thread_abort_entry(void); /* switch.asm */
+
+static char last_report[REPORT_MAX];
+static unsigned long overflows, exceptions;
+
+const char *thread_fault_last_report(void)
+{
+    return last_report;
+}
+
+unsigned long thread_fault_overflows(void)
+{
+    return overflows;
+}
+
+unsigned long thread_fault_exceptions(void)
+{
+    return exceptions;
+}
+
+/* True if T is a thread we may end (not main, not idle, has a guarded stack). */
+static bool thread_fault_endable(const struct thread *t)
+{
+    return t != NULL && t->magic == THREAD_MAGIC && t->id != THREAD_BOOT_ID &&
+           t != scheduler_idle_thread() && t->stack_region != 0;
+}
+
+/* Double-fault hook: runs in the double-fault task, interrupts off. If the
+ * interrupted ESP (or CR2) is in the running thread's guard page, resume
+ * that context at thread_abort_entry instead. */
+static bool thread_double_fault(struct tss *prev)
+{
+    struct thread *t = thread_running;
+    uint32_t cr2 = read_cr2();
+    if (!thread_fault_endable(t))
+        return false;
+    bool esp_in_guard = prev->esp >= t->stack_region &&
+                        prev->esp < t->stack_region + PAGE_SIZE + OVERFLOW_SLACK;
+    if (!esp_in_guard && !thread_stack_in_guard(t->stack_region, cr2))
+        return false; /* not this thread's overflow: lab 1 reports and panics */
+    t->end = THREAD_END_STACK_OVERFLOW;
+    t->fault_vector = 8;
+    t->fault_addr = thread_stack_in_guard(t->stack_region, cr2) ? cr2 : prev->esp;
+    t->fault_eip = prev->eip;
+    prev->eip = (uint32_t)thread_abort_entry;
+    prev->eflags = EFLAGS_RESERVED; /* interrupts stay off until the switch */
+    /* A task switch saves the general registers into the old TSS but NOT
+     * CR3, and going back loads CR3 from it: give it the address space we
+     * run in (the double-fault task's CR3 is kept current by write_cr3). */
+    prev->cr3 = read_cr3();
+    return true;
+}
+
+/* Point the interrupted context of F at thread_abort_entry, interrupts off. */
+static bool thread_fault_redirect(struct intr_frame *f, struct thread *t, enum thread_end end,
+                                  uint32_t addr)
+{
+    t->end = end;
+    t->fault_vector = f->vector;
+    t->fault_addr = addr;
+    t->fault_eip = f->eip;
+    f->eip = (uint32_t)thread_abort_entry;
+    f->eflags &= ~EFLAGS_IF;
+    return true;
+}
+
+/* Page faults: lab 3's handler first; what it refuses ends a thread. */
+static bool thread_page_fault(struct intr_frame *f)
+{
+    if (paging_fault_handler(f))
+        return true;
+    struct thread *t = thread_running;
+    if (!thread_fault_endable(t))
+        return false; /* main: the test fails or the kernel panics, as before */
+    uint32_t cr2 = read_cr2();
+    bool overflow = thread_stack_in_guard(t->stack_region, cr2);
+    return thread_fault_redirect(f, t, overflow ? THREAD_END_STACK_OVERFLOW
+                                                : THREAD_END_EXCEPTION, cr2);
+}
+
+/* Other fatal exceptions in a thread: end it. */
+static bool thread_exception(struct intr_frame *f)
+{
+    struct thread *t = thread_running;
+    if (!thread_fault_endable(t))
+        return false;
+    return thread_fault_redirect(f, t, THREAD_END_EXCEPTION, 0);
+}
+
+/* For page-fault reports: "7 (deep)". */
+static const char *thread_context_name(void)
+{
+    static char buf[THREAD_NAME_MAX + 16];
+    struct thread *t = thread_running;
+    if (t == NULL)
+        return NULL;
+    ksnprintf(buf, sizeof buf, "%d (%s)", t->id, t->name);
+    return buf;
+}
+
+void thread_abort(struct thread *t)
+{
+    uint32_t off = 0;
+    const char *fn = ksyms_lookup(t->fault_eip, &off);
+
+    KASSERT(t == thread_running);
+    if (t->end == THREAD_END_STACK_OVERFLOW) {
+        overflows++;
+        ksnprintf(last_report, sizeof last_report,
+                  "thread: stack overflow in thread %d (%s): fault at 0x%08lx, guard page "
+                  "0x%08lx-0x%08lx, eip 0x%08lx (%s+0x%lx); thread ended",
+                  t->id, t->name, (unsigned long)t->fault_addr, t->stack_region,
+                  t->stack_region + PAGE_SIZE - 1, (unsigned long)t->fault_eip,
+                  fn ? fn : "??", (unsigned long)off);
+    } else {
+        exceptions++;
+        ksnprintf(last_report, sizeof last_report,
+                  "thread: exception %lu %s in thread %d (%s) at eip 0x%08lx (%s+0x%lx); "
+                  "thread ended", (unsigned long)t->fault_vector,
+                  exception_name(t->fault_vector), t->id, t->name,
+                  (unsigned long)t->fault_eip, fn ? fn : "??", (unsigned long)off);
+    }
+    kprintf("%s\n", last_report);
+    scheduler_exit_current(t->end);
+}
+
+void thread_fault_init(void)
+{
+    double_fault_set_hook(thread_double_fault);
+    exception_register(PAGE_FAULT_VECTOR, thread_page_fault);
+    exception_register(VEC_DIVIDE, thread_exception);
+    exception_register(VEC_BOUND, thread_exception);
+    exception_register(VEC_INVALID_OPCODE, thread_exception);
+    exception_register(VEC_GP, thread_exception);
+    paging_set_context_hook(thread_context_name);
+}
