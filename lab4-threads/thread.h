@@ -126,6 +126,14 @@ const char *thread_name(const struct thread *t);
 const char *thread_state_name(enum thread_state s);
 const char *thread_end_name(enum thread_end e);
 
+/* Timer ticks T has run so far. A volatile read: the timer interrupt
+ * updates it behind the compiler's back (a loop that polls t->cpu_ticks
+ * directly may be compiled into one read). Any context. */
+static inline unsigned long thread_cpu_ticks(const struct thread *t)
+{
+    return *(const volatile unsigned long *)&t->cpu_ticks;
+}
+
 /* Rename T (truncated). Any context. */
 void thread_set_name(struct thread *t, const char *name);
 

@@ -1,0 +1,61 @@
+/* rr_monitor.c: monitor commands quantum and sched. */
+#include <stddef.h>
+
+#include "common/kprintf.h"
+#include "common/kstring.h"
+#include "lab1-boot/monitor.h"
+#include "lab4-threads/scheduler.h"
+#include "rr.h"
+
+#define SNAPSHOT_MAX 64
+
+static struct thread_info snapshot[SNAPSHOT_MAX]; /* monitor only */
+
+static int cmd_quantum(int argc, char **argv)
+{
+    if (argc > 2) {
+        kprintf("usage: quantum [MS]\n");
+        return 1;
+    }
+    if (argc == 2) {
+        char *end;
+        unsigned long ms = strtoul(argv[1], &end, 0);
+        if (*argv[1] == '\0' || *end != '\0' || !rr_set_quantum_ms(ms)) {
+            kprintf("quantum: '%s' is not a number of milliseconds in 1..10000\n", argv[1]);
+            return 1;
+        }
+    }
+    uint32_t seed;
+    kprintf("quantum: %lu ms = %lu ticks", rr_quantum_ms(), (unsigned long)rr_quantum_ticks());
+    if (rr_seed(&seed))
+        kprintf(", plus 0..%lu ticks of jitter (seed=%lu)", (unsigned long)rr_jitter_ticks(),
+                (unsigned long)seed);
+    kprintf("; policy %s\n", scheduler_policy()->name);
+    return 0;
+}
+MONITOR_COMMAND(quantum, "[MS]", "show or set the round-robin time slice", cmd_quantum);
+
+static int cmd_sched(int argc, char **argv)
+{
+    (void)argc, (void)argv;
+    const struct scheduler_stats *s = scheduler_stats();
+    kprintf("policy %s, quantum %lu ms, %lu ready\n", scheduler_policy()->name,
+            rr_quantum_ms(), (unsigned long)scheduler_ready_count());
+    kprintf("ticks %lu (idle %lu), switches %lu, yields %lu, preemptions %lu, "
+            "quantum expiries %lu, wakeups %lu, zombies freed %lu\n", s->ticks,
+            s->idle_ticks, s->switches, s->yields, s->preemptions, rr_expiries(),
+            s->wakeups, s->reaped);
+    if (s->preempt_eoi_pending)
+        kprintf("WARNING: %lu preemptions happened before the timer's EOI\n",
+                s->preempt_eoi_pending);
+    size_t n = thread_snapshot(snapshot, SNAPSHOT_MAX);
+    kprintf("  id name             state    cpu ticks  share  dispatches\n");
+    for (size_t i = 0; i < n; i++) {
+        unsigned long share = s->ticks ? snapshot[i].cpu_ticks * 100 / s->ticks : 0;
+        kprintf("%4d %-16s %-8s %9lu  %4lu%%  %10lu\n", snapshot[i].id, snapshot[i].name,
+                thread_state_name(snapshot[i].state), snapshot[i].cpu_ticks, share,
+                snapshot[i].dispatches);
+    }
+    return 0;
+}
+MONITOR_COMMAND(sched, "", "scheduler counters and per-thread CPU ticks", cmd_sched);

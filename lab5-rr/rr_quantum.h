@@ -1,0 +1,44 @@
+/* rr_quantum.h: the round-robin time slice: length, jitter from a seed, countdown (pure: host-testable). */
+#ifndef LAB5_RR_QUANTUM_H
+#define LAB5_RR_QUANTUM_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+/*
+ * One slice counts timer ticks down from its length. Without a seed every
+ * slice is exactly QUANTUM ticks. With a seed (the kernel's `seed=N`), each
+ * new slice is QUANTUM + r ticks, r drawn from [0, jitter] by a xorshift32
+ * generator seeded from N (jitter = QUANTUM / 2, at least 1): the same seed
+ * gives the same sequence of lengths, so a failing interleaving can be
+ * replayed, and different seeds explore different ones.
+ */
+struct rr_quantum {
+    uint32_t quantum; /* ticks per slice before jitter, >= 1 */
+    uint32_t jitter;  /* most extra ticks a slice gets; 0 without a seed */
+    uint32_t rng;     /* generator state; 0 without a seed */
+    uint32_t slice;   /* length of the current slice */
+    uint32_t left;    /* ticks left in it */
+};
+
+#define RR_QUANTUM_MAX 10000u /* ticks */
+
+/* Set Q up: QUANTUM ticks (clamped to 1..RR_QUANTUM_MAX); jitter iff
+ * HAS_SEED, from SEED. Starts a first slice. */
+void rr_quantum_init(struct rr_quantum *q, uint32_t quantum, bool has_seed, uint32_t seed);
+
+/* Change the base length (clamped), keeping the generator; the current
+ * slice is unchanged until the next reset. */
+void rr_quantum_set(struct rr_quantum *q, uint32_t quantum);
+
+/* The length the next slice will get (draws from the generator). */
+uint32_t rr_quantum_draw(struct rr_quantum *q);
+
+/* Start a new slice (a thread starts running with a full slice). */
+void rr_quantum_reset(struct rr_quantum *q);
+
+/* Count one tick against the current slice. Returns true when it is used up
+ * (left reaches 0; further ticks keep returning true until a reset). */
+bool rr_quantum_tick(struct rr_quantum *q);
+
+#endif

@@ -1,0 +1,198 @@
+/* tests_rr.c: lab 5 tests of preemption: EOI order, progress without yields, fairness, quantum length and reset. */
+#include "common/kprintf.h"
+#include "lab1-boot/cmdline.h"
+#include "lab1-boot/pit.h"
+#include "rr_quantum.h"
+#include "rr_spin.h"
+#include "tests_rr_util.h"
+
+/* (Tests run in the reverse of the order they are defined in a file.) */
+
+static struct rr_spin spin; /* one spinner set at a time */
+
+/* ---- the quantum comes from the command line; jitter from the seed ---------- */
+
+KTEST(rr_quantum_settings)
+{
+    TESTS_REQUIRE_RR();
+    KT_ASSERT_EQ(rr_quantum_ms(), cmdline_get_ulong("quantum", RR_DEFAULT_QUANTUM_MS));
+    KT_ASSERT_EQ(rr_quantum_ticks(), rr_quantum_ms() * pit_hz() / 1000 +
+                                         (rr_quantum_ms() * pit_hz() % 1000 >= 500));
+    uint32_t seed;
+    bool seeded = rr_seed(&seed);
+    KT_ASSERT_EQ(seeded, cmdline_get("seed") != NULL);
+    KT_ASSERT_EQ(rr_jitter_ticks(), seeded ? (rr_quantum_ticks() / 2 ? rr_quantum_ticks() / 2 : 1) : 0);
+
+    /* The same seed replays the same slice lengths; another seed does not. */
+    struct rr_quantum a, b, c;
+    rr_quantum_init(&a, 10, true, 7);
+    rr_quantum_init(&b, 10, true, 7);
+    rr_quantum_init(&c, 10, true, 8);
+    int differ = 0, seen[6] = {0};
+    for (int i = 0; i < 200; i++) {
+        uint32_t x = rr_quantum_draw(&a), y = rr_quantum_draw(&b), z = rr_quantum_draw(&c);
+        KT_ASSERT_EQ(x, y);
+        KT_ASSERT(x >= 10 && x <= 15);
+        seen[x - 10]++;
+        differ += x != z;
+    }
+    KT_ASSERT(differ > 0);
+    for (int i = 0; i < 6; i++)
+        KT_ASSERT(seen[i] > 0); /* every length in 10..15 occurs */
+    rr_quantum_init(&a, 10, false, 0);
+    for (int i = 0; i < 20; i++)
+        KT_ASSERT_EQ(rr_quantum_draw(&a), 10);
+}
+
+/* ---- slices are as long as the quantum says -------------------------------- */
+
+KTEST(rr_slices_follow_quantum)
+{
+    TESTS_REQUIRE_RR();
+    uint32_t q = rr_quantum_ticks(), j = rr_jitter_ticks();
+    kprintf("rr: quantum %lu ticks, jitter 0..%lu\n", (unsigned long)q, (unsigned long)j);
+    spin = (struct rr_spin){.n = 2, .max_ticks = 20 * (q + j) + 200, .verbose = true};
+    KT_ASSERT_EQ(rr_spin_start(&spin), 2);
+    bool ok = TESTS_RR_SLEEP_UNTIL(rr_spin_min_runs(&spin) >= 8, 16 * (q + j) + 500);
+    rr_spin_stop(&spin);
+    if (!ok)
+        KT_FAIL("spinners had %lu and %lu runs: not preempted?", spin.runs[0], spin.runs[1]);
+    kprintf("rr: slices:");
+    for (int i = 1; i < spin.logged; i++)
+        kprintf(" %lu", (unsigned long)(spin.run_tick[i] - spin.run_tick[i - 1]));
+    kprintf("\n");
+    /* Skip the first run (it started mid-slice of main) and the last one. */
+    for (int i = 2; i < spin.logged - 1; i++) {
+        uint32_t d = spin.run_tick[i] - spin.run_tick[i - 1];
+        if (d + 1 < q || d > q + j + 2)
+            KT_FAIL("run %d lasted %lu ticks; the quantum is %lu (+0..%lu)", i - 1,
+                    (unsigned long)d, (unsigned long)q, (unsigned long)j);
+    }
+}
+
+/* ---- a voluntary yield gives the next thread a full slice -------------------- */
+
+static volatile uint32_t qb_first, qb_last;
+static volatile bool qb_stop;
+
+static void measure_body(void *arg)
+{
+    (void)arg;
+    qb_first = timer_ticks();
+    while (!qb_stop)
+        qb_last = timer_ticks();
+}
+
+KTEST(rr_yield_resets_quantum)
+{
+    TESTS_REQUIRE_RR();
+    KT_ASSERT_EQ(scheduler_ready_count(), 0);
+    uint32_t saved = rr_quantum_ticks();
+    rr_set_quantum_ticks(20);
+    qb_first = qb_last = 0;
+    qb_stop = false;
+    struct thread *b = thread_create_named("measure", measure_body, NULL, 0);
+    KT_ASSERT(b != NULL);
+    int id = thread_id(b);
+    scheduler_yield();       /* nobody else is ready: main just gets a fresh slice */
+    scheduler_add(b);
+    while (rr_slice_left() > 3) /* use up all but 3 ticks of our slice */
+        ;
+    uint32_t left = rr_slice_left();
+    scheduler_yield();       /* B runs: with a full slice, or only our 3 ticks? */
+    uint32_t got = qb_last - qb_first + 1;
+    uint32_t slice = rr_slice_length();
+    qb_stop = true;
+    thread_wait(id);
+    rr_set_quantum_ticks(saved);
+    kprintf("rr: main yielded with %lu ticks left; the next thread then ran %lu ticks\n",
+            (unsigned long)left, (unsigned long)got);
+    KT_ASSERT(qb_first != 0);
+    if (got + 2 < 20)
+        KT_FAIL("the thread after a yield ran %lu ticks, not a full quantum of 20: "
+                "reset the quantum on a voluntary yield", (unsigned long)got);
+    KT_ASSERT(got <= 20 + 10 + 2);
+    (void)slice;
+}
+
+/* ---- fairness: CPU-bound threads get equal shares within a bound ------------- */
+
+KTEST(rr_fairness)
+{
+    TESTS_REQUIRE_RR();
+    uint32_t qmax = rr_quantum_ticks() + rr_jitter_ticks();
+    spin = (struct rr_spin){.n = 4, .max_ticks = 1000};
+    KT_ASSERT_EQ(rr_spin_start(&spin), 4);
+    scheduler_sleep(400);
+    rr_spin_stop(&spin);
+    unsigned long lo = spin.cpu[0], hi = spin.cpu[0], total = 0;
+    for (int k = 0; k < 4; k++) {
+        lo = spin.cpu[k] < lo ? spin.cpu[k] : lo;
+        hi = spin.cpu[k] > hi ? spin.cpu[k] : hi;
+        total += spin.cpu[k];
+    }
+    kprintf("rr: CPU ticks of 4 spinners over 400 ticks: %lu %lu %lu %lu\n", spin.cpu[0],
+            spin.cpu[1], spin.cpu[2], spin.cpu[3]);
+    ktest_metric("rr_fairness_spread", hi - lo, "ticks");
+    KT_ASSERT(total >= 300);
+    if (lo * 10 < total / 4 * 6 || hi * 10 > total / 4 * 14)
+        KT_FAIL("shares %lu..%lu of %lu ticks: not within 60-140%% of a fair share", lo, hi,
+                total);
+    if (hi - lo > 3 * qmax + 4)
+        KT_FAIL("spread %lu ticks is above 3 slices (%lu)", hi - lo, (unsigned long)qmax);
+}
+
+/* ---- threads that never yield all make progress ------------------------------ */
+
+KTEST(rr_cpu_bound_progress)
+{
+    TESTS_REQUIRE_RR();
+    unsigned long pre = scheduler_stats()->preemptions;
+    spin = (struct rr_spin){.n = 3, .max_ticks = 1000, .verbose = true};
+    KT_ASSERT_EQ(rr_spin_start(&spin), 3);
+    bool ok = TESTS_RR_SLEEP_UNTIL(rr_spin_min_runs(&spin) >= 6, 1500);
+    rr_spin_stop(&spin);
+    for (int k = 0; k < 3; k++)
+        KT_ASSERT(spin.count[k] > 0);
+    if (!ok)
+        KT_FAIL("runs %lu/%lu/%lu: threads that never yield were not preempted",
+                spin.runs[0], spin.runs[1], spin.runs[2]);
+    KT_ASSERT(scheduler_stats()->preemptions - pre >= 15);
+    for (int i = 3; i < spin.logged; i++) /* round robin: the same cyclic order */
+        KT_ASSERT_EQ(spin.run_who[i], spin.run_who[i - 3]);
+}
+
+/* ---- EOI goes to the PIC before the timer handler switches threads ---------- */
+
+static volatile bool eoi_b_ran, eoi_stop;
+
+static void eoi_body(void *arg)
+{
+    (void)arg;
+    eoi_b_ran = true;
+    while (!eoi_stop)
+        scheduler_yield();
+}
+
+KTEST(rr_eoi_before_switch)
+{
+    TESTS_REQUIRE_RR();
+    const struct scheduler_stats *st = scheduler_stats();
+    unsigned long pending = st->preempt_eoi_pending, pre = st->preemptions;
+    eoi_b_ran = eoi_stop = false;
+    int id = tests_rr_spawn("eoi", eoi_body, NULL);
+    uint32_t t0 = timer_ticks();
+    while (!eoi_b_ran && timer_ticks() - t0 < 1000)
+        ; /* never yield: only the timer can let the other thread run */
+    bool ran = eoi_b_ran;
+    unsigned long n_pre = st->preemptions - pre, n_pending = st->preempt_eoi_pending - pending;
+    eoi_stop = true;
+    thread_wait(id);
+    if (!ran)
+        KT_FAIL("the timer never preempted main in 1000 ticks");
+    KT_ASSERT(n_pre >= 1);
+    if (n_pending != 0)
+        KT_FAIL("%lu of %lu preemptions switched threads while IRQ 0 was still in service "
+                "at the PIC: the EOI must go out before the handler switches",
+                n_pending, n_pre);
+}

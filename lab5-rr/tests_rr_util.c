@@ -1,0 +1,38 @@
+/* tests_rr_util.c: helpers shared by lab 5's in-kernel tests. */
+#include "lab2-frames/frames.h"
+#include "lab3-paging/kmalloc.h"
+#include "tests_rr_util.h"
+
+#define WARMUP_MAX 128
+
+void tests_rr_baseline_now(struct tests_rr_baseline *b)
+{
+    b->process_free = cfp_free_count(frames_process_pool());
+    b->kernel_free = cfp_free_count(frames_kernel_pool());
+    b->heap_blocks = kmalloc_heap()->stats.blocks_in_use;
+    b->threads = thread_count();
+}
+
+static void warm_up(void *arg)
+{
+    (void)arg;
+}
+
+void tests_rr_baseline_take(struct tests_rr_baseline *b, int n)
+{
+    int ids[WARMUP_MAX];
+    n = n < 1 ? 1 : n > WARMUP_MAX ? WARMUP_MAX : n;
+    for (int i = 0; i < n; i++)
+        ids[i] = tests_rr_spawn("warmup", warm_up, NULL);
+    for (int i = 0; i < n; i++)
+        thread_wait(ids[i]);
+    tests_rr_baseline_now(b);
+}
+
+int tests_rr_spawn(const char *name, thread_fn *fn, void *arg)
+{
+    struct thread *t = thread_spawn(name, fn, arg);
+    if (t == NULL)
+        KT_FAIL("thread_spawn(\"%s\") returned NULL", name);
+    return thread_id(t);
+}
