@@ -12,6 +12,9 @@ LAB_NUMS := $(patsubst lab%,%,$(foreach d,$(LAB_DIRS),$(firstword $(subst -, ,$(
 
 include common/rules.mk
 include $(foreach d,$(LAB_DIRS),$(d)/lab.mk)
+# Hidden tests (grade/README.md): an instructor's labN-xxx/hidden_*.c files are
+# linked into lab N's kernel; handouts leave them out, --pristine restores them.
+$(foreach d,$(LAB_DIRS),$(eval $(d)_MAIN += $(filter-out $($(d)_MAIN),$(notdir $(wildcard $(d)/hidden_*.c)))))
 $(foreach n,$(LAB_NUMS),$(eval $(call LAB_RULES,$(n),lab$(n)-$(patsubst lab$(n)-%,%,$(filter lab$(n)-%,$(LAB_DIRS))))))
 
 -include common/host.mk
@@ -20,7 +23,7 @@ $(foreach n,$(LAB_NUMS),$(eval $(call LAB_RULES,$(n),lab$(n)-$(patsubst lab$(n)-
 CMDLINE ?=
 EMU ?= qemu
 
-.PHONY: help all clean gdb grade grade-selftest test bench handout
+.PHONY: help all clean gdb grade grade-selftest test bench handout autograder
 help:
 	@echo "StepOS: a teaching OS for 32-bit x86 in six labs"
 	@echo ""
@@ -45,6 +48,8 @@ help:
 	@echo "Instructors:"
 	@echo "  make handout LAB=N [OUT=dir] [KEEP_SOLUTIONS=K] [ONLY=1]"
 	@echo "                       student tree with lab >= N solutions stripped"
+	@echo "  make autograder LAB=N [OUT=file.zip]"
+	@echo "                       Gradescope autograder zip for lab N (grade/README.md)"
 	@echo ""
 	@echo "Labs: $(LAB_DIRS)"
 	@echo "Toolchain: $(KCC) ($(if $(CROSS),cross,host -m32))"
@@ -85,6 +90,10 @@ handout:
 	@test -n "$(LAB)" || { echo "usage: make handout LAB=N [OUT=dir] [KEEP_SOLUTIONS=K] [ONLY=1]"; exit 2; }
 	$(PYTHON) tools/handout.py $(LAB) $(if $(OUT),--out $(OUT)) \
 	    $(if $(KEEP_SOLUTIONS),--keep-solutions $$(( $(KEEP_SOLUTIONS) ))) $(if $(ONLY),--only)
+
+autograder:
+	@test -n "$(LAB)" || { echo "usage: make autograder LAB=N [OUT=file.zip]"; exit 2; }
+	$(PYTHON) tools/autograder.py $(LAB) $(if $(OUT),--out $(OUT))
 
 clean:
 	rm -rf build .gdbinit

@@ -1,164 +1,332 @@
-"""batch.py: instructor grading: pristine tests and build files, many submissions in parallel, CSV."""
+"""batch.py: grade a whole class: each submission in its own sandboxed copy, in parallel, with a time limit; summary table and CSV gradebook."""
 import csv
-import fnmatch
 import json
 import os
-import shutil
+import re
 import signal
 import subprocess
 import sys
 import threading
 import time
 from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass, field
 
-# Files a submission may not change: restored from the reference tree by
-# --pristine (and deleted when the reference has no such file).
-PRISTINE_PATTERNS = [
-    "Makefile", "common/*.mk", "common/kernel.ld", "common/ktest.[ch]", "common/kjmp.asm",
-    "common/host_tests/*", "lab*/lab.mk", "lab*/tests_*.c", "lab*/host_tests/*",
-    "tools/*", "grade/*",
-]
-SKIP_DIRS = {".git", "build", "__pycache__"}
+import intake
+import pristine
+import rubric
+# Re-exported: selftest.py and older callers import these from batch.
+from pristine import PRISTINE_PATTERNS, copy_tree, is_pristine, source_files  # noqa: F401
 
-
-def source_files(root):
-    """Relative paths of the files of a tree, without build output and VCS data."""
-    try:
-        out = subprocess.run(["git", "-C", root, "ls-files", "-z", "--cached", "--others",
-                              "--exclude-standard"], check=True, stdout=subprocess.PIPE,
-                             stderr=subprocess.DEVNULL).stdout.decode()
-        names = [n for n in out.split("\0") if n]
-    except (OSError, subprocess.CalledProcessError):
-        names = None
-    if not names:
-        names = []
-        for d, dirs, files in os.walk(root):
-            dirs[:] = sorted(x for x in dirs if x not in SKIP_DIRS)
-            names += [os.path.relpath(os.path.join(d, f), root) for f in files]
-    return [n for n in names if n.split("/", 1)[0] not in SKIP_DIRS and
-            os.path.isfile(os.path.join(root, n))]
-
-
-def copy_tree(src, dest):
-    """Copy the source files of SRC into DEST (created)."""
-    for n in source_files(src):
-        target = os.path.join(dest, n)
-        os.makedirs(os.path.dirname(target) or dest, exist_ok=True)
-        shutil.copy2(os.path.join(src, n), target)
-
-
-def is_pristine(path):
-    return any(fnmatch.fnmatchcase(path, p) for p in PRISTINE_PATTERNS)
-
-
-def overlay_pristine(tree, ref):
-    """Make TREE's tests, rubric and build files those of the reference REF."""
-    ref_files = {n for n in source_files(ref) if is_pristine(n)}
-    for n in source_files(tree):
-        if is_pristine(n) and n not in ref_files:
-            os.unlink(os.path.join(tree, n))
-    for n in sorted(ref_files):
-        target = os.path.join(tree, n)
-        os.makedirs(os.path.dirname(target) or tree, exist_ok=True)
-        shutil.copy2(os.path.join(ref, n), target)
-    return len(ref_files)
+DEFAULT_TIME_LIMIT = 900         # wall-clock seconds per submission
+TERM_GRACE = 10                  # seconds between SIGTERM and SIGKILL
 
 
 def pristine_copy(src, ref, dest):
-    """A copy of SRC in DEST with REF's pristine files; returns DEST."""
+    """A private copy of submission SRC (folder or archive) in DEST with REF's
+    protected files; returns (tree, [warning lines])."""
     if not os.path.isdir(ref):
         raise FileNotFoundError("--pristine %s: not a directory" % ref)
-    copy_tree(src, dest)
-    overlay_pristine(dest, ref)
-    return dest
+    tree, warnings = intake.prepare(src, dest)
+    w = pristine.overlay(tree, ref)
+    return tree, warnings + ([w] if w else [])
 
 
-_children = set()
-_lock = threading.Lock()
+@dataclass
+class Outcome:
+    name: str
+    score: float = 0.0
+    max_score: float = 0.0
+    verdict: str = ""
+    seconds: float = 0.0
+    warnings: list = field(default_factory=list)
+    tests: dict = field(default_factory=dict)     # test name -> score
+    message: str = ""
 
 
-def _stop_children(signum, frame):
-    with _lock:
-        for p in list(_children):
-            try:
-                p.send_signal(signal.SIGTERM)      # each grader kills its own emulators
-            except ProcessLookupError:
-                pass
-    for p in list(_children):
-        try:
-            p.wait(timeout=10)
-        except subprocess.TimeoutExpired:
-            p.kill()
-    raise SystemExit(130)
+class Progress:
+    """done/total and an ETA on a terminal (a status line redrawn in place)."""
+
+    def __init__(self, total, stream=None):
+        self.total, self.done, self.running = total, 0, 0
+        self.stream = stream or sys.stdout
+        self.tty = self.stream.isatty()
+        self.t0 = time.monotonic()
+        self.lock = threading.Lock()
+        self.stop = threading.Event()
+        if self.tty:
+            threading.Thread(target=self._tick, daemon=True).start()
+
+    def status(self):
+        el = time.monotonic() - self.t0
+        eta = "?" if not self.done else "%ds" % (el / self.done * (self.total - self.done))
+        return "[%d/%d done, %d running, %ds elapsed, ETA %s]" % (
+            self.done, self.total, self.running, el, eta)
+
+    def _draw(self):
+        if self.tty and not self.stop.is_set():
+            self.stream.write("\r\033[K" + self.status())
+            self.stream.flush()
+
+    def _tick(self):
+        while not self.stop.wait(1.0):
+            with self.lock:
+                self._draw()
+
+    def event(self, text=None, started=0, finished=0):
+        with self.lock:
+            self.running += started - finished
+            self.done += finished
+            if text is not None:
+                if self.tty:
+                    self.stream.write("\r\033[K")
+                self.stream.write(text + "\n")
+            self._draw()
+            self.stream.flush()
+
+    def close(self):
+        self.stop.set()
+        with self.lock:
+            if self.tty:
+                self.stream.write("\r\033[K")
+                self.stream.flush()
 
 
-def grade_submissions(args, grade_py, tmp):
-    """Grade every subdirectory of args.submissions; write args.csv. Returns 0."""
-    subs = sorted(d for d in os.listdir(args.submissions)
-                  if os.path.isdir(os.path.join(args.submissions, d)) and not d.startswith("."))
-    if not subs:
-        print("grade.py: no submissions (subdirectories) in %s" % args.submissions)
-        return 2
-    csv_path = os.path.abspath(args.csv or "grades.csv")
-    out_dir = csv_path + ".d"
-    os.makedirs(out_dir, exist_ok=True)
-    signal.signal(signal.SIGINT, _stop_children)
-    signal.signal(signal.SIGTERM, _stop_children)
-    print("grading %d submissions of %s, %d at a time; logs in %s"
-          % (len(subs), args.lab, args.jobs or 1, out_dir), flush=True)
+class ClassGrader:
+    def __init__(self, args, grade_py, tmp, sandbox_kind):
+        self.args, self.grade_py, self.tmp, self.sandbox_kind = args, grade_py, tmp, sandbox_kind
+        self.ref = os.path.abspath(args.pristine) if args.pristine else None
+        self.ref_files = pristine.reference_files(self.ref) if self.ref else None
+        self.csv_path = os.path.abspath(args.csv or "grades.csv")
+        self.log_dir = self.csv_path + ".d"
+        self.json_dir = os.path.abspath(args.json_dir) if args.json_dir else self.log_dir
+        self.rubric_dir = args.rubric_dir
+        self.rubrics = [rubric.load(n, self.rubric_dir) for n in args.labs]
+        multi = len(self.rubrics) > 1
+        self.columns = [("%s: %s" % (r.lab, e.name)) if multi else e.name
+                        for r in self.rubrics for e in r.entries]
+        self.points = [e.points for r in self.rubrics for e in r.entries]
+        self.max_score = sum(r.max_points for r in self.rubrics)
+        self.procs, self.lock, self.stopping = set(), threading.Lock(), threading.Event()
 
-    def one(name):
-        src = os.path.abspath(os.path.join(args.submissions, name))
-        tree = src
-        if args.pristine:
-            tree = pristine_copy(src, os.path.abspath(args.pristine), os.path.join(tmp, name))
-        js = os.path.join(out_dir, name + ".json")
-        cmd = [sys.executable, grade_py, args.lab, "--root", tree, "--emulator", args.emulator,
-               "--json", js, "-j", "1", "--timeout-scale", str(args.timeout_scale)]
-        cmd += _passthrough(args)
-        t0 = time.monotonic()
-        with open(os.path.join(out_dir, name + ".txt"), "wb") as log:
+    def child_cmd(self, name, path, tree, js):
+        a = self.args
+        cmd = [sys.executable, self.grade_py] + [r.lab for r in self.rubrics][:1]
+        if len(self.rubrics) > 1:
+            cmd[-1] = "all"
+        cmd += ["--root", tree, "--emulator", a.emulator, "--json", js, "-j", "1",
+                "--timeout-scale", str(a.timeout_scale), "--sandbox", self.sandbox_kind,
+                "--mem-limit", str(a.mem_limit), "--replay-root", os.path.abspath(path)]
+        for h in [os.path.abspath(a.submissions), self.log_dir, self.json_dir, self.tmp] + \
+                ([self.ref] if self.ref else []):
+            cmd += ["--sandbox-hide", h]
+        if self.ref:
+            cmd += ["--replay-pristine", self.ref]
+        if self.rubric_dir:
+            cmd += ["--rubric-dir", self.rubric_dir]
+        if a.seeds is not None:
+            cmd += ["--seeds", str(a.seeds)]
+        if a.seed is not None:
+            cmd += ["--seed", str(a.seed)]
+        for p in a.patterns:
+            cmd += ["-k", p]
+        return cmd
+
+    def run_child(self, cmd, log_path, limit):
+        """Run CMD with its output in LOG_PATH for at most LIMIT seconds:
+        (exit status, None) or (None, 'TIME-LIMIT')."""
+        with open(log_path, "ab") as log:
             p = subprocess.Popen(cmd, stdin=subprocess.DEVNULL, stdout=log,
-                                 stderr=subprocess.STDOUT)
-            with _lock:
-                _children.add(p)
-            status = p.wait()
-            with _lock:
-                _children.discard(p)
+                                 stderr=subprocess.STDOUT, start_new_session=True)
+        with self.lock:
+            self.procs.add(p)
+        try:
+            try:
+                return p.wait(timeout=max(1.0, limit)), None
+            except subprocess.TimeoutExpired:
+                _stop(p)
+                with open(log_path, "a") as log:
+                    log.write("\nbatch: TIME-LIMIT: stopped after %.0fs of wall-clock time\n"
+                              % limit)
+                return None, "TIME-LIMIT"
+        finally:
+            with self.lock:
+                self.procs.discard(p)
+
+    def grade_one(self, name, path):
+        a, out = self.args, Outcome(name, max_score=self.max_score)
+        t0 = time.monotonic()
+        safe = re.sub(r"[^A-Za-z0-9_.-]", "_", name)
+        log_path = os.path.join(self.log_dir, safe + ".txt")
+        js = os.path.join(self.json_dir, safe + ".json")
+        for f in (log_path, js):
+            if os.path.exists(f):
+                os.unlink(f)
+        work = os.path.join(self.tmp, safe)
+        try:
+            if self.stopping.is_set():
+                out.verdict = "INTERRUPTED"
+                return out
+            tree, out.warnings = intake.prepare(path, work)
+            if self.ref:
+                w = pristine.overlay(tree, self.ref, self.ref_files)
+                out.warnings += [w] if w else []
+            with open(log_path, "w") as log:
+                log.write("".join("batch: %s\n" % w for w in out.warnings))
+            status, stopped = self.run_child(self.child_cmd(name, path, tree, js), log_path,
+                                             a.time_limit - (time.monotonic() - t0))
+            self._read_result(out, js, status, stopped, safe)
+        except intake.BadSubmission as e:
+            out.verdict, out.message = "BAD-SUBMISSION", str(e)
+            with open(log_path, "w") as log:
+                log.write("batch: BAD-SUBMISSION: %s\n" % e)
+        except Exception as e:                       # one submission never stops the rest
+            out.verdict, out.message = "GRADER-ERROR", "%s: %s" % (type(e).__name__, e)
+            with open(log_path, "a") as log:
+                log.write("batch: GRADER-ERROR: %s\n" % out.message)
+        finally:
+            if not a.keep:
+                intake.remove(work)
+            out.seconds = time.monotonic() - t0
+        if out.verdict != "OK" and not os.path.exists(js):
+            self._write_zero_json(out, js)
+        return out
+
+    def _read_result(self, out, js, status, stopped, safe):
+        if stopped:
+            out.verdict, out.message = stopped, "stopped after %ss" % self.args.time_limit
+            return
         try:
             with open(js) as f:
                 doc = json.load(f)
         except (OSError, ValueError):
-            doc = {"score": 0, "tests": [], "extra_data": {}}
-        row = {"submission": name, "score": doc["score"],
-               "max_score": doc.get("extra_data", {}).get("max_score", ""),
-               "exit_status": status, "seconds": round(time.monotonic() - t0, 1)}
+            out.verdict = "GRADER-ERROR"
+            out.message = "the grader exited with status %s; see %s.txt" % (status, safe)
+            return
+        if out.warnings:         # the student sees them in Gradescope's output too
+            doc["output"] = "\n".join(out.warnings + [doc.get("output", "")])
+            with open(js, "w") as f:
+                json.dump(doc, f, indent=2)
+        out.score = doc["score"]
+        out.max_score = doc.get("extra_data", {}).get("max_score", self.max_score)
+        verdicts = {}
         for t in doc["tests"]:
-            row[t["name"]] = t["score"]
-        print("%s: %s/%s (%.1fs)%s" % (name, row["score"], row["max_score"], row["seconds"],
-                                       "" if status in (0, 1) else
-                                       " grading error, see %s.txt" % name), flush=True)
-        return row
+            out.tests[t["name"]] = t["score"]
+            v = t.get("extra_data", {}).get("verdict", "OK")
+            if v != "OK":
+                verdicts[v] = verdicts.get(v, 0) + 1
+        if not verdicts:
+            out.verdict = "OK"
+        elif "BUILD-FAIL" in verdicts:
+            out.verdict = "BUILD-FAIL"
+        else:
+            out.verdict = ", ".join("%d %s" % (n, v) for v, n in sorted(verdicts.items()))
 
-    with ThreadPoolExecutor(max_workers=max(1, args.jobs or 1)) as pool:
-        rows = list(pool.map(one, subs))
-    fields = ["submission", "score", "max_score", "exit_status", "seconds"]
-    for r in rows:
-        fields += [k for k in r if k not in fields]
-    with open(csv_path, "w", newline="") as f:
-        w = csv.DictWriter(f, fieldnames=fields)
-        w.writeheader()
-        w.writerows(rows)
-    print("wrote %s" % csv_path)
+    def _write_zero_json(self, out, js):
+        text = "%s: %s" % (out.verdict, out.message) if out.message else out.verdict
+        doc = {"score": 0, "output": "\n".join(out.warnings + [text]),
+               "extra_data": {"max_score": self.max_score, "verdict": out.verdict},
+               "tests": [{"name": c, "score": 0, "max_score": p, "status": "failed",
+                          "output": text, "visibility": "visible"}
+                         for c, p in zip(self.columns, self.points)]}
+        with open(js, "w") as f:
+            json.dump(doc, f, indent=2)
+
+    def stop_all(self):
+        self.stopping.set()
+        with self.lock:
+            procs = list(self.procs)
+        for p in procs:
+            _stop(p, grace=TERM_GRACE / 2)
+
+    def write_csv(self, outs):
+        fields = ["submission", "score", "max_score", "verdict", "seconds", "warnings"]
+        with open(self.csv_path, "w", newline="") as f:
+            w = csv.writer(f)
+            w.writerow(fields + self.columns)
+            for o in outs:
+                w.writerow([o.name, _pts(o.score), _pts(o.max_score), o.verdict,
+                            "%.1f" % o.seconds, " | ".join(o.warnings + (
+                                [o.message] if o.message else []))]
+                           + [_pts(o.tests.get(c, 0)) for c in self.columns])
+
+
+def _pts(p):
+    return str(int(p)) if float(p).is_integer() else "%.1f" % p
+
+
+def _stop(p, grace=TERM_GRACE):
+    """SIGTERM P (a grader: it kills its emulators and build), then SIGKILL its group."""
+    try:
+        p.send_signal(signal.SIGTERM)
+        p.wait(timeout=grace)
+    except (ProcessLookupError, subprocess.TimeoutExpired):
+        pass
+    try:
+        os.killpg(p.pid, signal.SIGKILL)
+    except (ProcessLookupError, PermissionError):
+        pass
+    p.wait()
+
+
+def table(outs):
+    """The summary table, one line per submission."""
+    w = max([len("submission")] + [len(o.name) for o in outs])
+    lines = ["%-*s  %9s  %-22s %7s  %s" % (w, "submission", "score", "verdict", "time",
+                                          "notes")]
+    for o in outs:
+        notes = "; ".join(([o.message] if o.message else []) +
+                          (["protected files changed"] if any(
+                              x.startswith("WARNING") for x in o.warnings) else []))
+        lines.append("%-*s  %9s  %-22s %6.1fs  %s" % (
+            w, o.name, "%s/%s" % (_pts(o.score), _pts(o.max_score)), o.verdict[:22],
+            o.seconds, notes))
+    return lines
+
+
+def grade_submissions(args, grade_py, tmp, sandbox_kind="none"):
+    """Grade every folder and archive in args.submissions; write the CSV. Returns 0."""
+    subs = intake.list_submissions(args.submissions)
+    if not subs:
+        print("grade.py: no submissions (folders, .zip, .tar.gz) in %s" % args.submissions)
+        return 2
+    g = ClassGrader(args, grade_py, tmp, sandbox_kind)
+    os.makedirs(g.log_dir, exist_ok=True)
+    os.makedirs(g.json_dir, exist_ok=True)
+    jobs = max(1, args.jobs or os.cpu_count() or 1)
+    print("grading %d submissions of %s, %d at a time, at most %ss each%s; logs in %s"
+          % (len(subs), ", ".join(r.lab for r in g.rubrics), jobs, args.time_limit,
+             ", pristine from " + g.ref if g.ref else "", g.log_dir), flush=True)
+
+    def on_signal(signum, frame):
+        g.stop_all()
+        raise SystemExit(130)
+    signal.signal(signal.SIGINT, on_signal)
+    signal.signal(signal.SIGTERM, on_signal)
+    prog = Progress(len(subs))
+    t0 = time.monotonic()
+
+    def one(item):
+        prog.event(started=1)
+        o = g.grade_one(*item)
+        prog.event("%s: %s/%s %s (%.1fs)%s" % (
+            o.name, _pts(o.score), _pts(o.max_score), o.verdict, o.seconds,
+            "".join("\n    " + w for w in o.warnings + ([o.message] if o.message else []))),
+            finished=1)
+        return o
+
+    try:
+        with ThreadPoolExecutor(max_workers=jobs) as pool:
+            outs = list(pool.map(one, subs))
+    finally:
+        prog.close()
+    wall = time.monotonic() - t0
+    g.write_csv(outs)
+    print("\n".join(table(outs)))
+    full = sum(1 for o in outs if o.score >= o.max_score > 0)
+    mean = sum(o.score for o in outs) / len(outs)
+    print("class of %d: mean %.1f/%s, %d at full marks, %d at zero; wall time %.1fs (-j %d)"
+          % (len(outs), mean, _pts(g.max_score), full,
+             sum(1 for o in outs if o.score == 0), wall, jobs))
+    print("wrote %s (logs and results.json files in %s)" % (
+        g.csv_path, g.log_dir if g.json_dir == g.log_dir else g.log_dir + ", " + g.json_dir))
     return 0
-
-
-def _passthrough(args):
-    out = []
-    if args.seeds is not None:
-        out += ["--seeds", str(args.seeds)]
-    if args.seed is not None:
-        out += ["--seed", str(args.seed)]
-    for p in args.patterns:
-        out += ["-k", p]
-    return out

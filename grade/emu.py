@@ -112,8 +112,8 @@ def qemu_headless(disk, data, workdir):
     """QEMU for grading: COM1 to workdir/serial.log, no monitor, no screen."""
     serial = os.path.join(workdir, "serial.log")
     e9 = os.path.join(workdir, "e9.log")
-    argv = _qemu_base(disk, data) + ["-monitor", "none", "-serial", "file:" + serial,
-                                     "-debugcon", "file:" + e9]
+    argv = _qemu_base(disk, data) + ["-monitor", "none", "-nic", "none",  # no network card
+                                     "-serial", "file:" + serial, "-debugcon", "file:" + e9]
     return Launch("qemu", argv, serial=serial, e9=e9, images=[disk] + ([data] if data else []))
 
 

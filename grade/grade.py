@@ -3,7 +3,6 @@
 import argparse
 import os
 import shutil
-import subprocess
 import sys
 import tempfile
 import threading
@@ -15,13 +14,16 @@ sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import batch        # noqa: E402
 import disk         # noqa: E402
 import emu          # noqa: E402
+import intake       # noqa: E402
 import labrun       # noqa: E402
 import report       # noqa: E402
 import rubric       # noqa: E402
 import runner       # noqa: E402
+import sandbox      # noqa: E402
 
 GRADER_ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 BUILD_TAIL = 25
+BUILD_TIMEOUT = 600      # seconds of wall-clock time for one build
 KEEP_DEFAULT = "build/grade"     # under the graded tree; any other DIR is as given
 
 
@@ -34,7 +36,7 @@ def parse_args(argv):
         prog="grade.py", description="Grade StepOS labs: build, boot the in-kernel tests "
         "headless, score them by grade/rubrics/labN.toml. Exit status: 0 full marks, "
         "1 points lost, 2 usage or setup error, 130 interrupted.")
-    p.add_argument("lab", help="lab to grade: 1..6, lab1, lab1-boot, or all")
+    p.add_argument("lab", nargs="?", help="lab to grade: 1..6, lab1, lab1-boot, or all")
     p.add_argument("filters", nargs="*", metavar="TEST",
                    help="only rubric entries whose name matches one of these globs")
     p.add_argument("-k", dest="kfilters", action="append", default=[], metavar="GLOB",
@@ -50,17 +52,35 @@ def parse_args(argv):
     p.add_argument("-v", "--verbose", action="store_true", help="stream serial output")
     p.add_argument("-j", "--jobs", type=int, default=0, metavar="N",
                    help="runs (emulator x seed) at once (default: one per CPU, max 4)")
+    p.add_argument("--lab", dest="lab_opt", metavar="N", help="the lab (instead of LAB)")
     p.add_argument("--root", metavar="DIR",
-                   help="the StepOS tree to build and grade (default: this grader's tree)")
+                   help="the StepOS tree to build and grade (default: this grader's tree); "
+                   "with --pristine also a .zip or .tar.gz")
     p.add_argument("--timeout-scale", type=float, default=1.0, metavar="F",
                    help="multiply every timeout by F (slow or loaded machines)")
     p.add_argument("--pristine", metavar="REF",
                    help="instructor: grade a copy whose tests, rubric and build files "
                    "come from the reference tree REF")
     p.add_argument("--submissions", metavar="DIR",
-                   help="instructor: grade every subdirectory of DIR (-j at a time)")
+                   help="instructor: grade every folder, .zip and .tar.gz in DIR (-j at a time)")
     p.add_argument("--csv", metavar="FILE",
-                   help="with --submissions: the score table (default grades.csv)")
+                   help="with --submissions: the gradebook (default grades.csv)")
+    p.add_argument("--json-dir", metavar="DIR",
+                   help="with --submissions: one Gradescope results.json per submission here")
+    p.add_argument("--time-limit", type=float, default=batch.DEFAULT_TIME_LIMIT, metavar="S",
+                   help="with --submissions: wall-clock seconds per submission "
+                   "(default %(default)s)")
+    p.add_argument("--sandbox", choices=sandbox.MODES,
+                   help="isolate builds and emulators (default: auto with --pristine or "
+                   "--submissions, none otherwise)")
+    p.add_argument("--mem-limit", type=int, default=sandbox.DEFAULT_MEM_MB, metavar="MB",
+                   help="address-space limit of builds and emulators in the sandbox "
+                   "(default %(default)s)")
+    p.add_argument("--rubric-dir", metavar="DIR", help="rubrics from DIR (default: the "
+                   "grader's, or REF/grade/rubrics with --pristine REF)")
+    p.add_argument("--sandbox-hide", action="append", default=[], help=argparse.SUPPRESS)
+    p.add_argument("--replay-root", help=argparse.SUPPRESS)
+    p.add_argument("--replay-pristine", help=argparse.SUPPRESS)
     p.add_argument("--no-build", action="store_true",
                    help="grade the images already in build/ (skip make)")
     a = p.parse_args(argv)
@@ -70,12 +90,23 @@ def parse_args(argv):
         p.error("-j must be positive")
     if a.timeout_scale <= 0:
         p.error("--timeout-scale must be positive")
-    if a.csv and not a.submissions:
-        p.error("--csv needs --submissions")
+    if (a.csv or a.json_dir) and not a.submissions:
+        p.error("--csv and --json-dir need --submissions")
+    if a.time_limit <= 0 or a.mem_limit < 0:
+        p.error("--time-limit and --mem-limit must be positive")
+    if a.lab_opt:
+        if a.lab:
+            a.filters.insert(0, a.lab)
+        a.lab = a.lab_opt
+    if a.lab is None:
+        p.error("which lab? give LAB or --lab N (1..6, or all)")
     if a.submissions and not os.path.isdir(a.submissions):
         p.error("--submissions %s: not a directory" % a.submissions)
+    if a.pristine and not a.rubric_dir and os.path.isdir(
+            os.path.join(a.pristine, "grade", "rubrics")):
+        a.rubric_dir = os.path.abspath(os.path.join(a.pristine, "grade", "rubrics"))
     if a.lab == "all":
-        a.labs = rubric.available()
+        a.labs = rubric.available(a.rubric_dir or rubric.RUBRIC_DIR)
     else:
         n = rubric.lab_number(a.lab)
         if n is None:
@@ -101,22 +132,22 @@ def build(root, lab, verbose):
     if shutil.which("make") is None:
         return ["make not found: install the Debian package make (run tools/setup.sh)"]
     cmd = ["make", "-C", root, "--no-print-directory", "build-lab%d" % lab]
-    try:
-        proc = subprocess.run(cmd, stdin=subprocess.DEVNULL, stdout=subprocess.PIPE,
-                              stderr=subprocess.STDOUT, timeout=600)
-    except subprocess.TimeoutExpired:
-        return ["%s: did not finish in 600s" % " ".join(cmd)]
-    out = proc.stdout.decode("utf-8", "replace").splitlines()
+    status, raw = runner.run_tracked(sandbox.wrap(cmd, [root], cwd=root,
+                                                  cpu_s=sandbox.BUILD_CPU_S), BUILD_TIMEOUT)
+    out = raw.decode("utf-8", "replace").splitlines()
     if verbose:
         print("\n".join(out))
-    if proc.returncode != 0:
+    if status is None:
+        return ["$ " + " ".join(cmd)] + out[-BUILD_TAIL:] + ["(stopped: did not finish in "
+                                                            "%ds)" % BUILD_TIMEOUT]
+    if status != 0:
         return ["$ " + " ".join(cmd)] + out[-BUILD_TAIL:] + ["(make exited with status %d)"
-                                                            % proc.returncode]
+                                                            % status]
     return None
 
 
 def grade_lab(args, number, root, workroot, echo):
-    rub = rubric.load(number)
+    rub = rubric.load(number, args.rubric_dir)
     rub.scale_timeouts(args.timeout_scale)
     entries = rub.select(args.patterns)
     t0 = time.monotonic()
@@ -163,10 +194,12 @@ def _replay_base(args, rub):
     me = os.path.abspath(__file__)
     rel = os.path.relpath(me)
     base = ["python3", me if rel.startswith("..") else rel, rub.lab]
-    if args.root:
-        base += ["--root", args.root]
-    if args.pristine:
-        base += ["--pristine", args.pristine]
+    if args.replay_root or args.root:
+        base += ["--root", args.replay_root or args.root]
+    if args.replay_pristine or args.pristine:
+        base += ["--pristine", args.replay_pristine or args.pristine]
+    if args.timeout_scale != 1.0:
+        base += ["--timeout-scale", str(args.timeout_scale)]
     return base
 
 
@@ -182,19 +215,53 @@ def make_echo(args):
     return echo
 
 
+def setup_sandbox(args, root):
+    """Configure the sandbox for this run; returns its kind. Raises
+    sandbox.SandboxUnavailable when an explicit --sandbox cannot work."""
+    instructor = bool(args.pristine or args.submissions or os.path.isfile(root))
+    mode = args.sandbox or ("auto" if instructor else "none")
+    if mode == "none" and not args.sandbox:
+        return "none"                         # students grading their own tree
+    hide = [GRADER_ROOT] + [d for d in (args.pristine, args.submissions) if d]
+    pol = sandbox.configure(mode, args.mem_limit, hide + args.sandbox_hide)
+    if not args.sandbox_hide:                 # a batch child: the batch said it already
+        print(pol.message, flush=True)
+    return pol.kind
+
+
+def prepare_tree(args, root, tmp):
+    """The tree to grade: ROOT itself, or a private copy (--pristine, archives)
+    with the reference's protected files. Returns (tree, warnings)."""
+    if args.pristine:
+        return batch.pristine_copy(root, os.path.abspath(args.pristine),
+                                   os.path.join(tmp, "tree"))
+    if os.path.isfile(root):
+        return intake.prepare(root, os.path.join(tmp, "tree"))
+    return root, []
+
+
 def main(argv=None):
     try:
         args = parse_args(sys.argv[1:] if argv is None else argv)
     except SystemExit as e:
         return e.code if isinstance(e.code, int) else 2
     root = os.path.abspath(args.root or GRADER_ROOT)
-    if not os.path.isdir(root):
-        print("grade.py: --root %s is not a directory" % root, file=sys.stderr)
+    if not os.path.isdir(root) and not (os.path.isfile(root) and intake.archive_ext(root)):
+        print("grade.py: --root %s is not a directory, .zip or .tar.gz" % root,
+              file=sys.stderr)
+        return 2
+    try:
+        kind = setup_sandbox(args, root)
+    except sandbox.SandboxUnavailable as e:
+        print("grade.py: %s" % e, file=sys.stderr)
         return 2
     if args.submissions:
         tmp = tempfile.mkdtemp(prefix="stepos-batch-")
         try:
-            return batch.grade_submissions(args, os.path.abspath(__file__), tmp)
+            return batch.grade_submissions(args, os.path.abspath(__file__), tmp, kind)
+        except rubric.RubricError as e:
+            print("grade.py: %s" % e, file=sys.stderr)
+            return 2
         finally:
             shutil.rmtree(tmp, ignore_errors=True)
     runner.install_cleanup()
@@ -205,17 +272,16 @@ def main(argv=None):
         print("keeping logs, images and commands in %s" % workroot)
     else:
         workroot = tempfile.mkdtemp(prefix="stepos-grade-")
-    pristine_tmp = None
-    if args.pristine:
-        pristine_tmp = tempfile.mkdtemp(prefix="stepos-pristine-")
-        try:
-            root = batch.pristine_copy(root, os.path.abspath(args.pristine),
-                                       os.path.join(pristine_tmp, "tree"))
-        except FileNotFoundError as e:
-            print("grade.py: %s" % e, file=sys.stderr)
-            return 2
+    tree_tmp = tempfile.mkdtemp(prefix="stepos-pristine-")
     reports = []
     try:
+        try:
+            root, warnings = prepare_tree(args, root, tree_tmp)
+        except (FileNotFoundError, intake.BadSubmission) as e:
+            print("grade.py: %s" % e, file=sys.stderr)
+            return 2
+        for w in warnings:
+            print(w, flush=True)
         for n in args.labs:
             reports.append(grade_lab(args, n, root, workroot, make_echo(args)))
     except (UsageError, rubric.RubricError, emu.EmulatorMissing) as e:
@@ -225,11 +291,10 @@ def main(argv=None):
         runner.kill_all()
         if not args.keep:
             shutil.rmtree(workroot, ignore_errors=True)
-        if pristine_tmp:
-            shutil.rmtree(pristine_tmp, ignore_errors=True)
+        shutil.rmtree(tree_tmp, ignore_errors=True)
     elapsed = time.monotonic() - t0
     if args.json:
-        report.write_json(args.json, reports, elapsed)
+        report.write_json(args.json, reports, elapsed, warnings)
     if len(reports) > 1:
         total = sum(r.score for r in reports)
         top = sum(r.max_score for r in reports)

@@ -139,8 +139,9 @@ def _reason_lines(rep, g, spec, r, multi_run):
     return out
 
 
-def gradescope(reports, elapsed):
-    """A Gradescope results.json document for one or more labs."""
+def gradescope(reports, elapsed, notes=()):
+    """A Gradescope results.json document for one or more labs; NOTES (warnings
+    such as changed protected files) head its top-level output."""
     tests = []
     for rep in reports:
         for g in rep.graded:
@@ -159,21 +160,23 @@ def gradescope(reports, elapsed):
                 "output": "\n".join(out) if out else "OK",
                 "tags": [rep.rubric.lab, g.entry.section],
                 "extra_data": {"verdict": g.verdict},
-                "visibility": "visible",
+                "visibility": getattr(g.entry, "visibility", "visible"),
             })
     return {
         "score": sum(r.score for r in reports),
         "execution_time": round(elapsed, 1),
-        "output": "\n".join("%s: %s/%s" % (r.rubric.lab, fmt_points(r.score),
-                                          fmt_points(r.max_score)) for r in reports),
+        "output": "\n".join(list(notes) + ["%s: %s/%s" % (
+            r.rubric.lab, fmt_points(r.score), fmt_points(r.max_score)) for r in reports]),
         "visibility": "visible",
-        "stdout_visibility": "visible",
+        # the grader's text output names every test: hide it when some are hidden
+        "stdout_visibility": "hidden" if any(getattr(g.entry, "hidden", False)
+                                             for r in reports for g in r.graded) else "visible",
         "extra_data": {"max_score": sum(r.max_score for r in reports)},
         "tests": tests,
     }
 
 
-def write_json(path, reports, elapsed):
+def write_json(path, reports, elapsed, notes=()):
     with open(path, "w") as f:
-        json.dump(gradescope(reports, elapsed), f, indent=2)
+        json.dump(gradescope(reports, elapsed, notes), f, indent=2)
         f.write("\n")

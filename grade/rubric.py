@@ -26,6 +26,8 @@ class Entry:
     check: Optional[str] = None       # function in grade/checks/labN.py
     cmdline: Optional[str] = None     # a check with its own boot: its command line
     needs: list = field(default_factory=list)   # tests whose output a check reads
+    hidden: bool = False              # from labN.hidden.toml (not in student handouts)
+    visibility: str = "visible"       # Gradescope test visibility
 
     @property
     def is_check(self):
@@ -78,6 +80,10 @@ def lab_number(spec):
     return int(m.group(1))
 
 
+VISIBILITIES = ("visible", "hidden", "after_due_date", "after_published")
+HIDDEN_DEFAULT_VISIBILITY = "after_published"
+
+
 def available(rubric_dir=RUBRIC_DIR):
     """Lab numbers that have a rubric file."""
     return [n for n in sorted(LAB_DIRS)
@@ -92,16 +98,22 @@ def _num(value, what, path, positive=True):
     return float(value)
 
 
-def load(number, rubric_dir=RUBRIC_DIR):
-    """Read and validate grade/rubrics/labNUMBER.toml."""
-    path = os.path.join(rubric_dir, "lab%d.toml" % number)
+def _read(path, number):
     try:
         with open(path, "rb") as f:
-            doc = tomllib.load(f)
+            return tomllib.load(f)
     except FileNotFoundError:
         raise RubricError("%s: no rubric for lab %d" % (path, number))
     except tomllib.TOMLDecodeError as e:
         raise RubricError("%s: %s" % (path, e))
+
+
+def load(number, rubric_dir=None):
+    """Read and validate grade/rubrics/labNUMBER.toml, plus the instructor's
+    hidden tests in labNUMBER.hidden.toml when that file exists."""
+    rubric_dir = rubric_dir or RUBRIC_DIR
+    path = os.path.join(rubric_dir, "lab%d.toml" % number)
+    doc = _read(path, number)
     known = {"lab", "title", "seeds", "data_disk", "cmdline", "timeouts", "sections"}
     extra = set(doc) - known
     if extra:
@@ -135,11 +147,41 @@ def load(number, rubric_dir=RUBRIC_DIR):
         r.sections.append((sname, entries))
     if not r.entries:
         raise RubricError("%s: no tests" % path)
+    hidden = os.path.join(rubric_dir, "lab%d.hidden.toml" % number)
+    if os.path.exists(hidden):
+        _add_hidden(r, _read(hidden, number), hidden, seen)
     return r
 
 
+def _add_hidden(r, doc, path, seen):
+    """Append the hidden rubric's sections (same format; a section with an
+    existing name gets the entries appended) to R."""
+    extra = set(doc) - {"lab", "visibility", "sections"}
+    if extra:
+        raise RubricError("%s: unknown keys %s" % (path, ", ".join(sorted(extra))))
+    if doc.get("lab", r.lab) != r.lab:
+        raise RubricError("%s: lab = %r, expected %r" % (path, doc["lab"], r.lab))
+    default = doc.get("visibility", HIDDEN_DEFAULT_VISIBILITY)
+    if default not in VISIBILITIES:
+        raise RubricError("%s: visibility must be one of %s" % (path, ", ".join(VISIBILITIES)))
+    sections = dict(r.sections)
+    for i, sec in enumerate(doc.get("sections", [])):
+        sname = sec.get("name")
+        if not isinstance(sname, str) or not sname:
+            raise RubricError("%s: section %d has no name" % (path, i + 1))
+        if set(sec) - {"name", "tests"}:
+            raise RubricError("%s: section %r: unknown keys" % (path, sname))
+        if sname not in sections:
+            sections[sname] = []
+            r.sections.append((sname, sections[sname]))
+        for t in sec.get("tests", []):
+            e = _entry(dict(t, visibility=t.get("visibility", default)), sname, path, seen)
+            e.hidden = True
+            sections[sname].append(e)
+
+
 def _entry(t, section, path, seen):
-    keys = {"name", "points", "timeout", "check", "cmdline", "needs"}
+    keys = {"name", "points", "timeout", "check", "cmdline", "needs", "visibility"}
     name = t.get("name")
     where = "%s: section %r, test %r" % (path, section, name)
     if not isinstance(name, str) or not _NAME_RE.match(name):
@@ -151,6 +193,9 @@ def _entry(t, section, path, seen):
         raise RubricError("%s: unknown keys %s" % (where, ", ".join(sorted(set(t) - keys))))
     e = Entry(name=name, points=_num(t.get("points"), "points of " + name, path,
                                      positive=False), section=section)
+    e.visibility = t.get("visibility", "visible")
+    if e.visibility not in VISIBILITIES:
+        raise RubricError("%s: visibility must be one of %s" % (where, ", ".join(VISIBILITIES)))
     if "timeout" in t:
         e.timeout = _num(t["timeout"], "timeout of " + name, path)
     if "check" in t:

@@ -9,6 +9,7 @@ import time
 from dataclasses import dataclass, field
 
 import emu
+import sandbox
 from protocol import BootParser, End
 
 POLL = 0.01              # seconds between looks at the serial file
@@ -59,6 +60,31 @@ def install_cleanup():
 
     signal.signal(signal.SIGINT, on_signal)
     signal.signal(signal.SIGTERM, on_signal)
+
+
+def run_tracked(argv, timeout, cwd=None):
+    """Run ARGV in its own process group, killed with the grader (exit,
+    signals, --pdeathsig) and after TIMEOUT seconds; its output goes to a
+    file, so a daemon it leaves behind cannot hold us. Returns (exit status,
+    or None on timeout; output bytes)."""
+    import tempfile
+    with tempfile.TemporaryFile() as out:
+        with _live_lock:
+            if _stopping.is_set():
+                raise Interrupted()
+            if SETPRIV:
+                argv = [SETPRIV, "--pdeathsig", "KILL", "--"] + list(argv)
+            proc = subprocess.Popen(argv, cwd=cwd, stdin=subprocess.DEVNULL, stdout=out,
+                                    stderr=subprocess.STDOUT, start_new_session=True)
+            _live.add(proc)
+        try:
+            status = proc.wait(timeout=timeout)
+        except subprocess.TimeoutExpired:
+            status = None
+        finally:
+            _kill(proc)          # and whatever it left in its process group
+        out.seek(0)
+        return status, out.read()
 
 
 @dataclass
@@ -116,7 +142,8 @@ def boot_once(launch, tmo, echo=None, stdout_path=None):
     with _live_lock:
         if _stopping.is_set():
             raise Interrupted()
-        argv = launch.argv
+        # untrusted guest: no network, writes only to its boot directory
+        argv = sandbox.wrap(launch.argv, [os.path.dirname(os.path.abspath(launch.serial))])
         if SETPRIV:
             argv = [SETPRIV, "--pdeathsig", "KILL", "--"] + argv
         with open(stdout_path, "wb") as out:
