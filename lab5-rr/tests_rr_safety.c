@@ -97,7 +97,7 @@ KTEST(rr_frame_pool_under_preemption)
     TESTS_REQUIRE_RR();
     int ids[FRAME_THREADS];
     struct tests_rr_baseline base;
-    tests_rr_baseline_take(&base, FRAME_THREADS);
+    tests_rr_baseline_take(&base, FRAME_THREADS, 0, 0);
     frame_mismatch = frame_errors = frame_rounds = 0;
     for (int k = 0; k < FRAME_THREADS; k++)
         ids[k] = tests_rr_spawn("frames", frame_body, (void *)(uintptr_t)k);
@@ -155,7 +155,8 @@ KTEST(rr_threads_64_no_leak)
     TESTS_REQUIRE_RR();
     struct tests_rr_baseline base;
     int ids[PARENTS];
-    tests_rr_baseline_take(&base, PARENTS + PARENTS * CHILDREN);
+    tests_rr_baseline_take(&base, PARENTS + PARENTS * CHILDREN, PARENTS * CHILDREN,
+                           64 + PARENTS * CHILDREN);
     unsigned long created = thread_created_total();
     children_ran = children_failed = 0;
     for (int i = 0; i < PARENTS * CHILDREN; i++)

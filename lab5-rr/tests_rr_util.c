@@ -1,4 +1,5 @@
 /* tests_rr_util.c: helpers shared by lab 5's in-kernel tests. */
+#include "common/kstring.h"
 #include "lab2-frames/frames.h"
 #include "lab3-paging/kmalloc.h"
 #include "tests_rr_util.h"
@@ -18,12 +19,30 @@ static void warm_up(void *arg)
     (void)arg;
 }
 
-void tests_rr_baseline_take(struct tests_rr_baseline *b, int n)
+void tests_rr_baseline_take(struct tests_rr_baseline *b, int n, int n_bufs,
+                            size_t buf_size)
 {
-    int ids[WARMUP_MAX];
+    struct thread *ts[WARMUP_MAX];
+    void *bufs[WARMUP_MAX];
     n = n < 1 ? 1 : n > WARMUP_MAX ? WARMUP_MAX : n;
-    for (int i = 0; i < n; i++)
-        ids[i] = tests_rr_spawn("warmup", warm_up, NULL);
+    n_bufs = n_bufs < 0 ? 0 : n_bufs > WARMUP_MAX ? WARMUP_MAX : n_bufs;
+    for (int i = 0; i < n; i++) {
+        ts[i] = thread_create_named("warmup", warm_up, NULL, 0);
+        if (ts[i] == NULL)
+            KT_FAIL("thread_create failed during the warm-up");
+    }
+    for (int i = 0; i < n_bufs; i++) {
+        bufs[i] = kmalloc(buf_size);
+        if (bufs[i] != NULL)
+            memset(bufs[i], 0, buf_size);
+    }
+    for (int i = 0; i < n_bufs; i++)
+        kfree(bufs[i]);
+    int ids[WARMUP_MAX];
+    for (int i = 0; i < n; i++) {
+        ids[i] = thread_id(ts[i]);
+        scheduler_add(ts[i]);
+    }
     for (int i = 0; i < n; i++)
         thread_wait(ids[i]);
     tests_rr_baseline_now(b);

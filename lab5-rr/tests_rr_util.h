@@ -19,8 +19,12 @@ struct tests_rr_baseline {
     unsigned long process_free, kernel_free, heap_blocks, threads;
 };
 
-/* Warm up with N threads alive at once, then record the baseline. */
-void tests_rr_baseline_take(struct tests_rr_baseline *b, int n);
+/* Warm up, then record the baseline: N threads exist at once while main
+ * holds N_BUFS heap blocks of BUF_SIZE bytes. The heap keeps the arena pages
+ * a peak touched mapped (not a leak), so the warm-up must reach the test's
+ * peak: then every frame the test takes must come back. */
+void tests_rr_baseline_take(struct tests_rr_baseline *b, int n, int n_bufs,
+                            size_t buf_size);
 void tests_rr_baseline_now(struct tests_rr_baseline *b);
 
 #define TESTS_RR_ASSERT_BASELINE(b)                                            \
