@@ -21,6 +21,7 @@ void disk_request_init(struct disk_request *r, void *waiter)
     r->waiter = waiter;
     r->sleeping = false;
     r->irq_driven = false;
+    r->issued = false;
     r->result = 0;
     r->completions = 0;
     r->disk = NULL;

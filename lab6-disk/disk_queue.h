@@ -42,6 +42,7 @@ struct disk_request {
     void *waiter;              /* the thread that submitted it */
     bool sleeping;             /* the waiter is blocked and must be woken */
     bool irq_driven;           /* completion comes from the interrupt */
+    bool issued;               /* its command went out: the interrupt may finish it */
     int result;                /* DISK_OK or a negative disk_error, once DONE */
     unsigned completions;      /* times finished: must end at exactly 1 */
     /* For the layer above: what to do and when it happened. */

@@ -1,0 +1,119 @@
+/* disk_channel.c: channel ownership (hw_lock), the request queue (queue_lock), sleeping in it and waking with I/O priority. */
+#include <stddef.h>
+
+#include "common/debug.h"
+#include "disk_channel.h"
+#include "disk_sched.h"
+#include "lab4-threads/scheduler.h"
+#include "lab4-threads/thread.h"
+
+void disk_channel_init(struct disk_channel *ch, const char *name, uint16_t io_base,
+                       uint16_t ctrl_base, int irq)
+{
+    KASSERT(ch != NULL);
+    ata_channel_init(&ch->ata, name, io_base, ctrl_base, irq);
+    disk_queue_init(&ch->queue);
+    ch->queue_locked = false;
+    ch->mode = DISK_MODE_SIMPLE;
+    ch->needs_reset = false;
+    ch->drives[0] = ch->drives[1] = NULL;
+}
+
+enum intr_level disk_channel_lock(struct disk_channel *ch)
+{
+    enum intr_level old = intr_disable();
+    KASSERT(!ch->queue_locked);
+    ch->queue_locked = true;
+    return old;
+}
+
+void disk_channel_unlock(struct disk_channel *ch, enum intr_level old)
+{
+    KASSERT(ch->queue_locked && intr_get_level() == INTR_OFF);
+    ch->queue_locked = false;
+    intr_set_level(old);
+}
+
+struct disk_request *disk_channel_active(struct disk_channel *ch)
+{
+    KASSERT(ch->queue_locked);
+    return disk_queue_active(&ch->queue);
+}
+
+/* Block the running thread, R's waiter, until the disk wakes it. queue_lock
+ * is held (interrupts off) on entry and again on return; it is let go while
+ * the thread sleeps, because the interrupt handler and the other threads
+ * need it meanwhile (interrupts stay off until the switch: no lost wake-up). */
+static void disk_channel_sleep(struct disk_channel *ch, struct disk_request *r)
+{
+    KASSERT(ch->queue_locked && r->waiter == thread_current());
+    disk_queue_sleep(&ch->queue, r);
+    ch->queue_locked = false;
+    scheduler_block();
+    KASSERT(!ch->queue_locked && intr_get_level() == INTR_OFF);
+    ch->queue_locked = true;
+}
+
+void disk_channel_acquire(struct disk_channel *ch, struct disk_request *r)
+{
+    KASSERT(r != NULL && r->state == DISK_REQ_NEW);
+    r->waiter = thread_current();
+    r->t_submit = disk_now_us();
+    enum intr_level old = disk_channel_lock(ch);
+    disk_queue_submit(&ch->queue, r);
+    while (!disk_queue_can_start(&ch->queue, r))
+        disk_channel_sleep(ch, r);
+    disk_queue_start(&ch->queue, r);
+    disk_channel_unlock(ch, old);
+    r->t_start = disk_now_us();
+}
+
+int disk_channel_wait(struct disk_channel *ch, struct disk_request *r)
+{
+    enum intr_level old = disk_channel_lock(ch);
+    while (r->state != DISK_REQ_DONE)
+        disk_channel_sleep(ch, r);
+    disk_channel_unlock(ch, old);
+    return r->result;
+}
+
+bool disk_channel_finish_locked(struct disk_channel *ch, struct disk_request *r, int result)
+{
+    struct disk_request *next;
+    bool woke = false;
+
+    KASSERT(ch->queue_locked);
+    r->t_done = disk_now_us();
+    disk_queue_finish(&ch->queue, r, result);
+    /* The dual-queue rule says whose thread runs first: the next request's
+     * (the disk is free now), then R's (its data is ready). */
+    while ((next = disk_queue_pick(&ch->queue)) != NULL) {
+        disk_sched_wake(next->waiter);
+        ch->stats.wakeups++;
+        woke = true;
+    }
+    return woke;
+}
+
+void disk_channel_finish(struct disk_channel *ch, struct disk_request *r, int result)
+{
+    enum intr_level old = disk_channel_lock(ch);
+    bool woke = disk_channel_finish_locked(ch, r, result);
+    disk_channel_unlock(ch, old);
+    if (woke)
+        scheduler_yield(); /* let the next request start its command now */
+}
+
+void disk_channel_watchdog(struct disk_channel *ch)
+{
+    enum intr_level old = disk_channel_lock(ch);
+    struct disk_request *r = disk_queue_active(&ch->queue);
+
+    if (r != NULL && r->irq_driven && r->issued &&
+        disk_now_us() - r->t_start > DISK_IRQ_TIMEOUT_MS * 1000u) {
+        ch->stats.timeouts++;
+        ch->needs_reset = true; /* the next owner resets the drive first */
+        disk_channel_finish_locked(ch, r, DISK_ERR_TIMEOUT);
+    }
+    disk_channel_unlock(ch, old);
+}

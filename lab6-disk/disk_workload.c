@@ -1,0 +1,211 @@
+/* disk_workload.c: run a job of compute threads and disk threads, wait for it without spinning, measure it. */
+#include <stddef.h>
+
+#include "common/debug.h"
+#include "common/kprintf.h"
+#include "common/kstring.h"
+#include "disk_channel.h"
+#include "disk_pattern.h"
+#include "disk_sched.h"
+#include "disk_workload.h"
+#include "lab1-boot/pit.h"
+#include "lab4-threads/scheduler.h"
+#include "lab4-threads/thread.h"
+
+static struct disk_job last_job;
+static bool have_last;
+
+/* One disk thread's work: which job and which share of it. */
+struct disk_worker {
+    struct disk_job *job;
+    int index;
+};
+
+/* Count one finished thread of JOB in *LEFT; the last one wakes the runner.
+ * After this the thread must not touch JOB (the runner may return). */
+static void disk_job_thread_done(struct disk_job *job, int *left)
+{
+    enum intr_level old = intr_disable();
+    if (--*left == 0 && job->waiter != NULL) {
+        struct thread *w = job->waiter;
+        job->waiter = NULL;
+        scheduler_resume(w);
+    }
+    intr_set_level(old);
+}
+
+/* Sleep until *LEFT is 0. */
+static void disk_job_wait(struct disk_job *job, int *left)
+{
+    enum intr_level old = intr_disable();
+    while (*left > 0) {
+        job->waiter = thread_current();
+        scheduler_block();
+    }
+    intr_set_level(old);
+}
+
+static void disk_job_note(struct disk_job *job, int err, bool mismatch, uint32_t block)
+{
+    enum intr_level old = intr_disable();
+    if (err != DISK_OK)
+        job->errors++;
+    if (mismatch)
+        job->mismatches++;
+    if ((err != DISK_OK || mismatch) && job->errors + job->mismatches == 1) {
+        job->first_error = err; /* the first problem of the job */
+        job->first_bad_block = block;
+    }
+    job->requests++;
+    intr_set_level(old);
+}
+
+static void disk_worker_main(void *arg)
+{
+    struct disk_worker *w = arg;
+    struct disk_job *job = w->job;
+    uint8_t buf[DISK_BLOCK_SIZE], want[DISK_BLOCK_SIZE];
+    int owner = (w->index + job->rotate) % job->disk_threads;
+    unsigned long d0 = thread_current()->dispatches;
+
+    for (int k = 0; k < job->blocks_per_thread; k++) {
+        uint32_t offset = (uint32_t)owner + (uint32_t)(k * job->disk_threads);
+        uint32_t block = job->first_block + offset;
+        if (job->seek && (k & 1))
+            block = disk_size(job->disk) - 1 - offset;
+        int err;
+        bool bad = false;
+        switch (job->op) {
+        case DISK_JOB_WRITE:
+            disk_pattern_fill(buf, job->seed, job->stream, block);
+            err = disk_write(job->disk, block, buf);
+            break;
+        default:
+            memset(buf, 0, sizeof buf);
+            err = disk_read(job->disk, block, buf);
+            if (err == DISK_OK && job->op == DISK_JOB_READ_INITIAL) {
+                disk_pattern_initial(want, block);
+                bad = memcmp(buf, want, sizeof buf) != 0;
+            } else if (err == DISK_OK && job->op == DISK_JOB_READ_VERIFY) {
+                bad = !disk_pattern_check(buf, job->seed, job->stream, block);
+            }
+        }
+        disk_job_note(job, err, bad, block);
+    }
+    enum intr_level old = intr_disable();
+    job->disk_dispatches += thread_current()->dispatches - d0;
+    intr_set_level(old);
+    disk_job_thread_done(job, &job->disk_left);
+}
+
+static void disk_compute_main(void *arg)
+{
+    struct disk_job *job = arg;
+    unsigned long n = 0;
+
+    while (!job->stop)
+        n++;
+    enum intr_level old = intr_disable();
+    job->compute_iterations += n;
+    intr_set_level(old);
+    disk_job_thread_done(job, &job->compute_left);
+}
+
+/* Sum of the compute threads' CPU ticks (they are all alive). Interrupts off. */
+static unsigned long disk_job_compute_ticks(const struct disk_job *job)
+{
+    unsigned long sum = 0;
+    for (int i = 0; i < job->compute_threads; i++)
+        if (job->compute[i] != NULL)
+            sum += job->compute[i]->cpu_ticks;
+    return sum;
+}
+
+int disk_job_run(struct disk_job *job)
+{
+    struct disk_worker workers[DISK_JOB_MAX_THREADS];
+    struct disk_channel *ch = job->disk != NULL ? job->disk->chan : NULL;
+
+    KASSERT(job->disk_threads >= 1 && job->disk_threads <= DISK_JOB_MAX_THREADS);
+    KASSERT(job->compute_threads >= 0 && job->compute_threads <= DISK_JOB_MAX_THREADS);
+    KASSERT(job->blocks_per_thread >= 0);
+    KASSERT(!job->seek || job->op == DISK_JOB_READ); /* never write the far end */
+    memset(&job->requests, 0, sizeof *job - offsetof(struct disk_job, requests));
+    job->stop = false;
+    job->waiter = NULL;
+    job->disk_left = job->compute_left = 0;
+
+    /* Compute threads first, so they are running when the disk work starts. */
+    for (int i = 0; i < job->compute_threads; i++) {
+        job->compute[i] = thread_spawn("compute", disk_compute_main, job);
+        if (job->compute[i] == NULL)
+            job->spawn_failed = true;
+        else
+            job->compute_left++;
+    }
+    enum intr_level old = intr_disable();
+    struct disk_channel_stats cs0 = ch != NULL ? ch->stats : (struct disk_channel_stats){0};
+    unsigned long halts0 = scheduler_stats()->idle_halts;
+    unsigned long io0 = disk_sched_stats()->io_dispatches;
+    struct disk_stats ds0 = job->disk != NULL ? job->disk->stats : (struct disk_stats){0};
+    unsigned long ticks0 = timer_ticks(), cticks0 = disk_job_compute_ticks(job);
+    uint32_t us0 = disk_now_us();
+    for (int i = 0; i < job->disk_threads; i++) {
+        workers[i].job = job;
+        workers[i].index = i;
+        if (thread_spawn("disk-io", disk_worker_main, &workers[i]) == NULL)
+            job->spawn_failed = true;
+        else
+            job->disk_left++;
+    }
+    intr_set_level(old);
+    disk_job_wait(job, &job->disk_left);
+
+    old = intr_disable();
+    job->elapsed_ticks = timer_ticks() - ticks0;
+    job->compute_ticks = disk_job_compute_ticks(job) - cticks0;
+    job->elapsed_us = disk_now_us() - us0;
+    job->idle_halts = scheduler_stats()->idle_halts - halts0;
+    job->io_dispatches = disk_sched_stats()->io_dispatches - io0;
+    if (job->disk != NULL) {
+        job->wait_us_total = job->disk->stats.wait_us_total - ds0.wait_us_total;
+        job->resume_us_total = job->disk->stats.resume_us_total - ds0.resume_us_total;
+    }
+    if (ch != NULL) {
+        job->irqs = ch->stats.irqs - cs0.irqs;
+        job->irq_completions = ch->stats.irq_completions - cs0.irq_completions;
+        job->irq_unexpected = ch->stats.irq_unexpected - cs0.irq_unexpected;
+    }
+    job->stop = true;
+    intr_set_level(old);
+    disk_job_wait(job, &job->compute_left);
+    for (int i = 0; i < job->compute_threads; i++)
+        job->compute[i] = NULL;
+    last_job = *job;
+    have_last = true;
+    bool ok = !job->spawn_failed && job->errors == 0 && job->mismatches == 0 &&
+              job->requests == (unsigned long)(job->disk_threads * job->blocks_per_thread);
+    return ok ? 0 : -1;
+}
+
+unsigned disk_job_cpu_share(const struct disk_job *job)
+{
+    if (job->elapsed_ticks == 0)
+        return 0;
+    unsigned long share = job->compute_ticks * 100 / job->elapsed_ticks;
+    return share > 100 ? 100 : (unsigned)share;
+}
+
+void disk_job_print(const char *what, const struct disk_job *job)
+{
+    kprintf("%s: %lu requests in %lu.%03lu ms, %lu errors, %lu mismatches; "
+            "%d compute thread(s) kept %u%% of the CPU; %lu IRQs, %lu idle halts\n",
+            what, job->requests, (unsigned long)(job->elapsed_us / 1000),
+            (unsigned long)(job->elapsed_us % 1000), job->errors, job->mismatches,
+            job->compute_threads, disk_job_cpu_share(job), job->irqs, job->idle_halts);
+}
+
+const struct disk_job *disk_job_last(void)
+{
+    return have_last ? &last_job : NULL;
+}
