@@ -2,6 +2,7 @@
 import filecmp
 import fnmatch
 import os
+import re
 import shutil
 import subprocess
 
@@ -23,7 +24,9 @@ PRISTINE_PATTERNS = [
 # lab N, and grade/rubrics/labN.hidden.toml scores them (grade/README.md).
 HIDDEN_PATTERNS = ["lab*/hidden_*", "grade/rubrics/*.hidden.toml"]
 SKIP_DIRS = {".git", "build", "__pycache__"}
-SOLUTION_MARK = b"BEGIN SOLUTION"
+# A solution marker (tools/handout.py) in a C or nasm file.
+SOLUTION_MARK = re.compile(rb"LAB\s+\d+:\s+BEGIN SOLUTION")
+SOURCE_EXT = (".c", ".h", ".asm", ".inc", ".S")
 
 
 def is_pristine(path):
@@ -74,9 +77,11 @@ def copy_tree(src, dest, files=None):
 
 
 def _has_solution(path):
+    if not path.endswith(SOURCE_EXT):
+        return False
     try:
         with open(path, "rb") as f:
-            return SOLUTION_MARK in f.read()
+            return SOLUTION_MARK.search(f.read()) is not None
     except OSError:
         return False
 
