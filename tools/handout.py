@@ -105,7 +105,7 @@ def _project_files():
     except (OSError, subprocess.CalledProcessError):
         files = []
         for d, dirs, names in os.walk(ROOT):
-            dirs[:] = [x for x in dirs if x not in (".git", "build")]
+            dirs[:] = [x for x in dirs if x not in (".git", "build", "__pycache__")]
             files += [os.path.relpath(os.path.join(d, n), ROOT) for n in names]
         return sorted(files)
 
