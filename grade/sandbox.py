@@ -49,7 +49,7 @@ def bwrap_args(writable, hide=(), chdir=None):
     hidden = []
     for h in list(ALWAYS_HIDDEN) + list(hide):
         h = os.path.abspath(h)
-        if h == "/" or any(_inside(s, h) for s in SYSTEM) or h in hidden:
+        if h == "/" or any(_inside(s, h) or _inside(h, s) for s in SYSTEM) or h in hidden:
             continue
         if any(_inside(h, w) for w in writable) or not os.path.isdir(h):
             continue
