@@ -1,5 +1,5 @@
 #!/usr/bin/env python3
-"""test_all.py: `make test`: host tests, monitor smoke test, every lab on QEMU and Bochs.
+"""test_all.py: `make test`: host tests, monitor smoke test, every lab on QEMU and Bochs, instructor tools.
 
 Each step prints its own summary line "<name>: P passed, F failed"; this script
 adds them up and ends with "total: P passed, F failed". Exit 1 on any failure.
@@ -56,6 +56,10 @@ def main():
         steps.append((f"{lab} on QEMU and Bochs",
                       [sys.executable, "grade/grade.py", lab, "--emulator", "both"]))
     steps.append(("handouts", [sys.executable, "tools/handout_check.py"]))
+    steps.append(("handout unit tests", [sys.executable, "tools/test_handout.py"]))
+    steps.append(("instructor unit tests", [sys.executable, "grade/test_instructor.py"]))
+    steps.append(("Gradescope autograder", [sys.executable, "tools/autograder_check.py"]))
+    steps.append(("a class of submissions", [sys.executable, "tools/class_test.py"]))
     steps.append(("grader self-test", [sys.executable, "grade/selftest.py"]))
     total_p = total_f = 0
     for title, cmd in steps:
