@@ -96,9 +96,16 @@ KTEST(rr_yield_resets_quantum)
     int id = thread_id(b);
     scheduler_yield();       /* nobody else is ready: main just gets a fresh slice */
     scheduler_add(b);
-    while (rr_slice_left() > 3) /* use up all but 3 ticks of our slice */
-        ;
+    uint32_t t0 = timer_ticks();
+    while (rr_slice_left() > 3 && timer_ticks() - t0 < 100)
+        ; /* use up all but 3 ticks of our slice */
     uint32_t left = rr_slice_left();
+    if (left > 3) {
+        scheduler_terminate(b);
+        rr_set_quantum_ticks(saved);
+        KT_FAIL("the slice still has %lu ticks left after 100 ticks: on_tick does not "
+                "count ticks down", (unsigned long)left);
+    }
     scheduler_yield();       /* B runs: with a full slice, or only our 3 ticks? */
     uint32_t got = qb_last - qb_first + 1;
     uint32_t slice = rr_slice_length();
@@ -121,10 +128,14 @@ KTEST(rr_fairness)
 {
     TESTS_REQUIRE_RR();
     uint32_t qmax = rr_quantum_ticks() + rr_jitter_ticks();
-    spin = (struct rr_spin){.n = 4, .max_ticks = 1000};
+    spin = (struct rr_spin){.n = 4, .max_ticks = 600};
     KT_ASSERT_EQ(rr_spin_start(&spin), 4);
     scheduler_sleep(400);
     rr_spin_stop(&spin);
+    unsigned long all = spin.cpu[0] + spin.cpu[1] + spin.cpu[2] + spin.cpu[3];
+    if (all > 400 + 5 * qmax + 20)
+        KT_FAIL("the spinners used %lu ticks in a 400-tick window: main was not woken "
+                "in time (no preemption?)", all);
     unsigned long lo = spin.cpu[0], hi = spin.cpu[0], total = 0;
     for (int k = 0; k < 4; k++) {
         lo = spin.cpu[k] < lo ? spin.cpu[k] : lo;

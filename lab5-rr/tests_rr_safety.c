@@ -99,10 +99,12 @@ KTEST(rr_frame_pool_under_preemption)
     struct tests_rr_baseline base;
     tests_rr_baseline_take(&base, FRAME_THREADS, 0, 0);
     frame_mismatch = frame_errors = frame_rounds = 0;
+    unsigned long pre = scheduler_stats()->preemptions;
     for (int k = 0; k < FRAME_THREADS; k++)
         ids[k] = tests_rr_spawn("frames", frame_body, (void *)(uintptr_t)k);
     for (int k = 0; k < FRAME_THREADS; k++)
         thread_wait(ids[k]);
+    KT_ASSERT(scheduler_stats()->preemptions - pre > 0);
     kprintf("rr: %lu frame get/release rounds under preemption\n", frame_rounds);
     KT_ASSERT(frame_rounds > 0);
     KT_ASSERT_EQ(frame_mismatch, 0);
@@ -125,8 +127,8 @@ static void child_body(void *arg)
     if (buf != NULL)
         for (int i = 0; i < 64 + idx; i++)
             buf[i] = (char)idx;
-    while (thread_cpu_ticks(me) < (unsigned long)(idx % 3)) /* some live across preemptions */
-        ;
+    while (thread_cpu_ticks(me) < (unsigned long)(idx % 4) * 3)
+        ; /* some outlive their slice: preempted while others are created */
     enum intr_level old = intr_disable();
     bool ok = buf != NULL && buf[63 + idx] == (char)idx;
     child_done[idx]++;
@@ -163,8 +165,10 @@ KTEST(rr_threads_64_no_leak)
         child_done[i] = 0;
     for (int p = 0; p < PARENTS; p++)
         ids[p] = tests_rr_spawn("parent", parent_body, (void *)(uintptr_t)p);
+    unsigned long pre = scheduler_stats()->preemptions;
     for (int p = 0; p < PARENTS; p++)
         thread_wait(ids[p]);
+    KT_ASSERT(scheduler_stats()->preemptions - pre > 0);
     KT_ASSERT_EQ(thread_created_total() - created, PARENTS + PARENTS * CHILDREN);
     KT_ASSERT_EQ(children_ran, PARENTS * CHILDREN);
     KT_ASSERT_EQ(children_failed, 0);
@@ -192,6 +196,7 @@ KTEST(rr_counter_race)
             scheduler_stats()->preemptions - pre);
     ktest_metric("rr_unprotected_lost_updates", lost, "updates");
     KT_ASSERT(race.total > 0);
+    KT_ASSERT(scheduler_stats()->preemptions - pre > 0); /* the race needs preemption */
     KT_ASSERT_EQ(race.protected_count, race.total);
     KT_ASSERT(race.unprotected_count <= race.total);
 }
@@ -214,11 +219,13 @@ KTEST(rr_critical_section_not_preempted)
     scheduler_yield(); /* voluntary: the spinner runs until its slice ends */
     enum intr_level after = intr_get_level();
     unsigned long c2 = one.count[0];
+    bool preempted = thread_alive(one.ids[0]); /* not ended on its own */
     intr_set_level(old);
     rr_spin_stop(&one);
     KT_ASSERT_EQ(t1, t0);   /* no tick was even delivered */
     KT_ASSERT_EQ(sw1, sw0); /* so no switch */
     KT_ASSERT_EQ(c1, c0);   /* and the spinner did not run */
     KT_ASSERT(c2 > c1);     /* the yield let it run */
+    KT_ASSERT(preempted);   /* and the timer took the CPU back */
     KT_ASSERT_EQ(after, INTR_OFF); /* and we came back with our own level */
 }
