@@ -42,9 +42,11 @@ def timeouts_for(rubric, entries, emulator):
                            scale=rubric.bochs_scale if emulator == "bochs" else 1.0)
 
 
-def launch_for(emulator, disk_img, data_img, workdir):
+def launch_for(emulator, disk_img, data_img, workdir, data_errors=None):
     if emulator == "qemu":
-        return emu.qemu_headless(disk_img, data_img, workdir)
+        return emu.qemu_headless(disk_img, data_img, workdir, data_errors)
+    if data_errors:
+        raise ValueError("injected data disk errors need QEMU")
     return emu.bochs_headless(disk_img, data_img, workdir)
 
 
@@ -53,16 +55,22 @@ class _Booter:
 
     def __init__(self, rubric, spec, build_dir, workdir, echo):
         self.spec, self.workdir, self.echo = spec, workdir, echo
+        self.build_dir = build_dir
         self.disk, self.data = disk.lab_images(build_dir, rubric.data_disk)
         self.count = 0
         self.last_images = (None, None)
         self.last_end = None
 
-    def boot(self, cmdline, tmo):
+    def boot(self, cmdline, tmo, data_disk=None, data_errors=None):
+        """Boot with CMDLINE; DATA_DISK True/False overrides the rubric's
+        choice of attaching the data disk, DATA_ERRORS injects errors on it."""
         self.count += 1
         d = os.path.join(self.workdir, "boot%d" % self.count)
-        disk_copy, data_copy = disk.copy_images(self.disk, self.data, d, cmdline)
-        launch = launch_for(self.spec.emulator, disk_copy, data_copy, d)
+        data = self.data
+        if data_disk is not None:
+            data = disk.lab_images(self.build_dir, data_disk)[1]
+        disk_copy, data_copy = disk.copy_images(self.disk, data, d, cmdline)
+        launch = launch_for(self.spec.emulator, disk_copy, data_copy, d, data_errors)
         with open(os.path.join(d, "command.txt"), "w") as f:
             f.write("kernel command line: %s\nemulator command (cwd %s):\n%s\n"
                     % (cmdline, os.getcwd(), launch.command_text()))
@@ -82,6 +90,7 @@ def run(rubric, entries, spec, build_dir, workdir, echo=None):
     res = RunResult(spec)
     booter = _Booter(rubric, spec, build_dir, workdir, echo)
     extra = [rubric.cmdline] + ([] if spec.seed is None else ["seed=%d" % spec.seed])
+    entries = [e for e in entries if e.runs_on(spec.emulator)]
     tests = [e.name for e in entries if not e.is_check]
     for e in entries:
         if e.is_check and not e.cmdline:
@@ -97,16 +106,17 @@ def run(rubric, entries, spec, build_dir, workdir, echo=None):
     for e in entries:
         if not e.is_check:
             res.results[e.name] = sess.results.get(e.name, Result(FAIL, 0.0, ["not run"]))
+    session_images = booter.last_images  # what checks without a boot of their own see
     for e in entries:
         if e.is_check:
             res.results[e.name] = _run_check(rubric, e, spec, booter, sess, test_lines,
-                                             extra)
+                                             extra, session_images)
     res.boots = booter.count
     res.elapsed = time.monotonic() - t0
     return res
 
 
-def _run_check(rubric, entry, spec, booter, sess, test_lines, extra):
+def _run_check(rubric, entry, spec, booter, sess, test_lines, extra, session_images):
     t0 = time.monotonic()
     try:
         fn = checks.find(rubric.lab, entry.check)
@@ -114,12 +124,14 @@ def _run_check(rubric, entry, spec, booter, sess, test_lines, extra):
         return Result(FAIL, 0.0, ["grader error: %s" % e])
     ctx = checks.CheckContext(lab=rubric.lab, emulator=spec.emulator, seed=spec.seed,
                               lines=sess.lines, results=sess.results, test_lines=test_lines)
-    ctx.boot_disk, ctx.data_disk = booter.last_images
+    ctx.boot_disk, ctx.data_disk = session_images
+    ctx.data_errors = entry.data_errors
     if entry.cmdline:
         limit = entry.timeout or max(rubric.boot_timeout, rubric.test_timeout)
         tmo = runner.Timeouts(boot=limit, test=limit, scale=timeouts_for(
             rubric, [], spec.emulator).scale)
-        outcome = booter.boot(session.build_cmdline([], [entry.cmdline] + extra), tmo)
+        outcome = booter.boot(session.build_cmdline([], [entry.cmdline] + extra), tmo,
+                              entry.data_disk, entry.data_errors)
         p = outcome.parser
         ctx.lines, ctx.results, ctx.test_lines = p.lines, outcome.results, p.test_lines
         ctx.boot_disk, ctx.data_disk = booter.last_images

@@ -28,6 +28,14 @@ class Entry:
     needs: list = field(default_factory=list)   # tests whose output a check reads
     hidden: bool = False              # from labN.hidden.toml (not in student handouts)
     visibility: str = "visible"       # Gradescope test visibility
+    emulators: Optional[list] = None  # graded only on these ("qemu", "bochs"); None: all
+    data_disk: Optional[bool] = None  # a check's own boot: attach the data disk or not
+    data_errors: Optional[dict] = None  # a check's own boot: {"read": [sector], "write": [..]}
+                                        # failed by the emulator (QEMU blkdebug)
+
+    def runs_on(self, emulator):
+        """True if this entry is graded in runs on EMULATOR."""
+        return self.emulators is None or emulator in self.emulators
 
     @property
     def is_check(self):
@@ -181,7 +189,8 @@ def _add_hidden(r, doc, path, seen):
 
 
 def _entry(t, section, path, seen):
-    keys = {"name", "points", "timeout", "check", "cmdline", "needs", "visibility"}
+    keys = {"name", "points", "timeout", "check", "cmdline", "needs", "visibility",
+            "emulators", "data_disk", "data_errors"}
     name = t.get("name")
     where = "%s: section %r, test %r" % (path, section, name)
     if not isinstance(name, str) or not _NAME_RE.match(name):
@@ -205,4 +214,38 @@ def _entry(t, section, path, seen):
             raise RubricError("%s: cmdline/needs only make sense for a check" % where)
         e.cmdline = t.get("cmdline")
         e.needs = list(t.get("needs", []))
+    _boot_keys(e, t, where)
     return e
+
+
+def _boot_keys(e, t, where):
+    """The keys that change how an entry boots: emulators (any entry),
+    data_disk and data_errors (a check with its own boot only)."""
+    if "emulators" in t:
+        em = t["emulators"]
+        if (not isinstance(em, list) or not em or
+                any(x not in ("qemu", "bochs") for x in em)):
+            raise RubricError("%s: emulators must be a non-empty list of \"qemu\" and "
+                              "\"bochs\"" % where)
+        e.emulators = list(em)
+    if ("data_disk" in t or "data_errors" in t) and not (e.is_check and e.cmdline):
+        raise RubricError("%s: data_disk/data_errors need a check with its own boot "
+                          "(check and cmdline)" % where)
+    if "data_disk" in t:
+        if not isinstance(t["data_disk"], bool):
+            raise RubricError("%s: data_disk must be true or false" % where)
+        e.data_disk = t["data_disk"]
+    if "data_errors" in t:
+        de = t["data_errors"]
+        if (not isinstance(de, dict) or not de or set(de) - {"read", "write"} or
+                any(not isinstance(v, list) or
+                    any(isinstance(x, bool) or not isinstance(x, int) or x < 0 for x in v)
+                    for v in de.values())):
+            raise RubricError("%s: data_errors must be {read = [sector, ...], write = "
+                              "[sector, ...]}" % where)
+        if e.emulators != ["qemu"]:
+            raise RubricError("%s: data_errors needs emulators = [\"qemu\"] (QEMU's "
+                              "blkdebug injects them; Bochs cannot)" % where)
+        if e.data_disk is False:
+            raise RubricError("%s: data_errors needs the data disk" % where)
+        e.data_errors = {k: list(v) for k, v in de.items()}

@@ -136,6 +136,38 @@ class RubricTest(unittest.TestCase):
         r.scale_timeouts(2)
         self.assertEqual((r.test_timeout, fifo.timeout), (14.0, 40.0))
 
+    def test_boot_keys(self):
+        d = self.write("""
+            lab = "lab4"
+            [[sections]]
+            name = "disk"
+            tests = [
+              { name = "plain", points = 1, emulators = ["bochs"] },
+              { name = "faults", points = 2, check = "f", cmdline = "test=x", emulators = ["qemu"], data_errors = { read = [7], write = [8, 9] } },
+              { name = "nodisk", points = 1, check = "g", cmdline = "test=y", data_disk = false },
+            ]
+            """)
+        plain, faults, nodisk = rubric.load(4, d).entries
+        self.assertEqual((plain.runs_on("bochs"), plain.runs_on("qemu")), (True, False))
+        self.assertEqual(faults.data_errors, {"read": [7], "write": [8, 9]})
+        self.assertEqual((nodisk.runs_on("qemu"), nodisk.runs_on("bochs")), (True, True))
+        self.assertIs(nodisk.data_disk, False)
+        head = "lab = 'lab4'\n[[sections]]\nname='s'\ntests=[{name='a', points=1, "
+        bad = {
+            "emulators=['uml']}]\n": "emulators must be",
+            "data_disk=false}]\n": "own boot",
+            "check='c', data_disk=false}]\n": "own boot",
+            "check='c', cmdline='x', data_errors={read=[1]}}]\n": "emulators = [\"qemu\"]",
+            "check='c', cmdline='x', emulators=['qemu'], data_errors={read=[-1]}}]\n":
+                "data_errors must be",
+            "check='c', cmdline='x', emulators=['qemu'], data_errors={trim=[1]}}]\n":
+                "data_errors must be",
+        }
+        for text, needle in bad.items():
+            with self.assertRaises(rubric.RubricError) as cm:
+                rubric.load(4, self.write(head + text))
+            self.assertIn(needle, str(cm.exception))
+
     def test_errors_name_the_problem(self):
         bad = {
             "lab = 'lab4'\n[[sections]]\nname='s'\ntests=[{name='a', points='x'}]\n": "points",
@@ -199,6 +231,22 @@ class ImageAndCommandTest(unittest.TestCase):
         self.assertIn("mon:stdio", g)
         self.assertEqual(emu.gdb_port(1000), 27000)
         self.assertIn("target remote localhost:26001", emu.gdbinit_text("k.elf", 26001))
+
+    def test_qemu_blkdebug(self):
+        launch = emu.qemu_headless(self.img, "/x/data.img", self.d, {"read": [3], "write": [4]})
+        conf = os.path.join(self.d, "blkdebug.conf")
+        self.assertIn("format=raw,file.driver=blkdebug,file.config=%s,file.image.filename="
+                      "/x/data.img,if=ide,index=1,media=disk" % conf, launch.argv)
+        self.assertEqual(launch.files, {"blkdebug": conf})
+        with open(conf) as f:
+            text = f.read()
+        for want in ('event = "read_aio"', 'sector = "3"', 'iotype = "read"',
+                     'event = "write_aio"', 'sector = "4"', 'iotype = "write"', 'errno = "5"'):
+            self.assertIn(want, text)
+        self.assertNotIn("blkdebug", " ".join(emu.qemu_headless(self.img, "/x/d.img",
+                                                                self.d).argv))
+        with self.assertRaises(ValueError):
+            labrun.launch_for("bochs", self.img, "/x/d.img", self.d, {"read": [1]})
 
     def test_bochsrc(self):
         if not os.path.exists(emu.BOCHS_BIOS[0]):

@@ -5,6 +5,7 @@
 #include "common/kstring.h"
 #include "disk_pattern.h"
 #include "lab4-threads/scheduler.h"
+#include "lab5-rr/rr.h"
 #include "tests_disk_util.h"
 
 bool tests_disk_ok(void)
@@ -73,5 +74,5 @@ void tests_job_run_ok(struct disk_job *job, const char *what)
 
 unsigned long tests_quantum_ticks(void)
 {
-    return 5; /* lab 5's default quantum, 5 ms at 1000 Hz */
+    return rr_quantum_ticks();
 }

@@ -20,6 +20,7 @@ class CheckContext:
     test_lines: dict = field(default_factory=dict)  # test name -> lines printed while it ran
     boot_disk: Optional[str] = None   # copy of the boot disk after the (last) boot
     data_disk: Optional[str] = None   # copy of the data disk after the (last) boot
+    data_errors: Optional[dict] = None  # errors the emulator injected on it (rubric)
 
     def output_of(self, test):
         """Lines a test printed between its KTEST RUN and PASS/FAIL lines."""
