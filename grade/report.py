@@ -133,7 +133,8 @@ def _reason_lines(rep, g, spec, r, multi_run):
         out.append("      ... %d more lines (use --keep to see the logs)"
                    % (len(r.reason) - REASON_LINES))
     if spec is not None and rep.replay_base:
-        what = "seed %d, " % spec.seed if spec.seed is not None else ""
+        what = ("seed %d, " % spec.seed if spec.seed is not None
+                else "no seed= (the kernel's default), ")
         out.append("    %sreplay: %s" % (what, replay_command(rep.replay_base, spec,
                                                              g.entry.name)))
     return out
