@@ -195,6 +195,9 @@ class ClassGrader:
         if stopped:
             out.verdict, out.message = stopped, "stopped after %ss" % self.args.time_limit
             return
+        if self.stopping.is_set():
+            out.verdict = "INTERRUPTED"
+            return
         try:
             with open(js) as f:
                 doc = json.load(f)
