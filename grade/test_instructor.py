@@ -199,6 +199,25 @@ class Sandbox(TmpCase):
         with self.assertRaises(ValueError):
             sandbox.configure("docker")
 
+    def test_fallbacks_say_so(self):
+        real = sandbox.probe
+        try:
+            sandbox.probe = lambda kind: {"bwrap": "bwrap: No permissions to create "
+                                          "new namespace", "unshare": None}.get(kind)
+            pol = sandbox.configure("auto")
+            self.assertEqual(pol.kind, "unshare")
+            self.assertIn("CAN write anywhere", pol.message)
+            self.assertEqual(sandbox.wrap(["make"], [self.tmp])[-4:],
+                             ["unshare", "--net", "--", "make"])
+            sandbox.probe = lambda kind: None if kind == "none" else "%s: denied" % kind
+            pol = sandbox.configure("auto")
+            self.assertEqual(pol.kind, "none")
+            self.assertIn("NONE (bwrap: bwrap: denied; unshare: unshare: denied)", pol.message)
+            with self.assertRaisesRegex(sandbox.SandboxUnavailable, "does not work here"):
+                sandbox.configure("bwrap")
+        finally:
+            sandbox.probe = real
+
     def test_contained(self):
         if sandbox.probe("bwrap") is not None:
             self.skipTest("bubblewrap does not work here: %s" % sandbox.probe("bwrap"))
