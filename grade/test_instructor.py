@@ -199,6 +199,18 @@ class Sandbox(TmpCase):
         with self.assertRaises(ValueError):
             sandbox.configure("docker")
 
+    def test_memory_limit(self):
+        if sandbox.limit_args(64) == []:
+            self.skipTest("prlimit not installed")
+        pol = sandbox.Policy(kind="none", mem_mb=256)
+        grab = [sys.executable, "-c", "b = bytearray(%d); print('got it')" % (512 << 20)]
+        p = subprocess.run(sandbox.wrap(grab, [self.tmp], pol=pol), capture_output=True,
+                           text=True, timeout=60)
+        self.assertNotEqual(p.returncode, 0)
+        self.assertIn("MemoryError", p.stderr)
+        p = subprocess.run(grab, capture_output=True, text=True, timeout=60)
+        self.assertIn("got it", p.stdout)
+
     def test_fallbacks_say_so(self):
         real = sandbox.probe
         try:
