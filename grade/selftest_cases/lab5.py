@@ -1,0 +1,42 @@
+"""lab5.py: broken round-robin schedulers the lab 5 grader must catch."""
+from protocol import FAIL, PANIC
+
+RR = "lab5-rr/rr_policy.c"
+SCHED = "lab4-threads/scheduler.c"
+INTR = "lab1-boot/intr.c"
+
+
+def cases(Case):
+    return [
+        # A voluntary yield hands the next thread only what is left of the
+        # yielder's slice.
+        Case("lab5-no-quantum-reset-on-yield", "rr_yield_resets_quantum", FAIL,
+             [(RR, "    /* LAB 5: BEGIN SOLUTION */\n    rr_quantum_reset(&slice);\n"
+                   "    /* LAB 5: END SOLUTION */",
+               "    /* LAB 5: BEGIN SOLUTION */\n    /* LAB 5: END SOLUTION */")],
+             lab="lab5", others=False),
+        # The timer's EOI goes out after the handler returns: a handler that
+        # switched threads leaves IRQ 0 in service while the next thread runs
+        # (no more ticks until the preempted thread gets the CPU back).
+        Case("lab5-eoi-after-switch", "rr_eoi_before_switch", FAIL,
+             [(INTR, "    pic_send_eoi(irq);\n    irq_depth++;\n    if (irq_handlers[irq])\n"
+                     "        irq_handlers[irq](frame);\n    irq_depth--;\n",
+               "    irq_depth++;\n    if (irq_handlers[irq])\n        irq_handlers[irq](frame);\n"
+               "    irq_depth--;\n    pic_send_eoi(irq);\n")],
+             lab="lab5", others=False, timeout_scale=0.2),  # later tests hang: short timeouts
+        # A new thread is enqueued with interrupts on: the timer could preempt
+        # in the middle of the list surgery. The scheduler's interrupts-off
+        # assertion stops the kernel at the first such enqueue.
+        Case("lab5-enqueue-unprotected", "rr_eoi_before_switch", PANIC,
+             [(SCHED, "void scheduler_add(struct thread *t)\n{\n"
+                      "    enum intr_level old = intr_disable();",
+               "void scheduler_add(struct thread *t)\n{\n"
+               "    enum intr_level old = intr_get_level();")],
+             lab="lab5", others=False),
+        # The timer expires slices but never preempts: threads that do not
+        # yield keep the CPU.
+        Case("lab5-expiry-without-preemption", "rr_cpu_bound_progress", FAIL,
+             [(RR, "    return fifo_ready_count() > 0;\n    /* LAB 5: END SOLUTION */",
+               "    return false;\n    /* LAB 5: END SOLUTION */")],
+             lab="lab5", others=False, timeout_scale=0.5),
+    ]
