@@ -329,6 +329,8 @@ void scheduler_init(void)
         return;
     }
     idle_thread = thread_create_named("idle", idle_main, NULL, IDLE_STACK_SIZE);
+    if (idle_thread != NULL)
+        idle_thread->state = THREAD_READY; /* ready whenever needed, never queued */
     if (idle_thread == NULL)
         kprintf("scheduler: no idle thread (thread_create failed): running main only\n");
 }

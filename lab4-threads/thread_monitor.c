@@ -1,6 +1,7 @@
 /* thread_monitor.c: monitor commands threads, spawn, yield, kill. */
 #include <stddef.h>
 
+#include "common/format.h"
 #include "common/intr_level.h"
 #include "common/kprintf.h"
 #include "common/kstring.h"
@@ -67,10 +68,11 @@ static int cmd_spawn(int argc, char **argv)
         kprintf("spawn: %s started no thread\n", d->name);
         return 1;
     }
-    kprintf("spawn: %s started %d thread%s:", d->name, n, n == 1 ? "" : "s");
-    for (int i = 0; i < n; i++)
-        kprintf(" %d", ids[i]);
-    kprintf("\n");
+    char list[8 * SPAWN_IDS_MAX];
+    size_t len = 0;
+    for (int i = 0; i < n && len < sizeof list; i++)
+        len += (size_t)ksnprintf(list + len, sizeof list - len, " %d", ids[i]);
+    kprintf("spawn: %s started %d thread%s:%s\n", d->name, n, n == 1 ? "" : "s", list);
     if (background) {
         kprintf("spawn: running in the background (they run whenever the monitor "
                 "yields: 'yield', or preemption in lab 5)\n");
