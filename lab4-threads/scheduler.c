@@ -214,6 +214,18 @@ void scheduler_exit_current(enum thread_end end)
     PANIC("thread %d (%s) ended but is still running", cur->id, cur->name);
 }
 
+bool scheduler_can_terminate(const struct thread *t)
+{
+    KASSERT(intr_get_level() == INTR_OFF);
+    if (t == NULL || t->magic != THREAD_MAGIC || t->id == THREAD_BOOT_ID ||
+        t == idle_thread || t == thread_current())
+        return false;
+    if (t->state == THREAD_ZOMBIE || t->state == THREAD_RUNNING)
+        return false;
+    return t->state == THREAD_READY || !list_elem_linked(&t->sched_elem) ||
+           list_contains(&sleepers, &t->sched_elem);
+}
+
 void scheduler_terminate(struct thread *t)
 {
     if (t == thread_current())

@@ -86,6 +86,11 @@ void scheduler_sleep(uint32_t ticks);
  * wait queue. Not main or idle (KASSERT). Thread context. */
 void scheduler_terminate(struct thread *t);
 
+/* True if scheduler_terminate(T) is allowed now: T is not main, idle, the
+ * running thread or a zombie, and if BLOCKED it waits nowhere but the sleep
+ * list (or nowhere). Interrupts off (so the answer stays true). */
+bool scheduler_can_terminate(const struct thread *t);
+
 /* Install POLICY (its activate hook runs, then every ready thread moves to
  * it in pick order). Boot or thread context; takes effect at once. */
 void scheduler_set_policy(const struct sched_policy *policy);

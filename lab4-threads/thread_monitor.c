@@ -111,13 +111,13 @@ static int cmd_kill(int argc, char **argv)
         if (t->id == id)
             victim = t;
     }
-    bool ok = victim != NULL && victim != thread_current() &&
-              victim->id != THREAD_BOOT_ID && victim != scheduler_idle_thread();
+    bool ok = victim != NULL && scheduler_can_terminate(victim);
     if (ok)
         scheduler_terminate(victim);
     intr_set_level(old);
     if (!ok) {
-        kprintf("kill: no thread %d that can be killed (not main, idle or the monitor)\n", id);
+        kprintf("kill: no thread %d that can be killed (not main, idle, the monitor, "
+                "or a thread waiting in a device queue)\n", id);
         return 1;
     }
     kprintf("kill: thread %d terminated\n", id);
