@@ -84,8 +84,11 @@ enum ata_ctrl_reg {
 #define ATA_ID_MODEL_WORDS    20
 #define ATA_ID_LBA28_SECTORS  60 /* 2 words, low word first */
 
-/* How long a command may keep the drive busy before we give up. */
-#define ATA_TIMEOUT_MS 3000
+/* How long a command may keep the drive busy before we give up. Emulated
+ * drives answer in microseconds to a few milliseconds (a Bochs seek across
+ * the disk); a real one may need seconds to spin up, which StepOS does not
+ * wait for. */
+#define ATA_TIMEOUT_MS 1000
 /* Polls allowed even if the clock is stopped (interrupts off). */
 #define ATA_POLL_LIMIT (1ul << 22)
 

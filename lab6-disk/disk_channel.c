@@ -84,6 +84,8 @@ bool disk_channel_finish_locked(struct disk_channel *ch, struct disk_request *r,
 
     KASSERT(ch->queue_locked);
     r->t_done = disk_now_us();
+    if (result == DISK_ERR_TIMEOUT)
+        ch->needs_reset = true; /* a stuck drive: the next owner resets the channel */
     disk_queue_finish(&ch->queue, r, result);
     /* The dual-queue rule says whose thread runs first: the next request's
      * (the disk is free now), then R's (its data is ready). */
@@ -112,7 +114,6 @@ void disk_channel_watchdog(struct disk_channel *ch)
     if (r != NULL && r->irq_driven && r->issued &&
         disk_now_us() - r->t_start > DISK_IRQ_TIMEOUT_MS * 1000u) {
         ch->stats.timeouts++;
-        ch->needs_reset = true; /* the next owner resets the drive first */
         disk_channel_finish_locked(ch, r, DISK_ERR_TIMEOUT);
     }
     disk_channel_unlock(ch, old);

@@ -12,7 +12,7 @@
 
 /* An IRQ-driven request not finished after this long is failed with
  * DISK_ERR_TIMEOUT by the watchdog, and the channel is reset. */
-#define DISK_IRQ_TIMEOUT_MS 2000
+#define DISK_IRQ_TIMEOUT_MS 1000
 
 struct disk_channel_stats {
     unsigned long irqs;            /* IRQ14s handled */
@@ -71,8 +71,9 @@ int disk_channel_wait(struct disk_channel *ch, struct disk_request *r);
 
 /* The ACTIVE request R finished with RESULT: release hw_lock and wake, with
  * I/O priority, the threads the dual-queue rule names (the next pending
- * request's thread, R's thread if it sleeps). Returns true if some thread
- * was woken. Caller holds queue_lock; any context (the interrupt handler
+ * request's thread, R's thread if it sleeps). A DISK_ERR_TIMEOUT result
+ * marks the channel for a reset by its next owner. Returns true if some
+ * thread was woken. Caller holds queue_lock; any context (the interrupt handler
  * too); does not yield. */
 bool disk_channel_finish_locked(struct disk_channel *ch, struct disk_request *r, int result);
 

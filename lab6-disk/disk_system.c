@@ -17,6 +17,7 @@
 
 static struct disk_channel primary;
 static struct disk boot_disk, data_disk;
+static int data_probe_error; /* why the slave is missing */
 static bool initialised;
 
 static const char *const mode_names[DISK_MODE_COUNT] = {"simple", "blocking", "nonblocking"};
@@ -49,8 +50,9 @@ enum disk_mode disk_get_mode(void)
     return primary.mode;
 }
 
-/* Ask DRIVE who it is and fill in D. Boot, channel quiet (nIEN). */
-static void disk_probe(struct disk *d, const char *name, enum ata_drive drive)
+/* Ask DRIVE who it is and fill in D; returns the IDENTIFY result. Boot,
+ * channel quiet (nIEN). */
+static int disk_probe(struct disk *d, const char *name, enum ata_drive drive)
 {
     struct ata_identity id;
 
@@ -73,6 +75,7 @@ static void disk_probe(struct disk *d, const char *name, enum ata_drive drive)
     } else {
         kprintf("disk: primary %s: no drive (%s)\n", where, disk_strerror(err));
     }
+    return err;
 }
 
 /* IRQ14: everything happens in NonBlockingDisk's bottom half. */
@@ -102,8 +105,12 @@ void disk_system_init(void)
                       ATA_PRIMARY_IRQ);
     ata_set_interrupts(&primary.ata, false); /* quiet while probing */
     disk_probe(&boot_disk, "boot", ATA_MASTER);
-    disk_probe(&data_disk, "data", ATA_SLAVE);
-    if (!data_disk.present)
+    data_probe_error = disk_probe(&data_disk, "data", ATA_SLAVE);
+    if (!data_disk.present && data_probe_error == DISK_ERR_TIMEOUT)
+        kprintf("disk: NO DATA DISK: IDENTIFY of the primary slave timed out: is the "
+                "polling of lab6-disk/ata.c (ata_select, ata_poll) written? The rest of "
+                "the kernel works; disk commands say so.\n");
+    else if (!data_disk.present)
         kprintf("disk: NO DATA DISK: nothing usable answered as primary slave. "
                 "Attach build/lab6/data.img as the primary slave (make lab6 and the "
                 "grader do). The rest of the kernel works; disk commands say so.\n");

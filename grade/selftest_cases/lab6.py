@@ -1,0 +1,53 @@
+"""lab6.py: broken disk drivers and schedulers the lab 6 grader must catch."""
+from protocol import FAIL, TIMEOUT
+
+ATA = "lab6-disk/ata.c"
+DISK = "lab6-disk/disk.c"
+QUEUE = "lab6-disk/disk_queue.c"
+SCHED = "lab6-disk/disk_sched.c"
+NB = "lab6-disk/nonblocking_disk.c"
+CHANNEL = "lab6-disk/disk_channel.c"
+
+
+def cases(Case):
+    return [
+        # Nobody wakes a thread sleeping on the disk: its request finishes
+        # (the watchdog cannot help: nothing is in flight) but it sleeps on.
+        # (Forgetting to acknowledge the interrupt by reading the status
+        # register is not on this list: QEMU and Bochs, like the ATA spec,
+        # also drop INTRQ when the next command is written, so it goes
+        # unnoticed there; see lab6-disk/README.md.)
+        Case("lab6-waiter-not-woken", "disk_master_slave_serialised", TIMEOUT,
+             [(CHANNEL, "        disk_sched_wake(next->waiter);\n", "")],
+             lab="lab6", others=False, timeout_scale=0.3),
+        # The dual-queue rule wakes the newest pending request's thread, not
+        # the oldest's: that thread is not at the head, goes back to sleep, and
+        # the head's thread sleeps forever on a free disk.
+        Case("lab6-wakes-wrong-thread", "disk_master_slave_serialised", TIMEOUT,
+             [(QUEUE, "LIST_ENTRY(list_front(&q->pending),\n",
+               "LIST_ENTRY(list_back(&q->pending),\n")],
+             lab="lab6", others=False, timeout_scale=0.3),
+        # No range check: a block past the end reaches the drive.
+        Case("lab6-no-range-check", "disk_bad_input", FAIL,
+             [(DISK, "    if (block >= disk->n_blocks)\n        return DISK_ERR_RANGE;\n", "")],
+             lab="lab6", others=False),
+        # ERR in the status register is ignored: a failed command "succeeds".
+        Case("lab6-ignores-err", "disk_drive_error_past_end", FAIL,
+             [(ATA, "    if (status & ATA_SR_FAILED) {\n        ch->last_error",
+               "    if (0) {\n        ch->last_error")],
+             lab="lab6", others=False),
+        # Threads the disk wakes join the round-robin queue like everybody
+        # else: each finished request waits behind the compute threads.
+        Case("lab6-no-io-priority", "disk_priority_for_io_threads", FAIL,
+             [(SCHED, "    if (installed)\n        disk_policy_boost(t);\n", "")],
+             lab="lab6", others=False),
+        # The non-blocking driver waits for its interrupt by yielding in a
+        # loop instead of sleeping: the CPU never idles while the disk works.
+        Case("lab6-busy-wait-nonblocking", "disk_idle_halts_while_waiting", FAIL,
+             [(NB, "#include \"nonblocking_disk.h\"\n",
+               "#include \"nonblocking_disk.h\"\n#include \"lab4-threads/scheduler.h\"\n"),
+              (NB, "    err = disk_channel_wait(ch, r);\n",
+               "    while (*(volatile enum disk_req_state *)&r->state != DISK_REQ_DONE)\n"
+               "        scheduler_yield();\n    err = r->result;\n")],
+             lab="lab6", others=False),
+    ]
