@@ -17,6 +17,7 @@ void disk_channel_init(struct disk_channel *ch, const char *name, uint16_t io_ba
     ch->mode = DISK_MODE_SIMPLE;
     ch->needs_reset = false;
     ch->drives[0] = ch->drives[1] = NULL;
+    list_init(&ch->sleepers);
 }
 
 enum intr_level disk_channel_lock(struct disk_channel *ch)
@@ -46,7 +47,10 @@ struct disk_request *disk_channel_active(struct disk_channel *ch)
  * need it meanwhile (interrupts stay off until the switch: no lost wake-up). */
 static void disk_channel_sleep(struct disk_channel *ch, struct disk_request *r)
 {
-    KASSERT(ch->queue_locked && r->waiter == thread_current());
+    struct thread *cur = thread_current();
+
+    KASSERT(ch->queue_locked && r->waiter == cur);
+    list_push_back(&ch->sleepers, &cur->sched_elem);
     disk_queue_sleep(&ch->queue, r);
     ch->queue_locked = false;
     scheduler_block();
@@ -90,7 +94,9 @@ bool disk_channel_finish_locked(struct disk_channel *ch, struct disk_request *r,
     /* The dual-queue rule says whose thread runs first: the next request's
      * (the disk is free now), then R's (its data is ready). */
     while ((next = disk_queue_pick(&ch->queue)) != NULL) {
-        disk_sched_wake(next->waiter);
+        struct thread *t = next->waiter;
+        list_remove(&t->sched_elem); /* off ch->sleepers */
+        disk_sched_wake(t);
         ch->stats.wakeups++;
         woke = true;
     }

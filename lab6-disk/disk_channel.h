@@ -46,6 +46,9 @@ struct disk_channel {
     enum disk_mode mode;      /* changed only by the hw_lock owner */
     bool needs_reset;         /* the watchdog gave up on a command */
     struct disk *drives[2];   /* master, slave (NULL if absent) */
+    struct list sleepers;     /* threads blocked in the queue (their sched_elem),
+                                 under queue_lock: lab 4 sees them waiting in a
+                                 device queue and will not kill them */
     struct disk_channel_stats stats; /* under queue_lock */
 };
 

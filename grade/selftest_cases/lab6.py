@@ -18,7 +18,7 @@ def cases(Case):
         # also drop INTRQ when the next command is written, so it goes
         # unnoticed there; see lab6-disk/README.md.)
         Case("lab6-waiter-not-woken", "disk_master_slave_serialised", TIMEOUT,
-             [(CHANNEL, "        disk_sched_wake(next->waiter);\n", "")],
+             [(CHANNEL, "        disk_sched_wake(t);\n", "")],
              lab="lab6", others=False, timeout_scale=0.3),
         # The dual-queue rule wakes the newest pending request's thread, not
         # the oldest's: that thread is not at the head, goes back to sleep, and
