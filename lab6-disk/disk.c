@@ -78,6 +78,7 @@ static void disk_account(struct disk *disk, const struct disk_request *r)
     struct disk_stats *s = &disk->stats;
     uint32_t wait = r->t_done - r->t_submit;
     uint32_t resume = disk_now_us() - r->t_done;
+    uint32_t service = r->t_done - r->t_start;
     if (r->write)
         s->writes++;
     else
@@ -88,6 +89,7 @@ static void disk_account(struct disk *disk, const struct disk_request *r)
     if (wait > s->wait_us_max)
         s->wait_us_max = wait;
     s->resume_us_total += resume;
+    s->service_us_total += service;
     disk_channel_unlock(disk->chan, old);
 }
 

@@ -33,6 +33,8 @@ struct disk_stats {
     uint32_t wait_us_max;
     uint32_t resume_us_total;    /* sum of done-to-running-again times: how long a
                                     thread whose request finished waited for the CPU */
+    uint32_t service_us_total;   /* sum of start-to-done times: how long the drive
+                                    took once a request had the channel */
 };
 
 /* One drive. */

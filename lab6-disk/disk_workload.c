@@ -66,7 +66,7 @@ static void disk_worker_main(void *arg)
     struct disk_job *job = w->job;
     uint8_t buf[DISK_BLOCK_SIZE], want[DISK_BLOCK_SIZE];
     int owner = (w->index + job->rotate) % job->disk_threads;
-    unsigned long d0 = thread_current()->dispatches;
+    unsigned long d0 = thread_current()->dispatches, c0 = thread_current()->cpu_ticks;
 
     for (int k = 0; k < job->blocks_per_thread; k++) {
         uint32_t offset = (uint32_t)owner + (uint32_t)(k * job->disk_threads);
@@ -94,6 +94,7 @@ static void disk_worker_main(void *arg)
     }
     enum intr_level old = intr_disable();
     job->disk_dispatches += thread_current()->dispatches - d0;
+    job->disk_cpu_ticks += thread_current()->cpu_ticks - c0;
     intr_set_level(old);
     disk_job_thread_done(job, &job->disk_left);
 }
@@ -146,6 +147,8 @@ int disk_job_run(struct disk_job *job)
     enum intr_level old = intr_disable();
     struct disk_channel_stats cs0 = ch != NULL ? ch->stats : (struct disk_channel_stats){0};
     unsigned long halts0 = scheduler_stats()->idle_halts;
+    struct thread *idle = scheduler_idle_thread();
+    unsigned long idle0 = idle != NULL ? idle->dispatches : 0;
     unsigned long io0 = disk_sched_stats()->io_dispatches;
     struct disk_stats ds0 = job->disk != NULL ? job->disk->stats : (struct disk_stats){0};
     unsigned long ticks0 = timer_ticks(), cticks0 = disk_job_compute_ticks(job);
@@ -166,10 +169,12 @@ int disk_job_run(struct disk_job *job)
     job->compute_ticks = disk_job_compute_ticks(job) - cticks0;
     job->elapsed_us = disk_now_us() - us0;
     job->idle_halts = scheduler_stats()->idle_halts - halts0;
+    job->idle_runs = idle != NULL ? idle->dispatches - idle0 : 0;
     job->io_dispatches = disk_sched_stats()->io_dispatches - io0;
     if (job->disk != NULL) {
         job->wait_us_total = job->disk->stats.wait_us_total - ds0.wait_us_total;
         job->resume_us_total = job->disk->stats.resume_us_total - ds0.resume_us_total;
+        job->service_us_total = job->disk->stats.service_us_total - ds0.service_us_total;
     }
     if (ch != NULL) {
         job->irqs = ch->stats.irqs - cs0.irqs;
@@ -196,13 +201,18 @@ unsigned disk_job_cpu_share(const struct disk_job *job)
     return share > 100 ? 100 : (unsigned)share;
 }
 
+uint32_t disk_job_service_us(const struct disk_job *job)
+{
+    return job->requests ? job->service_us_total / (uint32_t)job->requests : 0;
+}
+
 void disk_job_print(const char *what, const struct disk_job *job)
 {
     kprintf("%s: %lu requests in %lu.%03lu ms, %lu errors, %lu mismatches; "
-            "%d compute thread(s) kept %u%% of the CPU; %lu IRQs, %lu idle halts\n",
+            "%d compute thread(s) kept %u%% of the CPU; %lu IRQs, idle ran %lu times\n",
             what, job->requests, (unsigned long)(job->elapsed_us / 1000),
             (unsigned long)(job->elapsed_us % 1000), job->errors, job->mismatches,
-            job->compute_threads, disk_job_cpu_share(job), job->irqs, job->idle_halts);
+            job->compute_threads, disk_job_cpu_share(job), job->irqs, job->idle_runs);
 }
 
 const struct disk_job *disk_job_last(void)

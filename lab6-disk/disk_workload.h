@@ -47,10 +47,13 @@ struct disk_job {
     uint32_t elapsed_us;
     unsigned long irqs, irq_completions, irq_unexpected; /* channel deltas */
     unsigned long idle_halts;    /* the idle thread halted this often meanwhile */
+    unsigned long idle_runs;     /* ... and was switched to this often (every thread waited) */
     unsigned long disk_dispatches; /* disk threads were switched to this often */
     unsigned long io_dispatches;   /* picks from the disk policy's I/O queue */
     uint32_t wait_us_total;        /* the disk's submit-to-done times, summed */
     uint32_t resume_us_total;      /* the disk's done-to-running times, summed */
+    uint32_t service_us_total;     /* the disk's start-to-done times, summed */
+    unsigned long disk_cpu_ticks;  /* timer ticks that found a disk thread running */
     bool spawn_failed;
     /* Internal. */
     volatile bool stop;
@@ -70,6 +73,9 @@ int disk_job_run(struct disk_job *job);
 /* Percent of the job's elapsed ticks that compute threads ran (0 when the
  * job was too short to see a tick). */
 unsigned disk_job_cpu_share(const struct disk_job *job);
+
+/* Average time the drive took per request, in microseconds. */
+uint32_t disk_job_service_us(const struct disk_job *job);
 
 /* Print a one-line summary of JOB prefixed by WHAT. */
 void disk_job_print(const char *what, const struct disk_job *job);
