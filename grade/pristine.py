@@ -23,6 +23,10 @@ PRISTINE_PATTERNS = [
 # pristine overlay puts them back, the Makefile links labN-*/hidden_*.c into
 # lab N, and grade/rubrics/labN.hidden.toml scores them (grade/README.md).
 HIDDEN_PATTERNS = ["lab*/hidden_*", "grade/rubrics/*.hidden.toml"]
+# Instructor-only tooling, also left out of handouts: the grader's broken-kernel
+# patches and the class fixtures quote lines of the reference solutions.
+INSTRUCTOR_ONLY = ["grade/selftest_cases/*", "tools/class_fixtures.py", "tools/class_test.py",
+                   "tools/autograder_check.py"]
 SKIP_DIRS = {".git", "build", "__pycache__"}
 # A solution marker (tools/handout.py) in a C or nasm file.
 SOLUTION_MARK = re.compile(rb"LAB\s+\d+:\s+BEGIN SOLUTION")
@@ -35,6 +39,12 @@ def is_pristine(path):
 
 def is_hidden(path):
     return any(fnmatch.fnmatchcase(path, p) for p in HIDDEN_PATTERNS)
+
+
+def handed_out(path):
+    """False for the files make handout leaves out (hidden tests, instructor tools)."""
+    return not is_hidden(path) and not any(fnmatch.fnmatchcase(path, p)
+                                           for p in INSTRUCTOR_ONLY)
 
 
 def walk_files(root):
@@ -93,14 +103,14 @@ def reference_files(ref):
 
 
 def changes(tree, ref, ref_files=None):
-    """(changed, added, deleted) protected files of TREE against REF; hidden
-    files the tree lacks are not 'deleted' (the handout never had them)."""
+    """(changed, added, deleted) protected files of TREE against REF; files
+    the handout leaves out are not 'deleted' when the tree lacks them."""
     ref_files = set(reference_files(ref) if ref_files is None else ref_files)
     mine = {n for n in walk_files(tree) if is_pristine(n)}
     changed = sorted(n for n in mine & ref_files if not filecmp.cmp(
         os.path.join(tree, n), os.path.join(ref, n), shallow=False))
     added = sorted(n for n in mine - ref_files if not _has_solution(os.path.join(tree, n)))
-    deleted = sorted(n for n in ref_files - mine if not is_hidden(n))
+    deleted = sorted(n for n in ref_files - mine if handed_out(n))
     return changed, added, deleted
 
 

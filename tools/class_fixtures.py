@@ -102,11 +102,11 @@ def make_reference(dest):
 
 
 def student_files(ref):
-    return [n for n in pristine.walk_files(ref) if not pristine.is_hidden(n)]
+    return [n for n in pristine.walk_files(ref) if pristine.handed_out(n)]
 
 
 def student_tree(ref, dest, patches=()):
-    """A submission folder: REF without the hidden tests, with PATCHES applied."""
+    """A submission folder: REF's handed-out files, with PATCHES applied."""
     pristine.copy_tree(ref, dest, student_files(ref))
     for path, old, new in patches:
         full = os.path.join(dest, path)
@@ -175,8 +175,8 @@ def build_class(ref, folder, outside, port):
     handout = os.path.join(tmp, "handout")
     subprocess.run([sys.executable, os.path.join(ref, "tools", "handout.py"), str(LAB),
                     "--out", handout], check=True, stdout=subprocess.DEVNULL)
-    if any(pristine.is_hidden(n) for n in pristine.walk_files(handout)):
-        raise FixtureError("the handout contains hidden tests")
+    if not all(pristine.handed_out(n) for n in pristine.walk_files(handout)):
+        raise FixtureError("the handout contains hidden tests or instructor-only files")
     shutil.copytree(handout, p("kim"))
     trav = tarfile.TarInfo("../escaped-by-mallory")
     trav.size = 3

@@ -11,8 +11,8 @@ in C, or the same with ';' comments in nasm. Regions of labs >= N are stripped
 do lab 3); --keep-solutions K strips labs > K instead, --only strips lab N only.
 A region with no TODO line before it gets a generic one. Malformed markers
 (unbalanced, nested, a lab number that does not belong in the file) stop the
-tool with file:line. Hidden tests (grade/pristine.py HIDDEN_PATTERNS:
-labN-*/hidden_* and grade/rubrics/labN.hidden.toml) are left out.
+tool with file:line. Hidden tests (labN-*/hidden_*, grade/rubrics/labN.hidden.toml)
+and instructor-only tools that quote solutions (grade/pristine.py) are left out.
 """
 import argparse
 import os
@@ -23,7 +23,7 @@ import sys
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 sys.path.insert(0, os.path.join(ROOT, "grade"))
-from pristine import is_hidden  # noqa: E402
+from pristine import handed_out  # noqa: E402
 MARKER = re.compile(r"LAB\s+(\d+):\s+(BEGIN|END) SOLUTION")
 TODO = re.compile(r"LAB\s+(\d+):\s+TODO")
 SOURCE_EXT = (".c", ".h", ".asm", ".inc", ".S")
@@ -93,8 +93,8 @@ def strip(path, text, strip_lab):
 
 def tracked_files():
     """Files of the project that go to students: git's view (tracked +
-    untracked, not ignored), without the hidden tests."""
-    return [f for f in _project_files() if not is_hidden(f)]
+    untracked, not ignored), without hidden tests and instructor-only tools."""
+    return [f for f in _project_files() if handed_out(f)]
 
 
 def _project_files():

@@ -95,6 +95,7 @@ class Tree(unittest.TestCase):
             "lab3-paging/c.asm": ASM_REGION % {"n": 3},
             "lab3-paging/hidden_extra.c": "/* instructor only */\n",
             "grade/rubrics/lab3.hidden.toml": "# instructor only\n",
+            "grade/selftest_cases/lab3.py": "# quotes solutions\n",
             "README.md": "readme\n",
         }
         for name, text in files.items():
@@ -140,10 +141,11 @@ class Tree(unittest.TestCase):
         self.assertFalse(self.solved(read, "lab2-frames/b.c"))
         self.assertTrue(self.solved(read, "lab3-paging/c.asm"))
 
-    def test_hidden_tests_left_out(self):
+    def test_hidden_tests_and_instructor_tools_left_out(self):
         _, out = self.handout("3")
         self.assertFalse(os.path.exists(os.path.join(out, "lab3-paging/hidden_extra.c")))
         self.assertFalse(os.path.exists(os.path.join(out, "grade/rubrics/lab3.hidden.toml")))
+        self.assertFalse(os.path.exists(os.path.join(out, "grade/selftest_cases/lab3.py")))
         self.assertTrue(os.path.exists(os.path.join(out, "grade/pristine.py")))
 
     def test_malformed_marker_stops_with_file_and_line(self):
