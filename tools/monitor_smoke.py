@@ -31,6 +31,9 @@ PER_LAB = {
         ("free 1025", ["not the head of a sequence"]),
         ("free 1024", ["released"])],
     3: [("pools", ["heap"]), ("faults", ["fault"])],
+    6: [("disk", ["data slave"]), ("disk read 0", ["STEPOS6 DATA BLO"]),
+        ("disk stats", ["IRQ14"]), ("disk mode simple", ["SimpleDisk"]),
+        ("disk read 99999", ["out of range"])],
 }
 
 
