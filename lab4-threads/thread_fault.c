@@ -9,6 +9,7 @@
 #include "common/x86.h"
 #include "lab1-boot/double_fault.h"
 #include "lab1-boot/intr.h"
+#include "lab1-boot/pic.h"
 #include "lab3-paging/page_table.h"
 #include "scheduler.h"
 #include "thread.h"
@@ -50,6 +51,28 @@ static bool thread_fault_endable(const struct thread *t)
            t != scheduler_idle_thread() && t->stack_region != 0;
 }
 
+/* If the double fault hit while an IRQ was being delivered (a tick arriving
+ * just as the stack ran out: the CPU could not push the interrupt frame),
+ * that IRQ is in service at the PIC but its handler, which sends the EOI
+ * first thing (lab1-boot/intr.c), never ran: acknowledge it here, or that
+ * IRQ and all below it stay blocked for good. Interrupts off. */
+static void thread_fault_release_irq(void)
+{
+    uint16_t isr = pic_read_isr();
+    if (isr & 0xFF00u) { /* a slave IRQ: its EOI goes to both chips */
+        for (int irq = 8; irq < 16; irq++)
+            if (isr & (1u << irq)) {
+                pic_send_eoi(irq);
+                return;
+            }
+    }
+    for (int irq = 0; irq < 8; irq++)
+        if (irq != 2 && (isr & (1u << irq))) {
+            pic_send_eoi(irq);
+            return;
+        }
+}
+
 /* Double-fault hook: runs in the double-fault task, interrupts off. If the
  * interrupted ESP (or CR2) is in the running thread's guard page, resume
  * that context at thread_abort_entry instead. */
@@ -63,6 +86,7 @@ static bool thread_double_fault(struct tss *prev)
                         prev->esp < t->stack_region + PAGE_SIZE + OVERFLOW_SLACK;
     if (!esp_in_guard && !thread_stack_in_guard(t->stack_region, cr2))
         return false; /* not this thread's overflow: lab 1 reports and panics */
+    thread_fault_release_irq();
     t->end = THREAD_END_STACK_OVERFLOW;
     t->fault_vector = 8;
     t->fault_addr = thread_stack_in_guard(t->stack_region, cr2) ? cr2 : prev->esp;
