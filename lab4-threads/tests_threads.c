@@ -2,6 +2,7 @@
 #include "common/format.h"
 #include "common/intr_level.h"
 #include "common/kstring.h"
+#include "lab1-boot/pit.h"
 #include "thread_fault.h"
 #include "thread_stack.h"
 #include "tests_util.h"
@@ -255,4 +256,31 @@ KTEST(threads_exception_ends_thread)
     KT_ASSERT_EQ(thread_fault_exceptions(), before + 1);
     KT_ASSERT(!deep_returned);
     expect_report("exception 6 #UD Invalid Opcode", id, "bad");
+}
+
+/* ---- an interrupt that arrives as the stack runs out ------------------------- */
+
+static void irq_overflow_body(void *arg)
+{
+    (void)arg;
+    uint32_t low = thread_current()->stack_base + 8;
+    /* 8 bytes above the guard page, wait for an interrupt: the CPU cannot
+     * push the interrupt's 12-byte frame, nor the page fault's: a double
+     * fault in the middle of delivering an IRQ that is now in service. */
+    __asm__ volatile("mov %0, %%esp\n\tsti\n1:\thlt\n\tjmp 1b" : : "r"(low) : "memory");
+}
+
+KTEST(threads_overflow_during_interrupt)
+{
+    TESTS_REQUIRE_THREADS();
+    int id = tests_spawn("irqdeep", irq_overflow_body, NULL);
+    thread_wait(id);
+    KT_ASSERT_EQ(thread_end_of(id), THREAD_END_STACK_OVERFLOW);
+    /* The interrupt was acknowledged for the handler that never ran: the
+     * timer still ticks. */
+    uint32_t t0 = timer_ticks();
+    for (volatile unsigned long i = 0; i < 50000000ul && timer_ticks() - t0 < 3; i++)
+        ;
+    if (timer_ticks() - t0 < 3)
+        KT_FAIL("the timer stopped: the IRQ that hit the overflow is still in service");
 }
