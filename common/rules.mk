@@ -22,7 +22,7 @@ KCFLAGS := -m32 -std=gnu11 -ffreestanding -fno-pic -fno-pie \
            -mno-sse -mno-mmx -mno-80387 -nostdinc \
            -isystem $(shell $(KCC) -m32 -print-file-name=include) \
            -Wall -Wextra -Werror $(OPT) -g -I. -DSTEPOS_KERNEL
-KLDFLAGS := -m elf_i386 -nostdlib -z noexecstack -T common/kernel.ld
+KLDFLAGS := -m elf_i386 -nostdlib -z noexecstack --no-warn-rwx-segments -T common/kernel.ld
 NASMFLAGS := -f elf32 -g
 
 # Every library source of common/ goes into every kernel.

@@ -83,7 +83,7 @@ def parse_args(argv):
     p.add_argument("--replay-pristine", help=argparse.SUPPRESS)
     p.add_argument("--no-build", action="store_true",
                    help="grade the images already in build/ (skip make)")
-    a = p.parse_args(argv)
+    a = p.parse_intermixed_args(argv)  # tests may follow options (replay lines)
     if a.seeds is not None and a.seeds < 1:
         p.error("--seeds must be at least 1")
     if a.jobs < 0:

@@ -67,6 +67,10 @@ static void double_fault_report(const struct tss *p)
 static void double_fault_handle(struct tss *p)
 {
     df_count++;
+    /* A task switch saves every register of the task it leaves except CR3,
+     * but the iret back loads CR3 from that TSS: give it the page directory
+     * in use (ours is kept equal to it by write_cr3). */
+    p->cr3 = read_cr3();
     if (df_hook != NULL && df_hook(p))
         return;
     if (ktest_fault_expected(VEC_DOUBLE_FAULT)) {

@@ -20,10 +20,9 @@ static pit_tick_hook_fn *tick_hook;
 
 static void pit_interrupt(struct intr_frame *frame)
 {
-    (void)frame;
     ticks++;
     if (tick_hook)
-        tick_hook();
+        tick_hook(frame);
 }
 
 void pit_init(uint32_t rate_hz)

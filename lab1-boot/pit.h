@@ -16,10 +16,13 @@ uint32_t timer_ticks(void);
 /* Configured rate in Hz. */
 uint32_t pit_hz(void);
 
+struct intr_frame;
+
 /* Called on every tick, after the counter advanced, interrupts off, EOI
- * already sent (so it may switch threads). NULL for none. Later labs (the
- * scheduler's on-tick hook) set it. */
-typedef void pit_tick_hook_fn(void);
+ * already sent (so it may switch threads). FRAME is the interrupted
+ * context (its eflags tell whether it had interrupts enabled). NULL for
+ * none. Later labs (the scheduler's on-tick hook) set it. */
+typedef void pit_tick_hook_fn(const struct intr_frame *frame);
 void pit_set_tick_hook(pit_tick_hook_fn *hook);
 
 /* Current value of channel 0's down-counter (latched read). Any context. */

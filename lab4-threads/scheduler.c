@@ -5,6 +5,7 @@
 #include "common/intr_level.h"
 #include "common/kprintf.h"
 #include "common/x86.h"
+#include "lab1-boot/intr.h"
 #include "lab1-boot/pic.h"
 #include "lab1-boot/pit.h"
 #include "fifo_policy.h"
@@ -20,7 +21,7 @@ static struct list sleepers;        /* BLOCKED in scheduler_sleep, by wake_tick;
 static struct scheduler_stats stats; /* interrupts off to write */
 static bool initialised;
 
-static void scheduler_tick(void);
+static void scheduler_tick(const struct intr_frame *frame);
 
 const struct scheduler_stats *scheduler_stats(void)
 {
@@ -284,7 +285,7 @@ void scheduler_set_policy(const struct sched_policy *p)
  * policy preempt. Interrupts off, EOI already sent (lab1-boot/intr.c sends
  * it before calling the handler), so switching from here is safe: the PIC
  * can deliver the next tick to whichever thread runs next. */
-static void scheduler_tick(void)
+static void scheduler_tick(const struct intr_frame *frame)
 {
     struct thread *cur = thread_current();
 
@@ -297,7 +298,9 @@ static void scheduler_tick(void)
         return;
     /* Preempt. The CPU delivers IRQ 0 only when IF = 1, so the interrupted
      * code did not have interrupts disabled: it is never inside a critical
-     * section. Check that the EOI really went out before we leave. */
+     * section (asserted from the saved flags). Check that the EOI really
+     * went out before we leave. */
+    KASSERT(frame->eflags & EFLAGS_IF);
     if (pic_read_isr() & TIMER_IRQ_BIT)
         stats.preempt_eoi_pending++;
     stats.preemptions++;
