@@ -32,7 +32,7 @@ PER_LAB = {
         ("free 1024", ["released"])],
     3: [("pools", ["heap"]), ("faults", ["fault"])],
     4: [("threads", ["main", "idle"]),
-        ("spawn pingpong 2", ["thread 4: done after 2 bursts"])],
+        ("spawn pingpong 2", ["thread 2: done after 2 bursts", "thread 4: done after 4 bursts"])],
     5: [("sched", ["round-robin", "preemptions"]), ("quantum 20", ["20 ms"]),
         ("quantum abc", ["not a number"])],
     6: [("disk", ["data slave"]), ("disk read 0", ["STEPOS6 DATA BLO"]),
