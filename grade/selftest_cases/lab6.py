@@ -19,14 +19,14 @@ def cases(Case):
         # unnoticed there; see lab6-disk/README.md.)
         Case("lab6-waiter-not-woken", "disk_master_slave_serialised", TIMEOUT,
              [(CHANNEL, "        disk_sched_wake(t);\n", "")],
-             lab="lab6", others=False, timeout_scale=0.3),
+             only=["disk_master_slave_serialised"], lab="lab6", others=False, timeout_scale=0.3),
         # The dual-queue rule wakes the newest pending request's thread, not
         # the oldest's: that thread is not at the head, goes back to sleep, and
         # the head's thread sleeps forever on a free disk.
         Case("lab6-wakes-wrong-thread", "disk_master_slave_serialised", TIMEOUT,
              [(QUEUE, "LIST_ENTRY(list_front(&q->pending),\n",
                "LIST_ENTRY(list_back(&q->pending),\n")],
-             lab="lab6", others=False, timeout_scale=0.3),
+             only=["disk_master_slave_serialised"], lab="lab6", others=False, timeout_scale=0.3),
         # No range check: a block past the end reaches the drive.
         Case("lab6-no-range-check", "disk_bad_input", FAIL,
              [(DISK, "    if (block >= disk->n_blocks)\n        return DISK_ERR_RANGE;\n", "")],
