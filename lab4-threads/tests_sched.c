@@ -79,7 +79,7 @@ KTEST(sched_pingpong_terminate)
 {
     TESTS_REQUIRE_THREADS();
     struct tests_baseline base;
-    tests_baseline_take(&base, 4);
+    tests_baseline_take(&base, 4, 0, 0);
     /* Threads 1 and 2 end after 10 bursts (1 returns, 2 calls thread_exit);
      * 3 and 4 keep passing the CPU to each other up to 20. */
     pp = (struct pingpong){.n_threads = 4, .bursts = {10, 10, 20, 20},
@@ -169,7 +169,7 @@ KTEST(sched_terminate_ready_thread)
 {
     TESTS_REQUIRE_THREADS();
     struct tests_baseline base;
-    tests_baseline_take(&base, 4);
+    tests_baseline_take(&base, 4, 0, 0);
     victim_ran = 0;
     struct thread *a = thread_spawn("victim-a", victim_body, NULL);
     struct thread *b = thread_spawn("victim-b", victim_body, NULL);

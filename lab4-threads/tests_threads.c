@@ -119,7 +119,7 @@ KTEST(threads_return_reaches_exit)
 {
     TESTS_REQUIRE_THREADS();
     struct tests_baseline base;
-    tests_baseline_take(&base, 4);
+    tests_baseline_take(&base, 4, 0, 0);
     ret_flag = 0;
     int id = tests_spawn("returns", returning_body, (void *)7);
     thread_wait(id);
@@ -199,7 +199,7 @@ KTEST(threads_guard_page_overflow)
 {
     TESTS_REQUIRE_THREADS();
     struct tests_baseline base;
-    tests_baseline_take(&base, 4);
+    tests_baseline_take(&base, 4, 0, 0);
     unsigned long before = thread_fault_overflows();
     deep_depth = 0;
     deep_returned = false;
@@ -228,7 +228,7 @@ KTEST(threads_guard_page_write)
 {
     TESTS_REQUIRE_THREADS();
     struct tests_baseline base;
-    tests_baseline_take(&base, 4);
+    tests_baseline_take(&base, 4, 0, 0);
     deep_returned = false;
     int id = tests_spawn("scribble", guard_write_body, NULL);
     thread_wait(id);

@@ -1,4 +1,5 @@
 /* tests_util.c: helpers shared by lab 4's in-kernel tests: memory baselines, waiting for threads. */
+#include "common/kstring.h"
 #include "lab2-frames/frames.h"
 #include "lab3-paging/kmalloc.h"
 #include "tests_util.h"
@@ -21,15 +22,30 @@ static void warm_up(void *arg)
     (void)arg;
 }
 
-void tests_baseline_take(struct tests_baseline *b, int n)
+void tests_baseline_take(struct tests_baseline *b, int n, int n_bufs, size_t buf_size)
 {
+    struct thread *ts[TESTS_WARMUP_MAX];
+    void *bufs[TESTS_WARMUP_MAX];
     int ids[TESTS_WARMUP_MAX];
-    if (n < 1)
-        n = 1;
-    if (n > TESTS_WARMUP_MAX)
-        n = TESTS_WARMUP_MAX;
-    for (int i = 0; i < n; i++)
-        ids[i] = tests_spawn("warmup", warm_up, NULL);
+
+    n = n < 1 ? 1 : n > TESTS_WARMUP_MAX ? TESTS_WARMUP_MAX : n;
+    n_bufs = n_bufs < 0 ? 0 : n_bufs > TESTS_WARMUP_MAX ? TESTS_WARMUP_MAX : n_bufs;
+    for (int i = 0; i < n; i++) { /* all alive at once, none run yet */
+        ts[i] = thread_create_named("warmup", warm_up, NULL, 0);
+        if (ts[i] == NULL)
+            KT_FAIL("thread_create failed during the warm-up");
+    }
+    for (int i = 0; i < n_bufs; i++) {
+        bufs[i] = kmalloc(buf_size);
+        if (bufs[i] != NULL)
+            memset(bufs[i], 0, buf_size);
+    }
+    for (int i = 0; i < n_bufs; i++)
+        kfree(bufs[i]);
+    for (int i = 0; i < n; i++) {
+        ids[i] = thread_id(ts[i]);
+        scheduler_add(ts[i]);
+    }
     tests_wait_all(ids, n);
     tests_baseline_now(b);
 }

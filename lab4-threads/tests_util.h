@@ -1,6 +1,8 @@
-/* tests_util.h: helpers shared by lab 4's in-kernel tests: memory baselines, waiting for threads. */
+/* tests_util.h: helpers for in-kernel thread tests (labs 4-6): memory baselines, spawning, waiting. */
 #ifndef LAB4_TESTS_UTIL_H
 #define LAB4_TESTS_UTIL_H
+
+#include <stddef.h>
 
 #include "common/ktest.h"
 #include "scheduler.h"
@@ -23,10 +25,12 @@ struct tests_baseline {
 
 bool tests_threads_ok(void);
 
-/* Record the current baseline after a warm-up of N threads alive at once
- * (so that the heap arena pages their control blocks need are already
- * touched: the heap keeps those mapped, which is not a leak). */
-void tests_baseline_take(struct tests_baseline *b, int n);
+/* Record the current baseline after a warm-up that reaches the test's peak:
+ * N threads alive at once while the caller holds N_BUFS heap blocks of
+ * BUF_SIZE bytes. The heap keeps the arena pages a peak touched mapped
+ * (not a leak), so after a warm-up to the same peak every frame the test
+ * takes must come back. */
+void tests_baseline_take(struct tests_baseline *b, int n, int n_bufs, size_t buf_size);
 
 /* Fail the test (KT_ASSERT) unless the baseline is back. */
 #define TESTS_ASSERT_BASELINE(b)                                               \

@@ -16,7 +16,7 @@ KTEST(zombie_freed_after_switch)
 {
     TESTS_REQUIRE_THREADS();
     struct tests_baseline base;
-    tests_baseline_take(&base, 4);
+    tests_baseline_take(&base, 4, 0, 0);
     unsigned long reaped = scheduler_stats()->reaped;
     int id = tests_spawn("zombie", count_body, NULL);
     thread_wait(id);
@@ -31,7 +31,7 @@ KTEST(zombie_chain_of_exits)
 {
     TESTS_REQUIRE_THREADS();
     struct tests_baseline base;
-    tests_baseline_take(&base, 50);
+    tests_baseline_take(&base, 50, 0, 0);
     int ids[50];
     unsigned long reaped = scheduler_stats()->reaped;
     bodies_run = 0;
@@ -50,7 +50,7 @@ KTEST(zombie_create_exit_1000)
 {
     TESTS_REQUIRE_THREADS();
     struct tests_baseline base;
-    tests_baseline_take(&base, 10);
+    tests_baseline_take(&base, 10, 0, 0);
     unsigned long created = thread_created_total();
     bodies_run = 0;
     for (int round = 0; round < 100; round++) {

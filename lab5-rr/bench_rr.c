@@ -42,8 +42,8 @@ KBENCH(bench_rr_preempted_switch)
     samples = 0;
     bench_stop = false;
     unsigned long pre = scheduler_stats()->preemptions;
-    ids[0] = tests_rr_spawn("preempted0", preempted_body, (void *)0);
-    ids[1] = tests_rr_spawn("preempted1", preempted_body, (void *)1);
+    ids[0] = tests_spawn("preempted0", preempted_body, (void *)0);
+    ids[1] = tests_spawn("preempted1", preempted_body, (void *)1);
     /* One long sleep, so that main never runs between two spinners. */
     uint32_t slice = rr_quantum_ticks() + rr_jitter_ticks();
     while (samples < BENCH_PREEMPTIONS)
@@ -73,7 +73,7 @@ KBENCH(bench_rr_yield_switch)
 {
     TESTS_REQUIRE_RR();
     bench_stop = false;
-    int id = tests_rr_spawn("yielder", yielder, NULL);
+    int id = tests_spawn("yielder", yielder, NULL);
     scheduler_yield();
     unsigned long s0 = scheduler_stats()->switches;
     uint64_t t0 = rdtsc();

@@ -191,7 +191,7 @@ KTEST(rr_eoi_before_switch)
     const struct scheduler_stats *st = scheduler_stats();
     unsigned long pending = st->preempt_eoi_pending, pre = st->preemptions;
     eoi_b_ran = eoi_stop = false;
-    int id = tests_rr_spawn("eoi", eoi_body, NULL);
+    int id = tests_spawn("eoi", eoi_body, NULL);
     uint32_t t0 = timer_ticks();
     while (!eoi_b_ran && timer_ticks() - t0 < 1000)
         ; /* never yield: only the timer can let the other thread run */

@@ -38,7 +38,7 @@ KTEST(rr_yield_storm)
     storm_until = timer_ticks() + 80;
     for (int k = 0; k < STORM_THREADS; k++) {
         storm_yields[k] = 0;
-        ids[k] = tests_rr_spawn("storm", storm_body, (void *)(uintptr_t)k);
+        ids[k] = tests_spawn("storm", storm_body, (void *)(uintptr_t)k);
     }
     for (int k = 0; k < STORM_THREADS; k++)
         thread_wait(ids[k]);
@@ -96,12 +96,12 @@ KTEST(rr_frame_pool_under_preemption)
 {
     TESTS_REQUIRE_RR();
     int ids[FRAME_THREADS];
-    struct tests_rr_baseline base;
-    tests_rr_baseline_take(&base, FRAME_THREADS, 0, 0);
+    struct tests_baseline base;
+    tests_baseline_take(&base, FRAME_THREADS, 0, 0);
     frame_mismatch = frame_errors = frame_rounds = 0;
     unsigned long pre = scheduler_stats()->preemptions;
     for (int k = 0; k < FRAME_THREADS; k++)
-        ids[k] = tests_rr_spawn("frames", frame_body, (void *)(uintptr_t)k);
+        ids[k] = tests_spawn("frames", frame_body, (void *)(uintptr_t)k);
     for (int k = 0; k < FRAME_THREADS; k++)
         thread_wait(ids[k]);
     KT_ASSERT(scheduler_stats()->preemptions - pre > 0);
@@ -109,7 +109,7 @@ KTEST(rr_frame_pool_under_preemption)
     KT_ASSERT(frame_rounds > 0);
     KT_ASSERT_EQ(frame_mismatch, 0);
     KT_ASSERT_EQ(frame_errors, 0);
-    TESTS_RR_ASSERT_BASELINE(&base);
+    TESTS_ASSERT_BASELINE(&base);
 }
 
 /* ---- 64 threads created (by threads) and ended under preemption -------------- */
@@ -155,16 +155,16 @@ static void parent_body(void *arg)
 KTEST(rr_threads_64_no_leak)
 {
     TESTS_REQUIRE_RR();
-    struct tests_rr_baseline base;
+    struct tests_baseline base;
     int ids[PARENTS];
-    tests_rr_baseline_take(&base, PARENTS + PARENTS * CHILDREN, PARENTS * CHILDREN,
+    tests_baseline_take(&base, PARENTS + PARENTS * CHILDREN, PARENTS * CHILDREN,
                            64 + PARENTS * CHILDREN);
     unsigned long created = thread_created_total();
     children_ran = children_failed = 0;
     for (int i = 0; i < PARENTS * CHILDREN; i++)
         child_done[i] = 0;
     for (int p = 0; p < PARENTS; p++)
-        ids[p] = tests_rr_spawn("parent", parent_body, (void *)(uintptr_t)p);
+        ids[p] = tests_spawn("parent", parent_body, (void *)(uintptr_t)p);
     unsigned long pre = scheduler_stats()->preemptions;
     for (int p = 0; p < PARENTS; p++)
         thread_wait(ids[p]);
@@ -175,7 +175,7 @@ KTEST(rr_threads_64_no_leak)
     for (int i = 0; i < PARENTS * CHILDREN; i++)
         if (child_done[i] != 1)
             KT_FAIL("child %d ran %d times", i, child_done[i]);
-    TESTS_RR_ASSERT_BASELINE(&base);
+    TESTS_ASSERT_BASELINE(&base);
 }
 
 /* ---- a shared counter: exact inside a critical section, racy without ---------- */
