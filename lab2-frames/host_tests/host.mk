@@ -1,11 +1,13 @@
 # host.mk: lab 2 host unit tests and benchmark of cont_frame_pool.c; rules in common/host.mk.
 HOST_TESTS += lab2-frames/test_cont_frame_pool
 lab2-frames/test_cont_frame_pool_SRCS := \
-    lab2-frames/host_tests/test_cont_frame_pool.c lab2-frames/cont_frame_pool.c
+    lab2-frames/host_tests/test_cont_frame_pool.c lab2-frames/cont_frame_pool.c \
+    lab2-frames/cfp_bitmap.c
 
 # Plain C, -O2, no sanitizers; brings its own kprintf, panic_at, phys_to_ptr.
 # Prints "KMETRIC cfp_bench_* ..." lines; exit status 1 if the worst-case
 # ratio against the per-frame scan is below 20.
 HOST_BENCHES += lab2-frames/bench_cont_frame_pool
 lab2-frames/bench_cont_frame_pool_SRCS := \
-    lab2-frames/host_tests/bench_cont_frame_pool.c lab2-frames/cont_frame_pool.c
+    lab2-frames/host_tests/bench_cont_frame_pool.c lab2-frames/cont_frame_pool.c \
+    lab2-frames/cfp_bitmap.c
