@@ -1,7 +1,7 @@
 """lab2.py: broken frame pools the lab 2 grader must catch."""
 from protocol import FAIL, PANIC
 
-POOL = "lab2-frames/cont_frame_pool.c"
+POOL = "lab2-frames/cfp_bitmap.c"
 
 
 def cases(Case):
