@@ -87,8 +87,8 @@ def main():
                  "stepos/lab3-paging/hidden_heap.c", "stepos/grade/rubrics/lab3.hidden.toml",
                  "stepos/Makefile"} <= names)
         c.check("zip: no solution inside (lab3-paging/vm_regions.c, lab2-frames/"
-                "cont_frame_pool.c left out)", not {"stepos/lab3-paging/vm_regions.c",
-                                                   "stepos/lab2-frames/cont_frame_pool.c"}
+                "cfp_bitmap.c left out)", not {"stepos/lab3-paging/vm_regions.c",
+                                                   "stepos/lab2-frames/cfp_bitmap.c"}
                 & names)
         ag = os.path.join(tmp, "autograder")
         unzip(zpath, os.path.join(ag, "source"))

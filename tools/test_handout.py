@@ -173,7 +173,7 @@ class MakeTarget(unittest.TestCase):
                                 "KEEP_SOLUTIONS=3-2", "ONLY="], cwd=ROOT,
                                capture_output=True, text=True)
             self.assertEqual(p.returncode, 0, p.stdout + p.stderr)
-            with open(os.path.join(out, "lab2-frames", "cont_frame_pool.c")) as f:
+            with open(os.path.join(out, "lab2-frames", "cfp_bitmap.c")) as f:
                 self.assertNotIn("BEGIN SOLUTION", f.read())       # lab 2 > 1: stripped
             with open(os.path.join(out, "lab1-boot", "intr.c")) as f:
                 self.assertIn("BEGIN SOLUTION", f.read())          # lab 1 kept
