@@ -5,6 +5,7 @@
 #include "lab1-boot/pit.h"
 #include "thread_fault.h"
 #include "thread_stack.h"
+#include "thread_demos.h"
 #include "tests_util.h"
 
 static void nothing(void *arg)
@@ -163,25 +164,10 @@ KTEST(threads_stack_high_water)
 static volatile unsigned long deep_depth;
 static volatile bool deep_returned;
 
-static __attribute__((noinline)) unsigned long deep_recurse(unsigned long n,
-                                                             volatile char *parent)
-{
-    volatile char frame[64]; /* 64+ bytes per call; the callee writes into it */
-    if (n == 0) /* never: the guard page ends us first */
-        return 0;
-    frame[0] = (char)n;
-    if (parent != NULL)
-        parent[1] = frame[0];
-    deep_depth = n;
-    unsigned long r = deep_recurse(n + 1, frame);
-    __asm__ volatile("" ::: "memory");
-    return r + (unsigned long)frame[1];
-}
-
 static void deep_body(void *arg)
 {
     (void)arg;
-    deep_recurse(1, NULL);
+    thread_demo_recurse(1, NULL, &deep_depth);
     deep_returned = true;
 }
 

@@ -38,14 +38,22 @@ const struct thread_demo *thread_demo_at(int i)
     return i >= 0 && i < n_demos ? demos[i] : NULL;
 }
 
-/* Number argument I of ARGV, or DEFAULT_VALUE if absent or not a number. */
-static unsigned long arg_number(int argc, char **argv, int i, unsigned long default_value)
+unsigned long thread_demo_arg(int argc, char **argv, int i, unsigned long default_value)
 {
     char *end;
     if (i >= argc)
         return default_value;
     unsigned long v = strtoul(argv[i], &end, 0);
     return (*argv[i] != '\0' && *end == '\0') ? v : default_value;
+}
+
+int thread_demo_spawn_one(const char *name, void (*fn)(void *), void *arg, int *ids, int max)
+{
+    struct thread *t = max > 0 ? thread_spawn(name, fn, arg) : NULL;
+    if (t == NULL)
+        return 0;
+    ids[0] = thread_id(t);
+    return 1;
 }
 
 /* ---- ping-pong ------------------------------------------------------------ */
@@ -106,7 +114,7 @@ static struct pingpong demo_pp;
 
 static int demo_pingpong(int argc, char **argv, int *ids, int max)
 {
-    int bursts = (int)arg_number(argc, argv, 1, 3);
+    int bursts = (int)thread_demo_arg(argc, argv, 1, 3);
     if (max < 4)
         return 0;
     demo_pp = (struct pingpong){.n_threads = 4};
@@ -132,12 +140,8 @@ static void counter_thread(void *arg)
 
 static int demo_counter(int argc, char **argv, int *ids, int max)
 {
-    unsigned long n = arg_number(argc, argv, 1, 5);
-    struct thread *t = max > 0 ? thread_spawn("counter", counter_thread, (void *)n) : NULL;
-    if (t == NULL)
-        return 0;
-    ids[0] = thread_id(t);
-    return 1;
+    unsigned long n = thread_demo_arg(argc, argv, 1, 5);
+    return thread_demo_spawn_one("counter", counter_thread, (void *)n, ids, max);
 }
 
 /* ---- overflow: unbounded recursion into the guard page ---------------------- */
@@ -146,8 +150,8 @@ static volatile unsigned long overflow_depth;
 
 /* Each call keeps 64+ bytes of frame alive across the next call (the callee
  * writes into it), so no optimisation turns this into a loop. */
-static __attribute__((noinline)) unsigned long overflow_recurse(unsigned long n,
-                                                                 volatile char *parent)
+unsigned long thread_demo_recurse(unsigned long n, volatile char *parent,
+                                  volatile unsigned long *depth)
 {
     volatile char frame[64];
     if (n == 0) /* never: the guard page ends us first */
@@ -155,8 +159,8 @@ static __attribute__((noinline)) unsigned long overflow_recurse(unsigned long n,
     frame[0] = (char)n;
     if (parent != NULL)
         parent[1] = frame[0];
-    overflow_depth = n;
-    unsigned long r = overflow_recurse(n + 1, frame);
+    *depth = n;
+    unsigned long r = thread_demo_recurse(n + 1, frame, depth);
     __asm__ volatile("" ::: "memory");
     return r + (unsigned long)frame[1];
 }
@@ -165,18 +169,14 @@ static void overflow_thread(void *arg)
 {
     (void)arg;
     kprintf("overflow: recursing until the guard page stops us\n");
-    overflow_recurse(1, NULL);
+    thread_demo_recurse(1, NULL, &overflow_depth);
     kprintf("overflow: not reached\n");
 }
 
 static int demo_overflow(int argc, char **argv, int *ids, int max)
 {
     (void)argc, (void)argv;
-    struct thread *t = max > 0 ? thread_spawn("overflow", overflow_thread, NULL) : NULL;
-    if (t == NULL)
-        return 0;
-    ids[0] = thread_id(t);
-    return 1;
+    return thread_demo_spawn_one("overflow", overflow_thread, NULL, ids, max);
 }
 
 /* ---- fault: an invalid opcode in a thread ------------------------------------ */
@@ -191,11 +191,7 @@ static void fault_thread(void *arg)
 static int demo_fault(int argc, char **argv, int *ids, int max)
 {
     (void)argc, (void)argv;
-    struct thread *t = max > 0 ? thread_spawn("fault", fault_thread, NULL) : NULL;
-    if (t == NULL)
-        return 0;
-    ids[0] = thread_id(t);
-    return 1;
+    return thread_demo_spawn_one("fault", fault_thread, NULL, ids, max);
 }
 
 static const struct thread_demo lab4_demos[] = {

@@ -26,6 +26,21 @@ const struct thread_demo *thread_demo_find(const char *name);
 /* The I-th registered demo (0-based), or NULL past the end. */
 const struct thread_demo *thread_demo_at(int i);
 
+/* Number argument I of ARGV, or DEFAULT_VALUE if absent or not a number.
+ * For demos' START functions. */
+unsigned long thread_demo_arg(int argc, char **argv, int i, unsigned long default_value);
+
+/* Spawn one thread NAME running FN(ARG) for a demo: store its id in IDS[0]
+ * and return 1, or return 0 if MAX < 1 or the spawn failed. Thread context. */
+int thread_demo_spawn_one(const char *name, void (*fn)(void *), void *arg, int *ids, int max);
+
+/* Recurse without end, each call keeping 64+ bytes of frame alive, storing
+ * the depth reached in *DEPTH: the guard page below the stack ends the
+ * thread. Used by the overflow demo and the overflow test. Never returns
+ * normally. */
+unsigned long thread_demo_recurse(unsigned long n, volatile char *parent,
+                                  volatile unsigned long *depth);
+
 /* Register lab 4's demos (pingpong, counter, overflow, fault). Idempotent. */
 void thread_demos_init(void);
 

@@ -12,21 +12,12 @@
 static struct rr_spin demo_spin;
 static struct rr_race demo_race;
 
-static unsigned long arg_number(int argc, char **argv, int i, unsigned long default_value)
-{
-    char *end;
-    if (i >= argc)
-        return default_value;
-    unsigned long v = strtoul(argv[i], &end, 0);
-    return (*argv[i] != '\0' && *end == '\0') ? v : default_value;
-}
-
 static int demo_spin_start(int argc, char **argv, int *ids, int max)
 {
-    unsigned long n = arg_number(argc, argv, 1, 3);
+    unsigned long n = thread_demo_arg(argc, argv, 1, 3);
     demo_spin = (struct rr_spin){
         .n = (int)(n < 1 ? 1 : n > RR_SPIN_MAX ? RR_SPIN_MAX : n),
-        .max_ticks = (uint32_t)arg_number(argc, argv, 2, 50),
+        .max_ticks = (uint32_t)thread_demo_arg(argc, argv, 2, 50),
         .verbose = true,
     };
     if (max < demo_spin.n)
@@ -52,18 +43,14 @@ static void race_reporter(void *arg)
 static int demo_race_start(int argc, char **argv, int *ids, int max)
 {
     demo_race = (struct rr_race){
-        .n = (int)arg_number(argc, argv, 1, 4),
-        .ticks = (uint32_t)arg_number(argc, argv, 2, 40),
+        .n = (int)thread_demo_arg(argc, argv, 1, 4),
+        .ticks = (uint32_t)thread_demo_arg(argc, argv, 2, 40),
     };
     if (demo_race.n < 1 || demo_race.n > RR_RACE_MAX || max < 1)
         return 0;
     if (rr_race_start(&demo_race) == 0)
         return 0;
-    struct thread *t = thread_spawn("race-report", race_reporter, &demo_race);
-    if (t == NULL)
-        return 0;
-    ids[0] = thread_id(t);
-    return 1;
+    return thread_demo_spawn_one("race-report", race_reporter, &demo_race, ids, max);
 }
 
 static const struct thread_demo lab5_demos[] = {

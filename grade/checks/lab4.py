@@ -66,7 +66,7 @@ def overflow_report_line(ctx):
         return False, "guard page %s-%s is not one aligned page" % (m.group(4), m.group(5))
     if not lo <= fault <= hi + 64:
         return False, "fault address %s is not in the guard page" % m.group(3)
-    if not m.group(6).startswith("deep_recurse"):
+    if not m.group(6).startswith("thread_demo_recurse"):
         return False, "EIP is in %s, not in the recursing function" % m.group(6)
     if ctx.results.get(test) is not None and ctx.results[test].verdict != "OK":
         return False, "%s itself did not pass" % test
