@@ -1,8 +1,13 @@
-# host.mk: lab 2 host unit tests and benchmark of cont_frame_pool.c; rules in common/host.mk.
-HOST_TESTS += lab2-frames/test_cont_frame_pool
-lab2-frames/test_cont_frame_pool_SRCS := \
-    lab2-frames/host_tests/test_cont_frame_pool.c lab2-frames/cont_frame_pool.c \
+# host.mk: lab 2 host unit tests and benchmark of the frame pool; rules in common/host.mk.
+# Three test programs share one fixture (simulated RAM + reference model).
+CFP_HOST_SRCS := lab2-frames/host_tests/cfp_test_model.c lab2-frames/cont_frame_pool.c \
     lab2-frames/cfp_bitmap.c
+HOST_TESTS += lab2-frames/test_cont_frame_pool lab2-frames/test_cfp_search \
+    lab2-frames/test_cfp_random
+lab2-frames/test_cont_frame_pool_SRCS := lab2-frames/host_tests/test_cont_frame_pool.c \
+    $(CFP_HOST_SRCS)
+lab2-frames/test_cfp_search_SRCS := lab2-frames/host_tests/test_cfp_search.c $(CFP_HOST_SRCS)
+lab2-frames/test_cfp_random_SRCS := lab2-frames/host_tests/test_cfp_random.c $(CFP_HOST_SRCS)
 
 # Plain C, -O2, no sanitizers; brings its own kprintf, panic_at, phys_to_ptr.
 # Prints "KMETRIC cfp_bench_* ..." lines; exit status 1 if the worst-case
