@@ -1,17 +1,28 @@
 #!/usr/bin/env python3
 """test_all.py: `make test`: host tests, monitor smoke test, every lab on QEMU and Bochs, instructor tools.
 
-Each step prints its own summary line "<name>: P passed, F failed"; this script
-adds them up and ends with "total: P passed, F failed". Exit 1 on any failure.
+Every lab is built first (one make, so no two steps build the same directory
+at once); then the steps run in parallel, TEST_JOBS at a time (default: one
+per CPU), longest first. Each step's output is printed as one block when it
+ends, headed `[k/N] title`; while steps run, a line every 30 s says which
+are still going. Each step prints its own summary line "<name>: P passed, F
+failed"; this script adds them up and ends with "total: P passed, F failed".
+Exit 1 on any failure.
 """
 import os
 import re
 import subprocess
 import sys
+import threading
 import time
+from concurrent.futures import ThreadPoolExecutor, as_completed
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 SUMMARY = re.compile(r"^(\S+): (\d+) passed, (\d+) failed\s*$")
+# Seconds each step took on a quiet 2-core machine: the longest start first.
+EXPECTED = {"grader self-test": 175, "a class of submissions": 120, "handouts": 100,
+            "host unit tests": 22, "monitor smoke test": 23}
+STATUS_EVERY = 30
 
 
 def labs():
@@ -24,29 +35,54 @@ def labs():
     return [f"lab{n}" for n in sorted(found)]
 
 
-def run_step(title, cmd):
-    """Run CMD, echo its output, return (passed, failed) from its summary lines."""
-    print(f"==> {title}: {' '.join(cmd)}", flush=True)
-    start = time.time()
-    proc = subprocess.Popen(cmd, cwd=ROOT, stdout=subprocess.PIPE,
-                            stderr=subprocess.STDOUT, text=True)
+def count(text, rc):
+    """(passed, failed) from the summary lines of a step's output TEXT."""
     passed = failed = 0
     seen = False
-    for line in proc.stdout:
-        sys.stdout.write(line)
+    for line in text.splitlines():
         m = SUMMARY.match(line.rstrip())  # nested, indented summaries do not count
         if m and m.group(1) != "total":
             passed += int(m.group(2))
             failed += int(m.group(3))
             seen = True
-    rc = proc.wait()
+    note = ""
     if not seen or (rc != 0 and failed == 0):
-        print(f"==> {title}: exit status {rc} without a clean summary: "
-              "counted as 1 failure")
+        note = f"exit status {rc} without a clean summary: counted as 1 failure"
         failed += 1
-    print(f"==> {title}: {passed} passed, {failed} failed "
-          f"({time.time() - start:.1f}s)\n", flush=True)
-    return passed, failed
+    return passed, failed, note
+
+
+def run_step(title, cmd):
+    """Run CMD to the end; (output, exit status, seconds)."""
+    start = time.time()
+    proc = subprocess.run(cmd, cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
+                          stdin=subprocess.DEVNULL, text=True, errors="replace")
+    return proc.stdout, proc.returncode, time.time() - start
+
+
+class Board:
+    """Which steps are running, for the periodic status line."""
+
+    def __init__(self):
+        self.lock = threading.Lock()
+        self.running = {}
+        self.stop = threading.Event()
+
+    def start(self, title):
+        with self.lock:
+            self.running[title] = time.time()
+
+    def end(self, title):
+        with self.lock:
+            self.running.pop(title, None)
+
+    def ticker(self):
+        while not self.stop.wait(STATUS_EVERY):
+            with self.lock:
+                now = time.time()
+                items = ", ".join(f"{t} ({now - s:.0f}s)" for t, s in self.running.items())
+            if items:
+                print(f"... still running: {items}", flush=True)
 
 
 def main():
@@ -62,13 +98,51 @@ def main():
     steps.append(("a class of submissions", [sys.executable, "tools/class_test.py"]))
     steps.append(("grader self-test", [sys.executable, "grade/selftest.py"]))
     total_p = total_f = 0
+    t0 = time.time()
+    runnable = []
     for title, cmd in steps:
         if cmd[0] == sys.executable and not os.path.exists(os.path.join(ROOT, cmd[1])):
-            print(f"==> {title}: skipped ({cmd[1]} is not in this tree: a handout?)\n")
+            print(f"==> {title}: skipped ({cmd[1]} is not in this tree: a handout?)")
             continue
-        p, f = run_step(title, cmd)
-        total_p += p
-        total_f += f
+        runnable.append((title, cmd))
+    jobs = max(1, int(os.environ.get("TEST_JOBS") or os.cpu_count() or 2))
+    n = len(runnable) + 1
+    print(f"==> [1/{n}] building every lab (make all), then {n - 1} steps, "
+          f"{jobs} at a time", flush=True)
+    out, rc, secs = run_step("build", ["make", "-s", "all"])
+    if rc != 0:
+        sys.stdout.write(out)
+    print(f"==> [1/{n}] build every lab: {int(rc == 0)} passed, {int(rc != 0)} failed "
+          f"({secs:.1f}s)\n", flush=True)
+    total_p, total_f = (1, 0) if rc == 0 else (0, 1)
+    runnable.sort(key=lambda s: -EXPECTED.get(s[0], 10))
+    board = Board()
+    threading.Thread(target=board.ticker, daemon=True).start()
+
+    def one(step):
+        board.start(step[0])
+        try:
+            return step, run_step(*step)
+        finally:
+            board.end(step[0])
+
+    done = 1
+    with ThreadPoolExecutor(max_workers=jobs) as pool:
+        futures = [pool.submit(one, s) for s in runnable]
+        for fut in as_completed(futures):
+            (title, cmd), (out, rc, secs) = fut.result()
+            done += 1
+            p, f, note = count(out, rc)
+            total_p += p
+            total_f += f
+            print(f"==> [{done}/{n}] {title}: {' '.join(cmd)}")
+            sys.stdout.write(out if out.endswith("\n") or not out else out + "\n")
+            if note:
+                print(f"==> {title}: {note}")
+            print(f"==> [{done}/{n}] {title}: {p} passed, {f} failed ({secs:.1f}s)\n",
+                  flush=True)
+    board.stop.set()
+    print(f"make test took {time.time() - t0:.0f}s with {jobs} jobs")
     print(f"total: {total_p} passed, {total_f} failed")
     return 1 if total_f else 0
 
