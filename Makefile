@@ -57,14 +57,17 @@ help:
 all: $(foreach n,$(LAB_NUMS),build-lab$(n))
 
 # labN, labN-bochs, labN-gdb, grade-labN for every lab.
+# CMDLINE reaches boot.py through the environment, unexpanded: neither make
+# ($H, $(x)) nor the shell (`cmd`, $(cmd), quotes) touches the user's text.
+export STEPOS_CMDLINE := $(value CMDLINE)
 define LAB_TARGETS
 .PHONY: lab$(1) lab$(1)-bochs lab$(1)-gdb grade-lab$(1)
 lab$(1): build-lab$(1)
-	$(PYTHON) tools/boot.py lab$(1) --cmdline "$(CMDLINE)"
+	$(PYTHON) tools/boot.py lab$(1) --cmdline "$$$$STEPOS_CMDLINE"
 lab$(1)-bochs: build-lab$(1)
-	$(PYTHON) tools/boot.py lab$(1) --bochs --cmdline "$(CMDLINE)"
+	$(PYTHON) tools/boot.py lab$(1) --bochs --cmdline "$$$$STEPOS_CMDLINE"
 lab$(1)-gdb: build-lab$(1)
-	$(PYTHON) tools/boot.py lab$(1) --gdb --cmdline "$(CMDLINE)"
+	$(PYTHON) tools/boot.py lab$(1) --gdb --cmdline "$$$$STEPOS_CMDLINE"
 grade-lab$(1):
 	$(PYTHON) grade/grade.py lab$(1) --emulator $(EMU)
 endef

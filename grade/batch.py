@@ -12,13 +12,51 @@ from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 
 import intake
+import integrity
 import pristine
+import report
 import rubric
+import safe_text
 # Re-exported: selftest.py and older callers import these from batch.
 from pristine import PRISTINE_PATTERNS, copy_tree, is_pristine, source_files  # noqa: F401
 
 DEFAULT_TIME_LIMIT = 900         # wall-clock seconds per submission
 TERM_GRACE = 10                  # seconds between SIGTERM and SIGKILL
+LOG_LINE_MAX = 1000              # characters per line of a per-submission log
+LOG_MAX = 2000000                # characters kept of a per-submission log
+INTERRUPTED = "INTERRUPTED"      # verdict of a submission not graded: grading was stopped
+PENDING = "PENDING"              # verdict in the gradebook while a submission is not done
+
+
+def unique_names(names):
+    """File-safe names for submission NAMES (in the given order), unique and
+    stable: characters other than A-Z a-z 0-9 _ . - become _, and a name
+    already taken gets -2, -3... in sorted order of the originals."""
+    out, taken = {}, set()
+    for name in sorted(names):
+        base = re.sub(r"[^A-Za-z0-9_.-]", "_", name).lstrip(".") or "submission"
+        cand, n = base, 1
+        while cand.lower() in taken:     # case-insensitive file systems too
+            n += 1
+            cand = "%s-%d" % (base, n)
+        taken.add(cand.lower())
+        out[name] = cand
+    return [out[n] for n in names]
+
+
+def _safe_log(path):
+    """Rewrite the log at PATH with every line made safe (defence in depth: the
+    grader's own output is already; a crash message may quote the student)."""
+    try:
+        with open(path, "rb") as f:
+            raw = f.read(LOG_MAX * 2)
+            more = f.read(1) != b""
+    except OSError:
+        return
+    out = safe_text.lines(raw.decode("utf-8", "replace").split("\n"), LOG_LINE_MAX, LOG_MAX)
+    if more:
+        out.append("... [log cut at %d bytes]" % len(raw))
+    report.write_atomic(path, "\n".join(out))
 
 
 def pristine_copy(src, ref, dest):
@@ -41,6 +79,8 @@ class Outcome:
     warnings: list = field(default_factory=list)
     tests: dict = field(default_factory=dict)     # test name -> score
     message: str = ""
+    integrity: list = field(default_factory=list)  # 'INTEGRITY: ...' findings
+    safe: str = ""                                 # unique file-safe name
 
 
 class Progress:
@@ -133,11 +173,13 @@ class ClassGrader:
 
     def run_child(self, cmd, log_path, limit):
         """Run CMD with its output in LOG_PATH for at most LIMIT seconds:
-        (exit status, None) or (None, 'TIME-LIMIT')."""
-        with open(log_path, "ab") as log:
-            p = subprocess.Popen(cmd, stdin=subprocess.DEVNULL, stdout=log,
-                                 stderr=subprocess.STDOUT, start_new_session=True)
+        (exit status, None), (None, 'TIME-LIMIT') or (None, INTERRUPTED)."""
         with self.lock:
+            if self.stopping.is_set():
+                return None, INTERRUPTED
+            with open(log_path, "ab") as log:
+                p = subprocess.Popen(cmd, stdin=subprocess.DEVNULL, stdout=log,
+                                     stderr=subprocess.STDOUT, start_new_session=True)
             self.procs.add(p)
         try:
             try:
@@ -152,10 +194,10 @@ class ClassGrader:
             with self.lock:
                 self.procs.discard(p)
 
-    def grade_one(self, name, path):
-        a, out = self.args, Outcome(name, max_score=self.max_score)
+    def grade_one(self, name, path, safe):
+        """Grade submission NAME at PATH; its log and JSON are named SAFE."""
+        a, out = self.args, Outcome(name, max_score=self.max_score, safe=safe)
         t0 = time.monotonic()
-        safe = re.sub(r"[^A-Za-z0-9_.-]", "_", name)
         log_path = os.path.join(self.log_dir, safe + ".txt")
         js = os.path.join(self.json_dir, safe + ".json")
         for f in (log_path, js):
@@ -164,39 +206,43 @@ class ClassGrader:
         work = os.path.join(self.tmp, safe)
         try:
             if self.stopping.is_set():
-                out.verdict = "INTERRUPTED"
+                out.verdict, out.message = INTERRUPTED, "not graded: grading was interrupted"
                 return out
             tree, out.warnings = intake.prepare(path, work)
             if self.ref:
                 w = pristine.overlay(tree, self.ref, self.ref_files)
                 out.warnings += [w] if w else []
             with open(log_path, "w") as log:
-                log.write("".join("batch: %s\n" % w for w in out.warnings))
+                log.write("".join("batch: %s\n" % safe_text.line(w, LOG_LINE_MAX)
+                                  for w in out.warnings))
             status, stopped = self.run_child(self.child_cmd(name, path, tree, js), log_path,
                                              a.time_limit - (time.monotonic() - t0))
             self._read_result(out, js, status, stopped, safe)
         except intake.BadSubmission as e:
             out.verdict, out.message = "BAD-SUBMISSION", str(e)
             with open(log_path, "w") as log:
-                log.write("batch: BAD-SUBMISSION: %s\n" % e)
+                log.write("batch: BAD-SUBMISSION: %s\n" % safe_text.line(e, LOG_LINE_MAX))
         except Exception as e:                       # one submission never stops the rest
             out.verdict, out.message = "GRADER-ERROR", "%s: %s" % (type(e).__name__, e)
             with open(log_path, "a") as log:
-                log.write("batch: GRADER-ERROR: %s\n" % out.message)
+                log.write("batch: GRADER-ERROR: %s\n" % safe_text.line(out.message,
+                                                                      LOG_LINE_MAX))
         finally:
             if not a.keep:
                 intake.remove(work)
             out.seconds = time.monotonic() - t0
-        if out.verdict != "OK" and not os.path.exists(js):
+            _safe_log(log_path)
+        out.integrity = _merge(out.integrity, [w for w in out.warnings if integrity.is_flag(w)])
+        if out.verdict not in ("OK", INTERRUPTED) and not os.path.exists(js):
             self._write_zero_json(out, js)
         return out
 
     def _read_result(self, out, js, status, stopped, safe):
+        if stopped == INTERRUPTED or (status not in (0, 1) and self.stopping.is_set()):
+            out.verdict, out.message = INTERRUPTED, "not graded: grading was interrupted"
+            return
         if stopped:
             out.verdict, out.message = stopped, "stopped after %ss" % self.args.time_limit
-            return
-        if self.stopping.is_set():
-            out.verdict = "INTERRUPTED"
             return
         try:
             with open(js) as f:
@@ -205,16 +251,21 @@ class ClassGrader:
             out.verdict = "GRADER-ERROR"
             out.message = "the grader exited with status %s; see %s.txt" % (status, safe)
             return
+        extra = doc.setdefault("extra_data", {})
+        out.integrity = _merge([w for w in out.warnings if integrity.is_flag(w)],
+                               [safe_text.line(f) for f in extra.get("integrity", [])])
         if out.warnings:         # the student sees them in Gradescope's output too
-            doc["output"] = "\n".join(out.warnings + [doc.get("output", "")])
-            with open(js, "w") as f:
-                json.dump(doc, f, indent=2)
+            others = [w for w in out.warnings if not integrity.is_flag(w)]
+            body = [l for l in doc.get("output", "").split("\n") if l not in out.integrity]
+            doc["output"] = "\n".join(safe_text.lines(out.integrity + others) + body)
+            extra["integrity"] = out.integrity
+            report.write_atomic(js, json.dumps(doc, indent=2) + "\n")
         out.score = doc["score"]
-        out.max_score = doc.get("extra_data", {}).get("max_score", self.max_score)
+        out.max_score = extra.get("max_score", self.max_score)
         verdicts = {}
         for t in doc["tests"]:
             out.tests[t["name"]] = t["score"]
-            v = t.get("extra_data", {}).get("verdict", "OK")
+            v = safe_text.line(t.get("extra_data", {}).get("verdict", "OK"), 40)
             if v != "OK":
                 verdicts[v] = verdicts.get(v, 0) + 1
         if not verdicts:
@@ -225,14 +276,17 @@ class ClassGrader:
             out.verdict = ", ".join("%d %s" % (n, v) for v, n in sorted(verdicts.items()))
 
     def _write_zero_json(self, out, js):
-        text = "%s: %s" % (out.verdict, out.message) if out.message else out.verdict
-        doc = {"score": 0, "output": "\n".join(out.warnings + [text]),
-               "extra_data": {"max_score": self.max_score, "verdict": out.verdict},
+        text = safe_text.line("%s: %s" % (out.verdict, out.message) if out.message
+                              else out.verdict)
+        flags = [safe_text.line(f) for f in out.integrity]
+        others = [w for w in out.warnings if not integrity.is_flag(w)]
+        doc = {"score": 0, "output": "\n".join(flags + safe_text.lines(others) + [text]),
+               "extra_data": {"max_score": self.max_score, "verdict": out.verdict,
+                              "integrity": flags},
                "tests": [{"name": c, "score": 0, "max_score": p, "status": "failed",
                           "output": text, "visibility": "visible"}
                          for c, p in zip(self.columns, self.points)]}
-        with open(js, "w") as f:
-            json.dump(doc, f, indent=2)
+        report.write_atomic(js, json.dumps(doc, indent=2) + "\n")
 
     def stop_all(self):
         self.stopping.set()
@@ -241,16 +295,34 @@ class ClassGrader:
         for p in procs:
             _stop(p, grace=TERM_GRACE / 2)
 
-    def write_csv(self, outs):
-        fields = ["submission", "score", "max_score", "verdict", "seconds", "warnings"]
-        with open(self.csv_path, "w", newline="") as f:
-            w = csv.writer(f)
-            w.writerow(fields + self.columns)
-            for o in outs:
-                w.writerow([o.name, _pts(o.score), _pts(o.max_score), o.verdict,
-                            "%.1f" % o.seconds, " | ".join(o.warnings + (
-                                [o.message] if o.message else []))]
-                           + [_pts(o.tests.get(c, 0)) for c in self.columns])
+    def write_csv(self, outs, path=None):
+        """The gradebook, one row per Outcome, written atomically (temporary
+        file and rename) to PATH (default the --csv file)."""
+        import io
+        fields = ["submission", "score", "max_score", "verdict", "seconds", "warnings",
+                  "integrity"]
+        buf = io.StringIO()
+        w = csv.writer(buf)
+        w.writerow(fields + [safe_text.csv_cell(c) for c in self.columns])
+        cell = safe_text.csv_cell
+        for o in outs:
+            notes = [x for x in o.warnings if not integrity.is_flag(x)] + \
+                ([o.message] if o.message else [])
+            w.writerow([cell(o.name), _pts(o.score), _pts(o.max_score), cell(o.verdict),
+                        "%.1f" % o.seconds, cell(" | ".join(notes)),
+                        cell(" | ".join(f[len(integrity.PREFIX):] if integrity.is_flag(f)
+                                        else f for f in o.integrity))]
+                       + [_pts(o.tests.get(c, 0)) for c in self.columns])
+        report.write_atomic(path or self.csv_path, buf.getvalue())
+
+
+def _merge(a, b):
+    """A then B, each string once."""
+    out = []
+    for x in list(a) + list(b):
+        if x not in out:
+            out.append(x)
+    return out
 
 
 def _pts(p):
@@ -273,25 +345,30 @@ def _stop(p, grace=TERM_GRACE):
 
 def table(outs):
     """The summary table, one line per submission."""
-    w = max([len("submission")] + [len(o.name) for o in outs])
+    names = [safe_text.line(o.name, 60) for o in outs]
+    w = max([len("submission")] + [len(n) for n in names])
     lines = ["%-*s  %9s  %-22s %7s  %s" % (w, "submission", "score", "verdict", "time",
                                           "notes")]
-    for o in outs:
-        notes = "; ".join(([o.message] if o.message else []) +
+    for o, name in zip(outs, names):
+        notes = "; ".join(o.integrity + ([o.message] if o.message else []) +
                           (["protected files changed"] if any(
                               x.startswith("WARNING") for x in o.warnings) else []))
         lines.append("%-*s  %9s  %-22s %6.1fs  %s" % (
-            w, o.name, "%s/%s" % (_pts(o.score), _pts(o.max_score)), o.verdict[:22],
-            o.seconds, notes))
+            w, name, "%s/%s" % (_pts(o.score), _pts(o.max_score)),
+            safe_text.line(o.verdict, 22)[:22], o.seconds, safe_text.line(notes)))
     return lines
 
 
 def grade_submissions(args, grade_py, tmp, sandbox_kind="none"):
-    """Grade every folder and archive in args.submissions; write the CSV. Returns 0."""
+    """Grade every folder and archive in args.submissions; write the CSV (after
+    each submission, and at the end). Returns 0, or 130 when interrupted (the
+    CSV then holds the finished submissions, the rest marked INTERRUPTED)."""
     subs = intake.list_submissions(args.submissions)
     if not subs:
-        print("grade.py: no submissions (folders, .zip, .tar.gz) in %s" % args.submissions)
+        print("grade.py: no submissions (folders, .zip, .tar.gz) in %s"
+              % safe_text.line(args.submissions))
         return 2
+    items = [(n, p, s) for (n, p), s in zip(subs, unique_names([n for n, _ in subs]))]
     g = ClassGrader(args, grade_py, tmp, sandbox_kind)
     os.makedirs(g.log_dir, exist_ok=True)
     os.makedirs(g.json_dir, exist_ok=True)
@@ -299,37 +376,78 @@ def grade_submissions(args, grade_py, tmp, sandbox_kind="none"):
     print("grading %d submissions of %s, %d at a time, at most %ss each%s; logs in %s"
           % (len(subs), ", ".join(r.lab for r in g.rubrics), jobs, args.time_limit,
              ", pristine from " + g.ref if g.ref else "", g.log_dir), flush=True)
+    done = {}                    # submission name -> Outcome
+    done_lock = threading.Lock()
+
+    def rows(final):
+        verdict = INTERRUPTED if final else PENDING
+        return [done.get(n) or Outcome(n, max_score=g.max_score, verdict=verdict, safe=s,
+                                       message="not graded" if final else "")
+                for n, _, s in items]
 
     def on_signal(signum, frame):
-        g.stop_all()
-        raise SystemExit(130)
-    signal.signal(signal.SIGINT, on_signal)
-    signal.signal(signal.SIGTERM, on_signal)
+        if not g.stopping.is_set():   # stop the children from another thread: the
+            threading.Thread(target=g.stop_all, daemon=True).start()  # pool must go on
+        g.stopping.set()
+    old = {sig: signal.signal(sig, on_signal) for sig in (signal.SIGINT, signal.SIGTERM)}
     prog = Progress(len(subs))
     t0 = time.monotonic()
 
     def one(item):
         prog.event(started=1)
         o = g.grade_one(*item)
-        prog.event("%s: %s/%s %s (%.1fs)%s" % (
+        with done_lock:
+            done[o.name] = o
+            try:
+                g.write_csv(rows(False))
+            except OSError as e:
+                o.message += " (gradebook not updated: %s)" % e
+        prog.event(safe_text.text("%s: %s/%s %s (%.1fs)%s" % (
             o.name, _pts(o.score), _pts(o.max_score), o.verdict, o.seconds,
-            "".join("\n    " + w for w in o.warnings + ([o.message] if o.message else []))),
-            finished=1)
+            "".join("\n    " + w for w in o.integrity + [x for x in o.warnings if x not in
+                                                          o.integrity]
+                    + ([o.message] if o.message else [])))), finished=1)
         return o
 
     try:
         with ThreadPoolExecutor(max_workers=jobs) as pool:
-            outs = list(pool.map(one, subs))
+            list(pool.map(one, items))
     finally:
         prog.close()
+        for sig, h in old.items():
+            signal.signal(sig, h)
+    outs = rows(True)
+    interrupted = g.stopping.is_set()
     wall = time.monotonic() - t0
-    g.write_csv(outs)
+    wrote = _write_final_csv(g, outs)
     print("\n".join(table(outs)))
-    full = sum(1 for o in outs if o.score >= o.max_score > 0)
-    mean = sum(o.score for o in outs) / len(outs)
+    graded = [o for o in outs if o.verdict != INTERRUPTED]
+    full = sum(1 for o in graded if o.score >= o.max_score > 0)
+    mean = sum(o.score for o in graded) / max(1, len(graded))
     print("class of %d: mean %.1f/%s, %d at full marks, %d at zero; wall time %.1fs (-j %d)"
           % (len(outs), mean, _pts(g.max_score), full,
-             sum(1 for o in outs if o.score == 0), wall, jobs))
-    print("wrote %s (logs and results.json files in %s)" % (
-        g.csv_path, g.log_dir if g.json_dir == g.log_dir else g.log_dir + ", " + g.json_dir))
-    return 0
+             sum(1 for o in graded if o.score == 0), wall, jobs))
+    if interrupted:
+        print("INTERRUPTED: %d of %d submissions graded; the rest are marked %s"
+              % (len(graded), len(outs), INTERRUPTED))
+    if wrote:
+        print("wrote %s (logs and results.json files in %s)" % (
+            g.csv_path, g.log_dir if g.json_dir == g.log_dir else g.log_dir + ", " + g.json_dir))
+    return 130 if interrupted else (0 if wrote else 2)
+
+
+def _write_final_csv(g, outs):
+    """Write the gradebook; if that fails, say so and where a copy went."""
+    try:
+        g.write_csv(outs)
+        return True
+    except OSError as e:
+        print("grade.py: could not write the gradebook %s: %s" % (g.csv_path, e))
+    fallback = os.path.join(g.log_dir, "grades.csv")
+    try:
+        g.write_csv(outs, fallback)
+        print("grade.py: the gradebook is in %s instead" % fallback)
+    except OSError as e:
+        print("grade.py: could not write %s either (%s); the table below has the scores"
+              % (fallback, e))
+    return False

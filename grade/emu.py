@@ -11,6 +11,9 @@ MEMORY_MB = 32
 SECTOR = 512
 HEADS, SPT = 16, 63
 CYLINDER_BYTES = HEADS * SPT * SECTOR
+# A host-side I/O error (disk full, EIO) is reported to the guest as a drive
+# error; QEMU's default for writes (enospc) pauses the VM, which then hangs.
+DRIVE_ERRORS = "werror=report,rerror=report"
 
 # Binary -> Debian package(s) that provide it.
 PACKAGES = {QEMU: "qemu-system-x86", BOCHS: "bochs bochsbios vgabios bochs-term",
@@ -76,6 +79,21 @@ def geometry(path):
     return size // CYLINDER_BYTES, HEADS, SPT
 
 
+def pad_to_cylinders(path):
+    """Pad image PATH (a private copy) with zeros up to a whole number of
+    Bochs cylinders (16 heads x 63 sectors x 512 bytes, at least one).
+    Returns a note saying what was done, or None if nothing was needed."""
+    size = os.path.getsize(path)
+    want = max(1, -(-size // CYLINDER_BYTES)) * CYLINDER_BYTES
+    if size == want:
+        return None
+    with open(path, "r+b") as f:
+        f.truncate(want)
+    return ("%s: %d bytes is not a whole number of %d-byte cylinders (16 heads x 63 "
+            "sectors x 512), which Bochs needs: padded this run's copy with zeros to "
+            "%d bytes" % (os.path.basename(path), size, CYLINDER_BYTES, want))
+
+
 def qemu_exit_poweroff(status):
     """The value the kernel wrote to port 0xF4, from QEMU's exit status, or None."""
     if status is not None and status > 0 and status & 1:
@@ -93,6 +111,7 @@ class Launch:
     log: str = ""                    # Bochs log file
     files: dict = field(default_factory=dict)   # generated config: name -> path
     images: list = field(default_factory=list)  # disk images (Bochs leaves .lock)
+    notes: list = field(default_factory=list)   # what was adjusted to start it
 
     def command_text(self):
         import shlex
@@ -102,15 +121,17 @@ class Launch:
 def _qemu_base(disk, data, blkdebug=None):
     argv = [QEMU, "-m", "%dM" % MEMORY_MB, "-display", "none", "-no-reboot",
             "-device", "isa-debug-exit,iobase=0xf4,iosize=0x04",
-            "-drive", "file=%s,format=raw,if=ide,index=0,media=disk" % disk]
+            "-drive", "file=%s,format=raw,if=ide,index=0,media=disk,%s"
+            % (disk.replace(",", ",,"), DRIVE_ERRORS)]
     if data and blkdebug:
         # The data disk through QEMU's blkdebug driver, which fails the
         # requests its configuration names (blkdebug_text).
         argv += ["-drive", "format=raw,file.driver=blkdebug,file.config=%s,"
-                 "file.image.filename=%s,if=ide,index=1,media=disk"
-                 % (blkdebug.replace(",", ",,"), data.replace(",", ",,"))]
+                 "file.image.filename=%s,if=ide,index=1,media=disk,%s"
+                 % (blkdebug.replace(",", ",,"), data.replace(",", ",,"), DRIVE_ERRORS)]
     elif data:
-        argv += ["-drive", "file=%s,format=raw,if=ide,index=1,media=disk" % data]
+        argv += ["-drive", "file=%s,format=raw,if=ide,index=1,media=disk,%s"
+                 % (data.replace(",", ",,"), DRIVE_ERRORS)]
     return argv
 
 
@@ -195,11 +216,17 @@ def bochs_headless(disk, data, workdir):
     0xE9) goes to a file chosen by the caller, stdin must be /dev/null."""
     serial = os.path.join(workdir, "serial.log")
     log = os.path.join(workdir, "bochs.log")
+    notes = _pad_images(disk, data)
     rc = _write(os.path.join(workdir, "bochs.rc"), "c\n")
     conf = _write(os.path.join(workdir, "bochsrc"), bochsrc_text(disk, data, serial, log))
     argv = [BOCHS, "-q", "-unlock", "-f", conf, "-rc", rc]
     return Launch("bochs", argv, serial=serial, log=log, files={"bochsrc": conf, "rc": rc},
-                  images=[disk] + ([data] if data else []))
+                  images=[disk] + ([data] if data else []), notes=notes)
+
+
+def _pad_images(disk, data):
+    """Bochs attaches whole cylinders only: pad the copies DISK and DATA."""
+    return [n for n in (pad_to_cylinders(disk), data and pad_to_cylinders(data)) if n]
 
 
 def bochs_interactive(disk, data, symfile, serial, workdir, log=None):
@@ -209,10 +236,11 @@ def bochs_interactive(disk, data, symfile, serial, workdir, log=None):
     log = log or os.path.join(workdir, "bochs.log")
     rc_lines = ["ldsym global \"%s\"" % symfile] if symfile and os.path.exists(symfile) else []
     rc = _write(os.path.join(workdir, "bochs.rc"), "\n".join(rc_lines) + "\n")
+    notes = _pad_images(disk, data)
     conf = _write(os.path.join(workdir, "bochsrc"), bochsrc_text(disk, data, serial, log))
     argv = [BOCHS, "-q", "-unlock", "-f", conf, "-rc", rc]
     return Launch("bochs", argv, serial=serial, log=log, files={"bochsrc": conf, "rc": rc},
-                  images=[disk] + ([data] if data else []))
+                  images=[disk] + ([data] if data else []), notes=notes)
 
 
 def bochs_log_verdict(log_path):

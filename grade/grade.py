@@ -1,6 +1,7 @@
 #!/usr/bin/env python3
 """grade.py: build a StepOS lab, boot its tests in QEMU and/or Bochs, and score them by its rubric."""
 import argparse
+import math
 import os
 import shutil
 import sys
@@ -15,10 +16,12 @@ import batch        # noqa: E402
 import disk         # noqa: E402
 import emu          # noqa: E402
 import intake       # noqa: E402
+import integrity    # noqa: E402
 import labrun       # noqa: E402
 import report       # noqa: E402
 import rubric       # noqa: E402
 import runner       # noqa: E402
+import safe_text    # noqa: E402
 import sandbox      # noqa: E402
 
 GRADER_ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
@@ -88,8 +91,9 @@ def parse_args(argv):
         p.error("--seeds must be at least 1")
     if a.jobs < 0:
         p.error("-j must be positive")
-    if a.timeout_scale <= 0:
-        p.error("--timeout-scale must be positive")
+    if not (math.isfinite(a.timeout_scale) and a.timeout_scale > 0):
+        p.error("--timeout-scale %s: must be a positive finite number (e.g. 2 on a slow "
+                "machine)" % a.timeout_scale)
     if (a.csv or a.json_dir) and not a.submissions:
         p.error("--csv and --json-dir need --submissions")
     if a.time_limit <= 0 or a.mem_limit < 0:
@@ -113,7 +117,38 @@ def parse_args(argv):
             p.error("unknown lab %r: expected 1..6, lab1..lab6 or all" % a.lab)
         a.labs = [n]
     a.patterns = a.filters + a.kfilters
+    for problem in output_problems(a):
+        p.error(problem + " (checked before grading, so no results are lost)")
     return a
+
+
+def output_problems(a):
+    """Messages for the output files and folders of A that cannot be written."""
+    out = []
+    files = [(a.json, "--json")] + ([(a.csv or "grades.csv", "--csv")] if a.submissions else [])
+    for path, what in files:
+        if path:
+            problem = report.check_writable(path, what)
+            out += [problem] if problem else []
+    for path, what in ((a.json_dir, "--json-dir"),
+                       (a.keep if a.keep and a.keep != KEEP_DEFAULT else None, "--keep")):
+        if path:
+            problem = _dir_problem(path, what)
+            out += [problem] if problem else []
+    return out
+
+
+def _dir_problem(path, what):
+    """None if folder PATH exists and is writable or can be created."""
+    path = os.path.abspath(path)
+    probe = path
+    while not os.path.exists(probe):
+        probe = os.path.dirname(probe)
+    if not os.path.isdir(probe):
+        return "%s %s: %s is not a folder" % (what, path, probe)
+    if not os.access(probe, os.W_OK | os.X_OK):
+        return "%s %s: %s is not writable" % (what, path, probe)
+    return None
 
 
 def seeds_for(args, rub):
@@ -135,8 +170,8 @@ def build(root, lab, verbose):
     status, raw = runner.run_tracked(sandbox.wrap(cmd, [root], cwd=root,
                                                   cpu_s=sandbox.BUILD_CPU_S), BUILD_TIMEOUT)
     out = raw.decode("utf-8", "replace").splitlines()
-    if verbose:
-        print("\n".join(out))
+    if verbose:              # compiler messages quote the student's code
+        print("\n".join(safe_text.lines(out, total=safe_text.BLOCK_MAX * 4)))
     if status is None:
         return ["$ " + " ".join(cmd)] + out[-BUILD_TAIL:] + ["(stopped: did not finish in "
                                                             "%ds)" % BUILD_TIMEOUT]
@@ -146,12 +181,15 @@ def build(root, lab, verbose):
     return None
 
 
-def grade_lab(args, number, root, workroot, echo):
+def grade_lab(args, number, root, workroot, echo, flags=()):
+    """Build, boot and score lab NUMBER of ROOT; FLAGS (integrity findings
+    about the tree) are shown with its score."""
     rub = rubric.load(number, args.rubric_dir)
     rub.scale_timeouts(args.timeout_scale)
     entries = rub.select(args.patterns)
     t0 = time.monotonic()
-    rep = report.LabReport(rubric=rub, graded=[], replay_base=_replay_base(args, rub))
+    rep = report.LabReport(rubric=rub, graded=[], replay_base=_replay_base(args, rub),
+                           integrity=list(flags))
     if not entries:
         raise UsageError("%s: no rubric entry matches %s" % (rub.lab, " ".join(args.patterns)))
     emus = ["qemu", "bochs"] if args.emulator == "both" else [args.emulator]
@@ -217,7 +255,8 @@ def make_echo(args):
 
     def echo(spec, line):
         with lock:
-            print(("%s | " % spec.label if multi else "| ") + line, flush=True)
+            print(("%s | " % spec.label if multi else "| ") + safe_text.line(line),
+                  flush=True)
     return echo
 
 
@@ -284,14 +323,15 @@ def main(argv=None):
         try:
             root, warnings = prepare_tree(args, root, tree_tmp)
         except (FileNotFoundError, intake.BadSubmission) as e:
-            print("grade.py: %s" % e, file=sys.stderr)
+            print("grade.py: %s" % safe_text.line(e), file=sys.stderr)
             return 2
-        for w in warnings:
+        for w in safe_text.lines(warnings):
             print(w, flush=True)
+        flags = [w for w in warnings if integrity.is_flag(w)]
         for n in args.labs:
-            reports.append(grade_lab(args, n, root, workroot, make_echo(args)))
+            reports.append(grade_lab(args, n, root, workroot, make_echo(args), flags))
     except (UsageError, rubric.RubricError, emu.EmulatorMissing) as e:
-        print("grade.py: %s" % e, file=sys.stderr)
+        print("grade.py: %s" % safe_text.line(e), file=sys.stderr)
         return 2
     finally:
         runner.kill_all()
@@ -299,8 +339,14 @@ def main(argv=None):
             shutil.rmtree(workroot, ignore_errors=True)
         shutil.rmtree(tree_tmp, ignore_errors=True)
     elapsed = time.monotonic() - t0
+    status = 0 if all(r.score >= r.max_score for r in reports) else 1
     if args.json:
-        report.write_json(args.json, reports, elapsed, warnings)
+        try:
+            report.write_json(args.json, reports, elapsed, warnings)
+        except OSError as e:      # the report above stands; say what is missing
+            print("grade.py: the results above could not be written to --json %s: %s"
+                  % (args.json, e), file=sys.stderr)
+            status = 2
     if len(reports) > 1:
         total = sum(r.score for r in reports)
         top = sum(r.max_score for r in reports)
@@ -309,7 +355,7 @@ def main(argv=None):
                                         elapsed))
         print("all: %d passed, %d failed" % (passed, sum(len(r.graded) for r in reports)
                                               - passed))
-    return 0 if all(r.score >= r.max_score for r in reports) else 1
+    return status
 
 
 if __name__ == "__main__":

@@ -10,10 +10,13 @@ import threading
 HERE = os.path.dirname(os.path.abspath(__file__))
 sys.path.insert(0, HERE)
 import intake  # noqa: E402
+import integrity  # noqa: E402
 import rubric  # noqa: E402
+import safe_text  # noqa: E402
 
 TIME_LIMIT = 1200           # seconds for the whole grading (Gradescope's default limit is longer)
 TAIL = 60                   # lines of grader output shown when it could not score
+MAX_LINES = 100000          # lines of grader output kept for that
 
 
 def submission_root(sub):
@@ -25,8 +28,11 @@ def submission_root(sub):
     return sub
 
 
-def zero_results(lab, reference, message):
-    """A results.json giving every rubric entry 0, with MESSAGE as the reason."""
+def zero_results(lab, reference, message, flags=()):
+    """A results.json giving every rubric entry 0, with MESSAGE as the reason;
+    integrity findings FLAGS head its output and fill extra_data.integrity."""
+    flags = [safe_text.line(f) for f in flags]
+    message = "\n".join(flags + [safe_text.text(message)])
     try:
         rub = rubric.load(lab, os.path.join(reference, "grade", "rubrics"))
         tests = [{"name": e.name, "score": 0, "max_score": e.points, "status": "failed",
@@ -37,7 +43,8 @@ def zero_results(lab, reference, message):
         tests, hidden = [], False
         message += "\n(rubric: %s)" % e
     return {"score": 0, "output": message, "tests": tests, "visibility": "visible",
-            "stdout_visibility": "hidden" if hidden else "visible"}
+            "stdout_visibility": "hidden" if hidden else "visible",
+            "extra_data": {"integrity": flags}}
 
 
 def main(argv=None):
@@ -66,10 +73,11 @@ def main(argv=None):
     timer = threading.Timer(TIME_LIMIT, proc.terminate)   # grade.py kills its emulators
     timer.start()
     lines = []
-    for raw in proc.stdout:
-        line = raw.decode("utf-8", "replace")
-        sys.stdout.write(line)
-        lines.append(line.rstrip("\n"))
+    for raw in proc.stdout:  # grade.py's output is safe already; this is a second guard
+        line = safe_text.line(raw.decode("utf-8", "replace").rstrip("\n"))
+        print(line, flush=True)
+        if len(lines) < MAX_LINES:
+            lines.append(line)
     status = proc.wait()
     if not timer.is_alive():
         lines.append("stopped: grading took more than %ds" % TIME_LIMIT)
@@ -77,15 +85,19 @@ def main(argv=None):
     if os.path.exists(a.results):
         return 0
     why = [l for l in lines if l.startswith("grade.py:")] or lines[-TAIL:]
+    flags = [l for l in lines if integrity.is_flag(l)]
     doc = zero_results(a.lab, a.reference, "StepOS could not grade this submission "
-                       "(grader exit status %s):\n%s" % (status, "\n".join(why)))
+                       "(grader exit status %s):\n%s" % (status, "\n".join(why)),
+                       list(dict.fromkeys(flags)))
     return _write(a.results, doc)
 
 
 def _write(path, doc):
-    with open(path, "w") as f:
+    tmp = path + ".tmp"
+    with open(tmp, "w") as f:
         json.dump(doc, f, indent=2)
         f.write("\n")
+    os.replace(tmp, path)
     print("gradescope: wrote %s (score %s)" % (path, doc["score"]))
     return 0
 

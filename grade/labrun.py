@@ -60,6 +60,7 @@ class _Booter:
         self.count = 0
         self.last_images = (None, None)
         self.last_end = None
+        self.notes = []              # what the emulator launch adjusted (e.g. padding)
 
     def boot(self, cmdline, tmo, data_disk=None, data_errors=None):
         """Boot with CMDLINE; DATA_DISK True/False overrides the rubric's
@@ -71,6 +72,7 @@ class _Booter:
             data = disk.lab_images(self.build_dir, data_disk)[1]
         disk_copy, data_copy = disk.copy_images(self.disk, data, d, cmdline)
         launch = launch_for(self.spec.emulator, disk_copy, data_copy, d, data_errors)
+        self.notes += [n for n in launch.notes if n not in self.notes]
         with open(os.path.join(d, "command.txt"), "w") as f:
             f.write("kernel command line: %s\nemulator command (cwd %s):\n%s\n"
                     % (cmdline, os.getcwd(), launch.command_text()))
@@ -111,6 +113,7 @@ def run(rubric, entries, spec, build_dir, workdir, echo=None):
         if e.is_check:
             res.results[e.name] = _run_check(rubric, e, spec, booter, sess, test_lines,
                                              extra, session_images)
+    res.notes += booter.notes
     res.boots = booter.count
     res.elapsed = time.monotonic() - t0
     return res

@@ -1,8 +1,11 @@
 """report.py: combine the runs of a lab into one verdict per rubric entry; print text and JSON."""
 import json
+import os
 import shlex
 from dataclasses import dataclass, field
 
+import integrity
+import safe_text
 from protocol import BUILD_FAIL, FAIL, OK
 
 REASON_LINES = 40
@@ -40,6 +43,7 @@ class LabReport:
     build_log: list = field(default_factory=list)
     elapsed: float = 0.0
     replay_base: list = field(default_factory=list)  # argv prefix to replay a failure
+    integrity: list = field(default_factory=list)    # integrity findings (strings)
 
     @property
     def score(self):
@@ -52,6 +56,22 @@ class LabReport:
     @property
     def n_passed(self):
         return sum(1 for g in self.graded if g.passed)
+
+
+def integrity_flags(reports, notes=()):
+    """The integrity findings of NOTES (warnings) and of REPORTS (their own
+    and their runs'), each once, as 'INTEGRITY: ...' strings in order."""
+    found = [n for n in notes if integrity.is_flag(n)]
+    for rep in reports:
+        found += list(rep.integrity)
+        for run in rep.runs:
+            found += list(getattr(run, "integrity", []))
+    out = []
+    for f in found:
+        f = integrity.flag(str(f))
+        if f not in out:
+            out.append(f)
+    return out
 
 
 def combine(rubric, entries, runs):
@@ -119,9 +139,12 @@ def render(rep, multi_run):
     boots = sum(run.boots for run in rep.runs)
     lines.append("Time: %.1fs (%d boot%s)" % (rep.elapsed, boots, "" if boots == 1 else "s"))
     lines.append("Score: %s/%s" % (fmt_points(rep.score), fmt_points(rep.max_score)))
+    lines += integrity_flags([rep])
     lines.append("%s: %d passed, %d failed" % (rep.rubric.lab, rep.n_passed,
                                                len(rep.graded) - rep.n_passed))
-    return lines
+    # Student-controlled text (serial and build output) is in here: no line
+    # may move the cursor, erase, retitle the terminal or run for megabytes.
+    return [safe_text.line(l) for l in lines]
 
 
 def _reason_lines(rep, g, spec, r, multi_run):
@@ -141,8 +164,9 @@ def _reason_lines(rep, g, spec, r, multi_run):
 
 
 def gradescope(reports, elapsed, notes=()):
-    """A Gradescope results.json document for one or more labs; NOTES (warnings
-    such as changed protected files) head its top-level output."""
+    """A Gradescope results.json document for one or more labs; integrity
+    findings, then NOTES (warnings such as changed protected files) head its
+    top-level output. Every string from the submission is made safe."""
     tests = []
     for rep in reports:
         for g in rep.graded:
@@ -152,32 +176,62 @@ def gradescope(reports, elapsed, notes=()):
                 out.append("%s%s: %s" % (label, r.verdict, "\n  ".join(r.reason)))
             if rep.build_log and not g.passed:
                 out.append("build output:\n" + "\n".join(rep.build_log))
+            name = "%s: %s" % (rep.rubric.lab, g.entry.name) if len(reports) > 1 \
+                else g.entry.name
             tests.append({
-                "name": "%s: %s" % (rep.rubric.lab, g.entry.name) if len(reports) > 1
-                else g.entry.name,
+                "name": safe_text.line(name),
                 "score": g.score,
                 "max_score": g.entry.points,
                 "status": "passed" if g.passed else "failed",
-                "output": "\n".join(out) if out else "OK",
+                "output": safe_text.text("\n".join(out)) if out else "OK",
                 "tags": [rep.rubric.lab, g.entry.section],
                 "extra_data": {"verdict": g.verdict},
                 "visibility": getattr(g.entry, "visibility", "visible"),
             })
+    flags = [safe_text.line(f) for f in integrity_flags(reports, notes)]
+    others = [n for n in notes if not integrity.is_flag(n)]
     return {
         "score": sum(r.score for r in reports),
         "execution_time": round(elapsed, 1),
-        "output": "\n".join(list(notes) + ["%s: %s/%s" % (
+        "output": "\n".join(flags + safe_text.lines(others) + ["%s: %s/%s" % (
             r.rubric.lab, fmt_points(r.score), fmt_points(r.max_score)) for r in reports]),
         "visibility": "visible",
         # the grader's text output names every test: hide it when some are hidden
         "stdout_visibility": "hidden" if any(getattr(g.entry, "hidden", False)
                                              for r in reports for g in r.graded) else "visible",
-        "extra_data": {"max_score": sum(r.max_score for r in reports)},
+        "extra_data": {"max_score": sum(r.max_score for r in reports), "integrity": flags},
         "tests": tests,
     }
 
 
+def check_writable(path, what):
+    """None if a file can be written at PATH (its folder exists and is
+    writable, and PATH is not a folder), else a message naming the problem."""
+    path = os.path.abspath(path)
+    folder = os.path.dirname(path)
+    if os.path.isdir(path):
+        return "%s %s: is a directory" % (what, path)
+    if not os.path.isdir(folder):
+        return "%s %s: folder %s does not exist" % (what, path, folder)
+    if os.path.exists(path) and not os.access(path, os.W_OK):
+        return "%s %s: file is not writable" % (what, path)
+    if not os.access(folder, os.W_OK | os.X_OK):
+        return "%s %s: folder %s is not writable" % (what, path, folder)
+    return None
+
+
+def write_atomic(path, text):
+    """Write TEXT to PATH through a temporary file and a rename, so PATH is
+    either the old file or the whole new one."""
+    tmp = "%s.tmp-%d" % (path, os.getpid())
+    try:
+        with open(tmp, "w", newline="") as f:
+            f.write(text)
+        os.replace(tmp, path)
+    finally:
+        if os.path.exists(tmp):
+            os.unlink(tmp)
+
+
 def write_json(path, reports, elapsed, notes=()):
-    with open(path, "w") as f:
-        json.dump(gradescope(reports, elapsed, notes), f, indent=2)
-        f.write("\n")
+    write_atomic(path, json.dumps(gradescope(reports, elapsed, notes), indent=2) + "\n")

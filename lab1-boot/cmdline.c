@@ -7,11 +7,13 @@
 
 extern const struct cmdline_key __cmdkey_start[], __cmdkey_end[];
 
+#define CMDLINE_ULONG_MAX ((unsigned long)-1)
+
 static struct cmdline boot_cmdline;
 static char boot_text[CMDLINE_MAX_LEN];
 
 CMDLINE_KEY(test, "run the tests matching GLOB[,GLOB...], then power off");
-CMDLINE_KEY(seed, "seed for test randomisation and timer jitter");
+CMDLINE_NUM_KEY(seed, "seed for test randomisation and timer jitter", 0, CMDLINE_ULONG_MAX);
 CMDLINE_KEY(bench, "run the benchmarks, print KMETRIC lines, power off");
 
 void cmdline_parse(struct cmdline *cl, const char *text)
@@ -51,25 +53,98 @@ const char *cmdline_lookup(const struct cmdline *cl, const char *key)
     return NULL;
 }
 
-static bool cmdline_key_known(const char *key)
+static const struct cmdline_key *cmdline_key_find(const char *key)
 {
     for (const struct cmdline_key *k = __cmdkey_start; k < __cmdkey_end; k++)
         if (strcmp(k->name, key) == 0)
-            return true;
+            return k;
+    return NULL;
+}
+
+static int cmdline_digit(char c, unsigned long base)
+{
+    int d = k_isdigit(c) ? c - '0' : k_isxdigit(c) ? k_tolower(c) - 'a' + 10 : -1;
+    return d >= 0 && (unsigned long)d < base ? d : -1;
+}
+
+bool cmdline_parse_number(const char *text, unsigned long min, unsigned long max,
+                          unsigned long *out, const char **why)
+{
+    const char *p = text;
+    unsigned long base = 10, n = 0;
+
+    if (*p == '\0') {
+        *why = "no number";
+        return false;
+    }
+    if (p[0] == '0' && (p[1] == 'x' || p[1] == 'X')) {
+        base = 16;
+        p += 2;
+        if (*p == '\0') {
+            *why = "no hex digits after 0x";
+            return false;
+        }
+    } else if (p[0] == '0' && p[1] != '\0') {
+        *why = "leading zero (octal is not accepted: write decimal, or 0x for hex)";
+        return false;
+    }
+    for (; *p; p++) {
+        int d = cmdline_digit(*p, base);
+        if (d < 0) {
+            *why = base == 16 ? "not a hex number" : "not a decimal number";
+            return false;
+        }
+        if (n > (CMDLINE_ULONG_MAX - (unsigned long)d) / base) {
+            *why = "too large";
+            return false;
+        }
+        n = n * base + (unsigned long)d;
+    }
+    if (n < min || n > max) {
+        *why = "out of range";
+        return false;
+    }
+    *out = n;
+    return true;
+}
+
+/* Judge VALUE of KEY against its registration; REPORT says why it is bad. */
+static bool cmdline_number_of(const char *key, const char *value, bool report,
+                              unsigned long *out)
+{
+    const struct cmdline_key *k = cmdline_key_find(key);
+    unsigned long min = 0, max = CMDLINE_ULONG_MAX;
+    const char *why;
+
+    if (k != NULL && k->numeric) {
+        min = k->min;
+        max = k->max;
+    }
+    if (cmdline_parse_number(value, min, max, out, &why))
+        return true;
+    if (report)
+        kprintf("cmdline: %s=%s: %s (expected %lu..%lu); ignored, the default is kept\n",
+                key, value, why, min, max);
     return false;
 }
 
 void cmdline_init(const char *text)
 {
+    unsigned long n;
+
     strlcpy(boot_text, text, sizeof boot_text);
     cmdline_parse(&boot_cmdline, text);
     for (int i = 0; i < boot_cmdline.count; i++) {
-        if (cmdline_key_known(boot_cmdline.keys[i]))
+        const struct cmdline_key *k = cmdline_key_find(boot_cmdline.keys[i]);
+        if (k != NULL) {
+            if (k->numeric)
+                (void)cmdline_number_of(k->name, boot_cmdline.values[i], true, &n);
             continue;
+        }
         kprintf("cmdline: unknown key '%s' ignored; known keys:",
                 boot_cmdline.keys[i]);
-        for (const struct cmdline_key *k = __cmdkey_start; k < __cmdkey_end; k++)
-            kprintf(" %s", k->name);
+        for (const struct cmdline_key *q = __cmdkey_start; q < __cmdkey_end; q++)
+            kprintf(" %s", q->name);
         kprintf("\n");
     }
 }
@@ -87,15 +162,21 @@ const char *cmdline_get(const char *key)
 unsigned long cmdline_get_ulong(const char *key, unsigned long default_value)
 {
     const char *v = cmdline_get(key);
-    char *end;
+    const struct cmdline_key *k = cmdline_key_find(key);
+    unsigned long n;
 
     if (v == NULL)
         return default_value;
-    unsigned long n = strtoul(v, &end, 0);
-    if (*v == '\0' || *end != '\0') {
-        kprintf("cmdline: %s=%s is not a number; using %lu\n", key, v,
-                default_value);
+    /* a registered key's bad value was reported by cmdline_init */
+    if (!cmdline_number_of(key, v, k == NULL || !k->numeric, &n))
         return default_value;
-    }
     return n;
+}
+
+bool cmdline_get_number(const char *key, unsigned long *out)
+{
+    const char *v = cmdline_get(key);
+    const struct cmdline_key *k = cmdline_key_find(key);
+
+    return v != NULL && cmdline_number_of(key, v, k == NULL || !k->numeric, out);
 }

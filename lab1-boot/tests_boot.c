@@ -1,6 +1,7 @@
 /* tests_boot.c: lab 1 in-kernel tests of the boot record, E820 map and command line. */
 #include "bootinfo.h"
 #include "cmdline.h"
+#include "common/kstring.h"
 #include "common/ktest.h"
 #include "kernel.h"
 
@@ -71,4 +72,48 @@ KTEST(cmdline_parse)
     KT_ASSERT_EQ(cl.count, 0);
     /* The boot command line reached us: we are running under test=. */
     KT_ASSERT(cmdline_get("test") != NULL);
+}
+
+/* Numbers on the command line: decimal or 0x hex, nothing else, in range. */
+static bool number_ok(const char *text, unsigned long min, unsigned long max,
+                      unsigned long want)
+{
+    unsigned long n = 12345;
+    const char *why = NULL;
+    return cmdline_parse_number(text, min, max, &n, &why) && n == want && why == NULL;
+}
+
+static bool number_bad(const char *text, unsigned long min, unsigned long max,
+                       const char *want_why)
+{
+    unsigned long n = 12345;
+    const char *why = NULL;
+    return !cmdline_parse_number(text, min, max, &n, &why) && n == 12345 && why != NULL &&
+           strncmp(why, want_why, strlen(want_why)) == 0;
+}
+
+KTEST(cmdline_numbers)
+{
+    const unsigned long any = (unsigned long)-1;
+
+    KT_ASSERT(number_ok("0", 0, any, 0));
+    KT_ASSERT(number_ok("10", 0, any, 10));
+    KT_ASSERT(number_ok("4294967295", 0, any, 4294967295ul));
+    KT_ASSERT(number_ok("0x3badf00c", 0, any, 0x3badf00cul));
+    KT_ASSERT(number_ok("0XFF", 0, any, 255));
+    KT_ASSERT(number_ok("10000", 1, 10000, 10000));
+    KT_ASSERT(number_bad("010", 0, any, "leading zero"));        /* not octal 8 */
+    KT_ASSERT(number_bad("-4294967295", 0, any, "not a decimal")); /* no wrap to 1 */
+    KT_ASSERT(number_bad("+5", 0, any, "not a decimal"));
+    KT_ASSERT(number_bad("abc", 0, any, "not a decimal"));        /* not 0 */
+    KT_ASSERT(number_bad("", 0, any, "no number"));
+    KT_ASSERT(number_bad("12ms", 0, any, "not a decimal"));
+    KT_ASSERT(number_bad(" 5", 0, any, "not a decimal"));
+    KT_ASSERT(number_bad("0x", 0, any, "no hex digits"));
+    KT_ASSERT(number_bad("0x1g", 0, any, "not a hex"));
+    KT_ASSERT(number_bad("4294967296", 0, any, "too large"));
+    KT_ASSERT(number_bad("0x100000000", 0, any, "too large"));
+    KT_ASSERT(number_bad("0", 1, 10000, "out of range"));
+    KT_ASSERT(number_bad("10001", 1, 10000, "out of range"));
+    KT_ASSERT_EQ(cmdline_get_ulong("missing_number", 77), 77);
 }

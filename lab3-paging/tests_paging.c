@@ -8,7 +8,8 @@
 
 #define MIB (1024u * 1024u)
 
-CMDLINE_KEY(probe, "address for the paging_fault_report_random test (default: random)");
+CMDLINE_NUM_KEY(probe, "address for the paging_fault_report_random test (default: random)",
+                0, 0xFFFFFFFFul);
 
 static bool in_pool(struct cont_frame_pool *pool, unsigned long frame)
 {

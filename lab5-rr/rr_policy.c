@@ -12,9 +12,9 @@
 #include "rr.h"
 #include "rr_quantum.h"
 
-CMDLINE_KEY(quantum, "round-robin time slice in milliseconds (default 5)");
 
 #define RR_MAX_MS 10000ul
+CMDLINE_NUM_KEY(quantum, "round-robin time slice in milliseconds (default 5)", 1, RR_MAX_MS);
 
 static struct rr_quantum slice; /* the running thread's slice; interrupts off */
 static unsigned long quantum_ms = RR_DEFAULT_QUANTUM_MS;

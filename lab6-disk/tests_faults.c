@@ -10,8 +10,10 @@
 #include "lab4-threads/thread.h"
 #include "tests_disk_util.h"
 
-CMDLINE_KEY(disk_bad_read, "block whose reads the emulator fails (disk_injected_errors)");
-CMDLINE_KEY(disk_bad_write, "block whose writes the emulator fails (disk_injected_errors)");
+CMDLINE_NUM_KEY(disk_bad_read, "block whose reads the emulator fails (disk_injected_errors)",
+                0, DISK_DATA_BLOCKS - 1);
+CMDLINE_NUM_KEY(disk_bad_write, "block whose writes the emulator fails (disk_injected_errors)",
+                0, DISK_DATA_BLOCKS - 1);
 
 /* The drive itself refuses a block past its end (ERR, ABRT/IDNF) when the
  * driver's range check is bypassed: a real drive error on both emulators. */
@@ -106,12 +108,11 @@ KTEST(disk_injected_errors)
     uint8_t buf[DISK_BLOCK_SIZE];
     int results[DISK_MODE_COUNT][4];
     TESTS_REQUIRE_DISK();
-    const char *r = cmdline_get("disk_bad_read"), *w = cmdline_get("disk_bad_write");
-    if (r == NULL || w == NULL)
-        KT_FAIL("needs disk_bad_read=B disk_bad_write=B on the command line and an emulator "
-                "that fails those blocks (the grader's QEMU blkdebug boot)");
-    uint32_t bad_r = (uint32_t)cmdline_get_ulong("disk_bad_read", 0);
-    uint32_t bad_w = (uint32_t)cmdline_get_ulong("disk_bad_write", 0);
+    unsigned long r, w;
+    if (!cmdline_get_number("disk_bad_read", &r) || !cmdline_get_number("disk_bad_write", &w))
+        KT_FAIL("needs disk_bad_read=B disk_bad_write=B (block numbers) on the command line "
+                "and an emulator that fails those blocks (the grader's QEMU blkdebug boot)");
+    uint32_t bad_r = (uint32_t)r, bad_w = (uint32_t)w;
     struct disk *d = tests_disk();
     bystander.stop = bystander.errors = bystander.requests = bystander.done = 0;
     bool helper = thread_spawn("bystander", bystander_main, NULL) != NULL;

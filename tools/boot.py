@@ -112,6 +112,7 @@ def boot(args, build, run_dir, boot_img, data_img):
                 f.write(emu.gdbinit_text(rel(os.path.join(build, "kernel.elf")), port))
             notes.append("QEMU is waiting for gdb on localhost:%d; in another terminal "
                          "run: make gdb" % port)
+    notes = launch.notes + notes       # e.g. an image padded for Bochs
     print("+ " + " ".join(shlex.quote(a.replace(ROOT + "/", "")) for a in launch.argv),
           flush=True)
     for n in notes:
