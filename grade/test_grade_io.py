@@ -224,7 +224,12 @@ class ImageAndCommandTest(unittest.TestCase):
         a = emu.qemu_headless(self.img, "/x/data.img", self.d).argv
         self.assertIn("isa-debug-exit,iobase=0xf4,iosize=0x04", a)
         self.assertIn("-no-reboot", a)
-        self.assertIn("file=/x/data.img,format=raw,if=ide,index=1,media=disk", a)
+        self.assertIn("file=/x/data.img,format=raw,if=ide,index=1,media=disk,"
+                      "werror=report,rerror=report", a)
+        drives = [a[i + 1] for i, x in enumerate(a) if x == "-drive"]
+        self.assertEqual(len(drives), 2)
+        for d in drives:    # a full host disk is a drive error, not a paused VM
+            self.assertIn(",werror=report,rerror=report", d)
         self.assertIn("file:" + os.path.join(self.d, "serial.log"), a)
         g = emu.qemu_interactive(self.img, None, "e9.log", gdb_port=26001).argv
         self.assertEqual(g[-3:], ["-S", "-gdb", "tcp:127.0.0.1:26001"])
@@ -236,7 +241,8 @@ class ImageAndCommandTest(unittest.TestCase):
         launch = emu.qemu_headless(self.img, "/x/data.img", self.d, {"read": [3], "write": [4]})
         conf = os.path.join(self.d, "blkdebug.conf")
         self.assertIn("format=raw,file.driver=blkdebug,file.config=%s,file.image.filename="
-                      "/x/data.img,if=ide,index=1,media=disk" % conf, launch.argv)
+                      "/x/data.img,if=ide,index=1,media=disk,werror=report,rerror=report"
+                      % conf, launch.argv)
         self.assertEqual(launch.files, {"blkdebug": conf})
         with open(conf) as f:
             text = f.read()
@@ -256,6 +262,26 @@ class ImageAndCommandTest(unittest.TestCase):
                      "com1: enabled=1, mode=file", "port_e9_hack: enabled=1",
                      "magic_break: enabled=1", "clock: sync=none, time0=0", "megs: 32"):
             self.assertIn(want, text)
+
+    def test_bochs_pads_an_odd_size_copy(self):
+        if not os.path.exists(emu.BOCHS_BIOS[0]):
+            self.skipTest("Bochs BIOS not installed")
+        data = os.path.join(self.d, "data.img")
+        with open(data, "wb") as f:
+            f.write(b"\x22" * (emu.CYLINDER_BYTES + 1000))
+        launch = emu.bochs_headless(self.img, data, self.d)
+        self.assertEqual(os.path.getsize(data), 2 * emu.CYLINDER_BYTES)
+        self.assertEqual(len(launch.notes), 1)
+        self.assertIn("data.img: %d bytes is not a whole number" % (emu.CYLINDER_BYTES + 1000),
+                      launch.notes[0])
+        with open(launch.files["bochsrc"]) as f:
+            self.assertIn("cylinders=2, heads=16, spt=63", f.read().split("ata0-slave")[1])
+        with open(data, "rb") as f:
+            body = f.read()
+        self.assertEqual(body[:emu.CYLINDER_BYTES + 1000], b"\x22" * (emu.CYLINDER_BYTES + 1000))
+        self.assertEqual(body[emu.CYLINDER_BYTES + 1000:].count(b"\0"),
+                         emu.CYLINDER_BYTES - 1000)
+        self.assertEqual(emu.bochs_headless(self.img, data, self.d).notes, [])
 
     def test_bochs_log_verdicts(self):
         log = os.path.join(self.d, "bochs.log")
