@@ -94,6 +94,7 @@ def main():
     steps.append(("handouts", [sys.executable, "tools/handout_check.py"]))
     steps.append(("handout unit tests", [sys.executable, "tools/test_handout.py"]))
     steps.append(("instructor unit tests", [sys.executable, "grade/test_instructor.py"]))
+    steps.append(("hostile-output unit tests", [sys.executable, "grade/test_hostile.py"]))
     steps.append(("Gradescope autograder", [sys.executable, "tools/autograder_check.py"]))
     steps.append(("a class of submissions", [sys.executable, "tools/class_test.py"]))
     steps.append(("grader self-test", [sys.executable, "grade/selftest.py"]))
