@@ -1,5 +1,6 @@
 """batch.py: grade a whole class: each submission in its own sandboxed copy, in parallel, with a time limit; summary table and CSV gradebook."""
 import csv
+import io
 import json
 import os
 import re
@@ -30,11 +31,14 @@ PENDING = "PENDING"              # verdict in the gradebook while a submission i
 
 def unique_names(names):
     """File-safe names for submission NAMES (in the given order), unique and
-    stable: characters other than A-Z a-z 0-9 _ . - become _, and a name
-    already taken gets -2, -3... in sorted order of the originals."""
+    stable: characters other than A-Z a-z 0-9 _ . - become _, a name that is
+    file-safe already keeps it, and the others get -2, -3... if taken, in
+    sorted order of the originals."""
     out, taken = {}, set()
-    for name in sorted(names):
-        base = re.sub(r"[^A-Za-z0-9_.-]", "_", name).lstrip(".") or "submission"
+    base_of = {n: re.sub(r"[^A-Za-z0-9_.-]", "_", n).lstrip(".") or "submission"
+               for n in names}
+    for name in sorted(names, key=lambda n: (base_of[n] != n, n)):
+        base = base_of[name]
         cand, n = base, 1
         while cand.lower() in taken:     # case-insensitive file systems too
             n += 1
@@ -298,7 +302,6 @@ class ClassGrader:
     def write_csv(self, outs, path=None):
         """The gradebook, one row per Outcome, written atomically (temporary
         file and rename) to PATH (default the --csv file)."""
-        import io
         fields = ["submission", "score", "max_score", "verdict", "seconds", "warnings",
                   "integrity"]
         buf = io.StringIO()

@@ -153,7 +153,7 @@ class ClassRun(unittest.TestCase):
         names = ["student_1", "student 1", "student+1", ".x", "A", "a"]
         got = batch.unique_names(names)
         self.assertEqual(len({g.lower() for g in got}), len(names))
-        self.assertEqual(got[:3], ["student_1-3", "student_1", "student_1-2"])
+        self.assertEqual(got[:3], ["student_1", "student_1-2", "student_1-3"])
         self.assertEqual(batch.unique_names(list(reversed(names))), list(reversed(got)))
 
     def test_colliding_names_get_their_own_rows_and_logs(self):
