@@ -1,9 +1,6 @@
 """batch.py: grade a whole class: each submission in its own sandboxed copy, in parallel, with a time limit; summary table and CSV gradebook."""
-import csv
-import io
 import json
 import os
-import re
 import signal
 import subprocess
 import sys
@@ -12,55 +9,20 @@ import time
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 
+import gradebook
 import intake
 import integrity
 import pristine
 import report
 import rubric
 import safe_text
+from gradebook import (INTERRUPTED, LOG_LINE_MAX, PENDING, merge, pts, safe_log, table,
+                       unique_names, write_final_csv)
 # Re-exported: selftest.py and older callers import these from batch.
 from pristine import PRISTINE_PATTERNS, copy_tree, is_pristine, source_files  # noqa: F401
 
 DEFAULT_TIME_LIMIT = 900         # wall-clock seconds per submission
 TERM_GRACE = 10                  # seconds between SIGTERM and SIGKILL
-LOG_LINE_MAX = 1000              # characters per line of a per-submission log
-LOG_MAX = 2000000                # characters kept of a per-submission log
-INTERRUPTED = "INTERRUPTED"      # verdict of a submission not graded: grading was stopped
-PENDING = "PENDING"              # verdict in the gradebook while a submission is not done
-
-
-def unique_names(names):
-    """File-safe names for submission NAMES (in the given order), unique and
-    stable: characters other than A-Z a-z 0-9 _ . - become _, a name that is
-    file-safe already keeps it, and the others get -2, -3... if taken, in
-    sorted order of the originals."""
-    out, taken = {}, set()
-    base_of = {n: re.sub(r"[^A-Za-z0-9_.-]", "_", n).lstrip(".") or "submission"
-               for n in names}
-    for name in sorted(names, key=lambda n: (base_of[n] != n, n)):
-        base = base_of[name]
-        cand, n = base, 1
-        while cand.lower() in taken:     # case-insensitive file systems too
-            n += 1
-            cand = "%s-%d" % (base, n)
-        taken.add(cand.lower())
-        out[name] = cand
-    return [out[n] for n in names]
-
-
-def _safe_log(path):
-    """Rewrite the log at PATH with every line made safe (defence in depth: the
-    grader's own output is already; a crash message may quote the student)."""
-    try:
-        with open(path, "rb") as f:
-            raw = f.read(LOG_MAX * 2)
-            more = f.read(1) != b""
-    except OSError:
-        return
-    out = safe_text.lines(raw.decode("utf-8", "replace").split("\n"), LOG_LINE_MAX, LOG_MAX)
-    if more:
-        out.append("... [log cut at %d bytes]" % len(raw))
-    report.write_atomic(path, "\n".join(out))
 
 
 def pristine_copy(src, ref, dest):
@@ -235,8 +197,8 @@ class ClassGrader:
             if not a.keep:
                 intake.remove(work)
             out.seconds = time.monotonic() - t0
-            _safe_log(log_path)
-        out.integrity = _merge(out.integrity, [w for w in out.warnings if integrity.is_flag(w)])
+            safe_log(log_path)
+        out.integrity = merge(out.integrity, [w for w in out.warnings if integrity.is_flag(w)])
         if out.verdict not in ("OK", INTERRUPTED) and not os.path.exists(js):
             self._write_zero_json(out, js)
         return out
@@ -256,7 +218,7 @@ class ClassGrader:
             out.message = "the grader exited with status %s; see %s.txt" % (status, safe)
             return
         extra = doc.setdefault("extra_data", {})
-        out.integrity = _merge([w for w in out.warnings if integrity.is_flag(w)],
+        out.integrity = merge([w for w in out.warnings if integrity.is_flag(w)],
                                [safe_text.line(f) for f in extra.get("integrity", [])])
         if out.warnings:         # the student sees them in Gradescope's output too
             others = [w for w in out.warnings if not integrity.is_flag(w)]
@@ -292,45 +254,16 @@ class ClassGrader:
                          for c, p in zip(self.columns, self.points)]}
         report.write_atomic(js, json.dumps(doc, indent=2) + "\n")
 
+    def write_csv(self, outs, path=None):
+        """The gradebook of OUTS, atomically, to PATH (default the --csv file)."""
+        gradebook.write_csv(path or self.csv_path, self.columns, outs)
+
     def stop_all(self):
         self.stopping.set()
         with self.lock:
             procs = list(self.procs)
         for p in procs:
             _stop(p, grace=TERM_GRACE / 2)
-
-    def write_csv(self, outs, path=None):
-        """The gradebook, one row per Outcome, written atomically (temporary
-        file and rename) to PATH (default the --csv file)."""
-        fields = ["submission", "score", "max_score", "verdict", "seconds", "warnings",
-                  "integrity"]
-        buf = io.StringIO()
-        w = csv.writer(buf)
-        w.writerow(fields + [safe_text.csv_cell(c) for c in self.columns])
-        cell = safe_text.csv_cell
-        for o in outs:
-            notes = [x for x in o.warnings if not integrity.is_flag(x)] + \
-                ([o.message] if o.message else [])
-            w.writerow([cell(o.name), _pts(o.score), _pts(o.max_score), cell(o.verdict),
-                        "%.1f" % o.seconds, cell(" | ".join(notes)),
-                        cell(" | ".join(f[len(integrity.PREFIX):] if integrity.is_flag(f)
-                                        else f for f in o.integrity))]
-                       + [_pts(o.tests.get(c, 0)) for c in self.columns])
-        report.write_atomic(path or self.csv_path, buf.getvalue())
-
-
-def _merge(a, b):
-    """A then B, each string once."""
-    out = []
-    for x in list(a) + list(b):
-        if x not in out:
-            out.append(x)
-    return out
-
-
-def _pts(p):
-    return str(int(p)) if float(p).is_integer() else "%.1f" % p
-
 
 def _stop(p, grace=TERM_GRACE):
     """SIGTERM P (a grader: it kills its emulators and build), then SIGKILL its group."""
@@ -344,22 +277,6 @@ def _stop(p, grace=TERM_GRACE):
     except (ProcessLookupError, PermissionError):
         pass
     p.wait()
-
-
-def table(outs):
-    """The summary table, one line per submission."""
-    names = [safe_text.line(o.name, 60) for o in outs]
-    w = max([len("submission")] + [len(n) for n in names])
-    lines = ["%-*s  %9s  %-22s %7s  %s" % (w, "submission", "score", "verdict", "time",
-                                          "notes")]
-    for o, name in zip(outs, names):
-        notes = "; ".join(o.integrity + ([o.message] if o.message else []) +
-                          (["protected files changed"] if any(
-                              x.startswith("WARNING") for x in o.warnings) else []))
-        lines.append("%-*s  %9s  %-22s %6.1fs  %s" % (
-            w, name, "%s/%s" % (_pts(o.score), _pts(o.max_score)),
-            safe_text.line(o.verdict, 22)[:22], o.seconds, safe_text.line(notes)))
-    return lines
 
 
 def grade_submissions(args, grade_py, tmp, sandbox_kind="none"):
@@ -406,7 +323,7 @@ def grade_submissions(args, grade_py, tmp, sandbox_kind="none"):
             except OSError as e:
                 o.message += " (gradebook not updated: %s)" % e
         prog.event(safe_text.text("%s: %s/%s %s (%.1fs)%s" % (
-            o.name, _pts(o.score), _pts(o.max_score), o.verdict, o.seconds,
+            o.name, pts(o.score), pts(o.max_score), o.verdict, o.seconds,
             "".join("\n    " + w for w in o.integrity + [x for x in o.warnings if x not in
                                                           o.integrity]
                     + ([o.message] if o.message else [])))), finished=1)
@@ -422,13 +339,13 @@ def grade_submissions(args, grade_py, tmp, sandbox_kind="none"):
     outs = rows(True)
     interrupted = g.stopping.is_set()
     wall = time.monotonic() - t0
-    wrote = _write_final_csv(g, outs)
+    wrote = write_final_csv(g, outs)
     print("\n".join(table(outs)))
     graded = [o for o in outs if o.verdict != INTERRUPTED]
     full = sum(1 for o in graded if o.score >= o.max_score > 0)
     mean = sum(o.score for o in graded) / max(1, len(graded))
     print("class of %d: mean %.1f/%s, %d at full marks, %d at zero; wall time %.1fs (-j %d)"
-          % (len(outs), mean, _pts(g.max_score), full,
+          % (len(outs), mean, pts(g.max_score), full,
              sum(1 for o in graded if o.score == 0), wall, jobs))
     if interrupted:
         print("INTERRUPTED: %d of %d submissions graded; the rest are marked %s"
@@ -437,20 +354,3 @@ def grade_submissions(args, grade_py, tmp, sandbox_kind="none"):
         print("wrote %s (logs and results.json files in %s)" % (
             g.csv_path, g.log_dir if g.json_dir == g.log_dir else g.log_dir + ", " + g.json_dir))
     return 130 if interrupted else (0 if wrote else 2)
-
-
-def _write_final_csv(g, outs):
-    """Write the gradebook; if that fails, say so and where a copy went."""
-    try:
-        g.write_csv(outs)
-        return True
-    except OSError as e:
-        print("grade.py: could not write the gradebook %s: %s" % (g.csv_path, e))
-    fallback = os.path.join(g.log_dir, "grades.csv")
-    try:
-        g.write_csv(outs, fallback)
-        print("grade.py: the gradebook is in %s instead" % fallback)
-    except OSError as e:
-        print("grade.py: could not write %s either (%s); the table below has the scores"
-              % (fallback, e))
-    return False
