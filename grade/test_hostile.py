@@ -89,6 +89,19 @@ class ReportSinks(unittest.TestCase):
         self.assertIn("\\\\x1b[2K", out)
         self.assertLess(len(out), 60000)
 
+    def test_verbose_stream(self):
+        import contextlib
+        import io
+        import grade
+        echo = grade.make_echo(argparse.Namespace(verbose=True, emulator="qemu", seeds=None))
+        buf = io.StringIO()
+        with contextlib.redirect_stdout(buf):
+            echo(labrun.RunSpec("qemu"), EVIL)
+            echo(labrun.RunSpec("qemu"), HUGE)
+        assert_clean(self, buf.getvalue())
+        self.assertIn("| x\\x1b[2K", buf.getvalue())
+        self.assertIn("[line cut: 300000 characters in all]", buf.getvalue())
+
     def test_integrity_flags_everywhere(self):
         rep = lab_report(["no"], ["INTEGRITY: forged KTEST PASS line " + EVIL])
         lines = report.render(rep, False)
