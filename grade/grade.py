@@ -195,13 +195,15 @@ def grade_lab(args, number, root, workroot, echo, flags=()):
     emus = ["qemu", "bochs"] if args.emulator == "both" else [args.emulator]
     skipped = [e.name for e in entries if not any(e.runs_on(x) for x in emus)]
     if skipped:  # e.g. QEMU-only error injection when grading on Bochs alone
-        print("%s: not graded on %s: %s" % (rub.lab, " and ".join(emus), " ".join(skipped)))
+        print(safe_text.line("%s: not graded on %s: %s" % (rub.lab, " and ".join(emus),
+                                                           " ".join(skipped))))
         entries = [e for e in entries if e.name not in skipped]
         if not entries:
             raise UsageError("%s: no selected entry runs on %s" % (rub.lab, " and ".join(emus)))
     for e in emus:
         emu.check_emulator(e)
-    print("== %s: %s (%s) ==" % (rub.lab, rub.title, ", ".join(emus)), flush=True)
+    print(safe_text.line("== %s: %s (%s) ==" % (rub.lab, rub.title, ", ".join(emus))),
+          flush=True)
     failed = None if args.no_build else build(root, number, args.verbose)
     build_dir = os.path.join(root, "build", "lab%d" % number)
     if not failed:
