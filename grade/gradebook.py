@@ -62,7 +62,7 @@ def write_csv(path, columns, outs):
             ([o.message] if o.message else [])
         w.writerow([cell(o.name), pts(o.score), pts(o.max_score), cell(o.verdict),
                     "%.1f" % o.seconds, cell(" | ".join(notes)),
-                    cell(" | ".join(f[len(integrity.PREFIX):] if integrity.is_flag(f)
+                    cell(" | ".join(f.split(": ", 1)[1] if integrity.is_flag(f)
                                     else f for f in o.integrity))]
                    + [pts(o.tests.get(c, 0)) for c in columns])
     report.write_atomic(path, buf.getvalue())
