@@ -68,7 +68,7 @@ def integrity_flags(reports, notes=()):
             found += list(getattr(run, "integrity", []))
     out = []
     for f in found:
-        f = integrity.flag(str(f))
+        f = str(f) if integrity.is_flag(str(f)) else integrity.flag(str(f))
         if f not in out:
             out.append(f)
     return out
