@@ -58,8 +58,10 @@ all: $(foreach n,$(LAB_NUMS),build-lab$(n))
 
 # labN, labN-bochs, labN-gdb, grade-labN for every lab.
 # CMDLINE reaches boot.py through the environment, unexpanded: neither make
-# ($H, $(x)) nor the shell (`cmd`, $(cmd), quotes) touches the user's text.
+# ($H, $(x), $(shell ...)) nor the shell (`cmd`, $(cmd), quotes) touches the
+# user's text. make would expand CMDLINE itself to export it: it is not exported.
 export STEPOS_CMDLINE := $(value CMDLINE)
+unexport CMDLINE
 define LAB_TARGETS
 .PHONY: lab$(1) lab$(1)-bochs lab$(1)-gdb grade-lab$(1)
 lab$(1): build-lab$(1)

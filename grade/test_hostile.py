@@ -268,6 +268,7 @@ class MakeCmdline(unittest.TestCase):
             f.write("#!%s\n%s" % (sys.executable, ARGV_PY))
         os.chmod(fake, 0o755)
         for text in ('x="`touch %s/pwned1`"' % tmp, "a=$(touch %s/pwned2) b=$H c=$$" % tmp,
+                     "d=$(shell touch %s/pwned3)" % tmp,
                      "q='1 2' r=\"3\" s=\\", "test=* seed=5", ""):
             for target in ("lab1", "lab1-bochs"):
                 p = subprocess.run(["make", "-s", "-C", os.path.dirname(HERE), "-o",
