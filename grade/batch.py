@@ -23,6 +23,7 @@ from pristine import PRISTINE_PATTERNS, copy_tree, is_pristine, source_files  # 
 
 DEFAULT_TIME_LIMIT = 900         # wall-clock seconds per submission
 TERM_GRACE = 10                  # seconds between SIGTERM and SIGKILL
+NOTE = safe_text.NOTE_MAX        # characters kept of a warning or message line
 
 
 def pristine_copy(src, ref, dest):
@@ -219,11 +220,11 @@ class ClassGrader:
             return
         extra = doc.setdefault("extra_data", {})
         out.integrity = merge([w for w in out.warnings if integrity.is_flag(w)],
-                               [safe_text.line(f) for f in extra.get("integrity", [])])
+                               [safe_text.line(f, NOTE) for f in extra.get("integrity", [])])
         if out.warnings:         # the student sees them in Gradescope's output too
             others = [w for w in out.warnings if not integrity.is_flag(w)]
             body = [l for l in doc.get("output", "").split("\n") if l not in out.integrity]
-            doc["output"] = "\n".join(safe_text.lines(out.integrity + others) + body)
+            doc["output"] = "\n".join(safe_text.lines(out.integrity + others, NOTE) + body)
             extra["integrity"] = out.integrity
             report.write_atomic(js, json.dumps(doc, indent=2) + "\n")
         out.score = doc["score"]
@@ -243,10 +244,10 @@ class ClassGrader:
 
     def _write_zero_json(self, out, js):
         text = safe_text.line("%s: %s" % (out.verdict, out.message) if out.message
-                              else out.verdict)
-        flags = [safe_text.line(f) for f in out.integrity]
+                              else out.verdict, NOTE)
+        flags = [safe_text.line(f, NOTE) for f in out.integrity]
         others = [w for w in out.warnings if not integrity.is_flag(w)]
-        doc = {"score": 0, "output": "\n".join(flags + safe_text.lines(others) + [text]),
+        doc = {"score": 0, "output": "\n".join(flags + safe_text.lines(others, NOTE) + [text]),
                "extra_data": {"max_score": self.max_score, "verdict": out.verdict,
                               "integrity": flags},
                "tests": [{"name": c, "score": 0, "max_score": p, "status": "failed",
@@ -326,7 +327,7 @@ def grade_submissions(args, grade_py, tmp, sandbox_kind="none"):
             o.name, pts(o.score), pts(o.max_score), o.verdict, o.seconds,
             "".join("\n    " + w for w in o.integrity + [x for x in o.warnings if x not in
                                                           o.integrity]
-                    + ([o.message] if o.message else [])))), finished=1)
+                    + ([o.message] if o.message else []))), NOTE), finished=1)
         return o
 
     try:

@@ -327,7 +327,7 @@ def main(argv=None):
         except (FileNotFoundError, intake.BadSubmission) as e:
             print("grade.py: %s" % safe_text.line(e), file=sys.stderr)
             return 2
-        for w in safe_text.lines(warnings):
+        for w in safe_text.lines(warnings, safe_text.NOTE_MAX):
             print(w, flush=True)
         flags = [w for w in warnings if integrity.is_flag(w)]
         for n in args.labs:

@@ -31,7 +31,7 @@ def submission_root(sub):
 def zero_results(lab, reference, message, flags=()):
     """A results.json giving every rubric entry 0, with MESSAGE as the reason;
     integrity findings FLAGS head its output and fill extra_data.integrity."""
-    flags = [safe_text.line(f) for f in flags]
+    flags = [safe_text.line(f, safe_text.NOTE_MAX) for f in flags]
     message = "\n".join(flags + [safe_text.text(message)])
     try:
         rub = rubric.load(lab, os.path.join(reference, "grade", "rubrics"))
@@ -74,7 +74,7 @@ def main(argv=None):
     timer.start()
     lines = []
     for raw in proc.stdout:  # grade.py's output is safe already; this is a second guard
-        line = safe_text.line(raw.decode("utf-8", "replace").rstrip("\n"))
+        line = safe_text.line(raw.decode("utf-8", "replace").rstrip("\n"), safe_text.NOTE_MAX)
         print(line, flush=True)
         if len(lines) < MAX_LINES:
             lines.append(line)

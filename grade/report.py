@@ -188,12 +188,12 @@ def gradescope(reports, elapsed, notes=()):
                 "extra_data": {"verdict": g.verdict},
                 "visibility": getattr(g.entry, "visibility", "visible"),
             })
-    flags = [safe_text.line(f) for f in integrity_flags(reports, notes)]
+    flags = [safe_text.line(f, safe_text.NOTE_MAX) for f in integrity_flags(reports, notes)]
     others = [n for n in notes if not integrity.is_flag(n)]
     return {
         "score": sum(r.score for r in reports),
         "execution_time": round(elapsed, 1),
-        "output": "\n".join(flags + safe_text.lines(others) + ["%s: %s/%s" % (
+        "output": "\n".join(flags + safe_text.lines(others, safe_text.NOTE_MAX) + ["%s: %s/%s" % (
             r.rubric.lab, fmt_points(r.score), fmt_points(r.max_score)) for r in reports]),
         "visibility": "visible",
         # the grader's text output names every test: hide it when some are hidden

@@ -3,6 +3,7 @@ import re
 
 LINE_MAX = 400           # characters kept of one line
 BLOCK_MAX = 16000        # characters kept of one block (a test's output, a build log)
+NOTE_MAX = 2000          # characters kept of one warning (it may list many file names)
 
 # C0 controls (ESC, CR, BEL, backspace...), DEL, C1 controls (the 8-bit CSI
 # 0x9b...), and Unicode format characters that reorder or hide text (bidi
