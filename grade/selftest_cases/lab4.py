@@ -4,6 +4,7 @@ from protocol import FAIL
 SCHED = "lab4-threads/scheduler.c"
 THREAD = "lab4-threads/thread.c"
 QUEUE = "lab4-threads/ready_queue.c"
+SWITCH = "lab4-threads/switch.asm"
 
 
 def cases(Case):
@@ -34,5 +35,26 @@ def cases(Case):
         Case("lab4-thread-starts-interrupts-off", "threads_start_interrupts_on", FAIL,
              [(THREAD, "    intr_enable();\n    struct thread *self = thread_current();",
                "    struct thread *self = thread_current();")],
+             lab="lab4", others=False),
+        # thread_switch and the first frame leave ebx out (consistently, so
+        # new threads still start): a thread gets back whatever ebx the thread
+        # before it had. Only the register canaries see it.
+        Case("lab4-switch-forgets-ebx", "threads_switch_preserves_registers", FAIL,
+             [(SWITCH, "    push ebp                    ; callee-saved registers on CUR's stack\n"
+                       "    push ebx\n", "    push ebp\n"),
+              (SWITCH, "    pop ebx\n    pop ebp\n", "    pop ebp\n"),
+              (THREAD, "    *--sp = 0;                        /* ebx */\n", "")],
+             lab="lab4", others=False),
+        # A thread that ends hands the CPU to the idle thread although others
+        # are ready (idle then yields to them: the order survives).
+        Case("lab4-exit-runs-idle", "sched_next_after_exit_block_yield", FAIL,
+             [(SCHED, "    cur->state = THREAD_ZOMBIE;\n    scheduler_switch_to(scheduler_next_or_idle());",
+               "    cur->state = THREAD_ZOMBIE;\n    scheduler_switch_to(scheduler_idle_thread());")],
+             lab="lab4", others=False),
+        # The first frame's ebp word is not 0: backtraces from a thread walk
+        # into garbage.
+        Case("lab4-first-frame-ebp-garbage", "threads_first_frame_ends_chain", FAIL,
+             [(THREAD, "    *--sp = 0;                        /* ebp */",
+               "    *--sp = 0x57AC57AC;               /* ebp */")],
              lab="lab4", others=False),
     ]

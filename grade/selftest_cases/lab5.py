@@ -4,6 +4,8 @@ from protocol import FAIL, PANIC
 RR = "lab5-rr/rr_policy.c"
 SCHED = "lab4-threads/scheduler.c"
 INTR = "lab1-boot/intr.c"
+TICK = ("    if (!rr_quantum_tick(&slice))\n        return false;\n    expiries++;\n"
+        "    rr_quantum_reset(&slice);\n    return fifo_ready_count() > 0;\n")
 
 
 def cases(Case):
@@ -39,4 +41,23 @@ def cases(Case):
              [(RR, "    return fifo_ready_count() > 0;\n    /* LAB 5: END SOLUTION */",
                "    return false;\n    /* LAB 5: END SOLUTION */")],
              only=["rr_cpu_bound_progress"], lab="lab5", others=False, timeout_scale=0.5),
+        # The slice is counted one tick too long: a quantum of N ticks
+        # preempts at the (N+1)th. Only the tick-by-tick observer sees it.
+        Case("lab5-preempt-one-tick-late", "rr_slice_exact_ticks", FAIL,
+             [(RR, TICK, "    if (slice.left > 0) {\n        slice.left--;\n        return false;\n"
+                         "    }\n    expiries++;\n    rr_quantum_reset(&slice);\n"
+                         "    return fifo_ready_count() > 0;\n")],
+             lab="lab5", others=False),
+        # A thread alone keeps its used-up slice: when another one becomes
+        # ready it is preempted at once instead of at the end of a new slice.
+        Case("lab5-no-renewal-when-alone", "rr_slice_exact_ticks", FAIL,
+             [(RR, TICK, "    if (!rr_quantum_tick(&slice))\n        return false;\n    expiries++;\n"
+                         "    if (fifo_ready_count() == 0)\n        return false;\n"
+                         "    rr_quantum_reset(&slice);\n    return true;\n")],
+             lab="lab5", others=False),
+        # Every expiry asks for a preemption, even with nobody else ready.
+        Case("lab5-preempt-with-nobody-ready", "rr_slice_exact_ticks", FAIL,
+             [(RR, TICK, "    if (!rr_quantum_tick(&slice))\n        return false;\n    expiries++;\n"
+                         "    rr_quantum_reset(&slice);\n    return true;\n")],
+             lab="lab5", others=False),
     ]
