@@ -10,6 +10,20 @@
 static volatile uint32_t pr_mask[PR_THREADS];
 static volatile bool pr_done[PR_THREADS];
 
+static struct thread *pr_thread[PR_THREADS];
+
+/* True when a spinner ended (a register changed) or each was preempted and
+ * resumed PR_RESUMES times. Interrupts off: a spinner cannot end (and be
+ * freed) while we read its dispatch count. */
+static bool pr_progress(void)
+{
+    enum intr_level old = intr_disable();
+    bool done = pr_done[0] || pr_done[1] ||
+                (pr_thread[0]->dispatches > PR_RESUMES && pr_thread[1]->dispatches > PR_RESUMES);
+    intr_set_level(old);
+    return done;
+}
+
 static void pr_body(void *arg)
 {
     int k = (int)(uintptr_t)arg;
@@ -20,7 +34,7 @@ static void pr_body(void *arg)
 KTEST(rr_preemption_keeps_registers)
 {
     TESTS_REQUIRE_RR();
-    struct thread *t[PR_THREADS];
+    struct thread **t = pr_thread;
     int ids[PR_THREADS];
     char names[32];
     regs_spin_stop = 0;
@@ -35,10 +49,7 @@ KTEST(rr_preemption_keeps_registers)
         scheduler_add(t[k]);
     /* Each spinner's dispatch count grows by one per preemption survived. */
     uint32_t slice = rr_quantum_ticks() + rr_jitter_ticks();
-    bool ok = TESTS_RR_SLEEP_UNTIL(
-        pr_done[0] || pr_done[1] ||
-            (t[0]->dispatches > PR_RESUMES && t[1]->dispatches > PR_RESUMES),
-        (PR_RESUMES + 2) * 3 * slice * 4 + 500);
+    bool ok = TESTS_RR_SLEEP_UNTIL(pr_progress(), (PR_RESUMES + 2) * 3 * slice * 4 + 500);
     regs_spin_stop = 1;
     tests_wait_all(ids, PR_THREADS);
     for (int k = 0; k < PR_THREADS; k++)
