@@ -1,0 +1,40 @@
+/* tests_rr_guard.c: lab 5 test that frame-pool operations leave the caller's interrupt level as it was (nesting). */
+#include "common/intr_level.h"
+#include "lab2-frames/frames.h"
+#include "tests_rr_util.h"
+
+/* Get and release one frame; return the interrupt levels seen right after
+ * each call. */
+static void guard_round(enum intr_level *after_get, enum intr_level *after_release)
+{
+    struct cont_frame_pool *pool = frames_kernel_pool();
+    unsigned long f = cfp_get_frames(pool, 1);
+    *after_get = intr_get_level();
+    if (f != 0)
+        cfp_release_frames(f);
+    *after_release = intr_get_level();
+    if (f == 0)
+        KT_FAIL("no free frame in the kernel pool");
+}
+
+KTEST(rr_frame_guard_nests)
+{
+    TESTS_REQUIRE_RR();
+    enum intr_level get_level, release_level;
+    /* Inside a caller's critical section: the pool's guard must not turn
+     * interrupts back on when it leaves. */
+    enum intr_level old = intr_disable();
+    guard_round(&get_level, &release_level);
+    intr_set_level(old);
+    if (get_level != INTR_OFF || release_level != INTR_OFF)
+        KT_FAIL("a frame-pool call made inside a critical section returned with "
+                "interrupts on: the guard must restore the previous level "
+                "(intr_set_level(saved)), not enable them");
+    /* Outside: it must not leave them off either. */
+    intr_enable();
+    guard_round(&get_level, &release_level);
+    intr_set_level(old);
+    if (get_level != INTR_ON || release_level != INTR_ON)
+        KT_FAIL("a frame-pool call made with interrupts on returned with them off: the "
+                "guard must restore the previous level");
+}
