@@ -1,6 +1,7 @@
 /* tests_fifo_pick.c: lab 4 tests of who runs after a thread exits, blocks or yields, and of ready-queue counts. */
 #include "common/intr_level.h"
 #include "fifo_policy.h"
+#include "lab1-boot/pit.h"
 #include "tests_util.h"
 
 #define PICK_LOG_MAX 16
@@ -118,4 +119,53 @@ KTEST(sched_next_after_exit_block_yield)
         KT_FAIL("the idle thread ran %lu times while other threads were ready: it runs "
                 "only when the ready queue is empty",
                 idle->dispatches - idle_dispatches);
+}
+
+/* ---- a thread ends while nothing else is ready: the idle thread runs -------- */
+
+#define LONE_SLEEP 20 /* ticks main sleeps while the lone thread runs and ends */
+#define LONE_TRIES 5
+
+static volatile int lone_ran;
+static volatile uint32_t lone_end_tick;
+
+static void lone_body(void *arg)
+{
+    (void)arg;
+    lone_ran++;
+    lone_end_tick = timer_ticks();
+}
+
+KTEST(sched_exit_with_nothing_ready_runs_idle)
+{
+    TESTS_REQUIRE_THREADS();
+    struct tests_baseline base;
+    tests_baseline_take(&base, 4, 0, 0);
+    struct thread *idle = scheduler_idle_thread();
+    for (int attempt = 1;; attempt++) {
+        unsigned long idle_dispatches = idle->dispatches;
+        unsigned long reaped = scheduler_stats()->reaped;
+        lone_ran = 0;
+        int id = tests_spawn("lone", lone_body, NULL);
+        /* Main sleeps: the lone thread runs, ends with nobody ready (main is
+         * on the sleep list), and the CPU must go to the idle thread, which
+         * frees the zombie and halts until the timer wakes main. */
+        uint32_t t0 = timer_ticks();
+        scheduler_sleep(LONE_SLEEP);
+        KT_ASSERT_EQ(lone_ran, 1);
+        KT_ASSERT(!thread_alive(id));
+        KT_ASSERT_EQ(scheduler_stats()->reaped, reaped + 1);
+        if (idle->dispatches != idle_dispatches)
+            break;
+        /* Only conclusive if main was still asleep when the thread ended
+         * (a stalled emulator may deliver the wake-up tick first). */
+        if (lone_end_tick - t0 < LONE_SLEEP - 1)
+            KT_FAIL("nothing was ready when the thread ended, yet the idle thread "
+                    "never ran");
+        if (attempt == LONE_TRIES)
+            KT_FAIL("main's %d-tick sleep always ended before a thread that does "
+                    "nothing did: the timer runs too fast to test", LONE_SLEEP);
+    }
+    pick_expect_ready(0);
+    TESTS_ASSERT_BASELINE(&base);
 }
