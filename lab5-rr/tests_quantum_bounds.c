@@ -154,6 +154,7 @@ KTEST(rr_slice_exact_ticks)
     TESTS_REQUIRE_RR();
     uint32_t saved = rr_quantum_ticks();
     qb_install();
+    unsigned long expiries = rr_expiries();
     bool ok = qb_phase(3, 3, 0, 24, 3000)        /* several spinners */
               && qb_phase(1, 2, 0, 24, 3000)     /* the 1-tick edge */
               && qb_phase(4, 2, 1, 16, 3000);    /* a yielder among them */
@@ -166,6 +167,10 @@ KTEST(rr_slice_exact_ticks)
     KT_ASSERT_EQ(rr_spin_start(&alone), 1);
     scheduler_sleep(40);
     rr_spin_stop(&alone);
+    enum intr_level old = intr_disable();
+    unsigned long ended = qb.preempts + qb.renewals;
+    expiries = rr_expiries() - expiries;
+    intr_set_level(old);
     scheduler_set_policy(&rr_policy);
     rr_set_quantum_ticks(saved);
     kprintf("rr: observed %lu ticks: %lu preemptions, %lu renewed slices, %lu yields\n",
@@ -180,4 +185,7 @@ KTEST(rr_slice_exact_ticks)
                 "end of a slice with nobody else ready, it must get a new one",
                 qb.renewals - renewals);
     KT_ASSERT(qb.yields > 0);
+    if (expiries != ended)
+        KT_FAIL("rr_expiries() counted %lu used-up slices, the timer hook ended %lu "
+                "(preempted or renewed): count every expiry", expiries, ended);
 }
