@@ -157,7 +157,8 @@ KTEST(rr_slice_exact_ticks)
     unsigned long expiries = rr_expiries();
     bool ok = qb_phase(3, 3, 0, 24, 3000)        /* several spinners */
               && qb_phase(1, 2, 0, 24, 3000)     /* the 1-tick edge */
-              && qb_phase(4, 2, 1, 16, 3000);    /* a yielder among them */
+              && qb_phase(4, 2, 1, 16, 3000)     /* a yielder among them */
+              && qb_phase(4, 1, 1, 12, 3000);    /* a yielder and one other thread */
     /* A lone spinner: its slices are renewed while main sleeps, and when
      * main wakes up it is preempted at the end of the slice it is in. */
     unsigned long renewals = qb.renewals;
