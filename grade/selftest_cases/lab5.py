@@ -60,4 +60,14 @@ def cases(Case):
              [(RR, TICK, "    if (!rr_quantum_tick(&slice))\n        return false;\n    expiries++;\n"
                          "    rr_quantum_reset(&slice);\n    return true;\n")],
              lab="lab5", others=False),
+        # The student's own frame-pool guard ends with intr_enable(): a pool
+        # call inside a critical section turns interrupts back on.
+        Case("lab5-guard-enables-interrupts", "rr_frame_guard_nests", FAIL,
+             [(RR, "/* Make the frame pools safe under preemption. */\n",
+               "static int cli_guard(void)\n{\n    intr_disable();\n    return 0;\n}\n\n"
+               "static void sti_guard(int saved)\n{\n    (void)saved;\n    intr_enable();\n}\n\n"
+               "/* Make the frame pools safe under preemption. */\n"),
+              (RR, "    cfp_set_guard(rr_guard_enter, rr_guard_leave);\n",
+               "    cfp_set_guard(cli_guard, sti_guard);\n")],
+             lab="lab5", others=False),
     ]
