@@ -26,10 +26,12 @@ from protocol import (BOOT_FAIL, BUILD_FAIL, FAIL, OK, PANIC, TIMEOUT,  # noqa: 
 class Case:
     """Break the tree with literal PATCHES [(file, old, new)]; grading LAB
     must then give TEST the verdict EXPECT (and every other test OK unless
-    OTHERS is False), and exit with status 1."""
+    OTHERS is False), and exit with status 1. EXPECT may be a tuple of
+    verdicts when which one comes first depends on host speed (a kernel
+    test's own guest-time limit against the grader's wall-clock timeout)."""
     name: str
     test: str
-    expect: str
+    expect: object          # a verdict, or a tuple of acceptable ones
     patches: list
     lab: str = "lab1"
     emulator: str = "qemu"
@@ -154,7 +156,7 @@ def run_case(case, tree, tmp):
             with open(os.path.join(tree, path), "w") as f:
                 f.write(text)
     got = verdicts.get(case.test)
-    if got != case.expect:
+    if got not in (case.expect if isinstance(case.expect, tuple) else (case.expect,)):
         problems.append("%s: expected %s, grader said %s" % (case.test, case.expect, got))
     if status != 1:
         problems.append("exit status %s, expected 1" % status)
