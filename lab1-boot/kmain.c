@@ -5,6 +5,7 @@
 #include "common/debug.h"
 #include "common/kprintf.h"
 #include "common/ktest.h"
+#include "common/ktest_key.h"
 #include "common/power.h"
 #include "common/x86.h"
 #include "double_fault.h"
@@ -27,6 +28,8 @@ void kernel_main(const struct boot_info *bi)
     if (bi->magic != BOOTINFO_MAGIC)
         PANIC("bad boot info magic 0x%08lx at %p", (unsigned long)bi->magic,
               (const void *)bi);
+    /* Before any lab code: the test runner takes the grader's key. */
+    ktest_key_take((char *)bi->cmdline, sizeof bi->cmdline);
     gdt_init();
     idt_init();
     double_fault_init();
