@@ -7,6 +7,7 @@ from typing import Optional
 import checks
 import disk
 import emu
+import linetag
 import runner
 import session
 from protocol import FAIL, OK, PANIC, Result
@@ -80,7 +81,7 @@ class _Booter:
         if self.echo:
             echo = lambda line: self.echo(self.spec, line)
             self.echo(self.spec, "--- boot %d: %s" % (self.count, cmdline))
-        outcome, end = runner.boot_once(launch, tmo, echo=echo)
+        outcome, end = runner.boot_once(launch, tmo, echo=echo, key=linetag.key_of(cmdline))
         self.last_images = (disk_copy, data_copy)
         self.last_end = end
         return outcome
@@ -112,14 +113,14 @@ def run(rubric, entries, spec, build_dir, workdir, echo=None):
     for e in entries:
         if e.is_check:
             res.results[e.name] = _run_check(rubric, e, spec, booter, sess, test_lines,
-                                             extra, session_images)
+                                             extra, session_images, res.notes)
     res.notes += booter.notes
     res.boots = booter.count
     res.elapsed = time.monotonic() - t0
     return res
 
 
-def _run_check(rubric, entry, spec, booter, sess, test_lines, extra, session_images):
+def _run_check(rubric, entry, spec, booter, sess, test_lines, extra, session_images, notes):
     t0 = time.monotonic()
     try:
         fn = checks.find(rubric.lab, entry.check)
@@ -133,9 +134,10 @@ def _run_check(rubric, entry, spec, booter, sess, test_lines, extra, session_ima
         limit = entry.timeout or max(rubric.boot_timeout, rubric.test_timeout)
         tmo = runner.Timeouts(boot=limit, test=limit, scale=timeouts_for(
             rubric, [], spec.emulator).scale)
-        outcome = booter.boot(session.build_cmdline([], [entry.cmdline] + extra), tmo,
-                              entry.data_disk, entry.data_errors)
+        outcome = booter.boot(session.build_cmdline([], session.keyed([entry.cmdline] + extra)),
+                              tmo, entry.data_disk, entry.data_errors)
         p = outcome.parser
+        notes += ["%s's boot: %s" % (entry.name, f) for f in p.integrity]
         ctx.lines, ctx.results, ctx.test_lines = p.lines, outcome.results, p.test_lines
         ctx.boot_disk, ctx.data_disk = booter.last_images
         if p.panic is not None:

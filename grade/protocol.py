@@ -4,6 +4,9 @@ from collections import deque
 from dataclasses import dataclass, field
 from typing import Optional
 
+import integrity
+import linetag
+
 # Verdicts. OK is the only passing one.
 OK = "OK"
 FAIL = "FAIL"
@@ -66,9 +69,18 @@ class Metric:
 
 
 class BootParser:
-    """Incremental parser for one boot's COM1 output. Feed complete lines."""
+    """Incremental parser for one boot's COM1 output. Feed complete lines.
 
-    def __init__(self):
+    With KEY (the boot's ktkey=, 32 hex digits) a KTEST or KMETRIC line counts
+    only if it carries a valid tag under KEY with the next sequence number
+    (0, 1, 2, ...); any other such line is ignored and recorded in
+    `integrity` as an "INTEGRITY: ..." finding. Without KEY lines are taken
+    as printed (a student's own runs, the monitor)."""
+
+    def __init__(self, key=None):
+        self.key = key
+        self.next_seq = 0               # sequence number the next tagged line must have
+        self.integrity = []             # INTEGRITY findings (strings)
         self.lines = []                 # every line, as received (no newline)
         self.tail = deque(maxlen=TAIL_LINES)
         self.banner = None              # "StepOS ..." line
@@ -121,14 +133,32 @@ class BootParser:
             return
         k = line.find("KTEST ")
         if k >= 0:
-            self._ktest(line[k:].rstrip(_STRAY), t)
+            text = self._authentic(line[k:].rstrip(_STRAY))
+            if text is not None:
+                self._ktest(text, t)
             return
         k = line.find("KMETRIC ")
         if k >= 0:
-            m = _RE_METRIC.match(line[k:].rstrip(_STRAY))
+            text = self._authentic(line[k:].rstrip(_STRAY))
+            m = _RE_METRIC.match(text) if text is not None else None
             if m:
                 self.metrics.append(Metric(m.group(1), m.group(2),
                                            m.group(3) or "", self.current))
+
+    def _authentic(self, text):
+        """TEXT without its tag if it is to be believed, else None (recorded)."""
+        if self.key is None:
+            return text
+        body, seq, problem = linetag.check(self.key, text)
+        if problem is None and seq != self.next_seq:
+            problem = ("sequence number %d where %d was due (replayed, reordered "
+                       "or lost line)" % (seq, self.next_seq))
+        if problem is not None:
+            self.integrity.append(integrity.flag(
+                "ignored a protocol line with %s: %r" % (problem, text[:160])))
+            return None
+        self.next_seq += 1
+        return body
 
     def _ktest(self, text, t):
         m = _RE_START.match(text)

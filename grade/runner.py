@@ -132,10 +132,11 @@ def _tail(path, n=5):
     return [l for l in text.splitlines() if l.strip()][-n:]
 
 
-def boot_once(launch, tmo, echo=None, stdout_path=None):
+def boot_once(launch, tmo, echo=None, stdout_path=None, key=None):
     """Run LAUNCH until it exits, times out, or idles after KTEST DONE.
-    ECHO(line) is called for each serial line. Returns (BootOutcome, End)."""
-    parser = BootParser()
+    ECHO(line) is called for each serial line; KEY is the boot's ktkey= (its
+    protocol lines must be tagged). Returns (BootOutcome, End)."""
+    parser = BootParser(key)
     stdout_path = stdout_path or os.path.join(os.path.dirname(launch.serial), "emulator.out")
     emu.remove_locks(launch.images)
     t0 = time.monotonic()

@@ -1,6 +1,7 @@
 """session.py: run a set of tests over as few boots as possible, rebooting past crashes."""
 from dataclasses import dataclass, field
 
+import linetag
 from protocol import FAIL, Result
 
 CMDLINE_MAX = 511        # bytes before the NUL in sector 1
@@ -33,16 +34,24 @@ class SessionResult:
     boots: list = field(default_factory=list)       # BootOutcome per boot
     notes: list = field(default_factory=list)       # warnings worth printing
     lines: list = field(default_factory=list)       # serial lines of all boots
+    integrity: list = field(default_factory=list)   # INTEGRITY findings (also in notes)
 
 
-def run_tests(tests, boot, extra=(), limit=CMDLINE_MAX, max_boots=None):
+def keyed(extra):
+    """EXTRA plus a fresh ktkey= word: the keys of one boot whose KTEST and
+    KMETRIC lines must carry tags (linetag.py). Call once per boot."""
+    return list(extra) + [linetag.key_word(linetag.new_key())]
+
+
+def run_tests(tests, boot, extra=(), limit=CMDLINE_MAX, max_boots=None, key=True):
     """Run TESTS (names) with BOOT(cmdline, chunk) -> BootOutcome.
 
     One boot runs as many tests as fit on a command line; when a boot ends
     early (panic, hang, triple fault), the tests it did not reach are run
     again in a fresh boot, so one crash costs one test. A boot that makes no
     progress gives its failure to every test it was asked to run, so the loop
-    always ends."""
+    always ends. With KEY every boot's command line ends with its own fresh
+    ktkey=; BOOT must then parse with linetag.key_of(cmdline)."""
     res = SessionResult()
     remaining = list(tests)
     max_boots = max_boots or (2 * len(tests) + 2)
@@ -51,10 +60,14 @@ def run_tests(tests, boot, extra=(), limit=CMDLINE_MAX, max_boots=None):
             for t in remaining:
                 res.results[t] = Result(FAIL, 0.0, ["not run: too many reboots"])
             break
-        chunk = pack(remaining, extra, limit)
-        outcome = boot(build_cmdline(chunk, extra), chunk)
+        ext = keyed(extra) if key else list(extra)
+        chunk = pack(remaining, ext, limit)
+        outcome = boot(build_cmdline(chunk, ext), chunk)
         res.boots.append(outcome)
         res.lines.extend(outcome.parser.lines)
+        found = getattr(outcome.parser, "integrity", [])
+        res.integrity += found
+        res.notes += ["boot %d: %s" % (len(res.boots), f) for f in found]
         progress = False
         for name in chunk:
             r = outcome.results.get(name)

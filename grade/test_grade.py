@@ -6,11 +6,14 @@ import unittest
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 
+import integrity  # noqa: E402
+import linetag   # noqa: E402
 import protocol  # noqa: E402
 import session   # noqa: E402
 from protocol import (BOOT_FAIL, FAIL, OK, PANIC, TIMEOUT, TRIPLE_FAULT, End,  # noqa: E402
                       parse_log)
 from test_grade_io import *  # noqa: E402,F401,F403  (runner, rubric, image, report tests)
+from test_linetag import *  # noqa: E402,F401,F403  (SipHash vectors, the C twin, key words)
 
 GOOD = """StepOS lab1-boot
 KTEST START lab1 3
@@ -34,6 +37,26 @@ KPANIC lab1-boot/tests_x.c:50 ktest_fn_beta: boom
   eax=00000001 ebx=00000000
   #0 0x00101234 ktest_fn_beta+0x14
 """
+
+
+def sign(text, key, first=0):
+    """TEXT with every KTEST/KMETRIC line tagged under KEY as an honest
+    kernel would (sequence numbers from FIRST)."""
+    out, seq = [], first
+    for line in text.split("\n"):
+        k = max(line.find("KTEST "), line.find("KMETRIC "))
+        if k >= 0:
+            line = line[:k] + linetag.tag(key, seq, line[k:])
+            seq += 1
+        out.append(line)
+    return "\n".join(out)
+
+
+def parse_keyed(text, key, end=None):
+    p = protocol.BootParser(key)
+    for line in text.splitlines():
+        p.feed(line)
+    return p.finish(end or End("exit", status=1))
 
 
 def feed(lines, times=None):
@@ -179,17 +202,107 @@ class ParserTest(unittest.TestCase):
         self.assertIsNone(out.failure)
 
 
-class FakeBoots:
-    """Plays canned logs as boots; records the command lines it was given."""
+KEY = "000102030405060708090a0b0c0d0e0f"
+OTHER_KEY = "f0e0d0c0b0a090807060504030201000"
 
-    def __init__(self, logs):
+
+class KeyedParserTest(unittest.TestCase):
+    """A boot with a key believes only tagged lines in sequence."""
+
+    def verdicts(self, out):
+        return {n: r.verdict for n, r in out.results.items()}
+
+    def test_valid_tags_read_as_untagged(self):
+        out = parse_keyed(sign(GOOD, KEY), KEY)
+        self.assertEqual(self.verdicts(out), self.verdicts(parse_log(GOOD)))
+        self.assertEqual(out.results["beta"].reason,
+                         ["lab1-boot/tests_x.c:42: expected 1, got 2"])
+        self.assertEqual(out.parser.done, (2, 1))
+        self.assertEqual(out.parser.metrics[0].unit, "cycles")
+        self.assertEqual(out.parser.integrity, [])
+
+    def test_missing_tag_when_a_key_was_given(self):
+        out = parse_keyed(GOOD, KEY)
+        self.assertEqual(out.results, {})
+        self.assertIsNotNone(out.failure)            # no believable KTEST START
+        self.assertEqual(len(out.parser.integrity), 9)  # 8 KTEST lines + 1 KMETRIC
+        self.assertTrue(all(integrity.is_flag(f) and "no tag" in f
+                            for f in out.parser.integrity))
+        self.assertEqual(out.parser.metrics, [])
+
+    def test_forged_pass_for_a_test_that_did_not_run(self):
+        text = sign(GOOD, KEY).replace("KTEST DONE", "KTEST PASS delta\nKTEST DONE")
+        out = parse_keyed(text, KEY)
+        self.assertNotIn("delta", out.results)
+        self.assertTrue(out.finished)                # the genuine lines still count
+        self.assertEqual(out.results["gamma"].verdict, OK)
+        self.assertEqual(len(out.parser.integrity), 1)
+        self.assertIn("KTEST PASS delta", out.parser.integrity[0])
+
+    def test_wrong_tag(self):
+        good = sign(GOOD, KEY)
+        forged = good.replace("KTEST FAIL beta lab1-boot/tests_x.c:42: expected 1, got 2",
+                              "KTEST PASS beta")      # tag of the FAIL line kept
+        out = parse_keyed(forged, KEY)
+        self.assertEqual(out.results["beta"].verdict, FAIL)   # ran, no believable result
+        self.assertIn("wrong tag", out.parser.integrity[0])
+        lines = good.splitlines()
+        i = [n for n, l in enumerate(lines) if "PASS alpha" in l][0]
+        lines[i] = lines[i][:-1] + ("1" if lines[i][-1] == "0" else "0")
+        self.assertNotEqual(parse_keyed("\n".join(lines), KEY).results["alpha"].verdict, OK)
+
+    def test_line_replayed_from_an_earlier_boot(self):
+        old = sign(GOOD, OTHER_KEY)
+        self.assertEqual(parse_keyed(old, KEY).results, {})
+        replay = [l for l in old.splitlines() if "PASS alpha" in l][0]
+        text = sign(log_of(["beta"]), KEY).replace("KTEST DONE", replay + "\nKTEST DONE")
+        out = parse_keyed(text, KEY)
+        self.assertEqual(self.verdicts(out), {"beta": OK})
+        self.assertIn("wrong tag", out.parser.integrity[0])
+
+    def test_line_replayed_within_the_boot(self):
+        lines = sign(log_of(["a", "b"]), KEY).splitlines()
+        pass_a = [l for l in lines if "PASS a" in l][0]
+        lines.insert(lines.index([l for l in lines if "RUN b" in l][0]) + 1, pass_a)
+        out = parse_keyed("\n".join(lines), KEY)
+        self.assertEqual(self.verdicts(out), {"a": OK, "b": OK})
+        self.assertEqual(len(out.parser.integrity), 1)
+        self.assertIn("sequence number 2 where 4 was due", out.parser.integrity[0])
+
+    def test_out_of_order_sequence(self):
+        lines = sign(log_of(["a", "b"]), KEY).splitlines()   # banner, START=0, RUN a=1 ...
+        lines[2], lines[3] = lines[3], lines[2]              # PASS a before RUN a
+        out = parse_keyed("\n".join(lines), KEY)
+        self.assertNotIn("b", out.results)           # nothing after the break is believed
+        self.assertFalse(out.finished)
+        self.assertIn("sequence number 2 where 1 was due", out.parser.integrity[0])
+
+    def test_no_key_no_checks(self):
+        out = parse_log(sign(GOOD, KEY).replace("KTEST PASS alpha", "KTEST PASS alpha0"))
+        self.assertEqual(out.parser.integrity, [])
+
+
+class FakeBoots:
+    """Plays canned logs as boots, tagged under each boot's key as an honest
+    kernel would (SIGN false: as written); records the command lines it was
+    given, without their ktkey= word, and the keys."""
+
+    def __init__(self, logs, sign=True):
         self.logs = list(logs)
-        self.cmdlines = []
+        self.cmdlines, self.keys, self.texts, self.full = [], [], [], []
+        self.sign = sign
 
     def __call__(self, cmdline, chunk):
-        self.cmdlines.append(cmdline)
+        key = linetag.key_of(cmdline)
+        self.keys.append(key)
+        self.full.append(cmdline)
+        self.cmdlines.append(" ".join(w for w in cmdline.split()
+                                      if not w.startswith(linetag.KEY_NAME + "=")))
         text, end = self.logs.pop(0)
-        return parse_log(text, end)
+        if self.sign and key is not None:
+            text = sign(text, key)
+        self.texts.append(text)
+        return parse_keyed(text, key, end)
 
 
 def log_of(tests, crash_at=None, crash="KPANIC t.c:1 f: boom\n  bt\n"):
@@ -203,6 +316,39 @@ def log_of(tests, crash_at=None, crash="KPANIC t.c:1 f: boom\n  bt\n"):
 
 
 class SessionTest(unittest.TestCase):
+    def test_every_boot_gets_a_fresh_key(self):
+        boots = FakeBoots([(log_of(["a", "b", "c"], crash_at="b"), None),
+                           (log_of(["c"]), None)])
+        res = session.run_tests(["a", "b", "c"], boots, extra=["seed=4"])
+        self.assertEqual(boots.cmdlines, ["test=a,b,c seed=4", "test=c seed=4"])
+        self.assertEqual(len(set(boots.keys)), 2)
+        self.assertTrue(all(len(k) == linetag.KEY_HEX for k in boots.keys))
+        self.assertTrue(boots.full[0].endswith(" ktkey=" + boots.keys[0]))
+        self.assertEqual([res.results[n].verdict for n in "abc"], [OK, PANIC, OK])
+        self.assertEqual(res.integrity, [])
+
+    def test_second_boot_replaying_the_first_gets_nothing(self):
+        boots = FakeBoots([(log_of(["a", "b"], crash_at="a"), None)])
+
+        def boot(cmdline, chunk):
+            if boots.texts:             # replay boot 1's tagged lines, then PASS
+                key = linetag.key_of(cmdline)
+                boots.keys.append(key)
+                text = boots.texts[0].split("KPANIC")[0] + "KTEST PASS b\n"
+                return parse_keyed(text, key)
+            return boots(cmdline, chunk)
+        res = session.run_tests(["a", "b"], boot)
+        self.assertEqual(res.results["a"].verdict, PANIC)
+        self.assertNotEqual(res.results["b"].verdict, OK)
+        self.assertTrue(res.integrity)
+        self.assertTrue(all(integrity.is_flag(f) for f in res.integrity))
+        self.assertTrue(any("INTEGRITY" in n for n in res.notes))
+
+    def test_without_key(self):
+        boots = FakeBoots([(log_of(["a"]), None)])
+        session.run_tests(["a"], boots, key=False)
+        self.assertEqual(boots.full, ["test=a"])
+
     def test_one_boot_when_all_pass(self):
         boots = FakeBoots([(log_of(["a", "b", "c"]), None)])
         res = session.run_tests(["a", "b", "c"], boots, extra=["seed=4"])
@@ -262,14 +408,16 @@ class SessionTest(unittest.TestCase):
         self.assertLess(len(chunk), len(names))
         self.assertGreater(len(session.build_cmdline(names[:len(chunk) + 1], ["seed=1"])),
                            session.CMDLINE_MAX)
-        logs = []
-        rest = list(names)
-        while rest:
-            c = session.pack(rest)
-            logs.append((log_of(c), None))
-            rest = rest[len(c):]
-        res = session.run_tests(names, FakeBoots(logs))
+        boots = FakeBoots([])
+
+        def boot(cmdline, chunk):       # an honest kernel running exactly CHUNK
+            boots.logs.append((log_of(chunk), None))
+            return boots(cmdline, chunk)
+        res = session.run_tests(names, boot)
         self.assertTrue(all(r.verdict == OK for r in res.results.values()))
+        self.assertGreater(len(boots.full), 1)
+        self.assertTrue(all(len(c) <= session.CMDLINE_MAX for c in boots.full))
+        self.assertEqual(len(set(boots.keys)), len(boots.keys))   # one key per boot
         self.assertEqual(len(res.results), 40)
 
 
