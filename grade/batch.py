@@ -12,6 +12,7 @@ from dataclasses import dataclass, field
 import gradebook
 import intake
 import integrity
+import integrity_scan
 import pristine
 import report
 import rubric
@@ -33,7 +34,7 @@ def pristine_copy(src, ref, dest):
         raise FileNotFoundError("--pristine %s: not a directory" % ref)
     tree, warnings = intake.prepare(src, dest)
     w = pristine.overlay(tree, ref)
-    return tree, warnings + ([w] if w else [])
+    return tree, warnings + ([w] if w else []) + integrity_scan.scan(tree, ref)
 
 
 @dataclass
@@ -178,7 +179,8 @@ class ClassGrader:
             tree, out.warnings = intake.prepare(path, work)
             if self.ref:
                 w = pristine.overlay(tree, self.ref, self.ref_files)
-                out.warnings += [w] if w else []
+                out.warnings += ([w] if w else []) + integrity_scan.scan(tree, self.ref,
+                                                                         self.ref_files)
             with open(log_path, "w") as log:
                 log.write("".join("batch: %s\n" % safe_text.line(w, LOG_LINE_MAX)
                                   for w in out.warnings))
