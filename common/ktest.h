@@ -117,9 +117,17 @@ void ktest_abandon_current(void) __attribute__((noreturn));
 /* ---- Runner ------------------------------------------------------------ */
 
 /* Run every test whose name matches GLOBS (comma-separated list of patterns
- * with * and ?), printing the KTEST protocol lines of DESIGN.md section 6.
+ * with * and ?), printing the KTEST protocol lines (grade/README.md, "Protocol").
  * LAB is the lab name printed on START/DONE. Returns the number of failures. */
 int ktest_run(const char *lab, const char *globs);
+
+/* Hand the runner the grader's per-boot key (16 bytes; common/ktest_key.c
+ * takes it off the command line at boot). From then on every protocol line
+ * (START, RUN, PASS, FAIL, DONE, KMETRIC) ends with " #<seq>:<tag>", and a
+ * test passes only if the kernel's code and test tables are still what they
+ * were when the key arrived. One-shot: returns false, and changes nothing,
+ * if a key was already set. */
+bool ktest_set_key(const uint8_t key[16]);
 
 /* Name of the running test, or NULL. */
 const char *ktest_current(void);

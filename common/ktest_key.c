@@ -1,10 +1,10 @@
 /* ktest_key.c: take the grader's per-boot key off the command line, out of memory and off the boot disk. */
 #include <stdint.h>
 
-#include "format.h"
 #include "kprintf.h"
 #include "kstring.h"
 #include "ktest_key.h"
+#include "ktest.h"
 #include "siphash.h"
 #include "x86.h"
 
@@ -39,9 +39,7 @@
 #define CMDLINE_LBA     1
 #define SECTOR_BYTES    512
 
-static uint8_t key[SIPHASH_KEY_BYTES];
-static bool key_present;
-static uint32_t key_seq; /* sequence number of the next tagged line */
+static bool key_present; /* a well-formed key was handed to ktest */
 
 static bool is_space(char c)
 {
@@ -59,7 +57,8 @@ static int hex_value(char c)
     return -1;
 }
 
-/* Parse KEY_HEX hex digits at P (followed by a word end) into key[]. */
+/* Parse KEY_HEX hex digits at P (followed by a word end) and hand the key
+ * to the test runner. */
 static bool key_parse(const char *p)
 {
     uint8_t k[SIPHASH_KEY_BYTES];
@@ -75,9 +74,9 @@ static bool key_parse(const char *p)
     }
     if (p[KEY_HEX] != '\0' && !is_space(p[KEY_HEX]))
         return false;
-    memcpy(key, k, sizeof key);
+    bool ok = ktest_set_key(k);
     memset(k, 0, sizeof k);
-    return true;
+    return ok;
 }
 
 /* Remove every ktkey= word (and the blank before it) from S, keeping the
@@ -185,22 +184,4 @@ void ktest_key_take(char *cmdline, size_t size)
     int st = disk_rewrite_cmdline(cmdline);
     if (st != 0)
         kprintf("ktest: could not erase the key from the boot disk (ATA status %d)\n", st);
-}
-
-bool ktest_key_present(void)
-{
-    return key_present;
-}
-
-void ktest_key_seal(char *line, size_t size)
-{
-    if (!key_present)
-        return;
-    size_t n = strlen(line);
-    if (n + KTEST_TAG_ROOM > size)
-        return; /* caller broke the contract: leave the line untagged */
-    n += (size_t)ksnprintf(line + n, size - n, " #%lu", (unsigned long)key_seq++);
-    uint64_t mac = siphash24(key, line, n);
-    ksnprintf(line + n, size - n, ":%08lx%08lx", (unsigned long)(mac >> 32),
-              (unsigned long)(mac & 0xFFFFFFFFu));
 }

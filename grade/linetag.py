@@ -20,12 +20,12 @@ def key_word(key):
 
 
 def key_of(cmdline):
-    """The key on CMDLINE (the last ktkey= word wins, as in the kernel), or None."""
-    key = None
+    """The key on CMDLINE: the first well-formed ktkey= word, as in the kernel; or None."""
     for word in cmdline.split():
-        if word.startswith(KEY_NAME + "="):
-            key = word[len(KEY_NAME) + 1:]
-    return key
+        value = word[len(KEY_NAME) + 1:]
+        if word.startswith(KEY_NAME + "=") and re.fullmatch(r"[0-9a-fA-F]{%d}" % KEY_HEX, value):
+            return value
+    return None
 
 
 def _rotl(x, b):
