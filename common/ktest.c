@@ -206,6 +206,15 @@ void ktest_fail_at(const char *file, int line, const char *fmt, ...)
     klongjmp(ktest_abandon, 1);
 }
 
+void ktest_report_fail(const char *fmt, ...)
+{
+    va_list ap;
+
+    va_start(ap, fmt);
+    ktest_line(fmt, &ap, "KTEST FAIL %s ", ktest_running ? ktest_running->name : "?");
+    va_end(ap);
+}
+
 void ktest_abandon_current(void)
 {
     if (ktest_running == NULL)

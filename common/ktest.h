@@ -110,6 +110,12 @@ const struct ktest_fault *ktest_last_fault(void);
 bool ktest_fault_expected(uint32_t vector);
 void ktest_deliver_fault(const struct ktest_fault *fault) __attribute__((noreturn));
 
+/* Print "KTEST FAIL <running test> <message>" (tagged like every protocol
+ * line; "?" when no test runs) without abandoning the test: for exception
+ * handlers, which then dump registers and call ktest_abandon_current() or
+ * power off. Any context. */
+void ktest_report_fail(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+
 /* Abandon the running test after its failure was already reported (used by
  * the exception handler). Only valid while a test runs. */
 void ktest_abandon_current(void) __attribute__((noreturn));

@@ -80,7 +80,7 @@ static void double_fault_handle(struct tss *p)
         return;
     }
     if (ktest_current() != NULL)
-        kprintf("KTEST FAIL %s double fault\n", ktest_current());
+        ktest_report_fail("double fault");
     double_fault_report(p);
     power_off(POWER_PANIC);
 }

@@ -1,6 +1,7 @@
 /* exception.c: names and reports for the 32 CPU exceptions. */
 #include <stddef.h>
 
+#include "common/format.h"
 #include "common/kprintf.h"
 #include "common/ksyms.h"
 #include "common/ktest.h"
@@ -52,23 +53,26 @@ void intr_frame_dump(const struct intr_frame *f)
             (unsigned long)f->es, (unsigned long)f->fs, (unsigned long)f->gs);
 }
 
-/* One line: name, error code, CR2 for page faults, EIP with its symbol. */
-static void exception_describe(const struct intr_frame *f, uint32_t cr2)
+/* One line into BUF: name, error code, CR2 for page faults, EIP with its symbol. */
+static void exception_describe(char *buf, size_t size, const struct intr_frame *f,
+                               uint32_t cr2)
 {
     uint32_t off = 0;
     const char *fn = ksyms_lookup(f->eip, &off);
+    char where[32] = "";
 
-    kprintf("exception %lu %s, error code 0x%lx", (unsigned long)f->vector,
-            exception_name(f->vector), (unsigned long)f->error_code);
     if (f->vector == VECTOR_PAGE_FAULT)
-        kprintf(", cr2 0x%08lx", (unsigned long)cr2);
-    kprintf(", at eip 0x%08lx (%s+0x%lx)\n", (unsigned long)f->eip,
-            fn ? fn : "??", (unsigned long)off);
+        ksnprintf(where, sizeof where, ", cr2 0x%08lx", (unsigned long)cr2);
+    ksnprintf(buf, size, "exception %lu %s, error code 0x%lx%s, at eip 0x%08lx (%s+0x%lx)",
+              (unsigned long)f->vector, exception_name(f->vector),
+              (unsigned long)f->error_code, where, (unsigned long)f->eip, fn ? fn : "??",
+              (unsigned long)off);
 }
 
 void exception_unhandled(struct intr_frame *f)
 {
     uint32_t cr2 = read_cr2();
+    char what[160];
 
     if (ktest_fault_expected(f->vector)) {
         struct ktest_fault fault = {f->vector, f->error_code, cr2, f->eip};
@@ -76,14 +80,14 @@ void exception_unhandled(struct intr_frame *f)
     }
     if (ktest_current() != NULL) {
         /* The test fails; the runner moves on to the next one. */
-        kprintf("KTEST FAIL %s unexpected ", ktest_current());
-        exception_describe(f, cr2);
+        exception_describe(what, sizeof what, f, cr2);
+        ktest_report_fail("unexpected %s", what);
         intr_frame_dump(f);
         backtrace_print(f->ebp);
         ktest_abandon_current();
     }
-    kprintf("KPANIC ");
-    exception_describe(f, cr2);
+    exception_describe(what, sizeof what, f, cr2);
+    kprintf("KPANIC %s\n", what);
     intr_frame_dump(f);
     kprintf("  backtrace:\n");
     backtrace_print(f->ebp);
