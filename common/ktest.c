@@ -60,18 +60,40 @@ static bool ktest_code_intact(void)
     return !tag_keyed || ktest_code_hash() == code_hash;
 }
 
+/* Append the decimal digits of N at P; returns the end. (Tags do not go
+ * through the formatting engine, so they stay right even when it is not.) */
+static char *put_decimal(char *p, uint32_t n)
+{
+    char digits[10];
+    int k = 0;
+
+    do {
+        digits[k++] = (char)('0' + n % 10);
+        n /= 10;
+    } while (n != 0);
+    while (k > 0)
+        *p++ = digits[--k];
+    return p;
+}
+
 /* With a key, append " #<seq>:<tag>" to the text in line_buf: the tag is the
- * SipHash-2-4 of "<text> #<seq>" under the key (grade/linetag.py). */
+ * SipHash-2-4 of "<text> #<seq>" under the key, 16 hex digits
+ * (grade/linetag.py). line_buf has TAG_ROOM bytes free after the text. */
 static void ktest_seal(void)
 {
+    static const char hex[] = "0123456789abcdef";
+
     if (!tag_keyed)
         return;
-    size_t n = strlen(line_buf);
-    n += (size_t)ksnprintf(line_buf + n, sizeof line_buf - n, " #%lu",
-                           (unsigned long)tag_seq++);
-    uint64_t mac = siphash24(tag_key, line_buf, n);
-    ksnprintf(line_buf + n, sizeof line_buf - n, ":%08lx%08lx", (unsigned long)(mac >> 32),
-              (unsigned long)(mac & 0xFFFFFFFFu));
+    char *p = line_buf + strlen(line_buf);
+    *p++ = ' ';
+    *p++ = '#';
+    p = put_decimal(p, tag_seq++);
+    uint64_t mac = siphash24(tag_key, line_buf, (size_t)(p - line_buf));
+    *p++ = ':';
+    for (int shift = 60; shift >= 0; shift -= 4)
+        *p++ = hex[(mac >> shift) & 0xF];
+    *p = '\0';
 }
 
 /* Print one protocol line: the text of FMT (and a message MSG_FMT/MSG_AP
