@@ -42,8 +42,13 @@ def scan(tree, ref, ref_files=None):
     the reference REF: each line of a student-editable file that mentions one of
     PATTERNS and is not in REF's version of the file, and any change to code that
     runs before the test runner takes its key (EARLY_CODE). Reads files only;
-    changes no score. Returns a list of strings (integrity.flag)."""
+    changes no score. Returns a list of strings (integrity.flag). A reference
+    without student files (the Gradescope bundle: protected files only) gives
+    nothing to compare with: then the scan finds nothing."""
     ref_files = set(pristine.reference_files(ref) if ref_files is None else ref_files)
+    if not any(n not in ref_files and n.endswith(pristine.SOURCE_EXT)
+               for n in pristine.walk_files(ref)):
+        return []
     out = []
     for name in pristine.walk_files(tree):
         if name in ref_files or not name.endswith(TEXT_EXT):

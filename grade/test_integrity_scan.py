@@ -68,6 +68,12 @@ class ScanTest(unittest.TestCase):
         self.assertEqual(len(found), 1)
         self.assertIn("runs before the test runner takes the grader's key", found[0])
 
+    def test_protected_only_reference_is_not_scanned(self):
+        for name in ("lab1-boot/monitor.c", "lab1-boot/boot/stage2.asm",
+                     "lab2-frames/cfp_bitmap.c"):
+            os.unlink(os.path.join(self.ref, name))
+        self.assertEqual(self.scan(), [])
+
     def test_many_mentions_are_summarised(self):
         write(self.tree, {"lab4-threads/x.c": "KMETRIC\n" * 9})
         found = self.scan()
