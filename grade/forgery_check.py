@@ -185,8 +185,9 @@ def check(name, tmp, ref, emulator):
         unkeyed = protocol.parse_log(logs)   # what a grader without keys would have believed
         if not all(v.passed for v in unkeyed.results.values()) or not unkeyed.results:
             problems.append("without keys the forgery would not even have passed")
-        if "INTEGRITY: ignored a protocol line" not in r.stdout:
-            problems.append("no INTEGRITY note about the ignored lines in the grader's output")
+        flags = doc.get("extra_data", {}).get("integrity", [])
+        if not any("ignored a protocol line" in f for f in flags):
+            problems.append("no INTEGRITY finding about the ignored lines in results.json")
     else:
         if "INTEGRITY: the kernel's code or test tables changed" not in json.dumps(doc):
             problems.append("no test failed with the code-integrity message")

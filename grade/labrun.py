@@ -7,6 +7,7 @@ from typing import Optional
 import checks
 import disk
 import emu
+import integrity
 import linetag
 import runner
 import session
@@ -32,6 +33,7 @@ class RunResult:
     spec: RunSpec
     results: dict = field(default_factory=dict)   # entry name -> Result
     notes: list = field(default_factory=list)
+    integrity: list = field(default_factory=list)  # INTEGRITY findings of its boots
     metrics: list = field(default_factory=list)
     boots: int = 0
     elapsed: float = 0.0
@@ -101,6 +103,7 @@ def run(rubric, entries, spec, build_dir, workdir, echo=None):
     tmo = timeouts_for(rubric, rubric.entries, spec.emulator)
     sess = session.run_tests(tests, lambda cl, chunk: booter.boot(cl, tmo), extra)
     res.notes += sess.notes
+    res.integrity += [_labelled(spec, f) for f in sess.integrity]
     test_lines = {}
     for b in sess.boots:
         res.metrics += b.parser.metrics
@@ -113,14 +116,20 @@ def run(rubric, entries, spec, build_dir, workdir, echo=None):
     for e in entries:
         if e.is_check:
             res.results[e.name] = _run_check(rubric, e, spec, booter, sess, test_lines,
-                                             extra, session_images, res.notes)
+                                             extra, session_images, res.integrity)
     res.notes += booter.notes
     res.boots = booter.count
     res.elapsed = time.monotonic() - t0
     return res
 
 
-def _run_check(rubric, entry, spec, booter, sess, test_lines, extra, session_images, notes):
+def _labelled(spec, finding):
+    """FINDING (an INTEGRITY string) with the run's label after the marker."""
+    return integrity.flag("[%s] %s" % (spec.label, finding[len(integrity.PREFIX):]))
+
+
+def _run_check(rubric, entry, spec, booter, sess, test_lines, extra, session_images,
+               findings):
     t0 = time.monotonic()
     try:
         fn = checks.find(rubric.lab, entry.check)
@@ -137,7 +146,8 @@ def _run_check(rubric, entry, spec, booter, sess, test_lines, extra, session_ima
         outcome = booter.boot(session.build_cmdline([], session.keyed([entry.cmdline] + extra)),
                               tmo, entry.data_disk, entry.data_errors)
         p = outcome.parser
-        notes += ["%s's boot: %s" % (entry.name, f) for f in p.integrity]
+        findings += [_labelled(spec, integrity.flag("%s's boot: %s" % (
+            entry.name, f[len(integrity.PREFIX):]))) for f in p.integrity]
         ctx.lines, ctx.results, ctx.test_lines = p.lines, outcome.results, p.test_lines
         ctx.boot_disk, ctx.data_disk = booter.last_images
         if p.panic is not None:

@@ -1,6 +1,7 @@
 """session.py: run a set of tests over as few boots as possible, rebooting past crashes."""
 from dataclasses import dataclass, field
 
+import integrity
 import linetag
 from protocol import FAIL, Result
 
@@ -34,7 +35,7 @@ class SessionResult:
     boots: list = field(default_factory=list)       # BootOutcome per boot
     notes: list = field(default_factory=list)       # warnings worth printing
     lines: list = field(default_factory=list)       # serial lines of all boots
-    integrity: list = field(default_factory=list)   # INTEGRITY findings (also in notes)
+    integrity: list = field(default_factory=list)   # INTEGRITY findings, "boot N: ..."
 
 
 def keyed(extra):
@@ -65,9 +66,9 @@ def run_tests(tests, boot, extra=(), limit=CMDLINE_MAX, max_boots=None, key=True
         outcome = boot(build_cmdline(chunk, ext), chunk)
         res.boots.append(outcome)
         res.lines.extend(outcome.parser.lines)
-        found = getattr(outcome.parser, "integrity", [])
-        res.integrity += found
-        res.notes += ["boot %d: %s" % (len(res.boots), f) for f in found]
+        res.integrity += [integrity.flag("boot %d: %s" % (len(res.boots),
+                                                          f[len(integrity.PREFIX):]))
+                          for f in getattr(outcome.parser, "integrity", [])]
         progress = False
         for name in chunk:
             r = outcome.results.get(name)
