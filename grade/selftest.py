@@ -179,8 +179,13 @@ def run_baseline(tree, tmp, lab, emulator):
     return Outcome("unbroken-%s-%s" % (lab, emulator), not problems, secs, problems, out)
 
 
+# The grader's unit tests run first (test_instructor.py and test_hostile.py
+# are make test steps of their own).
+UNIT_TEST_MODULES = ["test_grade", "test_grade_io", "test_linetag", "test_integrity_scan"]
+
+
 def unit_tests():
-    suite = unittest.defaultTestLoader.loadTestsFromName("test_grade")
+    suite = unittest.defaultTestLoader.loadTestsFromNames(UNIT_TEST_MODULES)
     return unittest.TextTestRunner(verbosity=0, stream=sys.stdout).run(suite).wasSuccessful()
 
 
