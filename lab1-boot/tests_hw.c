@@ -91,10 +91,11 @@ static void check_pit_rate(uint32_t rate)
 
 KTEST(pit_divisor_bytes)
 {
-    /* Rates where rounding matters (100 Hz: 11931.82 -> 11932), both bytes
-     * are non-zero and differ, the slowest rate (19 Hz: 62799), then the
+    /* Rates where rounding to nearest matters (100 Hz: 11931.82 -> 11932,
+     * 50 Hz: 23863.64 -> 23864, 60 Hz: 19886.37 -> 19886), both bytes are
+     * non-zero and differ, the slowest rate (19 Hz: 62799), then the
      * kernel's own rate again. */
-    static const uint32_t rates[] = {100, 3000, 19, 440, PIT_DEFAULT_HZ};
+    static const uint32_t rates[] = {100, 50, 60, 3000, 19, 440, PIT_DEFAULT_HZ};
     for (size_t i = 0; i < sizeof rates / sizeof rates[0]; i++)
         check_pit_rate(rates[i]);
     /* Still ticking at the kernel's rate. */
