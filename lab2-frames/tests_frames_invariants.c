@@ -205,14 +205,36 @@ KTEST(frames_next_fit_order)
 }
 
 /* Every placement of the only fitting run in a 48-frame pool, with a
- * decoy one frame too short just before it: get_frames(L) finds it. */
+ * decoy one frame too short just before it: get_frames(L) finds it. The
+ * lengths include runs that fill a word but its first or last frame (14,
+ * 15) and runs longer than a word. Free frames on either side of a word
+ * with no Free frame never join into one run. */
 KTEST(frames_every_placement)
 {
     enum { N = 48 };
+    static const unsigned long lens[] = {1, 2, 3, 4, 5, 6, 13, 14, 15, 16, 17};
     test_begin();
     struct cont_frame_pool *p = tp_create(N, false);
     unsigned long b = cfp_base_frame(p);
-    for (unsigned long len = 1; len <= 6; len++) {
+
+    for (unsigned long i = 0; i < N; i++)
+        KT_ASSERT_EQ(cfp_get_frames(p, 1), b + i);
+    for (unsigned long i = 12; i < 36; i++) /* 12-15 and 32-35 free, 16-31 not */
+        if (i < 16 || i >= 32)
+            KT_ASSERT_EQ(cfp_release_frames(b + i), CFP_OK);
+    unsigned long f = cfp_get_frames(p, 6);
+    if (f != 0)
+        KT_FAIL("free: frames 12-15 and 32-35 only, with 16-31 allocated; "
+                "get_frames(6) returned pool frame %ld, expected 0 (no run: "
+                "a word with no Free frame ends a run)", (long)(f - b));
+    for (unsigned long i = 0; i < N; i++)
+        if (cfp_frame_state(p, b + i) == CFP_STATE_HEAD)
+            KT_ASSERT_EQ(cfp_release_frames(b + i), CFP_OK);
+    KT_ASSERT_EQ(cfp_get_frames(p, N), b);
+    KT_ASSERT_EQ(cfp_release_frames(b), CFP_OK);
+
+    for (size_t l = 0; l < sizeof lens / sizeof lens[0]; l++) {
+        unsigned long len = lens[l];
         for (unsigned long at = len; at + len <= N; at++) {
             for (unsigned long i = 0; i < N; i++)
                 KT_ASSERT_EQ(cfp_get_frames(p, 1), b + i);
@@ -220,7 +242,7 @@ KTEST(frames_every_placement)
                 KT_ASSERT_EQ(cfp_release_frames(b + i), CFP_OK);
             for (unsigned long i = at - len; i + 1 < at; i++) /* the decoy */
                 KT_ASSERT_EQ(cfp_release_frames(b + i), CFP_OK);
-            unsigned long f = cfp_get_frames(p, (unsigned int)len);
+            f = cfp_get_frames(p, (unsigned int)len);
             if (f != b + at)
                 KT_FAIL("free: frames %lu-%lu (%lu frames) and %lu-%lu (%lu, "
                         "one short); get_frames(%lu) returned pool frame %ld, "

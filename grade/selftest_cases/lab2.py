@@ -51,6 +51,15 @@ def cases(Case):
         Case("lab2-search-skips-a-frame", "frames_every_placement", FAIL,
              [(POOL, "            bit += 2 * len + 2; /* past", "            bit += 2 * len + 4; /* past")],
              lab="lab2", others=False),
+        # A long request (more than 14 frames) misses a run of 14 inside one word.
+        Case("lab2-long-search-misses-run-in-word", "frames_every_placement", FAIL,
+             [(POOL, "        if (n > 14) {", "        if (n > 13) {")],
+             lab="lab2"),
+        # A word with no Free frame does not end the current run.
+        Case("lab2-run-joins-across-full-word", "frames_every_placement", FAIL,
+             [(POOL, "            run_len = 0;\n            while (wi + 5 < w_end",
+               "            while (wi + 5 < w_end")],
+             lab="lab2"),
         # Rounding up by adding first overflows for the largest counts.
         Case("lab2-info-frames-overflow", "frames_needed_info_frames_no_overflow", FAIL,
              [(POOL, "    return n_frames / CFP_FRAMES_PER_INFO_FRAME +\n"
