@@ -261,6 +261,43 @@ KTEST(frames_every_placement)
     test_end();
 }
 
+/* A pool of 8 words: the search skips words with no Free frame several at a
+ * time, and must never skip one that has a Free frame: a short run alone in
+ * any word is found, wherever it lies. */
+KTEST(frames_search_skips_only_full_words)
+{
+    enum { N = 128 };
+    static const unsigned long spots[] = {5, 20, 33, 40, 63, 64, 81, 100, 118, 125};
+    test_begin();
+    struct cont_frame_pool *p = tp_create(N, false);
+    unsigned long b = cfp_base_frame(p);
+    for (size_t s = 0; s < sizeof spots / sizeof spots[0]; s++) {
+        for (unsigned long len = 1; len <= 3; len += 2) {
+            unsigned long at = spots[s];
+            if (at + len > N)
+                continue;
+            for (unsigned long i = 0; i < N; i++)
+                KT_ASSERT_EQ(cfp_get_frames(p, 1), b + i);
+            for (unsigned long i = at; i < at + len; i++)
+                KT_ASSERT_EQ(cfp_release_frames(b + i), CFP_OK);
+            unsigned long f = cfp_get_frames(p, (unsigned int)len);
+            if (f != b + at)
+                KT_FAIL("%lu-frame pool, everything allocated but frames "
+                        "%lu-%lu: get_frames(%lu) returned pool frame %ld, "
+                        "expected %lu (a word with a Free frame was skipped)",
+                        (unsigned long)N, at, at + len - 1, len,
+                        f ? (long)(f - b) : -1L, at);
+            for (unsigned long i = 0; i < N; i++)
+                if (cfp_frame_state(p, b + i) == CFP_STATE_HEAD)
+                    KT_ASSERT_EQ(cfp_release_frames(b + i), CFP_OK);
+            KT_ASSERT_EQ(cfp_get_frames(p, N), b); /* next search from 0 */
+            KT_ASSERT_EQ(cfp_release_frames(b), CFP_OK);
+        }
+    }
+    tp_destroy();
+    test_end();
+}
+
 KTEST(frames_needed_info_frames_no_overflow)
 {
     /* 16384 frames per info frame, rounded up, for the largest counts too. */

@@ -60,6 +60,11 @@ def cases(Case):
              [(POOL, "            run_len = 0;\n            while (wi + 5 < w_end",
                "            while (wi + 5 < w_end")],
              lab="lab2"),
+        # The four-word skip tests the wrong pairs and skips words with Free frames.
+        Case("lab2-skip-passes-free-words", "frames_search_skips_only_full_words", FAIL,
+             [(POOL, "    return ((a & ~(a >> 1)) | (b & ~(b >> 1))) & 0x5555555555555555ull;",
+               "    return ((a & (a >> 1)) | (b & ~(b >> 1))) & 0x5555555555555555ull;")],
+             lab="lab2"),
         # Rounding up by adding first overflows for the largest counts.
         Case("lab2-info-frames-overflow", "frames_needed_info_frames_no_overflow", FAIL,
              [(POOL, "    return n_frames / CFP_FRAMES_PER_INFO_FRAME +\n"
