@@ -90,10 +90,10 @@ CASES = [
 
 
 def lab_cases():
-    """Cases of labs 2 and up, from grade/selftest_cases/labN.py."""
+    """Cases of every lab, from grade/selftest_cases/labN.py."""
     import importlib
     found = []
-    for n in range(2, 7):
+    for n in range(1, 7):
         try:
             mod = importlib.import_module("selftest_cases.lab%d" % n)
         except ModuleNotFoundError:

@@ -3,4 +3,4 @@
 lab1-boot_LINKS :=
 lab1-boot_LIB := entry.asm gdt.c idt.c isr.asm intr.c exception.c pic.c \
                  pit.c double_fault.c cmdline.c input.c keyboard.c monitor.c kmain.c
-lab1-boot_MAIN := main.c tests_libk.c tests_intr.c tests_boot.c bench_intr.c
+lab1-boot_MAIN := main.c tests_libk.c tests_intr.c tests_boot.c tests_hw.c bench_intr.c

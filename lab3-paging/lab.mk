@@ -3,4 +3,4 @@
 lab3-paging_LIB := page_table.c page_fault.c vm_regions.c vm_pool.c kheap.c \
                    kmalloc.c vm.c monitor_vm.c
 lab3-paging_MAIN := main.c tests_support.c tests_paging.c tests_vm_pool.c \
-                    tests_kmalloc.c bench_paging.c
+                    tests_kmalloc.c tests_tlb.c bench_paging.c

@@ -31,4 +31,29 @@ def cases(Case):
              [(FAULT, "    memset((void *)page, 0, PAGE_SIZE);\n    return NULL;",
                "    return NULL;")],
              lab="lab3", others=False),
+        # The same on Bochs, whose TLB keeps the entry as long as QEMU's when
+        # the page is read again right away.
+        Case("lab3-bochs-no-tlb-invalidation", "paging_tlb_release_every_page", FAIL,
+             [(PT, "    *pte = 0;\n    invlpg(va);\n    int err = cfp_release_frames(frame);",
+               "    *pte = 0;\n    int err = cfp_release_frames(frame);")],
+             lab="lab3", emulator="bochs", others=False),
+        # The recursive entry (and so every page table) open to ring 3.
+        Case("lab3-recursive-pde-user", "paging_entry_flags", FAIL,
+             [(PT, "    pd[PAGING_RECURSIVE_SLOT] = (uint32_t)(pd_frame << PAGE_SHIFT) |\n"
+                   "                                PTE_PRESENT | PTE_WRITABLE;",
+               "    pd[PAGING_RECURSIVE_SLOT] = (uint32_t)(pd_frame << PAGE_SHIFT) |\n"
+               "                                PTE_PRESENT | PTE_WRITABLE | PTE_USER;")],
+             lab="lab3"),
+        # Demand-paged pages mapped user-accessible.
+        Case("lab3-demand-pte-user", "paging_entry_flags", FAIL,
+             [(FAULT, "    *paging_pte_ptr(page) = (uint32_t)(frame << PAGE_SHIFT) | PTE_PRESENT |\n"
+                      "                            PTE_WRITABLE;",
+               "    *paging_pte_ptr(page) = (uint32_t)(frame << PAGE_SHIFT) | PTE_PRESENT |\n"
+               "                            PTE_WRITABLE | PTE_USER;")],
+             lab="lab3"),
+        # A new page table used without zeroing its frame.
+        Case("lab3-new-table-not-zeroed", "paging_new_table_zeroed", FAIL,
+             [(PT, "    memset(table, 0, PAGE_SIZE);\n    stats.tables_created++;",
+               "    stats.tables_created++;")],
+             lab="lab3", others=False),
     ]
