@@ -251,6 +251,15 @@ def run_killable(argv, stdin, seconds):
         return status, out.read().decode("utf-8", "replace")
 
 
+def python_for(pol):
+    """The Python that runs the intake child: the system's when the sandbox
+    shows only /usr (ours may live in a home directory), else ours."""
+    system = "/usr/bin/python3"
+    if pol.kind == "bwrap" and not sys.executable.startswith("/usr/") and os.path.exists(system):
+        return system
+    return sys.executable
+
+
 def unpack_archive(path, dest, limits, deadline=None):
     """Unpack archive PATH into the existing directory DEST in a child process:
     sandboxed like a build (only DEST writable), with RLIMIT_AS/CPU, killed
@@ -263,7 +272,7 @@ def unpack_archive(path, dest, limits, deadline=None):
         raise BadSubmission("%s: no time left to unpack it" % what)
     import sandbox                # the parent's only: the child runs isolated (-I)
     me = os.path.abspath(__file__)
-    argv = [sys.executable, "-I", "-S", me, "--child", "zip" if archive_ext(path) == ".zip"
+    argv = [python_for(sandbox.policy()), "-I", "-S", me, "--child", "zip" if archive_ext(path) == ".zip"
             else "tar", what, dest, str(limits.max_bytes), str(limits.max_files)]
     pol = dataclasses.replace(sandbox.policy(), mem_mb=limits.mem_mb)
     argv = sandbox.wrap(argv, [dest], cwd=dest, cpu_s=int(seconds) + 1, pol=pol,

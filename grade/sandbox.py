@@ -68,6 +68,12 @@ def _inside(path, parent):
     return path == parent or path.startswith(parent.rstrip("/") + "/")
 
 
+def _ancestors(path):
+    """/a, /a/b for /a/b/c: the directories above PATH, outermost first."""
+    parts = path.strip("/").split("/")[:-1]
+    return ["/" + "/".join(parts[:i + 1]) for i in range(len(parts))]
+
+
 def _system_args():
     args = []
     for d in SYSTEM_RO:
@@ -114,6 +120,12 @@ def bwrap_args(writable, hide=(), chdir=None, pol=None, reads=()):
         hidden.append(h)
     for h in sorted(hidden, key=len):          # parents first, then what is inside
         args += ["--perms", "0555", "--size", str(HIDDEN_KB << 10), "--tmpfs", h]
+    made = {"/", "/tmp", "/dev", "/dev/shm", "/proc", "/etc"}
+    for p in list(writable) + list(reads):          # bwrap would make them 0700 root
+        for a in _ancestors(os.path.abspath(p)):
+            if a not in made and not any(_inside(a, s) for s in SYSTEM_RO + ["/proc"]):
+                args += ["--perms", "0755", "--dir", a]
+                made.add(a)
     for w in writable:
         w = os.path.abspath(w)
         args += ["--bind", w, w]

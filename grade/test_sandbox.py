@@ -1,0 +1,397 @@
+#!/usr/bin/env python3
+"""test_sandbox.py: `make test` step: attack the sandbox from inside as a hostile build would, and feed intake hostile archives; every guarantee of grade/README.md section 5 has a test here."""
+import os
+import shutil
+import signal
+import socket
+import stat
+import subprocess
+import sys
+import tarfile
+import tempfile
+import threading
+import time
+import unittest
+import zipfile
+import zlib
+import bz2
+import io
+
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+import intake   # noqa: E402
+import sandbox  # noqa: E402
+
+GRADER_ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+MARK = "SANDBOX-RAN"            # printed first: the attack really ran inside
+CANARY = "STEPOS_SANDBOX_CANARY"
+SMALL_MB = 8                    # reduced file, /tmp and memory limits of the attacks
+SMALL_NPROC = 24
+BOMB_MB = 16                    # decompressed size of the bombs (limit: 1 MiB)
+MEMBERS = 300000                # members of the long tar (limit: 200)
+
+
+def why_not():
+    """None if the sandbox attacks can run here, else the reason to skip them."""
+    if os.geteuid() != 0:
+        return "not root: the attacks are run as root, the way an instructor's grader runs"
+    if shutil.which("bwrap") is None:
+        return "bwrap not installed (Debian package bubblewrap)"
+    return sandbox.probe("bwrap")
+
+
+class Attack(unittest.TestCase):
+    """Each test is a hostile build: a shell script run through sandbox.wrap."""
+
+    @classmethod
+    def setUpClass(cls):
+        reason = why_not()
+        if reason:
+            raise unittest.SkipTest(reason)
+        cls.pol = sandbox.configure("bwrap")
+
+    @classmethod
+    def tearDownClass(cls):
+        sandbox.reset()
+
+    def setUp(self):
+        self.tmp = tempfile.mkdtemp(prefix="stepos-test-sandbox-")
+        self.tree = os.path.join(self.tmp, "tree")
+        os.makedirs(self.tree)
+        self.saved = (sandbox.FSIZE_MB, sandbox.TMP_MB, sandbox.NPROC)
+
+    def tearDown(self):
+        sandbox.FSIZE_MB, sandbox.TMP_MB, sandbox.NPROC = self.saved
+        os.environ.pop(CANARY, None)
+        shutil.rmtree(self.tmp, ignore_errors=True)
+
+    def run_in(self, script, pol=None):
+        """Run SCRIPT (sh) in the sandbox with the tree writable; its output."""
+        argv = sandbox.wrap(["sh", "-c", "echo %s; %s" % (MARK, script)], [self.tree],
+                            cwd=self.tree, pol=pol)
+        p = subprocess.run(argv, stdin=subprocess.DEVNULL, capture_output=True, text=True,
+                           timeout=120)
+        self.assertIn(MARK, p.stdout, "the sandbox did not start: %s" % p.stderr)
+        return p.stdout + p.stderr
+
+    def py_in(self, code, pol=None):
+        return self.run_in("python3 -c '%s'" % code, pol)
+
+    def test_runs_as_unprivileged_user(self):
+        out = self.run_in("id -u; grep CapEff /proc/self/status; touch written")
+        self.assertIn("\n%d\n" % self.pol.uid, out)
+        self.assertNotIn("\n0\n", out)
+        self.assertIn("CapEff:\t0000000000000000", out)
+        self.assertEqual(os.stat(os.path.join(self.tree, "written")).st_uid, self.pol.uid)
+
+    def test_proc_sys_read_only(self):
+        knob = "/proc/sys/vm/overcommit_ratio"      # global: not namespaced
+        before = open(knob).read()
+        new = "%d" % (int(before) + 7)
+        out = self.run_in("echo %s > %s && echo WROTE; grep ' /proc/sys ' /proc/mounts"
+                          % (new, knob))
+        self.assertNotIn("WROTE", out)
+        self.assertEqual(open(knob).read(), before)
+        self.assertRegex(out, r"/proc/sys proc ro[ ,]")
+
+    def test_no_shadow(self):
+        secret = open("/etc/shadow").read().splitlines()[0]
+        out = self.run_in("cat /etc/shadow; cat /etc/gshadow; ls -a /etc")
+        self.assertNotIn(secret, out)
+        self.assertIn("/etc/shadow: No such file", out)
+        self.assertNotIn("\nshadow\n", out)
+
+    def test_environment_is_clean(self):
+        os.environ[CANARY] = "grader-secret-4711"
+        out = self.run_in("env; echo HOME=$HOME")
+        self.assertNotIn("grader-secret-4711", out)
+        self.assertIn("HOME=/tmp", out)
+        self.assertIn("PATH=" + sandbox.ENV_PATH, out)
+
+    def test_nothing_outside_is_visible(self):
+        secret = tempfile.mkdtemp(prefix="stepos-test-secret-", dir="/var/tmp")
+        try:
+            open(os.path.join(secret, "key"), "w").write("s3cret\n")
+            paths = [GRADER_ROOT, os.path.join(GRADER_ROOT, "grade", "grade.py"), "/root",
+                     "/home", secret, os.path.join(secret, "key"), self.tmp + "/..", "/var",
+                     "/etc/hostname"]
+            out = self.run_in("; ".join("test -e %s && echo SEEN:%s" % (p, p) for p in paths)
+                              + "; cat %s/key" % secret)
+        finally:
+            shutil.rmtree(secret, ignore_errors=True)
+        seen = [l for l in out.splitlines() if l.startswith("SEEN:")]
+        self.assertEqual(seen, ["SEEN:%s/.." % self.tmp])   # only the tree's own parent
+        self.assertNotIn("s3cret", out)
+
+    def test_no_write_outside_the_tree(self):
+        out = self.run_in("for d in / /usr /etc /dev /proc; do touch $d/x && echo W:$d; done;"
+                          " touch ok")
+        self.assertNotIn("W:", out)
+        self.assertTrue(os.path.exists(os.path.join(self.tree, "ok")))
+
+    def test_no_unix_socket_outside(self):
+        where = tempfile.mkdtemp(prefix="stepos-test-sock-", dir="/var/tmp")
+        paths = [os.path.join(where, "s")]
+        if os.path.isdir("/run"):
+            paths.append("/run/stepos-test-%d.sock" % os.getpid())
+        servers, accepted = [], []
+        try:
+            for p in paths + ["\0stepos-test-%d" % os.getpid()]:
+                s = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
+                s.bind(p)
+                if not p.startswith("\0"):
+                    os.chmod(p, 0o777)          # even a socket anyone may use
+                s.listen(4)
+                s.settimeout(0.2)
+                servers.append(s)
+            code = ("import socket,sys\nfor p in sys.argv[1:]:\n s=socket.socket(socket.AF_UNIX)"
+                    "\n try:\n  s.connect(p.replace(\"@\",\"\\0\")); print(\"CONNECTED\", p)\n"
+                    " except OSError as e: print(\"refused\", p, e)")
+            script = "python3 -c '%s' %s @stepos-test-%d" % (code, " ".join(paths), os.getpid())
+            out = self.run_in(script)
+            for s in servers:
+                try:
+                    accepted.append(s.accept())
+                except OSError:
+                    pass
+        finally:
+            for s in servers:
+                s.close()
+            for p in paths:
+                if os.path.exists(p):
+                    os.unlink(p)
+            shutil.rmtree(where, ignore_errors=True)
+        self.assertEqual(sum(l.startswith("refused ") for l in out.splitlines()),
+                         len(paths) + 1, out)
+        self.assertNotIn("CONNECTED", out)
+        self.assertEqual(accepted, [])
+
+    def test_file_size_bounded(self):
+        sandbox.FSIZE_MB = SMALL_MB
+        out = self.run_in("head -c %dM /dev/zero > big; echo status $?" % (2 * SMALL_MB))
+        self.assertNotIn("status 0", out)
+        self.assertLessEqual(os.path.getsize(os.path.join(self.tree, "big")), SMALL_MB << 20)
+
+    def test_tmp_bounded(self):
+        sandbox.TMP_MB = SMALL_MB
+        out = self.run_in("for d in /tmp /dev/shm; do head -c %dM /dev/zero > $d/fill;"
+                          " echo $d $? $(stat -c %%s $d/fill); done" % (2 * SMALL_MB))
+        for d in ("/tmp", "/dev/shm"):
+            line = [l for l in out.splitlines() if l.startswith(d + " ")]
+            self.assertEqual(len(line), 1, out)
+            _, status, size = line[0].split()
+            self.assertNotEqual(status, "0", out)
+            self.assertLessEqual(int(size), SMALL_MB << 20)
+
+    def test_processes_bounded(self):
+        sandbox.NPROC = SMALL_NPROC
+        code = ("import os,time\nn=0\nfor i in range(%d):\n try: pid=os.fork()\n"
+                " except OSError: break\n if pid==0: time.sleep(60); os._exit(0)\n n+=1\n"
+                "print(\"forked\", n)" % (SMALL_NPROC * 4))
+        out = self.py_in(code)
+        forked = [int(l.split()[1]) for l in out.splitlines() if l.startswith("forked ")]
+        self.assertEqual(len(forked), 1, out)
+        self.assertGreater(forked[0], 0)
+        self.assertLess(forked[0], SMALL_NPROC)
+
+    def test_memory_bounded(self):
+        pol = sandbox.Policy(**{**self.pol.__dict__, "mem_mb": 64 * SMALL_MB})
+        out = self.py_in("b = bytearray(%d); print(\"GOT\", len(b))" % (128 * SMALL_MB << 20),
+                         pol)
+        self.assertIn("MemoryError", out)
+        self.assertNotIn("GOT", out)
+
+    def test_no_new_user_namespace(self):
+        if not self.pol.nested:
+            self.skipTest("the inner layer does not work here (no user namespaces)")
+        out = self.run_in("unshare -U -r sh -c 'mount -t tmpfs none /tmp && echo MOUNTED';"
+                          " echo done")
+        self.assertNotIn("MOUNTED", out)
+
+
+class Intake(unittest.TestCase):
+    """Hostile archives: each must stop at a limit, never run on, never be parsed in full."""
+
+    @classmethod
+    def setUpClass(cls):
+        if why_not() is None:
+            sandbox.configure("bwrap")       # unpack exactly as the grader does
+
+    @classmethod
+    def tearDownClass(cls):
+        sandbox.reset()
+
+    def setUp(self):
+        self.tmp = tempfile.mkdtemp(prefix="stepos-test-intake-")
+        self.small = intake.Limits(max_bytes=1 << 20, max_files=200, seconds=60)
+
+    def tearDown(self):
+        shutil.rmtree(self.tmp, ignore_errors=True)
+
+    def path(self, name):
+        return os.path.join(self.tmp, name)
+
+    def bomb_tar(self, name, compress):
+        raw = io.BytesIO()
+        with tarfile.open(fileobj=raw, mode="w") as t:
+            t.addfile(tarfile.TarInfo("sub/Makefile"), io.BytesIO(b""))
+            ti = tarfile.TarInfo("sub/bomb.bin")
+            ti.size = BOMB_MB << 20
+            t.addfile(ti, _Zeros(ti.size))
+        with open(self.path(name), "wb") as f:
+            f.write(compress(raw.getvalue()))
+        return self.path(name)
+
+    def test_gzip_bomb(self):
+        p = self.bomb_tar("bomb.tar.gz", _gzip)
+        self.assertLess(os.path.getsize(p), 1 << 20)
+        with self.assertRaisesRegex(intake.BadSubmission, "more than 1 MiB once extracted"):
+            intake.prepare(p, self.path("out"), self.small)
+        self.assertEqual(os.listdir(self.path("out")), [])
+
+    def test_bzip2_bomb(self):
+        p = self.bomb_tar("bomb.tar.bz2", lambda b: bz2.compress(b, 1))
+        with self.assertRaisesRegex(intake.BadSubmission, "more than 1 MiB once extracted"):
+            intake.prepare(p, self.path("out"), self.small)
+
+    def test_many_members_streamed(self):
+        # 300,000 members, then a broken long-name record: parsing it in full
+        # fails there; streaming stops at member 201 and never gets there.
+        p = self.path("many.tar")
+        _many_members(p, MEMBERS)
+        with self.assertRaisesRegex(intake.BadSubmission, "more than 200 files"):
+            intake.prepare(p, self.path("out"), self.small)
+        with open(p, "rb") as f:                         # the broken record is there
+            f.seek(MEMBERS * tarfile.BLOCKSIZE)
+            tail = f.read()
+        with self.assertRaises(tarfile.TarError):
+            with tarfile.open(fileobj=io.BytesIO(tarfile.TarInfo("x").tobuf() + tail)) as t:
+                t.getmembers()
+
+    def test_zip_count_checked_first(self):
+        p = self.path("many.zip")
+        with zipfile.ZipFile(p, "w") as z:
+            z.writestr("sub/Makefile", "all:\n")
+        data = bytearray(open(p, "rb").read())
+        at = data.rfind(b"PK\x05\x06")
+        data[at + 8:at + 12] = (0xFFFF).to_bytes(2, "little") * 2    # 65535 declared
+        open(p, "wb").write(data)
+        with self.assertRaisesRegex(intake.BadSubmission, "more than 200 files "
+                                    r"\(it declares 65535\)"):
+            intake.prepare(p, self.path("out"), self.small)
+
+    def test_stalled_archive_killed_at_deadline(self):
+        fifo = self.path("stall.tar.bz2")          # a stream that never ends
+        os.mkfifo(fifo)
+        writer = os.open(fifo, os.O_RDWR)
+        try:
+            t0 = time.monotonic()
+            lim = intake.Limits(seconds=2)
+            with self.assertRaisesRegex(intake.BadSubmission, "did not finish in 2s"):
+                intake.prepare(fifo, self.path("out"), lim)
+            self.assertGreaterEqual(time.monotonic() - t0, 2)
+        finally:
+            os.close(writer)
+        self.assertEqual(_gone(self.path("out")), [])
+
+    def test_deadline_before_intake(self):
+        p = self.bomb_tar("late.tar.gz", _gzip)
+        with self.assertRaisesRegex(intake.BadSubmission, "no time left"):
+            intake.prepare(p, self.path("out"), self.small, deadline=time.monotonic() - 1)
+
+    def test_sigterm_ignored_sigkill_used(self):
+        code = ("import os,signal,time\nsignal.signal(signal.SIGTERM, signal.SIG_IGN)\n"
+                "if os.fork()==0:\n signal.signal(signal.SIGTERM, signal.SIG_IGN)\n"
+                "print(\"child\", os.getpid(), flush=True)\ntime.sleep(600)")
+        status, out = intake.run_killable([sys.executable, "-c", code, self.tmp],
+                                          subprocess.DEVNULL, 1)
+        self.assertIsNone(status)
+        self.assertEqual(_gone(self.tmp), [])
+
+    def test_honest_archive_unpacked_by_sandbox_user(self):
+        p = self.path("ok.tar.gz")
+        with tarfile.open(p, "w:gz") as t:
+            for name, text in (("alice/Makefile", b"all:\n"), ("alice/lab1-boot/a.c", b"x\n")):
+                ti = tarfile.TarInfo(name)
+                ti.size = len(text)
+                t.addfile(ti, io.BytesIO(text))
+        tree, _ = intake.prepare(p, self.path("out"), self.small)
+        self.assertEqual(open(os.path.join(tree, "Makefile")).read(), "all:\n")
+        uid = sandbox.policy().uid
+        if uid is not None:
+            self.assertEqual(os.stat(os.path.join(tree, "Makefile")).st_uid, uid)
+
+
+class _Zeros(io.RawIOBase):
+    def __init__(self, n):
+        self.left = n
+
+    def read(self, n=-1):
+        n = self.left if n < 0 else min(n, self.left)
+        self.left -= n
+        return b"\0" * n
+
+
+def _gzip(data):
+    c = zlib.compressobj(1, zlib.DEFLATED, 31)
+    return c.compress(data) + c.flush()
+
+
+def _many_members(path, n):
+    """A tar of N empty files (headers only), then a record tarfile refuses."""
+    tmpl = tarfile.TarInfo("m/000000").tobuf(tarfile.USTAR_FORMAT)
+    base = sum(tmpl) - sum(tmpl[148:156]) + 8 * 32 - sum(b"000000")
+    with open(path, "wb") as f:
+        chunk = []
+        for i in range(n):
+            d = b"%06d" % i
+            chunk.append(tmpl[:2] + d + tmpl[8:148] + b"%06o\0 " % (base + sum(d)) + tmpl[156:])
+            if len(chunk) == 4096:
+                f.write(b"".join(chunk))
+                chunk = []
+        long = tarfile.TarInfo("././@LongLink")
+        long.type, long.size = tarfile.GNUTYPE_LONGNAME, 600
+        f.write(b"".join(chunk) + long.tobuf(tarfile.GNU_FORMAT) + b"n" * 1024 + b"\1" * 512)
+
+
+def _gone(marker, patience=30):
+    """[] once no process mentions MARKER (killed processes take a moment to
+    be reaped by their namespace), else those still there after PATIENCE s."""
+    t0 = time.monotonic()
+    while _running(marker) and time.monotonic() - t0 < patience:
+        time.sleep(0.05)
+    return _running(marker)
+
+
+def _running(marker):
+    """PIDs whose command line mentions MARKER."""
+    found = []
+    for pid in os.listdir("/proc"):
+        try:
+            with open("/proc/%s/cmdline" % pid, "rb") as f:
+                if marker.encode() in f.read() and int(pid) != os.getpid():
+                    found.append(pid)
+        except (OSError, ValueError):
+            pass
+    return found
+
+
+class _Result(unittest.TextTestResult):
+    passed = 0
+
+    def addSuccess(self, test):
+        super().addSuccess(test)
+        _Result.passed += 1
+
+
+def main():
+    suite = unittest.defaultTestLoader.loadTestsFromModule(sys.modules[__name__])
+    res = unittest.TextTestRunner(verbosity=2, resultclass=_Result).run(suite)
+    for test, reason in res.skipped:
+        print("SKIPPED %s: %s" % (test, reason))
+    failed = len(res.failures) + len(res.errors)
+    print("sandbox: %d passed, %d failed" % (_Result.passed, failed))
+    return 1 if failed else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
