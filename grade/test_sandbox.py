@@ -28,6 +28,7 @@ SMALL_MB = 8                    # reduced file, /tmp and memory limits of the at
 SMALL_NPROC = 24
 BOMB_MB = 16                    # decompressed size of the bombs (limit: 1 MiB)
 MEMBERS = 300000                # members of the long tar (limit: 200)
+STALL_PATIENCE = 60             # a killed intake is over long before (seconds)
 FORK_BOMB = ("import os,time\nn=0\nfor i in range(%d):\n try: pid=os.fork()\n"
              " except OSError: break\n if pid==0: time.sleep(60); os._exit(0)\n n+=1\n"
              "print(\"forked\", n)" % (SMALL_NPROC * 4))
@@ -254,7 +255,7 @@ class Attack(unittest.TestCase):
 
     def test_no_new_user_namespace(self):
         # made impossible by the inner layer, or by the machine itself
-        out = self.run_in("unshare -U -r sh -c 'mount -t tmpfs none /tmp && echo MOUNTED';"
+        out = self.run_in("unshare -U -r -m sh -c 'mount -t tmpfs none /tmp && echo MOUNTED';"
                           " echo done")
         self.assertNotIn("MOUNTED", out)
 
@@ -334,13 +335,26 @@ class Intake(unittest.TestCase):
         fifo = self.path("stall.tar.bz2")          # a stream that never ends
         os.mkfifo(fifo)
         writer = os.open(fifo, os.O_RDWR)
+        got = []
+
+        def unpack():
+            try:
+                intake.prepare(fifo, self.path("out"), deadline=t0 + 2)
+            except intake.BadSubmission as e:
+                got.append(str(e))
         try:
             t0 = time.monotonic()       # the batch's deadline, not intake's own limit
-            with self.assertRaisesRegex(intake.BadSubmission, "did not finish in 2s"):
-                intake.prepare(fifo, self.path("out"), deadline=t0 + 2)
+            worker = threading.Thread(target=unpack, daemon=True)
+            worker.start()
+            worker.join(STALL_PATIENCE)
+            self.assertFalse(worker.is_alive(), "intake still running %ds after its 2s "
+                             "deadline" % STALL_PATIENCE)
             self.assertGreaterEqual(time.monotonic() - t0, 2)
         finally:
-            os.close(writer)
+            os.close(writer)            # and end the stream, should intake still read it
+            worker.join(STALL_PATIENCE)
+        self.assertEqual(len(got), 1)
+        self.assertRegex(got[0], "did not finish in 2s")
         self.assertEqual(_gone(self.path("out")), [])
 
     def test_deadline_before_intake(self):
@@ -352,9 +366,13 @@ class Intake(unittest.TestCase):
         code = ("import os,signal,time\nsignal.signal(signal.SIGTERM, signal.SIG_IGN)\n"
                 "if os.fork()==0:\n signal.signal(signal.SIGTERM, signal.SIG_IGN)\n"
                 "print(\"child\", os.getpid(), flush=True)\ntime.sleep(600)")
-        status, out = intake.run_killable([sys.executable, "-c", code, self.tmp],
-                                          subprocess.DEVNULL, 1)
-        self.assertIsNone(status)
+        got = []
+        worker = threading.Thread(daemon=True, target=lambda: got.append(intake.run_killable(
+            [sys.executable, "-c", code, self.tmp], subprocess.DEVNULL, 1)))
+        worker.start()
+        worker.join(STALL_PATIENCE)
+        self.assertEqual(len(got), 1, "still running %ds after its 1s deadline" % STALL_PATIENCE)
+        self.assertIsNone(got[0][0])
         self.assertEqual(_gone(self.tmp), [])
 
     def test_honest_archive_unpacked_by_sandbox_user(self):
