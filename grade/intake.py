@@ -272,8 +272,9 @@ def unpack_archive(path, dest, limits, deadline=None):
         raise BadSubmission("%s: no time left to unpack it" % what)
     import sandbox                # the parent's only: the child runs isolated (-I)
     me = os.path.abspath(__file__)
-    argv = [python_for(sandbox.policy()), "-I", "-S", me, "--child", "zip" if archive_ext(path) == ".zip"
-            else "tar", what, dest, str(limits.max_bytes), str(limits.max_files)]
+    kind = "zip" if archive_ext(path) == ".zip" else "tar"
+    argv = [python_for(sandbox.policy()), "-I", "-S", me, "--child", kind, what, dest,
+            str(limits.max_bytes), str(limits.max_files)]
     pol = dataclasses.replace(sandbox.policy(), mem_mb=limits.mem_mb)
     argv = sandbox.wrap(argv, [dest], cwd=dest, cpu_s=int(seconds) + 1, pol=pol,
                         reads=[me])

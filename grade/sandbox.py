@@ -133,7 +133,8 @@ def bwrap_args(writable, hide=(), chdir=None, pol=None, reads=()):
         r = os.path.abspath(r)
         args += ["--ro-bind", r, r]
     args += ["--clearenv", "--setenv", "PATH", ENV_PATH, "--setenv", "HOME", "/tmp",
-             "--setenv", "TMPDIR", "/tmp", "--setenv", "LANG", "C.UTF-8", "--setenv", "TERM", "dumb",
+             "--setenv", "TMPDIR", "/tmp", "--setenv", "LANG", "C.UTF-8",
+             "--setenv", "TERM", "dumb",                 # Bochs' terminal GUI needs one
              "--setenv", "USER", "stepos", "--setenv", "LOGNAME", "stepos"]
     args += ["--remount-ro", "/dev", "--remount-ro", "/"]     # bwrap made both writable to us
     args += ["--chdir", os.path.abspath(chdir or (writable[0] if writable else "/"))]

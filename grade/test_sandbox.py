@@ -1,10 +1,10 @@
 #!/usr/bin/env python3
 """test_sandbox.py: `make test` step: attack the sandbox from inside as a hostile build would, and feed intake hostile archives; every guarantee of grade/README.md section 5 has a test here."""
+import bz2
+import io
 import os
 import shutil
-import signal
 import socket
-import stat
 import subprocess
 import sys
 import tarfile
@@ -14,8 +14,6 @@ import time
 import unittest
 import zipfile
 import zlib
-import bz2
-import io
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import intake   # noqa: E402
@@ -219,9 +217,9 @@ class Attack(unittest.TestCase):
         srv.listen(1)
         srv.settimeout(0.2)
         try:
-            out = self.py_in("import socket\ntry:\n socket.create_connection((\"127.0.0.1\", %d),"
-                             " 5); print(\"CONNECTED\")\nexcept OSError as e: print(\"refused\", e)"
-                             % srv.getsockname()[1])
+            out = self.py_in("import socket\ntry:\n socket.create_connection((\"127.0.0.1\","
+                             " %d), 5); print(\"CONNECTED\")\nexcept OSError as e:"
+                             " print(\"refused\", e)" % srv.getsockname()[1])
             with self.assertRaises(OSError):
                 srv.accept()
         finally:
@@ -387,6 +385,25 @@ class Intake(unittest.TestCase):
         uid = sandbox.policy().uid
         if uid is not None:
             self.assertEqual(os.stat(os.path.join(tree, "Makefile")).st_uid, uid)
+
+
+class Handoff(unittest.TestCase):
+    """What a build leaves behind is read by the root grader: no links out."""
+
+    def test_image_link_refused(self):
+        import disk
+        d = tempfile.mkdtemp(prefix="stepos-test-handoff-")
+        try:
+            os.symlink("/etc/shadow", os.path.join(d, "disk.img"))
+            with self.assertRaisesRegex(FileNotFoundError, "not a regular file"):
+                disk.lab_images(d)
+            os.unlink(os.path.join(d, "disk.img"))
+            open(os.path.join(d, "disk.img"), "wb").close()
+            os.symlink("/root/.ssh/id_rsa", os.path.join(d, "data.img"))
+            with self.assertRaisesRegex(FileNotFoundError, "not a regular file"):
+                disk.lab_images(d)
+        finally:
+            shutil.rmtree(d)
 
 
 class _Zeros(io.RawIOBase):
