@@ -32,7 +32,6 @@ ETC_RO = ["/etc/ld.so.cache", "/etc/ld.so.conf", "/etc/ld.so.conf.d", "/etc/alte
 # private, unbounded tmpfs), /proc/sys read-only, everything else as it was.
 NESTED = ["bwrap", "--unshare-user", "--disable-userns", "--dev-bind", "/", "/",
           "--ro-bind", "/proc/sys", "/proc/sys", "--"]
-ALWAYS_HIDDEN = ["/tmp", "/run", "/home", "/root"]       # kept for callers: never bound
 SYSTEM = SYSTEM_RO + SYSTEM_LINKS + ["/etc"]             # never hidden, even when asked
 
 
@@ -107,9 +106,8 @@ def bwrap_args(writable, hide=(), chdir=None, pol=None, reads=()):
             args += ["--ro-bind", os.path.join(pol.etc, f), "/etc/" + f]
     args += ["--dev", "/dev", "--proc", "/proc"] + (
         [] if pol.nested else ["--ro-bind", "/proc/sys", "/proc/sys"])
-    args += [
-             "--perms", "1777", "--size", str(TMP_MB << 20), "--tmpfs", "/tmp",
-             "--perms", "1777", "--size", str(TMP_MB << 20), "--tmpfs", "/dev/shm"]
+    for t in ("/tmp", "/dev/shm"):
+        args += ["--perms", "1777", "--size", str(TMP_MB << 20), "--tmpfs", t]
     hidden = []
     for h in list(hide):
         h = os.path.abspath(h)
@@ -182,17 +180,17 @@ def wrap(argv, writable, cwd=None, cpu_s=0, pol=None, reads=()):
     sandbox user first."""
     pol = pol or _policy
     writable = [os.path.abspath(w) for w in writable]
-    if pol.uid is not None and pol.kind != "none":
-        give(writable, pol.uid)
-    bounded = pol.kind == "bwrap" or pol.uid is not None
-    limits = limit_args(pol.mem_mb, cpu_s, NPROC if bounded else 0, FSIZE_MB if bounded else 0)
-    drop = setpriv_args(pol.uid) if pol.uid is not None else []
     if pol.kind == "bwrap":
-        inner = drop + (NESTED if pol.nested else [])
+        if pol.uid is not None:
+            give(writable, pol.uid)
+        inner = (setpriv_args(pol.uid) if pol.uid is not None else []) + (
+            NESTED if pol.nested else [])
         # limits inside the sandbox: RLIMIT_NPROC then counts the sandbox's own user
+        limits = limit_args(pol.mem_mb, cpu_s, NPROC, FSIZE_MB)
         return bwrap_args(writable, pol.hide, cwd, pol, reads) + limits + inner + list(argv)
+    limits = limit_args(pol.mem_mb, cpu_s)
     if pol.kind == "unshare":
-        return limits + ["unshare", "--net", "--"] + drop + list(argv)
+        return limits + ["unshare", "--net", "--"] + list(argv)
     return limits + list(argv)
 
 
@@ -212,7 +210,7 @@ def probe(kind, nested=False):
     """None if sandbox KIND works here (as the sandbox uid when we are root,
     with the NESTED layer if asked), else why not (one line)."""
     pol = Policy(kind=kind, mem_mb=0, nested=nested,
-                 uid=claim_uid() if os.geteuid() == 0 else None)
+                 uid=claim_uid() if os.geteuid() == 0 and kind == "bwrap" else None)
     if kind == "bwrap":
         if shutil.which("bwrap") is None:
             return "bwrap not found (Debian package bubblewrap; run tools/setup.sh)"
@@ -269,7 +267,6 @@ def configure(mode, mem_mb=DEFAULT_MEM_MB, hide=()):
     if mode not in MODES:
         raise ValueError("sandbox mode %r: expected one of %s" % (mode, ", ".join(MODES)))
     root = os.geteuid() == 0
-    uid = claim_uid() if root else None
     limits = ("memory %d MiB" % mem_mb) if mem_mb and limit_args(mem_mb) else "no memory limit"
     tried, nested = [], False
     for kind in (["bwrap", "unshare", "none"] if mode == "auto" else [mode]):
@@ -281,23 +278,23 @@ def configure(mode, mem_mb=DEFAULT_MEM_MB, hide=()):
         if mode != "auto":
             raise SandboxUnavailable("--sandbox %s does not work here: %s" % (kind, why))
         tried.append("%s: %s" % (kind, why))
-    who = "as uid %d" % uid if root else "as the grader's own user (not root)"
+    uid = claim_uid() if root and kind == "bwrap" else None
     if kind == "bwrap":
+        who = "as uid %d" % uid if root else "as the grader's own user (not root)"
         msg = ("sandbox: bubblewrap %s: no network, only /usr and the copy it builds, "
                "clean environment, %s per process, %d processes, files <= %d MiB, /tmp %d "
                "MiB, build CPU %ds%s" % (who, limits, NPROC, FSIZE_MB, TMP_MB, BUILD_CPU_S,
                                         "" if nested or not root else
                                         "; user namespaces NOT disabled inside"))
     elif kind == "unshare":
-        msg = ("sandbox: unshare --net only (%s): no network, %s, %s, but the build CAN "
-               "write anywhere %s can" % ("; ".join(tried), who, limits,
-                                                   "that user" if root else "the grader"))
+        msg = ("sandbox: unshare --net only (%s): no network, %s, but the build CAN "
+               "write anywhere the grader can" % ("; ".join(tried), limits))
     else:
         msg = ("sandbox: NONE%s: builds and emulators run with the grader's own "
                "permissions and network (%s); grade untrusted code only where "
                "bubblewrap works" % (" (%s)" % "; ".join(tried) if tried else "", limits))
     _policy = Policy(kind=kind, mem_mb=mem_mb, hide=[os.path.abspath(h) for h in hide],
-                     message=msg, uid=uid if kind != "none" else None, nested=nested,
+                     message=msg, uid=uid, nested=nested,
                      etc=_etc_dir(uid) if root and kind == "bwrap" else None)
     return _policy
 
