@@ -2,6 +2,7 @@
 """test_sandbox.py: `make test` step: attack the sandbox from inside as a hostile build would, and feed intake hostile archives; every guarantee of grade/README.md section 5 has a test here."""
 import bz2
 import io
+import lzma
 import os
 import shutil
 import socket
@@ -303,6 +304,17 @@ class Intake(unittest.TestCase):
         with self.assertRaisesRegex(intake.BadSubmission, "more than 1 MiB once extracted"):
             intake.prepare(p, self.path("out"), self.small)
 
+    def test_xz_dictionary_bounded_by_memory(self):
+        # a tiny .tar.xz whose header asks for a 1.5 GiB dictionary: only
+        # the unpacker's address-space limit stops the allocation
+        p = self.path("dict.tar.xz")
+        with open(p, "wb") as f:
+            f.write(_xz_huge_dictionary())
+        with self.assertRaisesRegex(intake.BadSubmission, "needs more memory"):
+            intake.prepare(p, self.path("out"), intake.Limits(mem_mb=512))
+        tree, _ = intake.prepare(p, self.path("roomy"), intake.Limits(mem_mb=3072))
+        self.assertTrue(os.path.isfile(os.path.join(tree, "Makefile")))
+
     def test_many_members_streamed(self):
         # 300,000 members, then a broken long-name record: parsing it in full
         # fails there; streaming stops at member 201 and never gets there.
@@ -419,6 +431,28 @@ class _Zeros(io.RawIOBase):
 def _gzip(data):
     c = zlib.compressobj(1, zlib.DEFLATED, 31)
     return c.compress(data) + c.flush()
+
+
+def _xz_huge_dictionary():
+    """An .xz of a one-file tree whose block header declares a 1.5 GiB dictionary."""
+    raw = io.BytesIO()
+    with tarfile.open(fileobj=raw, mode="w") as t:
+        ti = tarfile.TarInfo("sub/Makefile")
+        ti.size = 5
+        t.addfile(ti, io.BytesIO(b"all:\n"))
+    data = bytearray(lzma.compress(raw.getvalue(), format=lzma.FORMAT_XZ,
+                                   filters=[{"id": lzma.FILTER_LZMA2, "dict_size": 1 << 16}]))
+    at = 12                                         # the block header, after the stream header
+    size, flags, i = (data[at] + 1) * 4, data[at + 1], at + 2
+    for present in (0x40, 0x80):                    # optional sizes (varints)
+        if flags & present:
+            while data[i] & 0x80:
+                i += 1
+            i += 1
+    assert data[i:i + 2] == b"\x21\x01", "not an LZMA2 filter with one property byte"
+    data[i + 2] = 37                                # dictionary 3 << 29 = 1.5 GiB
+    data[at + size - 4:at + size] = zlib.crc32(bytes(data[at:at + size - 4])).to_bytes(4, "little")
+    return bytes(data)
 
 
 def _many_members(path, n):
