@@ -19,6 +19,7 @@ SKIP_DIRS = {".git", ".hg", ".svn", "__pycache__"}
 CHUNK = 1 << 16
 EOCD_SEARCH = 22 + 65535 + 20   # end record, its longest comment, the zip64 locator
 BAD_EXIT = 3                    # the intake child's status for a refused archive
+OUTPUT_MAX = 1 << 16            # bytes of the intake child's output we read
 
 
 class BadSubmission(Exception):
@@ -248,7 +249,7 @@ def run_killable(argv, stdin, seconds):
                 pass
             p.wait()
         out.seek(0)
-        return status, out.read().decode("utf-8", "replace")
+        return status, out.read(OUTPUT_MAX).decode("utf-8", "replace")
 
 
 def python_for(pol):
@@ -278,7 +279,10 @@ def unpack_archive(path, dest, limits, deadline=None):
     pol = dataclasses.replace(sandbox.policy(), mem_mb=limits.mem_mb)
     argv = sandbox.wrap(argv, [dest], cwd=dest, cpu_s=int(seconds) + 1, pol=pol,
                         reads=[me])
-    with open(path, "rb") as f:                  # read by us, handed over as stdin
+    # read by us, handed over as stdin; O_NONBLOCK: opening a FIFO must not hang us
+    fd = os.open(path, os.O_RDONLY | os.O_NONBLOCK | os.O_CLOEXEC)
+    os.set_blocking(fd, True)
+    with os.fdopen(fd, "rb") as f:
         status, out = run_killable(argv, f, seconds)
     last = (out.strip().splitlines() or [""])[-1]
     if status != 0:                              # nothing of a refused archive is kept

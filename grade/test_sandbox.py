@@ -367,6 +367,17 @@ class Intake(unittest.TestCase):
         self.assertRegex(got[0], "did not finish in 2s")
         self.assertEqual(_gone(self.path("out")), [])
 
+    def test_fifo_without_writer_does_not_hang_us(self):
+        fifo = self.path("nobody-writes.tar.gz")
+        os.mkfifo(fifo)
+        got = []
+        worker = threading.Thread(daemon=True, target=lambda: got.append(
+            _raised(intake.prepare, fifo, self.path("out"), self.small)))
+        worker.start()
+        worker.join(STALL_PATIENCE)
+        self.assertEqual(len(got), 1, "opening a FIFO with no writer blocked intake")
+        self.assertRegex(got[0], "not a readable tar file")
+
     def test_deadline_before_intake(self):
         p = self.bomb_tar("late.tar.gz", _gzip)
         with self.assertRaisesRegex(intake.BadSubmission, "no time left"):
@@ -470,6 +481,15 @@ def _many_members(path, n):
         long = tarfile.TarInfo("././@LongLink")
         long.type, long.size = tarfile.GNUTYPE_LONGNAME, 600
         f.write(b"".join(chunk) + long.tobuf(tarfile.GNU_FORMAT) + b"n" * 1024 + b"\1" * 512)
+
+
+def _raised(fn, *args):
+    """The message of the BadSubmission FN(*ARGS) raises, or 'no error'."""
+    try:
+        fn(*args)
+    except intake.BadSubmission as e:
+        return str(e)
+    return "no error"
 
 
 def _as_user(uid, argv):
