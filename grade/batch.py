@@ -176,7 +176,8 @@ class ClassGrader:
             if self.stopping.is_set():
                 out.verdict, out.message = INTERRUPTED, "not graded: grading was interrupted"
                 return out
-            tree, out.warnings = intake.prepare(path, work)
+            # the time limit covers unpacking: a stalled archive is killed at it
+            tree, out.warnings = intake.prepare(path, work, deadline=t0 + a.time_limit)
             if self.ref:
                 w = pristine.overlay(tree, self.ref, self.ref_files)
                 out.warnings += ([w] if w else []) + integrity_scan.scan(tree, self.ref,

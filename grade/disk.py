@@ -32,6 +32,10 @@ def lab_images(build_dir, want_data=None):
     the data disk, None attaches it when it exists, False never does."""
     disk = os.path.join(build_dir, "disk.img")
     data = os.path.join(build_dir, "data.img")
+    for img in (disk, data):      # a sandboxed build must not point us at a file outside
+        if os.path.islink(img) or (os.path.lexists(img) and not os.path.isfile(img)):
+            raise FileNotFoundError("%s is not a regular file (a link or a device): "
+                                    "refused as a disk image" % img)
     if not os.path.exists(disk):
         raise FileNotFoundError("%s does not exist (did the build succeed?)" % disk)
     if want_data is False:

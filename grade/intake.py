@@ -1,8 +1,15 @@
 """intake.py: turn a submission (folder, .zip, .tar.gz) into a private StepOS tree, safely."""
+import dataclasses
 import os
 import shutil
+import signal
 import stat
+import struct
+import subprocess
+import sys
 import tarfile
+import tempfile
+import time
 import zipfile
 from dataclasses import dataclass
 
@@ -10,6 +17,9 @@ ARCHIVE_EXTS = (".zip", ".tar.gz", ".tgz", ".tar", ".tar.xz", ".tar.bz2")
 JUNK = {"__MACOSX", ".DS_Store"}
 SKIP_DIRS = {".git", ".hg", ".svn", "__pycache__"}
 CHUNK = 1 << 16
+EOCD_SEARCH = 22 + 65535 + 20   # end record, its longest comment, the zip64 locator
+BAD_EXIT = 3                    # the intake child's status for a refused archive
+OUTPUT_MAX = 1 << 16            # bytes of the intake child's output we read
 
 
 class BadSubmission(Exception):
@@ -20,6 +30,8 @@ class BadSubmission(Exception):
 class Limits:
     max_bytes: int = 200 * 1024 * 1024    # total size of the extracted files
     max_files: int = 20000
+    seconds: float = 300                  # wall clock (and CPU) to unpack an archive
+    mem_mb: int = 512                     # address space of the unpacking process
 
 
 def archive_ext(path):
@@ -97,10 +109,37 @@ def _write(src, dest_path, budget, mode):
     os.chmod(dest_path, 0o755 if mode & 0o111 else 0o644)
 
 
-def extract_zip(path, dest, limits):
-    budget = _Budget(limits, os.path.basename(path))
+def zip_entry_count(f):
+    """The member count a zip file's end-of-central-directory record declares
+    (zip64 included), read before anything else is parsed; None if there is none."""
+    f.seek(0, 2)
+    size = f.tell()
+    f.seek(max(0, size - EOCD_SEARCH))
+    tail = f.read()
+    at = tail.rfind(b"PK\x05\x06")
+    if at < 0 or len(tail) - at < 22:
+        return None
+    count = struct.unpack("<H", tail[at + 10:at + 12])[0]
+    loc = at - 20
+    if count == 0xFFFF and loc >= 0 and tail[loc:loc + 4] == b"PK\x06\x07":
+        f.seek(struct.unpack("<Q", tail[loc + 8:loc + 16])[0])
+        rec = f.read(56)
+        if len(rec) == 56 and rec[:4] == b"PK\x06\x06":
+            count = struct.unpack("<Q", rec[32:40])[0]
+    return count
+
+
+def extract_zip(f, dest, limits, what):
+    """Unpack the zip file F into DEST: the declared member count is checked
+    before the central directory is parsed, every member before any is written."""
+    budget = _Budget(limits, what)
     try:
-        with zipfile.ZipFile(path) as z:
+        declared = zip_entry_count(f)
+        if declared is not None and declared > limits.max_files:
+            raise BadSubmission("%s: more than %d files (it declares %d)" % (
+                what, limits.max_files, declared))
+        f.seek(0)
+        with zipfile.ZipFile(f) as z:
             infos = z.infolist()
             for info in infos:                   # refuse before writing anything
                 rel = safe_member(info.filename)
@@ -117,28 +156,29 @@ def extract_zip(path, dest, limits):
                 with z.open(info) as src:
                     _write(src, os.path.join(dest, rel), budget, info.external_attr >> 16)
     except (zipfile.BadZipFile, zipfile.LargeZipFile, NotImplementedError, RuntimeError,
-            OSError) as e:
-        raise BadSubmission("%s: not a readable zip file (%s)" % (os.path.basename(path), e))
+            OSError, EOFError, ValueError) as e:
+        raise BadSubmission("%s: not a readable zip file (%s)" % (what, e))
 
 
-def extract_tar(path, dest, limits):
-    budget = _Budget(limits, os.path.basename(path))
+def extract_tar(f, dest, limits, what):
+    """Unpack the tar stream F (any compression) into DEST member by member,
+    stopping at the first unsafe member or exceeded limit: an archive is never
+    read further than the limits allow."""
+    budget = _Budget(limits, what)
     try:
-        with tarfile.open(path, "r:*") as t:
-            members = t.getmembers()
-            for m in members:
+        with tarfile.open(fileobj=f, mode="r|*") as t:
+            for m in t:
+                budget.file()
                 rel = safe_member(m.name)
                 if rel and not (m.isfile() or m.isdir()):
                     raise BadSubmission("unsafe archive: %s is a %s" % (
                         rel, "link" if (m.issym() or m.islnk()) else "special file"))
-                budget.file()
-            for m in members:
-                rel = safe_member(m.name)
                 if rel is None or not m.isfile():
+                    budget.add(max(0, m.size))          # skipped, but still decompressed
                     continue
                 _write(t.extractfile(m), os.path.join(dest, rel), budget, m.mode)
-    except (tarfile.TarError, EOFError, OSError) as e:
-        raise BadSubmission("%s: not a readable tar file (%s)" % (os.path.basename(path), e))
+    except (tarfile.TarError, EOFError, OSError, ValueError) as e:
+        raise BadSubmission("%s: not a readable tar file (%s)" % (what, e))
 
 
 def copy_folder(src, dest, limits):
@@ -191,22 +231,115 @@ def find_tree(root, depth=3):
                         " at its top, nor in a single folder it contains)")
 
 
-def prepare(path, dest, limits=None):
+def run_killable(argv, stdin, seconds):
+    """Run ARGV in its own process group with STDIN; SIGKILL the whole group
+    once SECONDS of wall-clock time have passed. Returns (exit status or None
+    when killed at the deadline, output text)."""
+    with tempfile.TemporaryFile() as out:
+        p = subprocess.Popen(argv, stdin=stdin, stdout=out, stderr=subprocess.STDOUT,
+                             start_new_session=True)
+        try:
+            status = p.wait(timeout=max(0.1, seconds))
+        except subprocess.TimeoutExpired:
+            status = None
+        finally:
+            try:
+                os.killpg(p.pid, signal.SIGKILL)      # and whatever it left behind
+            except (ProcessLookupError, PermissionError):
+                pass
+            p.wait()
+        out.seek(0)
+        return status, out.read(OUTPUT_MAX).decode("utf-8", "replace")
+
+
+def python_for(pol):
+    """The Python that runs the intake child: the system's when the sandbox
+    shows only /usr (ours may live in a home directory), else ours."""
+    system = "/usr/bin/python3"
+    if pol.kind == "bwrap" and not sys.executable.startswith("/usr/") and os.path.exists(system):
+        return system
+    return sys.executable
+
+
+def unpack_archive(path, dest, limits, deadline=None):
+    """Unpack archive PATH into the existing directory DEST in a child process:
+    sandboxed like a build (only DEST writable), with RLIMIT_AS/CPU, killed
+    at min(limits.seconds, DEADLINE - now). Raises BadSubmission."""
+    what = os.path.basename(path)
+    seconds = limits.seconds
+    if deadline is not None:
+        seconds = min(seconds, deadline - time.monotonic())
+    if seconds <= 0:
+        raise BadSubmission("%s: no time left to unpack it" % what)
+    import sandbox                # the parent's only: the child runs isolated (-I)
+    me = os.path.abspath(__file__)
+    kind = "zip" if archive_ext(path) == ".zip" else "tar"
+    argv = [python_for(sandbox.policy()), "-I", "-S", me, "--child", kind, what, dest,
+            str(limits.max_bytes), str(limits.max_files)]
+    pol = dataclasses.replace(sandbox.policy(), mem_mb=limits.mem_mb)
+    argv = sandbox.wrap(argv, [dest], cwd=dest, cpu_s=int(seconds) + 1, pol=pol,
+                        reads=[me])
+    # read by us, handed over as stdin; O_NONBLOCK: opening a FIFO must not hang us
+    fd = os.open(path, os.O_RDONLY | os.O_NONBLOCK | os.O_CLOEXEC)
+    os.set_blocking(fd, True)
+    with os.fdopen(fd, "rb") as f:
+        status, out = run_killable(argv, f, seconds)
+    last = (out.strip().splitlines() or [""])[-1]
+    if status != 0:                              # nothing of a refused archive is kept
+        for e in os.listdir(dest):
+            remove(os.path.join(dest, e))
+    if status is None:
+        raise BadSubmission("%s: unpacking did not finish in %.0fs (stopped)" % (what, seconds))
+    if status == BAD_EXIT:
+        raise BadSubmission(last)
+    if status != 0:
+        raise BadSubmission("%s: could not unpack it (%s)" % (
+            what, last or "unpacker exit status %d" % status))
+
+
+def prepare(path, dest, limits=None, deadline=None):
     """Copy or extract submission PATH into the new directory DEST; returns
-    (tree, warnings) where TREE is the StepOS tree inside DEST."""
+    (tree, warnings) where TREE is the StepOS tree inside DEST. An archive is
+    unpacked by a sandboxed child process that is killed at the time limit
+    (limits.seconds, or DEADLINE on the time.monotonic() clock if earlier)."""
     limits = limits or Limits()
     os.makedirs(dest)
     warnings = []
     if os.path.isdir(path):
         warnings += copy_folder(path, dest, limits)
-    elif archive_ext(path) == ".zip":
-        extract_zip(path, dest, limits)
     elif archive_ext(path):
-        extract_tar(path, dest, limits)
+        unpack_archive(path, dest, limits, deadline)
     else:
         raise BadSubmission("%s: not a folder, .zip or .tar.gz" % path)
     return find_tree(dest), warnings
 
 
 def remove(dest):
-    shutil.rmtree(dest, ignore_errors=True)
+    if os.path.isdir(dest) and not os.path.islink(dest):
+        shutil.rmtree(dest, ignore_errors=True)
+    elif os.path.lexists(dest):
+        os.unlink(dest)
+
+
+def child_main(argv):
+    """The intake child: unpack the archive on stdin into DEST; exit BAD_EXIT
+    with the reason as the last line of output when it is refused."""
+    kind, what, dest, max_bytes, max_files = argv
+    limits = Limits(max_bytes=int(max_bytes), max_files=int(max_files))
+    f = os.fdopen(0, "rb", closefd=False)
+    try:
+        if kind == "zip":
+            extract_zip(f, dest, limits, what)
+        else:
+            extract_tar(f, dest, limits, what)
+    except BadSubmission as e:
+        print(e, flush=True)
+        return BAD_EXIT
+    except MemoryError:
+        print("%s: needs more memory than the unpacker has" % what, flush=True)
+        return BAD_EXIT
+    return 0
+
+
+if __name__ == "__main__" and sys.argv[1:2] == ["--child"]:
+    sys.exit(child_main(sys.argv[2:]))
