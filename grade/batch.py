@@ -32,8 +32,7 @@ def pristine_copy(src, ref, dest):
     if not os.path.isdir(ref):
         raise FileNotFoundError("--pristine %s: not a directory" % ref)
     tree, warnings = intake.prepare(src, dest)
-    w = pristine.overlay(tree, ref)
-    return tree, warnings + ([w] if w else [])
+    return tree, warnings + pristine.protect(tree, ref)
 
 
 @dataclass
@@ -177,8 +176,7 @@ class ClassGrader:
                 return out
             tree, out.warnings = intake.prepare(path, work)
             if self.ref:
-                w = pristine.overlay(tree, self.ref, self.ref_files)
-                out.warnings += [w] if w else []
+                out.warnings += pristine.protect(tree, self.ref, self.ref_files)
             with open(log_path, "w") as log:
                 log.write("".join("batch: %s\n" % safe_text.line(w, LOG_LINE_MAX)
                                   for w in out.warnings))

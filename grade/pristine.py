@@ -1,22 +1,30 @@
 """pristine.py: which files a submission may not change, and restoring them from the reference tree."""
 import filecmp
 import fnmatch
+import functools
 import os
+import posixpath
 import re
 import shutil
 import subprocess
+
+import integrity
 
 # Files a submission may not change: --pristine restores them from the
 # reference (and deletes the submission's extra ones). common/ holds no lab
 # exercise; lab 1's command-line handling decides which tests run and with
 # which seed; tests_*, bench_* and hidden_* are the tests; lab.mk, the
-# Makefile and tools/ are the build; grade/ is the grader and its rubrics.
+# Makefile, tools/ and every script a lab's build rule runs (lab*/mk*.py:
+# lab 6's mkdata.py writes the data disk) are the build; grade/ is the
+# grader and its rubrics. protect() adds what a restore alone cannot give:
+# no prebuilt build/, no build file make would read besides the Makefile,
+# no file that would be compiled instead of a protected header.
 # A reference file with a LAB k: BEGIN SOLUTION marker is student work and is
 # never restored, whatever the patterns say.
 PRISTINE_PATTERNS = [
     "Makefile", "common/*",
     "lab1-boot/cmdline.c", "lab1-boot/cmdline.h", "lab1-boot/kmain.c",
-    "lab*/lab.mk", "lab*/tests_*", "lab*/bench_*", "lab*/hidden_*", "lab*/host_tests/*",
+    "lab*/lab.mk", "lab*/mk*.py", "lab*/tests_*", "lab*/bench_*", "lab*/hidden_*", "lab*/host_tests/*",
     "tools/*", "grade/*",
 ]
 # Hidden tests: in the reference only. The handout leaves them out, the
@@ -124,13 +132,33 @@ def describe_changes(changed, added, deleted, limit=12):
                                       ("deleted", deleted)) if l]
     if not parts:
         return ""
-    return ("WARNING: this submission modified files the grader restores from the "
+    text = ("this submission modified files the grader restores from the "
             "reference (%s); graded with the reference's versions" % "; ".join(parts))
+    # Deleting a test earns nothing (it is restored); changing or adding one only cheats.
+    return integrity.flag(text) if changed or added else "WARNING: " + text
 
 
 def overlay(tree, ref, ref_files=None):
-    """Make TREE's protected files those of REF; returns the warning ('' if none)."""
+    """protect(), its findings as one text ('' if none): the older interface."""
+    return "\n".join(protect(tree, ref, ref_files))
+
+
+def protect(tree, ref, ref_files=None):
+    """Make submission TREE (a private copy) build only from REF what REF
+    protects: delete its build/ (never trusted, wherever the tree sat in the
+    submission), build files make would read besides the Makefile, and every
+    file that would be compiled instead of a header a protected file
+    includes; then restore the protected files. Returns the warning lines:
+    INTEGRITY flags (integrity.py) for what only a cheat needs, plain
+    warnings for the rest."""
     ref_files = reference_files(ref) if ref_files is None else ref_files
+    found = [_drop_build(tree), _drop_build_files(tree, ref), _drop_shadows(tree, ref)]
+    found.append(_restore(tree, ref, ref_files))
+    return [w for w in found if w]
+
+
+def _restore(tree, ref, ref_files):
+    """Make TREE's protected files those of REF; returns the warning ('' if none)."""
     warning = describe_changes(*changes(tree, ref, ref_files))
     keep = set(ref_files)
     for n in walk_files(tree):
@@ -143,3 +171,152 @@ def overlay(tree, ref, ref_files=None):
         os.makedirs(os.path.dirname(target) or tree, exist_ok=True)
         shutil.copy2(os.path.join(ref, n), target)
     return warning
+
+
+# ---- What a restore alone cannot protect ----------------------------------
+# Build files GNU make reads before (or besides) the Makefile, at the tree's
+# top, and the make fragments a tree may hold (only the reference's count).
+MAKE_FIRST = ("GNUmakefile", "makefile")
+MAKE_FRAGMENT = "*.mk"
+# C includes (with the digraph %: for #) and nasm's %include / incbin.
+C_INCLUDE = re.compile(rb'^[ \t]*(?:#|%:)[ \t]*include(?:_next)?[ \t]*([<"])([^>"\n]+)[>"]',
+                       re.M)
+NASM_INCLUDE = re.compile(rb'^[ \t]*(?:%[ \t]*include|[ \t]*incbin)[ \t]+["<\']([^">\'\n]+)',
+                          re.M | re.I)
+# A line gcc -MMD -MP writes in a .d file: "target: prerequisites" or "header:".
+DEP_LINE = re.compile(r"^[^\s:=;$#|]+:(?:[ \t]+[^\s:=;$#|]+)*[ \t]*$")
+
+
+def _listing(paths, limit=12):
+    return ", ".join(paths[:limit]) + (" and %d more" % (len(paths) - limit)
+                                       if len(paths) > limit else "")
+
+
+def _remove(path):
+    if os.path.isdir(path) and not os.path.islink(path):
+        shutil.rmtree(path)
+    elif os.path.lexists(path):
+        os.unlink(path)
+
+
+def _drop_build(tree):
+    """Delete TREE/build (make would trust what it holds). Returns an
+    INTEGRITY flag when it held make rules or links, which no build of ours
+    writes there; a NOTE for plain leftovers (a zipped working tree)."""
+    top = os.path.join(tree, "build")
+    if not os.path.lexists(top):
+        return ""
+    odd, rules, count = [], [], 0
+    if os.path.islink(top) or not os.path.isdir(top):
+        odd.append("build")
+    else:
+        for d, dirs, files in os.walk(top):
+            for x in dirs + files:
+                full = os.path.join(d, x)
+                rel = os.path.relpath(full, tree)
+                if os.path.islink(full) or not (os.path.isdir(full) or os.path.isfile(full)):
+                    odd.append(rel)
+                elif x in files:
+                    count += 1
+                    if x.endswith(".d") and not _plain_deps(full):
+                        rules.append(rel)
+    _remove(top)
+    if odd or rules:
+        return integrity.flag(
+            "the submission's build/ held %s; deleted before the build (everything was "
+            "built from source)" % "; ".join(
+                (["make rules in dependency files: " + _listing(rules)] if rules else []) +
+                (["links or special files: " + _listing(odd)] if odd else [])))
+    return ("NOTE: the submission's build/ (%d files of earlier build output) was deleted "
+            "unread; everything was built from source" % count)
+
+
+def _plain_deps(path):
+    """True if .d file PATH holds only what gcc -MMD -MP writes."""
+    try:
+        with open(path, errors="replace") as f:
+            text = f.read().replace("\\\n", " ")
+    except OSError:
+        return False
+    return all(DEP_LINE.match(line) for line in text.splitlines() if line.strip())
+
+
+def _drop_build_files(tree, ref):
+    """Delete GNUmakefile/makefile at TREE's top (make prefers them to the
+    Makefile) and every make fragment (*.mk) REF does not have."""
+    ref_set = set(source_files(ref))
+    extra = [n for n in MAKE_FIRST if os.path.lexists(os.path.join(tree, n))
+             and n not in ref_set]
+    extra += [n for n in walk_files(tree) if fnmatch.fnmatchcase(posixpath.basename(n),
+                                                                 MAKE_FRAGMENT)
+              and n not in ref_set and n not in extra]
+    for n in extra:
+        _remove(os.path.join(tree, n))
+    if not extra:
+        return ""
+    return integrity.flag("build files make would read besides the reference's Makefile "
+                          "were deleted: %s" % _listing(sorted(extra)))
+
+
+@functools.lru_cache(maxsize=8)
+def shadow_paths(ref):
+    """{path: (protected file, included name, what it is meant to be)}: the
+    paths, relative to a tree, where a file would be compiled instead of
+    what a protected file of REF includes. gcc looks for #include "X" in the
+    including file's folder, then in the tree's top (-I.); for <X> in the
+    tree's top before the compiler's own headers; nasm in the tree's top,
+    then beside the file. Every place searched before the one REF resolves
+    to is a shadow (a nested lab3-paging/common/kprintf.h, a top-level
+    stdint.h)."""
+    ref_set = set(source_files(ref))
+    found = {}
+    for f in reference_files(ref):
+        if not f.endswith(SOURCE_EXT):
+            continue
+        try:
+            with open(os.path.join(ref, f), "rb") as fh:
+                text = fh.read().replace(b"\\\n", b"")
+        except OSError:
+            continue
+        here = posixpath.dirname(f)
+        if f.endswith((".asm", ".inc")):
+            wanted = [(m.group(1).decode(errors="replace"), "nasm")
+                      for m in NASM_INCLUDE.finditer(text)]
+        else:
+            wanted = [(m.group(2).decode(errors="replace"), m.group(1).decode())
+                      for m in C_INCLUDE.finditer(text)]
+        for name, kind in wanted:
+            order = {"\"": [posixpath.join(here, name), name], "<": [name],
+                     "nasm": [name, posixpath.join(here, name)]}[kind]
+            for c in (posixpath.normpath(x) for x in order):
+                if c.startswith("..") or c.startswith("/"):
+                    continue
+                if c in ref_set:
+                    break
+                found.setdefault(c, (f, name))
+    return found
+
+
+def _drop_shadows(tree, ref):
+    """Delete TREE's files that would be compiled instead of a header a
+    protected file includes, and any copy of a protected top-level folder
+    nested in the tree (lab3-paging/common/...), which no build reads."""
+    ref_set = set(source_files(ref))
+    tops = {n.split("/", 1)[0] for n in reference_files(ref) if "/" in n}
+    ref_dirs = {posixpath.dirname(n) for n in ref_set}
+    hits = []
+    for path, (f, name) in sorted(shadow_paths(ref).items()):
+        if path not in ref_set and os.path.lexists(os.path.join(tree, path)):
+            hits.append("%s (instead of %s in %s)" % (path, name, f))
+            _remove(os.path.join(tree, path))
+    for n in walk_files(tree):
+        parts = n.split("/")
+        nested = [i for i in range(1, len(parts) - 1) if parts[i] in tops
+                  and "/".join(parts[:i + 1]) not in ref_dirs]
+        if nested and n not in ref_set:
+            hits.append("%s (a copy of the protected folder %s/)" % (n, parts[nested[0]]))
+            _remove(os.path.join(tree, n))
+    if not hits:
+        return ""
+    return integrity.flag("files that would be compiled instead of protected headers were "
+                          "deleted: %s" % _listing(hits))
