@@ -37,13 +37,15 @@ def open_output(path, root=None):
     PATH is inside) is given, no link among the folders from ROOT down to
     PATH. Returns a binary file object. Raises FileNotFoundError when PATH
     does not exist and UnsafeOutput when it is not a regular file."""
+    shown = os.path.relpath(path, root) if root is not None else path
     if root is not None:
         d = os.path.dirname(os.path.abspath(path))
         top = os.path.abspath(root)
         while d.startswith(top + os.sep):
             if os.path.islink(d):
                 raise UnsafeOutput(flag("build folder %s is a symbolic link: %s not used, "
-                                        "the lab is graded as not built" % (d, path)))
+                                        "the lab is graded as not built"
+                                        % (os.path.relpath(d, top), shown)))
             d = os.path.dirname(d)
     try:
         fd = os.open(path, os.O_RDONLY | os.O_NOFOLLOW | os.O_NONBLOCK | os.O_CLOEXEC)
@@ -52,12 +54,12 @@ def open_output(path, root=None):
     except OSError as e:               # ELOOP: a symbolic link
         raise UnsafeOutput(flag("build output %s is a symbolic link or cannot be opened "
                                 "(%s): not used, the lab is graded as not built"
-                                % (path, e.strerror)))
+                                % (shown, e.strerror)))
     st = os.fstat(fd)
     if not stat.S_ISREG(st.st_mode):
         os.close(fd)
         raise UnsafeOutput(flag("build output %s is not a regular file: not used, the lab "
-                                "is graded as not built" % path))
+                                "is graded as not built" % shown))
     return os.fdopen(fd, "rb")
 
 

@@ -32,9 +32,11 @@ PRISTINE_PATTERNS = [
 # lab N, and grade/rubrics/labN.hidden.toml scores them (grade/README.md).
 HIDDEN_PATTERNS = ["lab*/hidden_*", "grade/rubrics/*.hidden.toml"]
 # Instructor-only tooling, also left out of handouts: the grader's broken-kernel
-# patches and the class fixtures quote lines of the reference solutions.
+# patches and the class fixtures quote lines of the reference solutions; the
+# red-team fixtures are a catalogue of ways to cheat the grader.
 INSTRUCTOR_ONLY = ["grade/selftest_cases/*", "tools/class_fixtures.py", "tools/class_test.py",
-                   "tools/autograder_check.py"]
+                   "tools/autograder_check.py", "tools/redteam_fixtures.py",
+                   "tools/redteam_test.py"]
 SKIP_DIRS = {".git", "build", "__pycache__"}
 # A solution marker (tools/handout.py) in a C or nasm file.
 SOLUTION_MARK = re.compile(rb"LAB\s+\d+:\s+BEGIN SOLUTION")
@@ -148,12 +150,15 @@ def protect(tree, ref, ref_files=None):
     protects: delete its build/ (never trusted, wherever the tree sat in the
     submission), build files make would read besides the Makefile, and every
     file that would be compiled instead of a header a protected file
-    includes; then restore the protected files. Returns the warning lines:
+    includes; then restore the protected files, and refuse to build a
+    student file that redefines the test framework (a test it includes
+    would not be the reference's). Returns the warning lines:
     INTEGRITY flags (integrity.py) for what only a cheat needs, plain
     warnings for the rest."""
     ref_files = reference_files(ref) if ref_files is None else ref_files
     found = [_drop_build(tree), _drop_build_files(tree, ref), _drop_shadows(tree, ref)]
     found.append(_restore(tree, ref, ref_files))
+    found.append(_refuse_macro_overrides(tree, ref))
     return [w for w in found if w]
 
 
@@ -320,3 +325,90 @@ def _drop_shadows(tree, ref):
         return ""
     return integrity.flag("files that would be compiled instead of protected headers were "
                           "deleted: %s" % _listing(hits))
+
+
+# ---- Student headers that redefine the test framework ---------------------
+# A student header a protected test includes after common/ktest.h could
+# #undef and redefine KTEST or an assertion: the test file is the
+# reference's, the test it compiles to is not. Names no student code may
+# (re)define or undefine: the test framework's, those the reference's test
+# headers define, and C's keywords; push_macro/pop_macro are refused outright.
+TEST_NAMES = re.compile(r"(?:KTEST\w*|KT_\w+|ktest_\w+|TESTS?_\w+)\Z")
+C_KEYWORDS = set("""auto break case char const continue default do double else enum extern
+float for goto if inline int long register restrict return short signed sizeof static
+struct switch typedef union unsigned void volatile while _Bool _Static_assert""".split())
+DIRECTIVE = re.compile(r"^[ \t]*(?:#|%:)[ \t]*(define|undef)[ \t]+(\w+)", re.M)
+MACRO_STACK = re.compile(r"\b(?:push|pop)_macro\b")
+C_LIKE = (".c", ".h", ".S", ".inc")
+
+
+def strip_comments(text):
+    """C source TEXT with its comments replaced by a space (strings and
+    character constants kept), after joining backslash-continued lines."""
+    text = text.replace("\\\r\n", "").replace("\\\n", "")
+    out, i, n = [], 0, len(text)
+    while i < n:
+        ch = text[i]
+        if ch in "\"'":
+            j = i + 1
+            while j < n and text[j] != ch and text[j] != "\n":
+                j += 2 if text[j] == "\\" else 1
+            out.append(text[i:j + 1])
+            i = j + 1
+        elif text.startswith("/*", i):
+            j = text.find("*/", i + 2)
+            i = n if j < 0 else j + 2
+            out.append(" ")
+        elif text.startswith("//", i):
+            j = text.find("\n", i)
+            i = n if j < 0 else j
+            out.append(" ")
+        else:
+            out.append(ch)
+            i += 1
+    return "".join(out)
+
+
+def macro_overrides(text, names=()):
+    """What C source TEXT does to names it may not touch: ['#undef KTEST', ...]."""
+    clean = strip_comments(text)
+    found = ["#%s %s" % (m.group(1), m.group(2)) for m in DIRECTIVE.finditer(clean)
+             if TEST_NAMES.match(m.group(2)) or m.group(2) in C_KEYWORDS
+             or m.group(2) in names]
+    if MACRO_STACK.search(text.replace("\\\n", "")):
+        found.append("#pragma push_macro/pop_macro")
+    return found
+
+
+@functools.lru_cache(maxsize=8)
+def _test_macro_names(ref):
+    """Macros the reference's protected headers define (tests' own helpers)."""
+    names = set()
+    for f in reference_files(ref):
+        if f.endswith(".h") and ("/tests_" in f or f == "common/ktest.h"):
+            with open(os.path.join(ref, f), errors="replace") as fh:
+                names.update(m.group(2) for m in DIRECTIVE.finditer(strip_comments(fh.read()))
+                             if m.group(1) == "define")
+    return frozenset(names)
+
+
+def _refuse_macro_overrides(tree, ref):
+    """Replace each student file of TREE that redefines a test-framework name
+    by an #error naming it: the build fails, which is never more than the
+    honest score. Returns an INTEGRITY flag or ''."""
+    names, hits = _test_macro_names(ref), []
+    for n in walk_files(tree):
+        if not n.endswith(C_LIKE) or is_pristine(n):
+            continue
+        full = os.path.join(tree, n)
+        with open(full, errors="replace") as f:
+            found = macro_overrides(f.read(), names)
+        if found:
+            hits.append("%s (%s)" % (n, ", ".join(sorted(set(found))[:4])))
+            with open(full, "w") as f:
+                f.write('#error "INTEGRITY: this file redefines the test framework (%s); '
+                        'the grader does not build it"\n' % ", ".join(sorted(set(found))[:4]))
+    if not hits:
+        return ""
+    return integrity.flag("student files that redefine the test framework were not "
+                          "built (the build fails): %s" % _listing(hits))

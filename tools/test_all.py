@@ -97,6 +97,7 @@ def main():
     steps.append(("hostile-output unit tests", [sys.executable, "grade/test_hostile.py"]))
     steps.append(("Gradescope autograder", [sys.executable, "tools/autograder_check.py"]))
     steps.append(("a class of submissions", [sys.executable, "tools/class_test.py"]))
+    steps.append(("red-team submissions", [sys.executable, "tools/redteam_test.py"]))
     steps.append(("grader self-test", [sys.executable, "grade/selftest.py"]))
     total_p = total_f = 0
     t0 = time.time()
