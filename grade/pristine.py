@@ -9,6 +9,7 @@ import shutil
 import subprocess
 
 import integrity
+import macroscan
 
 # Files a submission may not change: --pristine restores them from the
 # reference (and deletes the submission's extra ones). common/ holds no lab
@@ -232,8 +233,8 @@ def _drop_build(tree):
             "built from source)" % "; ".join(
                 (["make rules in dependency files: " + _listing(rules)] if rules else []) +
                 (["links or special files: " + _listing(odd)] if odd else [])))
-    return ("NOTE: the submission's build/ (%d files of earlier build output) was deleted "
-            "unread; everything was built from source" % count)
+    return ("NOTE: the submission's build/ (%d file%s of earlier build output) was deleted "
+            "unread; everything was built from source" % (count, "" if count == 1 else "s"))
 
 
 def _plain_deps(path):
@@ -304,8 +305,9 @@ def shadow_paths(ref):
 
 def _drop_shadows(tree, ref):
     """Delete TREE's files that would be compiled instead of a header a
-    protected file includes, and any copy of a protected top-level folder
-    nested in the tree (lab3-paging/common/...), which no build reads."""
+    protected file includes, and the sources (.c, .h...) of any copy of a
+    protected top-level folder nested in the tree (lab3-paging/common/...),
+    which no honest build reads."""
     ref_set = set(source_files(ref))
     tops = {n.split("/", 1)[0] for n in reference_files(ref) if "/" in n}
     ref_dirs = {posixpath.dirname(n) for n in ref_set}
@@ -318,7 +320,7 @@ def _drop_shadows(tree, ref):
         parts = n.split("/")
         nested = [i for i in range(1, len(parts) - 1) if parts[i] in tops
                   and "/".join(parts[:i + 1]) not in ref_dirs]
-        if nested and n not in ref_set:
+        if nested and n not in ref_set and n.endswith(SOURCE_EXT):
             hits.append("%s (a copy of the protected folder %s/)" % (n, parts[nested[0]]))
             _remove(os.path.join(tree, n))
     if not hits:
@@ -330,54 +332,7 @@ def _drop_shadows(tree, ref):
 # ---- Student headers that redefine the test framework ---------------------
 # A student header a protected test includes after common/ktest.h could
 # #undef and redefine KTEST or an assertion: the test file is the
-# reference's, the test it compiles to is not. Names no student code may
-# (re)define or undefine: the test framework's, those the reference's test
-# headers define, and C's keywords; push_macro/pop_macro are refused outright.
-TEST_NAMES = re.compile(r"(?:KTEST\w*|KT_\w+|ktest_\w+|TESTS?_\w+)\Z")
-C_KEYWORDS = set("""auto break case char const continue default do double else enum extern
-float for goto if inline int long register restrict return short signed sizeof static
-struct switch typedef union unsigned void volatile while _Bool _Static_assert""".split())
-DIRECTIVE = re.compile(r"^[ \t]*(?:#|%:)[ \t]*(define|undef)[ \t]+(\w+)", re.M)
-MACRO_STACK = re.compile(r"\b(?:push|pop)_macro\b")
-C_LIKE = (".c", ".h", ".S", ".inc")
-
-
-def strip_comments(text):
-    """C source TEXT with its comments replaced by a space (strings and
-    character constants kept), after joining backslash-continued lines."""
-    text = text.replace("\\\r\n", "").replace("\\\n", "")
-    out, i, n = [], 0, len(text)
-    while i < n:
-        ch = text[i]
-        if ch in "\"'":
-            j = i + 1
-            while j < n and text[j] != ch and text[j] != "\n":
-                j += 2 if text[j] == "\\" else 1
-            out.append(text[i:j + 1])
-            i = j + 1
-        elif text.startswith("/*", i):
-            j = text.find("*/", i + 2)
-            i = n if j < 0 else j + 2
-            out.append(" ")
-        elif text.startswith("//", i):
-            j = text.find("\n", i)
-            i = n if j < 0 else j
-            out.append(" ")
-        else:
-            out.append(ch)
-            i += 1
-    return "".join(out)
-
-
-def macro_overrides(text, names=()):
-    """What C source TEXT does to names it may not touch: ['#undef KTEST', ...]."""
-    clean = strip_comments(text)
-    found = ["#%s %s" % (m.group(1), m.group(2)) for m in DIRECTIVE.finditer(clean)
-             if TEST_NAMES.match(m.group(2)) or m.group(2) in C_KEYWORDS
-             or m.group(2) in names]
-    if MACRO_STACK.search(text.replace("\\\n", "")):
-        found.append("#pragma push_macro/pop_macro")
-    return found
+# reference's, the test it compiles to is not (macroscan.py finds that).
 
 
 @functools.lru_cache(maxsize=8)
@@ -387,8 +342,7 @@ def _test_macro_names(ref):
     for f in reference_files(ref):
         if f.endswith(".h") and ("/tests_" in f or f == "common/ktest.h"):
             with open(os.path.join(ref, f), errors="replace") as fh:
-                names.update(m.group(2) for m in DIRECTIVE.finditer(strip_comments(fh.read()))
-                             if m.group(1) == "define")
+                names.update(macroscan.defined_names(fh.read()))
     return frozenset(names)
 
 
@@ -398,11 +352,11 @@ def _refuse_macro_overrides(tree, ref):
     honest score. Returns an INTEGRITY flag or ''."""
     names, hits = _test_macro_names(ref), []
     for n in walk_files(tree):
-        if not n.endswith(C_LIKE) or is_pristine(n):
+        if not n.endswith(macroscan.C_LIKE) or is_pristine(n):
             continue
         full = os.path.join(tree, n)
         with open(full, errors="replace") as f:
-            found = macro_overrides(f.read(), names)
+            found = macroscan.macro_overrides(f.read(), names)
         if found:
             hits.append("%s (%s)" % (n, ", ".join(sorted(set(found))[:4])))
             with open(full, "w") as f:

@@ -18,6 +18,8 @@ import redteam_fixtures as rf  # noqa: E402
 from class_test import Checks  # noqa: E402
 import disk  # noqa: E402
 import integrity  # noqa: E402
+import macroscan  # noqa: E402
+import pristine  # noqa: E402
 import rubric  # noqa: E402
 
 GRADER_FILES = "grade"          # what --baseline replaces in the reference
@@ -81,6 +83,10 @@ def check_class(c, cases, results, honest_name, full, baseline):
     honest = float(results[honest_name][0]["score"])
     c.check("%s scores %s of the %s points graded: a cheat has something to win" % (
         honest_name, results[honest_name][0]["score"], full), honest < full)
+    if not baseline:
+        c.check("%s carries no INTEGRITY flag" % honest_name,
+                "INTEGRITY" not in results[honest_name][0]["warnings"],
+                results[honest_name][0]["warnings"])
     for case in cases:
         if case.name == honest_name:
             continue
@@ -115,6 +121,35 @@ def check_scripts(c, ref):
     c.check("every script a build rule runs is protected (%s)" % ", ".join(names),
             found and all(p for _, p in found) and "lab6-disk/mkdata.py" in names,
             [n for n, p in found if not p])
+
+
+MACRO_TRICKS = [
+    ("a plain #undef", "#undef KTEST\n"),
+    ("a comment inside the directive", "# /* x */ define KT_ASSERT(c) (void)0\n"),
+    ("a %: digraph split over two lines", "%:\\\nundef KTEST\n"),
+    ("a directive between strings holding comment marks",
+     'const char *a = "/*";\n#undef KTEST\nconst char *b = "*/";\n'),
+    ("_Pragma pop_macro", '_Pragma("pop_macro(\\"KTEST\\")")\n'),
+    ("a test helper's name", "#define TESTS_REQUIRE_VM() do { } while (0)\n"),
+    ("a keyword", "#define if(c) if (1)\n"),
+]
+
+
+def check_macros(c, ref):
+    """The test-framework scan sees through the usual tricks, and refuses no
+    student file of the reference."""
+    for what, text in MACRO_TRICKS:
+        c.check("macro scan: %s is seen" % what, bool(macroscan.macro_overrides(text)),
+                repr(text))
+    c.check("macro scan: comments and other macros pass",
+            not macroscan.macro_overrides("// #undef KTEST\n/* #define KT_FAIL */\n"
+                                         "#define MIN(a, b) ((a) < (b) ? (a) : (b))\n"))
+    student = [n for n in pristine.walk_files(ref) if n.endswith(macroscan.C_LIKE)
+               and not pristine.is_pristine(n)]
+    bad = [n for n in student if macroscan.macro_overrides(open(os.path.join(ref, n),
+                                                               errors="replace").read())]
+    c.check("macro scan: none of the reference's %d student files is refused" % len(student),
+            student and not bad, bad)
 
 
 def check_outputs(c, tmp):
@@ -197,6 +232,7 @@ def main():
             use_baseline(ref, a.baseline)
         else:
             check_scripts(c, ref)
+            check_macros(c, ref)
             check_outputs(c, tmp)
         cases = rf.build_class(ref, os.path.join(tmp, "class"))
         os.makedirs(os.path.join(tmp, "out2"))
