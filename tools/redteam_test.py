@@ -4,7 +4,6 @@ import argparse
 import csv
 import json
 import os
-import resource
 import shutil
 import subprocess
 import sys
@@ -255,9 +254,7 @@ def main():
             print("kept %s" % tmp)
         else:
             shutil.rmtree(tmp, ignore_errors=True)
-    ru = resource.getrusage(resource.RUSAGE_CHILDREN)
-    print("red-team time: %.1fs wall, %.1fs CPU (builds, emulators, grader)"
-          % (time.monotonic() - t0, ru.ru_utime + ru.ru_stime))
+    print("red-team time: %.1fs" % (time.monotonic() - t0))
     print("redteam: %d passed, %d failed" % (c.passed, c.failed))
     return 1 if c.failed else 0
 
