@@ -189,8 +189,9 @@ C_INCLUDE = re.compile(rb'^[ \t]*(?:#|%:)[ \t]*include(?:_next)?[ \t]*([<"])([^>
                        re.M)
 NASM_INCLUDE = re.compile(rb'^[ \t]*(?:%[ \t]*include|[ \t]*incbin)[ \t]+["<\']([^">\'\n]+)',
                           re.M | re.I)
-# A line gcc -MMD -MP writes in a .d file: "target: prerequisites" or "header:".
-DEP_LINE = re.compile(r"^[^\s:=;$#|]+:(?:[ \t]+[^\s:=;$#|]+)*[ \t]*$")
+# A line gcc -MMD -MP writes in a .d file: "target: prerequisites" or
+# "header:" (no recipe, variable, directive or special .TARGET).
+DEP_LINE = re.compile(r"^[^\s:=;$#|.][^\s:=;$#|]*:(?:[ \t]+[^\s:=;$#|]+)*[ \t]*$")
 
 
 def _listing(paths, limit=12):
@@ -266,9 +267,9 @@ def _drop_build_files(tree, ref):
 
 @functools.lru_cache(maxsize=8)
 def shadow_paths(ref):
-    """{path: (protected file, included name, what it is meant to be)}: the
-    paths, relative to a tree, where a file would be compiled instead of
-    what a protected file of REF includes. gcc looks for #include "X" in the
+    """{path: (protected file, included name)}: the paths, relative to a
+    tree, where a file would be compiled instead of what a protected file
+    of REF includes. gcc looks for #include "X" in the
     including file's folder, then in the tree's top (-I.); for <X> in the
     tree's top before the compiler's own headers; nasm in the tree's top,
     then beside the file. Every place searched before the one REF resolves

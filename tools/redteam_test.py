@@ -50,6 +50,29 @@ def grade(ref, folder, lab, tests, out, jobs, scale):
     return found
 
 
+def grade_one(c, ref, sub, case, lab, tests, out, honest, scale):
+    """Grade one student (--root SUB --pristine REF): the same flag on the
+    terminal and in --json, the same score."""
+    js = os.path.join(out, case.name + ".json")
+    cmd = [sys.executable, os.path.join(ref, "grade", "grade.py"), "lab%d" % lab, "--root", sub,
+           "--pristine", ref, "--emulator", "qemu", "--json", js, "--timeout-scale", scale]
+    for t in tests:
+        cmd += ["-k", t]
+    p = subprocess.run(cmd, stdin=subprocess.DEVNULL, stdout=subprocess.PIPE,
+                       stderr=subprocess.STDOUT, text=True, errors="replace")
+    try:
+        with open(js) as f:
+            doc = json.load(f)
+    except (OSError, ValueError) as e:
+        c.check("--root %s: graded" % case.name, False, "%s\n%s" % (e, p.stdout[-2000:]))
+        return
+    shown = [w for w in p.stdout.splitlines() if integrity.is_flag(w) and case.flag in w]
+    row = {"score": str(doc.get("score")), "warnings": " | ".join(shown)}
+    wrong = judge(case, (row, doc), honest, None)
+    c.check("--root %s --pristine: %s, flagged on the terminal and in --json" % (
+        case.name, row["score"]), not wrong, wrong)
+
+
 def judge(case, got, honest, full):
     """'' if CASE's grade is right, else what is wrong. GOT = (row, doc)."""
     row, doc = got
@@ -238,6 +261,11 @@ def main():
         res = grade(ref, os.path.join(tmp, "class"), rf.LAB, rf.TESTS,
                     os.path.join(tmp, "out2"), a.jobs, a.timeout_scale)
         check_class(c, cases, res, "honest", _full(ref, rf.LAB, rf.TESTS), a.baseline)
+        if not a.baseline and "honest" in res:
+            one = next(x for x in cases if x.name == "shadow_nested")
+            grade_one(c, ref, os.path.join(tmp, "class", one.name), one, rf.LAB, rf.TESTS,
+                      os.path.join(tmp, "out2"), float(res["honest"][0]["score"]),
+                      a.timeout_scale)
         if not a.no_disk:
             cases6 = rf.build_disk_class(ref, os.path.join(tmp, "class6"))
             os.makedirs(os.path.join(tmp, "out6"))
