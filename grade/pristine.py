@@ -274,8 +274,11 @@ def shadow_paths(ref):
     tree's top before the compiler's own headers; nasm in the tree's top,
     then beside the file. Every place searched before the one REF resolves
     to is a shadow (a nested lab3-paging/common/kprintf.h, a top-level
-    stdint.h)."""
+    stdint.h). When REF lacks the file (a student's header, and REF an
+    autograder's bundle of protected files only), <X> is a system header;
+    for "X", only places in folders REF does not have are shadows."""
     ref_set = set(source_files(ref))
+    ref_dirs = _folders(ref_set)
     found = {}
     for f in reference_files(ref):
         if not f.endswith(SOURCE_EXT):
@@ -295,13 +298,29 @@ def shadow_paths(ref):
         for name, kind in wanted:
             order = {"\"": [posixpath.join(here, name), name], "<": [name],
                      "nasm": [name, posixpath.join(here, name)]}[kind]
-            for c in (posixpath.normpath(x) for x in order):
-                if c.startswith("..") or c.startswith("/"):
-                    continue
-                if c in ref_set:
-                    break
+            cands = [c for c in (posixpath.normpath(x) for x in order)
+                     if not c.startswith(("..", "/"))]
+            hit = next((i for i, c in enumerate(cands) if c in ref_set), None)
+            if hit is not None:
+                shadows = cands[:hit]
+            elif kind == "<":
+                shadows = cands
+            else:
+                shadows = [c for c in cands if posixpath.dirname(c) not in ref_dirs]
+            for c in shadows:
                 found.setdefault(c, (f, name))
     return found
+
+
+def _folders(names):
+    """Every folder holding one of NAMES (relative paths), with its parents; '' is the top."""
+    dirs = {""}
+    for n in names:
+        d = posixpath.dirname(n)
+        while d not in dirs:
+            dirs.add(d)
+            d = posixpath.dirname(d)
+    return dirs
 
 
 def _drop_shadows(tree, ref):
@@ -311,7 +330,7 @@ def _drop_shadows(tree, ref):
     which no honest build reads."""
     ref_set = set(source_files(ref))
     tops = {n.split("/", 1)[0] for n in reference_files(ref) if "/" in n}
-    ref_dirs = {posixpath.dirname(n) for n in ref_set}
+    ref_dirs = _folders(ref_set)
     hits = []
     for path, (f, name) in sorted(shadow_paths(ref).items()):
         if path not in ref_set and os.path.lexists(os.path.join(tree, path)):

@@ -174,6 +174,30 @@ def check_macros(c, ref):
             student and not bad, bad)
 
 
+def check_bundle(c, ref, honest, tmp):
+    """Against an autograder's bundle (protected files only), the handout
+    loses no file and gets no flag; a shadow header is still found."""
+    bundle = os.path.join(tmp, "bundle")
+    pristine.copy_tree(ref, bundle, [n for n in pristine.reference_files(ref)
+                                     if pristine.handed_out(n) or pristine.is_hidden(n)])
+    tree = os.path.join(tmp, "bundle-tree")
+    shutil.copytree(honest, tree)
+    before = set(pristine.walk_files(tree))
+    found = pristine.protect(tree, bundle)
+    lost = sorted(before - set(pristine.walk_files(tree)))
+    c.check("autograder bundle: the handout keeps its %d files and gets no flag" % len(before),
+            not lost and not integrity.flags(found), (lost, found))
+    shadow = os.path.join(tree, "lab%d-%s" % (rf.LAB, rf._topic(tree, rf.LAB)), "common",
+                          "ktest.h")
+    os.makedirs(os.path.dirname(shadow))
+    with open(shadow, "w") as f:
+        f.write("/* forged */\n")
+    found = pristine.protect(tree, bundle)
+    c.check("autograder bundle: a nested common/ktest.h is still deleted and flagged",
+            not os.path.exists(shadow) and any("common/ktest.h" in w
+                                               for w in integrity.flags(found)), found)
+
+
 def check_outputs(c, tmp):
     """The grader reads build outputs only as regular files, not through links."""
     tree = os.path.join(tmp, "outputs")
@@ -257,6 +281,8 @@ def main():
             check_macros(c, ref)
             check_outputs(c, tmp)
         cases = rf.build_class(ref, os.path.join(tmp, "class"))
+        if not a.baseline:
+            check_bundle(c, ref, os.path.join(tmp, "class", "honest"), tmp)
         os.makedirs(os.path.join(tmp, "out2"))
         res = grade(ref, os.path.join(tmp, "class"), rf.LAB, rf.TESTS,
                     os.path.join(tmp, "out2"), a.jobs, a.timeout_scale)
