@@ -251,8 +251,8 @@ def build_class(ref, folder):
     with open(os.path.join(base, labdir, hdr)) as f:
         _write(os.path.join(t, labdir, labdir, hdr), f.read() + FORGED_KTEST)
     cases.append(Case("subdir_header", "a header with a redefined KTEST hidden in %s/%s/, "
-                      "found first by the tests' #include \"%s/%s\"" % (labdir, labdir, labdir, hdr),
-                      "instead of %s/%s" % (labdir, hdr)))
+                      "found first by the tests' #include \"%s/%s\""
+                      % (labdir, labdir, labdir, hdr), "instead of %s/%s" % (labdir, hdr)))
 
     t = _copy(base, p("student_macro"))
     _write(os.path.join(t, labdir, "cont_frame_pool.h"), FORGED_KTEST.replace(
