@@ -67,7 +67,7 @@ def grade_one(c, ref, sub, case, lab, tests, out, honest, scale):
         c.check("--root %s: graded" % case.name, False, "%s\n%s" % (e, p.stdout[-2000:]))
         return
     shown = [w for w in p.stdout.splitlines() if integrity.is_flag(w) and case.flag in w]
-    row = {"score": str(doc.get("score")), "warnings": " | ".join(shown)}
+    row = {"score": str(doc.get("score")), "warnings": "", "integrity": " | ".join(shown)}
     wrong = judge(case, (row, doc), honest, None)
     c.check("--root %s --pristine: %s, flagged on the terminal and in --json" % (
         case.name, row["score"]), not wrong, wrong)
@@ -81,13 +81,12 @@ def judge(case, got, honest, full):
     if score > honest:
         problems.append("score %s beats the honest %s (full %s)" % (row["score"], honest, full))
     if case.flag is not None:
-        csv_flags = [w for w in row["warnings"].split(" | ") if integrity.is_flag(w)
-                     and case.flag in w]
-        json_flags = [w for w in doc.get("output", "").splitlines()
+        csv_flags = [w for w in row.get("integrity", "").split(" | ") if w and case.flag in w]
+        json_flags = [w for w in doc.get("extra_data", {}).get("integrity", [])
                       if integrity.is_flag(w) and case.flag in w]
         if not csv_flags:
-            problems.append("no INTEGRITY flag with %r in the CSV (warnings: %r)"
-                            % (case.flag, row["warnings"][:300]))
+            problems.append("no integrity finding with %r in the CSV's integrity column (%r)"
+                            % (case.flag, row.get("integrity", "")[:300]))
         if not json_flags:
             problems.append("no INTEGRITY flag with %r in %s.json" % (case.flag, case.name))
     if case.note and case.note not in row["warnings"]:
@@ -107,8 +106,8 @@ def check_class(c, cases, results, honest_name, full, baseline):
         honest_name, results[honest_name][0]["score"], full), honest < full)
     if not baseline:
         c.check("%s carries no INTEGRITY flag" % honest_name,
-                "INTEGRITY" not in results[honest_name][0]["warnings"],
-                results[honest_name][0]["warnings"])
+                not results[honest_name][0].get("integrity"),
+                results[honest_name][0].get("integrity"))
     for case in cases:
         if case.name == honest_name:
             continue
@@ -120,7 +119,7 @@ def check_class(c, cases, results, honest_name, full, baseline):
             beats = float(got[0]["score"]) > honest
             c.check("baseline: %s (%s) %s the honest %s: %s" % (
                 case.name, case.what, "does not beat" if case.before else "beats", honest,
-                got[0]["score"]), beats != case.before, got[0]["warnings"][:300])
+                got[0]["score"]), beats != case.before, got[0].get("warnings", "")[:300])
             continue
         wrong = judge(case, got, honest, full)
         label = "%s: %s -> %s, %s" % (case.name, case.what, got[0]["score"],
