@@ -33,8 +33,8 @@ def pristine_copy(src, ref, dest):
     if not os.path.isdir(ref):
         raise FileNotFoundError("--pristine %s: not a directory" % ref)
     tree, warnings = intake.prepare(src, dest)
-    w = pristine.overlay(tree, ref)
-    return tree, warnings + ([w] if w else []) + integrity_scan.scan(tree, ref)
+    return tree, (warnings + pristine.protect(tree, ref) +
+                  integrity_scan.scan(tree, ref))
 
 
 @dataclass
@@ -179,9 +179,8 @@ class ClassGrader:
             # the time limit covers unpacking: a stalled archive is killed at it
             tree, out.warnings = intake.prepare(path, work, deadline=t0 + a.time_limit)
             if self.ref:
-                w = pristine.overlay(tree, self.ref, self.ref_files)
-                out.warnings += ([w] if w else []) + integrity_scan.scan(tree, self.ref,
-                                                                         self.ref_files)
+                out.warnings += (pristine.protect(tree, self.ref, self.ref_files) +
+                                 integrity_scan.scan(tree, self.ref, self.ref_files))
             with open(log_path, "w") as log:
                 log.write("".join("batch: %s\n" % safe_text.line(w, LOG_LINE_MAX)
                                   for w in out.warnings))

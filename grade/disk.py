@@ -2,6 +2,8 @@
 import os
 import shutil
 
+import integrity
+
 CMDLINE_OFFSET = 512     # sector 1 of the boot disk
 CMDLINE_SECTOR = 512
 CMDLINE_MAX = CMDLINE_SECTOR - 1
@@ -29,18 +31,20 @@ def read_cmdline(image):
 
 def lab_images(build_dir, want_data=None):
     """(boot disk, data disk or None) of a built lab. WANT_DATA True requires
-    the data disk, None attaches it when it exists, False never does."""
+    the data disk, None attaches it when it exists, False never does. An
+    image that is a symbolic link (or sits below one inside the tree), or is
+    not a regular file, raises integrity.UnsafeOutput (a FileNotFoundError
+    whose message is an INTEGRITY flag): it is never read."""
     disk = os.path.join(build_dir, "disk.img")
     data = os.path.join(build_dir, "data.img")
-    for img in (disk, data):      # a sandboxed build must not point us at a file outside
-        if os.path.islink(img) or (os.path.lexists(img) and not os.path.isfile(img)):
-            raise FileNotFoundError("%s is not a regular file (a link or a device): "
-                                    "refused as a disk image" % img)
-    if not os.path.exists(disk):
+    tree = os.path.dirname(os.path.dirname(os.path.abspath(build_dir)))  # TREE/build/labN
+    if not os.path.lexists(disk):
         raise FileNotFoundError("%s does not exist (did the build succeed?)" % disk)
+    integrity.check_output(disk, tree)
     if want_data is False:
         return disk, None
-    if os.path.exists(data):
+    if os.path.lexists(data):
+        integrity.check_output(data, tree)
         return disk, data
     if want_data:
         raise FileNotFoundError("%s does not exist: the rubric needs a data disk" % data)
@@ -52,11 +56,18 @@ def copy_images(disk, data, dest_dir, cmdline=None):
     boot disk if given; returns the paths of the copies."""
     os.makedirs(dest_dir, exist_ok=True)
     disk_copy = os.path.join(dest_dir, "disk.img")
-    shutil.copyfile(disk, disk_copy)
+    _copy_output(disk, disk_copy)
     if cmdline is not None:
         write_cmdline(disk_copy, cmdline)
     data_copy = None
     if data:
         data_copy = os.path.join(dest_dir, "data.img")
-        shutil.copyfile(data, data_copy)
+        _copy_output(data, data_copy)
     return disk_copy, data_copy
+
+
+def _copy_output(src, dest):
+    """Copy build output SRC to DEST, reading SRC only as a regular file
+    opened without following a link (integrity.open_output)."""
+    with integrity.open_output(src) as f, open(dest, "wb") as out:
+        shutil.copyfileobj(f, out)

@@ -211,6 +211,7 @@ def grade_lab(args, number, root, workroot, echo, flags=()):
             disk.lab_images(build_dir, rub.data_disk)
         except FileNotFoundError as e:
             failed = [str(e)]
+            rep.integrity += integrity.flags(failed)       # a linked or special image
     if failed:
         rep.build_log = failed
         rep.graded = report.build_failed(rub, entries, failed)
@@ -332,6 +333,7 @@ def main(argv=None):
         flags = [w for w in warnings if integrity.is_flag(w)]
         for n in args.labs:
             reports.append(grade_lab(args, n, root, workroot, make_echo(args), flags))
+            warnings += integrity.flags(reports[-1].build_log or [])   # e.g. a linked image
     except (UsageError, rubric.RubricError, emu.EmulatorMissing) as e:
         print("grade.py: %s" % safe_text.line(e), file=sys.stderr)
         return 2

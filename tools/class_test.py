@@ -99,9 +99,10 @@ def check_rows(c, rows, expects, max_score, points, label):
         else:
             ok, wanted = got == want, want
         ok = ok and r["verdict"].startswith(exp.verdict) and float(r["max_score"]) == max_score
-        missing = [w for w in exp.warn if w not in r["warnings"]]
-        if not exp.warn and "WARNING" in r["warnings"]:
-            missing = ["none expected, got: " + r["warnings"]]
+        said = r["warnings"] + " | " + r.get("integrity", "")    # integrity: its own column
+        missing = [w for w in exp.warn if w not in said]
+        if not exp.warn and ("WARNING" in r["warnings"] or r.get("integrity")):
+            missing = ["none expected, got: " + said]
         c.check("%s: %s gets %s/%s, %s%s" % (
             label, name, r["score"], r["max_score"], r["verdict"],
             " (warned: %s)" % ", ".join(exp.warn) if exp.warn else ""),

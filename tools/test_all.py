@@ -98,6 +98,7 @@ def main():
     steps.append(("sandbox attacks and hostile archives", [sys.executable, "grade/test_sandbox.py"]))
     steps.append(("Gradescope autograder", [sys.executable, "tools/autograder_check.py"]))
     steps.append(("a class of submissions", [sys.executable, "tools/class_test.py"]))
+    steps.append(("red-team submissions", [sys.executable, "tools/redteam_test.py"]))
     steps.append(("grader self-test", [sys.executable, "grade/selftest.py"]))
     total_p = total_f = 0
     t0 = time.time()

@@ -90,6 +90,8 @@ class Tree(unittest.TestCase):
         files = {
             "tools/handout.py": open(os.path.join(TOOLS, "handout.py")).read(),
             "grade/pristine.py": open(os.path.join(ROOT, "grade", "pristine.py")).read(),
+            "grade/integrity.py": open(os.path.join(ROOT, "grade", "integrity.py")).read(),
+            "grade/macroscan.py": open(os.path.join(ROOT, "grade", "macroscan.py")).read(),
             "lab1-boot/a.c": C_REGION % {"n": 1},
             "lab2-frames/b.c": C_REGION % {"n": 2},
             "lab3-paging/c.asm": ASM_REGION % {"n": 3},
