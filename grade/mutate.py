@@ -1,0 +1,257 @@
+#!/usr/bin/env python3
+"""mutate.py: mutation testing of the rubric: small automatic edits of each lab's solution regions, graded to see which the tests catch."""
+import argparse
+import json
+import os
+import random
+import shutil
+import sys
+import tempfile
+import threading
+import time
+import tomllib
+from concurrent.futures import ThreadPoolExecutor
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+ROOT = os.path.dirname(HERE)
+sys.path[:0] = [HERE, os.path.join(ROOT, "tools")]
+
+import mutation_obj as mobj        # noqa: E402
+import mutation_ops as mops        # noqa: E402
+import mutation_run as mrun        # noqa: E402
+import pristine                    # noqa: E402
+from handout import LAB_DIR, MarkerError, regions   # noqa: E402
+
+EQUIVALENTS = os.path.join(HERE, "mutation_equivalent.toml")
+C_EXT, ASM_EXT = (".c", ".h"), (".asm", ".inc")
+# Results of one mutant (mutation_run.grade_mutant).
+KILLED, SURVIVED, NOT_COMPILING, EQUIVALENT, REVIEWED = (
+    "killed", "survived", "not-compiling", "equivalent", "reviewed")
+
+
+def lab_dirs(root):
+    """{lab number: directory name} of ROOT's labN-xxx directories."""
+    out = {}
+    for d in sorted(os.listdir(root)):
+        m = LAB_DIR.match(d)
+        if m and os.path.isdir(os.path.join(root, d)):
+            out[int(m.group(1))] = d
+    return out
+
+
+def solution_files(root):
+    """{path: [(lab, start_offset, end_offset)]}: the solution regions of ROOT's
+    C and nasm files (between the marker lines, markers excluded)."""
+    found = {}
+    for rel in pristine.source_files(root):
+        if not rel.endswith(C_EXT + ASM_EXT) or "/host_tests/" in rel:
+            continue
+        with open(os.path.join(root, rel)) as f:
+            text = f.read()
+        if "BEGIN SOLUTION" not in text:
+            continue
+        lines = text.splitlines(keepends=True)
+        offs = [0]
+        for ln in lines:
+            offs.append(offs[-1] + len(ln))
+        regs = regions(rel, lines)
+        if regs:
+            found[rel] = [(lab, offs[b + 1], offs[e]) for lab, b, e in regs]
+    return found
+
+
+def kernel_sources(root):
+    """C sources and headers of the kernel (common/ and the labs, no host tests)."""
+    return [f for f in pristine.source_files(root) if f.endswith(C_EXT) and
+            (f.startswith("common/") or LAB_DIR.match(f)) and "/host_tests/" not in f]
+
+
+def generate(root, labs=None, ops=None):
+    """{lab: [Mutant]} for the solution regions of ROOT, in file then offset order."""
+    files = solution_files(root)
+    texts = []
+    for rel in kernel_sources(root):
+        with open(os.path.join(root, rel)) as f:
+            texts.append(f.read())
+    names = mops.names_table(texts)
+    out = {}
+    for rel in sorted(files):
+        with open(os.path.join(root, rel)) as f:
+            text = f.read()
+        for lab in sorted(set(r[0] for r in files[rel])):
+            if labs and lab not in labs:
+                continue
+            spans = [(a, b) for k, a, b in files[rel] if k == lab]
+            if rel.endswith(ASM_EXT):
+                ms = mops.nasm_mutants(rel, lab, text, spans)
+            else:
+                ms = mops.c_mutants(rel, lab, text, spans, names)
+            out.setdefault(lab, []).extend(m for m in ms if not ops or m.op in ops)
+    return out
+
+
+def select(mutants, seed=None, sample=None, cap=None):
+    """A reproducible subset of one lab's MUTANTS: SAMPLE of them chosen by SEED
+    (file order kept), then at most CAP."""
+    chosen = list(mutants)
+    if sample is not None and sample < len(chosen):
+        rng = random.Random("%s:%d" % (seed or 0, len(chosen)))
+        keep = set(rng.sample(range(len(chosen)), sample))
+        chosen = [m for i, m in enumerate(chosen) if i in keep]
+    return chosen[:cap] if cap is not None else chosen
+
+
+def load_equivalents(path=EQUIVALENTS):
+    """{(file, source line, mutation): reason} of the reviewed equivalent mutants."""
+    if not os.path.exists(path):
+        return {}
+    with open(path, "rb") as f:
+        data = tomllib.load(f)
+    out = {}
+    for i, e in enumerate(data.get("equivalent", [])):
+        missing = [k for k in ("file", "line", "mutation", "reason") if not e.get(k)]
+        if missing:
+            raise ValueError("%s: entry %d lacks %s" % (path, i + 1, ", ".join(missing)))
+        out[(e["file"], e["line"].strip(), e["mutation"])] = e["reason"]
+    return out
+
+
+def parse_args(argv):
+    p = argparse.ArgumentParser(prog="mutate.py", description=__doc__)
+    p.add_argument("lab", nargs="?", help="lab 1..6 or all (or --lab)")
+    p.add_argument("--lab", dest="lab_opt", metavar="N")
+    p.add_argument("--root", default=ROOT, help="the tree to mutate (default: this one)")
+    p.add_argument("--ops", help="comma-separated operator families: " + ",".join(mops.OPS))
+    p.add_argument("--file", action="append", default=[], metavar="PATH",
+                   help="only mutants of this file (repeatable)")
+    p.add_argument("--seed", type=int, default=0, help="seed of --sample (default 0)")
+    p.add_argument("--sample", type=int, metavar="K", help="K mutants per lab, chosen by --seed")
+    p.add_argument("--max", type=int, metavar="N", help="at most N mutants per lab")
+    p.add_argument("-j", "--jobs", type=int, default=2, help="workers (default 2)")
+    p.add_argument("--time-limit", type=float, default=240, metavar="S",
+                   help="wall-clock seconds to build and grade one mutant (default 240)")
+    p.add_argument("--timeout-scale", type=float, default=2.0, metavar="F",
+                   help="grader --timeout-scale (default 2: a loaded machine is no kill)")
+    p.add_argument("--host-tests", action="store_true",
+                   help="also run the lab's host unit tests on each survivor")
+    p.add_argument("--list", action="store_true", help="list the mutants, grade nothing")
+    p.add_argument("--json", metavar="FILE", help="write the full results as JSON")
+    p.add_argument("--min-score", type=float, metavar="P",
+                   help="exit 1 if a lab's score (percent) is below P")
+    p.add_argument("--min-killed", type=int, metavar="N",
+                   help="smoke test: exit 1 unless at least N mutants were killed")
+    p.add_argument("--keep", action="store_true", help="keep the worker trees")
+    a = p.parse_args(argv)
+    lab = a.lab_opt or a.lab
+    if lab is None:
+        p.error("which lab? give N (1..6) or all")
+    a.root = os.path.abspath(a.root)
+    dirs = lab_dirs(a.root)
+    if lab == "all":
+        a.labs = sorted(dirs)
+    else:
+        try:
+            a.labs = [int(str(lab).replace("lab", "").split("-")[0])]
+        except ValueError:
+            p.error("unknown lab %r" % lab)
+        if a.labs[0] not in dirs:
+            p.error("no lab %d in %s" % (a.labs[0], a.root))
+    a.ops = set(a.ops.split(",")) if a.ops else None
+    if a.ops and a.ops - set(mops.OPS):
+        p.error("unknown --ops %s (known: %s)" % (",".join(sorted(a.ops - set(mops.OPS))),
+                                                  ",".join(mops.OPS)))
+    if a.jobs < 1 or a.time_limit <= 0 or a.timeout_scale <= 0:
+        p.error("-j, --time-limit and --timeout-scale must be positive")
+    return a
+
+
+def main(argv=None):
+    a = parse_args(sys.argv[1:] if argv is None else argv)
+    try:
+        allm = generate(a.root, set(a.labs), a.ops)
+        equivalents = load_equivalents()
+    except (MarkerError, ValueError, tomllib.TOMLDecodeError) as e:
+        print("mutate.py: %s" % e, file=sys.stderr)
+        return 2
+    plan = {}
+    for lab in a.labs:
+        ms = [m for m in allm.get(lab, []) if not a.file or m.path in a.file]
+        plan[lab] = (len(ms), select(ms, a.seed, a.sample, a.max))
+    if a.list:
+        for lab in a.labs:
+            for m in plan[lab][1]:
+                print("lab%d %s %s" % (lab, m.ident, m.where()))
+        return 0
+    t0 = time.monotonic()
+    tmp = tempfile.mkdtemp(prefix="stepos-mutate-")
+    try:
+        results, baselines = mrun.run_all(a, plan, equivalents, tmp, lab_dirs(a.root))
+    except mobj.CompileError as e:
+        print("mutate.py: %s" % e, file=sys.stderr)
+        return 2
+    finally:
+        if a.keep:
+            print("kept worker trees in %s" % tmp)
+        else:
+            shutil.rmtree(tmp, ignore_errors=True)
+    return report(a, plan, results, baselines, time.monotonic() - t0)
+
+
+def report(a, plan, results, baselines, elapsed):
+    """Print the table and survivors; write --json; return the exit status."""
+    rows, problems, out = [], [], {"labs": {}, "command": " ".join(sys.argv),
+                                   "seed": a.seed, "sample": a.sample, "max": a.max}
+    total_killed = 0
+    for lab in a.labs:
+        generated, chosen = plan[lab]
+        res = [results[m.ident] for m in chosen if m.ident in results]
+        count = {k: sum(r["result"] == k for r in res) for k in
+                 (KILLED, SURVIVED, NOT_COMPILING, EQUIVALENT, REVIEWED)}
+        errors = [r for r in res if r["result"] == "error"]
+        total_killed += count[KILLED]
+        graded = count[KILLED] + count[SURVIVED]
+        score = 100.0 * count[KILLED] / graded if graded else None
+        rows.append((lab, generated, len(chosen), count, score))
+        base = baselines.get(lab)
+        if base:
+            problems.append("lab%d: the unmutated tree does not get full marks (%s): "
+                            "results are meaningless" % (lab, base))
+        for r in errors:
+            problems.append("lab%d: %s: %s" % (lab, r["where"], r.get("detail", "")))
+        if a.min_score is not None and score is not None and score < a.min_score:
+            problems.append("lab%d: score %.1f%% below --min-score %s" % (lab, score,
+                                                                          a.min_score))
+        out["labs"]["lab%d" % lab] = {"generated": generated, "selected": len(chosen),
+                                      "counts": count, "score": score, "mutants": res}
+    print("\n%-5s %9s %8s %9s %10s %8s %7s %8s %6s" % (
+        "lab", "generated", "selected", "no-build", "equivalent", "reviewed", "killed",
+        "survived", "score"))
+    for lab, gen, sel, c, score in rows:
+        print("%-5s %9d %8d %9d %10d %8d %7d %8d %6s" % (
+            "lab%d" % lab, gen, sel, c[NOT_COMPILING], c[EQUIVALENT], c[REVIEWED], c[KILLED],
+            c[SURVIVED], "-" if score is None else "%.0f%%" % score))
+    for lab in a.labs:
+        surv = [r for r in out["labs"]["lab%d" % lab]["mutants"] if r["result"] == SURVIVED]
+        if surv:
+            print("\nlab%d survivors (%d):" % (lab, len(surv)))
+            for r in surv:
+                host = " [host tests kill it]" if r.get("host_killed") else ""
+                print("  %s%s" % (r["where"], host))
+    print("\n(%.0fs, %d workers)" % (elapsed, a.jobs))
+    for pr in problems:
+        print("PROBLEM: " + pr)
+    if a.json:
+        with open(a.json, "w") as f:
+            json.dump(out, f, indent=1)
+    if a.min_killed is not None:
+        if total_killed < a.min_killed:
+            problems.append("only %d mutants killed, expected at least %d" % (total_killed,
+                                                                              a.min_killed))
+            print("PROBLEM: " + problems[-1])
+        print("mutation-smoke: %d passed, %d failed" % (0 if problems else 1,
+                                                        1 if problems else 0))
+    return 1 if problems else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

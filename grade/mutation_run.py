@@ -1,0 +1,228 @@
+"""mutation_run.py: grade mutants in parallel worker copies of the tree (equivalence check, build, grade.py with time limits) for grade/mutate.py."""
+import fnmatch
+import json
+import os
+import queue
+import shutil
+import signal
+import subprocess
+import sys
+import threading
+from concurrent.futures import ThreadPoolExecutor
+
+import mutation_obj as mobj
+import pristine
+
+GRADE = os.path.join(os.path.dirname(os.path.abspath(__file__)), "grade.py")
+# Interrupt, timing and disk code is graded on both emulators: their timing
+# and device models differ, and a bug may show on one only.
+BOTH_EMULATORS = ["lab1-boot/intr.c", "lab1-boot/pit.c", "lab1-boot/pic.c", "lab4-threads/*.asm",
+                  "lab5-rr/*", "lab6-disk/*"]
+BUILD_TIMEOUT = 300
+HOST_TEST_TIMEOUT = 300
+
+
+def emulator_for(path):
+    return "both" if any(fnmatch.fnmatchcase(path, p) for p in BOTH_EMULATORS) else "qemu"
+
+
+class Signatures:
+    """Object signatures of the unmutated units, computed once from the root tree."""
+
+    def __init__(self, root, dirs):
+        self.root, self.dirs, self.lock = root, dirs, threading.Lock()
+        self.cache, self.base_flags, self.kernel = {}, None, None
+
+    def flags(self, lab):
+        with self.lock:
+            if self.base_flags is None:
+                self.base_flags = mobj.kernel_cflags(self.root)
+        return self.base_flags + mobj.lab_defines(lab, self.dirs[lab])
+
+    def units(self, rel):
+        """The translation units a change of REL affects."""
+        if not rel.endswith(".h"):
+            return [rel]
+        with self.lock:
+            if self.kernel is None:
+                import mutate
+                self.kernel = mutate.kernel_sources(self.root)
+        return mobj.dependents(self.root, rel, self.kernel)
+
+    def original(self, unit, lab):
+        key = (unit, lab)
+        with self.lock:
+            if key in self.cache:
+                return self.cache[key]
+        sig = mobj.unit_signature(self.root, unit, self.flags(lab))
+        with self.lock:
+            self.cache[key] = sig
+        return sig
+
+
+def _run(cmd, cwd, timeout):
+    """(status or None on timeout, output) of CMD in its own process group."""
+    p = subprocess.Popen(cmd, cwd=cwd, stdin=subprocess.DEVNULL, stdout=subprocess.PIPE,
+                         stderr=subprocess.STDOUT, start_new_session=True)
+    try:
+        out, _ = p.communicate(timeout=timeout)
+        return p.returncode, out.decode("utf-8", "replace")
+    except subprocess.TimeoutExpired:
+        try:
+            os.killpg(p.pid, signal.SIGKILL)
+        except ProcessLookupError:
+            pass
+        out, _ = p.communicate()
+        return None, out.decode("utf-8", "replace")
+
+
+def build_and_grade(tree, lab, emulator, args, json_path):
+    """('ok'|'points'|'build'|'time'|'error', detail) of building lab LAB in TREE
+    and grading it with the grader of this tree."""
+    status, out = _run(["make", "-C", tree, "-s", "--no-print-directory", "build-lab%d" % lab],
+                       tree, BUILD_TIMEOUT)
+    if status != 0:
+        return "build", "\n".join(out.splitlines()[-5:])
+    cmd = [sys.executable, GRADE, "lab%d" % lab, "--root", tree, "--no-build", "--emulator",
+           emulator, "--json", json_path, "--timeout-scale", str(args.timeout_scale)]
+    status, out = _run(cmd, tree, args.time_limit)
+    if status is None:
+        return "time", "no verdict after %ds (outer time limit)" % args.time_limit
+    if status == 0:
+        return "ok", ""
+    if status != 1:
+        return "error", "grade.py exit status %s: %s" % (status, out.splitlines()[-3:])
+    try:
+        with open(json_path) as f:
+            tests = json.load(f)["tests"]
+        lost = ["%s=%s" % (t["name"], t.get("extra_data", {}).get("verdict"))
+                for t in tests if t.get("score", 0) < t.get("max_score", 0)]
+    except (OSError, ValueError, KeyError):
+        lost = ["(no JSON)"]
+    return "points", " ".join(lost)
+
+
+class Pool:
+    """Worker copies of the root tree, one per job slot, made on first use."""
+
+    def __init__(self, root, tmp, n, labs):
+        self.root, self.tmp, self.labs = root, tmp, labs
+        self.free = queue.Queue()
+        for i in range(n):
+            self.free.put(os.path.join(tmp, "w%d" % i))
+
+    def acquire(self):
+        d = self.free.get()
+        if not os.path.isdir(d):
+            pristine.copy_tree(self.root, d)
+            for sub in ["boot"] + ["lab%d" % n for n in self.labs]:
+                src = os.path.join(self.root, "build", sub)
+                if os.path.isdir(src):  # keeps mtimes: make rebuilds only what is stale
+                    shutil.copytree(src, os.path.join(d, "build", sub), dirs_exist_ok=True)
+        return d
+
+    def release(self, d):
+        self.free.put(d)
+
+
+def grade_mutant(m, tree, sigs, args, host_dir):
+    """Result dict of mutant M graded in worker TREE (left unmutated after)."""
+    res = {"id": m.ident, "where": m.where(), "file": m.path, "line": m.line,
+           "source": m.source, "mutation": m.desc, "op": m.op}
+    full = os.path.join(tree, m.path)
+    with open(full) as f:
+        original = f.read()
+    try:
+        with open(full, "w") as f:
+            f.write(m.apply(original))
+        same = True
+        for unit in sigs.units(m.path):
+            try:
+                sig = mobj.unit_signature(tree, unit, sigs.flags(m.lab))
+            except mobj.CompileError as e:
+                res.update(result="not-compiling", detail=str(e).splitlines()[0][:200])
+                return res
+            same = same and sig == sigs.original(unit, m.lab)
+        if same:
+            res["result"] = "equivalent"
+            return res
+        emulator = emulator_for(m.path)
+        res["emulator"] = emulator
+        verdict, detail = build_and_grade(tree, m.lab, emulator, args,
+                                          os.path.join(tree, "mutant.json"))
+        res["detail"] = detail
+        res["result"] = {"ok": "survived", "points": "killed", "time": "killed",
+                         "build": "not-compiling"}.get(verdict, "error")
+        if res["result"] == "survived" and args.host_tests and host_dir:
+            status, _ = _run(["make", "-C", tree, "-s", "--no-print-directory", "host-test",
+                              "HOST_FILTER=%s/%%" % host_dir], tree, HOST_TEST_TIMEOUT)
+            res["host_killed"] = status != 0
+        return res
+    finally:
+        with open(full, "w") as f:
+            f.write(original)
+
+
+def run_all(args, plan, equivalents, tmp, dirs):
+    """Grade every selected mutant of PLAN {lab: (generated, [Mutant])}; returns
+    ({mutant id: result}, {lab: problem of the unmutated baseline, or None})."""
+    sigs = Signatures(args.root, dirs)
+    sigs.flags(min(dirs))                      # fail early if make cannot tell KCFLAGS
+    pool = Pool(args.root, tmp, args.jobs, sorted(plan))
+    results, baselines, lock = {}, {}, threading.Lock()
+    todo = [(lab, m) for lab in sorted(plan) for m in plan[lab][1]]
+    done = [0]
+    tty = sys.stderr.isatty()
+
+    def baseline(lab):
+        if not plan[lab][1]:
+            return
+        emus = {emulator_for(m.path) for m in plan[lab][1]}
+        tree = pool.acquire()
+        try:
+            verdict, detail = build_and_grade(tree, lab, "both" if "both" in emus else "qemu",
+                                              args, os.path.join(tree, "baseline.json"))
+        finally:
+            pool.release(tree)
+        baselines[lab] = None if verdict == "ok" else "%s %s" % (verdict, detail)
+
+    def one(item):
+        lab, m = item
+        key = (m.path, m.source, m.desc)
+        if key in equivalents:
+            res = {"id": m.ident, "where": m.where(), "file": m.path, "line": m.line,
+                   "source": m.source, "mutation": m.desc, "op": m.op, "result": "reviewed",
+                   "detail": equivalents[key]}
+        else:
+            tree = pool.acquire()
+            try:
+                res = grade_mutant(m, tree, sigs, args, host_dir(args.root, dirs[lab]))
+            except (OSError, mobj.CompileError) as e:
+                res = {"id": m.ident, "where": m.where(), "result": "error", "detail": str(e)}
+            finally:
+                pool.release(tree)
+        with lock:
+            results[m.ident] = res
+            done[0] += 1
+            counts = {}
+            for r in results.values():
+                counts[r["result"]] = counts.get(r["result"], 0) + 1
+            status = "[%d/%d] lab%d %s" % (done[0], len(todo), lab, " ".join(
+                "%s %d" % kv for kv in sorted(counts.items())))
+            if tty:
+                sys.stderr.write("\r\033[K" + status)
+                sys.stderr.flush()
+            elif done[0] % 25 == 0 or done[0] == len(todo):
+                print(status, flush=True)
+        return res
+
+    with ThreadPoolExecutor(max_workers=args.jobs) as ex:
+        list(ex.map(baseline, sorted(plan)))
+        list(ex.map(one, todo))
+    if tty:
+        sys.stderr.write("\n")
+    return results, baselines
+
+
+def host_dir(root, lab_dir):
+    return lab_dir if os.path.isdir(os.path.join(root, lab_dir, "host_tests")) else None
