@@ -85,6 +85,11 @@ grade:
 grade-selftest:
 	$(PYTHON) grade/selftest.py
 
+# Mutation testing of the rubric (grade/README.md): LAB=N or all; ARGS="--sample 20 --seed 1 ..."
+.PHONY: mutation-score
+mutation-score:
+	$(PYTHON) grade/mutate.py $(or $(LAB),all) $(ARGS)
+
 test:
 	$(PYTHON) tools/test_all.py
 

@@ -128,8 +128,9 @@ def parse_args(argv):
     p.add_argument("--sample", type=int, metavar="K", help="K mutants per lab, chosen by --seed")
     p.add_argument("--max", type=int, metavar="N", help="at most N mutants per lab")
     p.add_argument("-j", "--jobs", type=int, default=2, help="workers (default 2)")
-    p.add_argument("--time-limit", type=float, default=240, metavar="S",
-                   help="wall-clock seconds to build and grade one mutant (default 240)")
+    p.add_argument("--time-limit", type=float, metavar="S",
+                   help="wall-clock seconds to grade one mutant (default: 10 times the "
+                   "unmutated lab's grading time, at least 60); past it the mutant is killed")
     p.add_argument("--timeout-scale", type=float, default=2.0, metavar="F",
                    help="grader --timeout-scale (default 2: a loaded machine is no kill)")
     p.add_argument("--host-tests", action="store_true",
@@ -160,7 +161,7 @@ def parse_args(argv):
     if a.ops and a.ops - set(mops.OPS):
         p.error("unknown --ops %s (known: %s)" % (",".join(sorted(a.ops - set(mops.OPS))),
                                                   ",".join(mops.OPS)))
-    if a.jobs < 1 or a.time_limit <= 0 or a.timeout_scale <= 0:
+    if a.jobs < 1 or (a.time_limit is not None and a.time_limit <= 0) or a.timeout_scale <= 0:
         p.error("-j, --time-limit and --timeout-scale must be positive")
     return a
 

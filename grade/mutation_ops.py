@@ -294,7 +294,7 @@ def c_mutants(path, lab, text, spans, names=None):
                     "negate")
     stmts = [s for s in statements([t for t in code if not t.pp])]
     plain = [t for t in code if not t.pp]
-    for n, (a, b, _) in enumerate(stmts):
+    for n, (a, b, first_boundary) in enumerate(stmts):
         ta, tb = plain[a], plain[b]
         if not (inside(ta) and inside(tb)):
             continue
@@ -305,11 +305,11 @@ def c_mutants(path, lab, text, spans, names=None):
             c, d, boundary = stmts[n + 1]
             tc, td = plain[c], plain[d]
             between = text[tb.end:tc.start]
-            if boundary and c == b + 1 and inside(td) and not between.strip(" \t\n"):
+            if first_boundary and boundary and c == b + 1 and inside(td) and not between.strip(" \t\n"):
                 other = text[tc.start:td.end]
                 add(ta.line, ta.start, td.end, other + between + body,
                     "swap '%s' with next '%s'" % (_short(body), _short(other)), "swap")
-    return _numbered(sorted(found, key=lambda m: (m.start, m.end, m.desc)))
+    return _numbered(sorted(found, key=lambda m: (m.start, m.end)))
 
 
 def _short(s, width=40):

@@ -8,6 +8,7 @@ import signal
 import subprocess
 import sys
 import threading
+import time
 from concurrent.futures import ThreadPoolExecutor
 
 import mutation_obj as mobj
@@ -19,6 +20,9 @@ GRADE = os.path.join(os.path.dirname(os.path.abspath(__file__)), "grade.py")
 BOTH_EMULATORS = ["lab1-boot/intr.c", "lab1-boot/pit.c", "lab1-boot/pic.c", "lab4-threads/*.asm",
                   "lab5-rr/*", "lab6-disk/*"]
 BUILD_TIMEOUT = 300
+# Outer wall-clock limit of one mutant's grading, unless --time-limit: this
+# many times the unmutated lab's grading time on the same (loaded) machine.
+TIME_LIMIT_FACTOR, MIN_TIME_LIMIT, BASELINE_TIME_LIMIT = 10, 60, 600
 HOST_TEST_TIMEOUT = 300
 
 
@@ -76,18 +80,24 @@ def _run(cmd, cwd, timeout):
         return None, out.decode("utf-8", "replace")
 
 
-def build_and_grade(tree, lab, emulator, args, json_path):
+def make(tree, lab):
+    """(status, output) of make build-labN in TREE."""
+    return _run(["make", "-C", tree, "-s", "--no-print-directory", "build-lab%d" % lab],
+                tree, BUILD_TIMEOUT)
+
+
+def build_and_grade(tree, lab, emulator, args, json_path, time_limit=None):
     """('ok'|'points'|'build'|'time'|'error', detail) of building lab LAB in TREE
     and grading it with the grader of this tree."""
-    status, out = _run(["make", "-C", tree, "-s", "--no-print-directory", "build-lab%d" % lab],
-                       tree, BUILD_TIMEOUT)
+    status, out = make(tree, lab)
     if status != 0:
         return "build", "\n".join(out.splitlines()[-5:])
     cmd = [sys.executable, GRADE, "lab%d" % lab, "--root", tree, "--no-build", "--emulator",
            emulator, "--json", json_path, "--timeout-scale", str(args.timeout_scale)]
-    status, out = _run(cmd, tree, args.time_limit)
+    limit = time_limit or args.time_limit or BASELINE_TIME_LIMIT
+    status, out = _run(cmd, tree, limit)
     if status is None:
-        return "time", "no verdict after %ds (outer time limit)" % args.time_limit
+        return "time", "no verdict after %ds (outer time limit)" % limit
     if status == 0:
         return "ok", ""
     if status != 1:
@@ -125,7 +135,7 @@ class Pool:
         self.free.put(d)
 
 
-def grade_mutant(m, tree, sigs, args, host_dir):
+def grade_mutant(m, tree, sigs, args, host_dir, limit=None):
     """Result dict of mutant M graded in worker TREE (left unmutated after)."""
     res = {"id": m.ident, "where": m.where(), "file": m.path, "line": m.line,
            "source": m.source, "mutation": m.desc, "op": m.op}
@@ -148,8 +158,10 @@ def grade_mutant(m, tree, sigs, args, host_dir):
             return res
         emulator = emulator_for(m.path)
         res["emulator"] = emulator
+        t0 = time.monotonic()
         verdict, detail = build_and_grade(tree, m.lab, emulator, args,
-                                          os.path.join(tree, "mutant.json"))
+                                          os.path.join(tree, "mutant.json"), limit)
+        res["seconds"] = round(time.monotonic() - t0, 1)
         res["detail"] = detail
         res["result"] = {"ok": "survived", "points": "killed", "time": "killed",
                          "build": "not-compiling"}.get(verdict, "error")
@@ -169,7 +181,7 @@ def run_all(args, plan, equivalents, tmp, dirs):
     sigs = Signatures(args.root, dirs)
     sigs.flags(min(dirs))                      # fail early if make cannot tell KCFLAGS
     pool = Pool(args.root, tmp, args.jobs, sorted(plan))
-    results, baselines, lock = {}, {}, threading.Lock()
+    results, baselines, limits, lock = {}, {}, {}, threading.Lock()
     todo = [(lab, m) for lab in sorted(plan) for m in plan[lab][1]]
     done = [0]
     tty = sys.stderr.isatty()
@@ -180,11 +192,15 @@ def run_all(args, plan, equivalents, tmp, dirs):
         emus = {emulator_for(m.path) for m in plan[lab][1]}
         tree = pool.acquire()
         try:
+            make(tree, lab)              # the first build is not part of the grading time
+            t0 = time.monotonic()
             verdict, detail = build_and_grade(tree, lab, "both" if "both" in emus else "qemu",
                                               args, os.path.join(tree, "baseline.json"))
+            took = time.monotonic() - t0
         finally:
             pool.release(tree)
         baselines[lab] = None if verdict == "ok" else "%s %s" % (verdict, detail)
+        limits[lab] = args.time_limit or max(MIN_TIME_LIMIT, TIME_LIMIT_FACTOR * took)
 
     def one(item):
         lab, m = item
@@ -196,7 +212,8 @@ def run_all(args, plan, equivalents, tmp, dirs):
         else:
             tree = pool.acquire()
             try:
-                res = grade_mutant(m, tree, sigs, args, host_dir(args.root, dirs[lab]))
+                res = grade_mutant(m, tree, sigs, args, host_dir(args.root, dirs[lab]),
+                                   limits.get(lab))
             except (OSError, mobj.CompileError) as e:
                 res = {"id": m.ident, "where": m.where(), "result": "error", "detail": str(e)}
             finally:

@@ -100,6 +100,7 @@ def main():
     steps.append(("a class of submissions", [sys.executable, "tools/class_test.py"]))
     steps.append(("red-team submissions", [sys.executable, "tools/redteam_test.py"]))
     steps.append(("grader self-test", [sys.executable, "grade/selftest.py"]))
+    steps.append(("mutation testing smoke", [sys.executable, "grade/test_mutate.py", "--smoke"]))
     total_p = total_f = 0
     t0 = time.time()
     runnable = []
