@@ -137,6 +137,8 @@ def parse_args(argv):
                    help="also run the lab's host unit tests on each survivor")
     p.add_argument("--list", action="store_true", help="list the mutants, grade nothing")
     p.add_argument("--json", metavar="FILE", help="write the full results as JSON")
+    p.add_argument("--markdown", metavar="FILE",
+                   help="write the table and the survivors as Markdown")
     p.add_argument("--min-score", type=float, metavar="P",
                    help="exit 1 if a lab's score (percent) is below P")
     p.add_argument("--min-killed", type=int, metavar="N",
@@ -244,6 +246,9 @@ def report(a, plan, results, baselines, elapsed):
     if a.json:
         with open(a.json, "w") as f:
             json.dump(out, f, indent=1)
+    if a.markdown:
+        with open(a.markdown, "w") as f:
+            f.write(markdown(out, rows, elapsed, a.jobs))
     if a.min_killed is not None:
         if total_killed < a.min_killed:
             problems.append("only %d mutants killed, expected at least %d" % (total_killed,
@@ -252,6 +257,24 @@ def report(a, plan, results, baselines, elapsed):
         print("mutation-smoke: %d passed, %d failed" % (0 if problems else 1,
                                                         1 if problems else 0))
     return 1 if problems else 0
+
+
+def markdown(out, rows, elapsed, jobs):
+    """The results table and survivor list of a run, as Markdown."""
+    md = ["`%s` (%s, %.0f min, %d workers)\n" % (
+        out["command"], time.strftime("%Y-%m-%d", time.gmtime()), elapsed / 60, jobs),
+        "| lab | generated | graded sample | no-build | equivalent | reviewed | killed "
+        "| survived | score |", "|---|---|---|---|---|---|---|---|---|"]
+    for lab, gen, sel, c, score in rows:
+        md.append("| lab%d | %d | %s | %d | %d | %d | %d | %d | %s |" % (
+            lab, gen, "all" if sel == gen else "%d" % sel, c[NOT_COMPILING], c[EQUIVALENT],
+            c[REVIEWED], c[KILLED], c[SURVIVED], "-" if score is None else "%.0f%%" % score))
+    for lab, *_ in rows:
+        surv = [r for r in out["labs"]["lab%d" % lab]["mutants"] if r["result"] == SURVIVED]
+        md.append("\n### lab%d survivors (%d)\n" % (lab, len(surv)))
+        md += ["- `%s`%s" % (r["where"], " (host tests kill it)" if r.get("host_killed")
+                              else "") for r in surv]
+    return "\n".join(md) + "\n"
 
 
 if __name__ == "__main__":
