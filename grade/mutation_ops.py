@@ -65,6 +65,7 @@ class Mutant:
     end: int
     replacement: str
     nth: int = 0        # earlier mutants of this file with the same (source, desc)
+    before: str = ""    # TEXT[start:end] when generated (a changed tree is detected)
 
     @property
     def ident(self):
@@ -73,6 +74,9 @@ class Mutant:
         return hashlib.sha1(key.encode()).hexdigest()[:12]
 
     def apply(self, text):
+        """TEXT mutated; ValueError if TEXT is not the text the mutant was made from."""
+        if text[self.start:self.end] != self.before:
+            raise ValueError("%s changed since the mutants were generated" % self.path)
         return text[:self.start] + self.replacement + text[self.end:]
 
     def where(self):
@@ -255,7 +259,7 @@ def c_mutants(path, lab, text, spans, names=None):
 
     def add(tok_line, start, end, repl, desc, op):
         found.append(Mutant(path, lab, tok_line, lines[tok_line - 1].strip(), desc, op,
-                            start, end, repl))
+                            start, end, repl, before=text[start:end]))
 
     for k, t in enumerate(code):
         if not inside(t) or t.pp in ("include", "#", "?", "if", "ifdef", "ifndef", "error"):
@@ -357,7 +361,7 @@ def nasm_mutants(path, lab, text, spans):
         insns.append((no, src, ins_start, ins_end, text[ins_start:ins_end]))
 
         def add(a, b, repl, desc, op):
-            found.append(Mutant(path, lab, no, src, desc, op, a, b, repl))
+            found.append(Mutant(path, lab, no, src, desc, op, a, b, repl, before=text[a:b]))
         mn = m.group(2)
         if mn in JCC:
             add(start + m.start(2), start + m.end(2), JCC[mn], "'%s' -> '%s'" % (mn, JCC[mn]),
@@ -381,5 +385,6 @@ def nasm_mutants(path, lab, text, spans):
     for (n1, s1, a1, b1, t1), (n2, s2, a2, b2, t2) in zip(insns, insns[1:]):
         if n2 == n1 + 1:
             found.append(Mutant(path, lab, n1, s1, "swap '%s' with next '%s'" % (
-                _short(t1), _short(t2)), "swap", a1, b2, t2 + text[b1:a2] + t1))
+                _short(t1), _short(t2)), "swap", a1, b2, t2 + text[b1:a2] + t1,
+                before=text[a1:b2]))
     return _numbered(sorted(found, key=lambda m: (m.start, m.end, m.desc)))

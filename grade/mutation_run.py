@@ -53,12 +53,14 @@ class Signatures:
                 self.kernel = mutate.kernel_sources(self.root)
         return mobj.dependents(self.root, rel, self.kernel)
 
-    def original(self, unit, lab):
+    def original(self, unit, lab, tree):
+        """Signature of UNIT unmutated, compiled in the worker copy TREE (all
+        copies are alike; the root tree may change during a long run)."""
         key = (unit, lab)
         with self.lock:
             if key in self.cache:
                 return self.cache[key]
-        sig = mobj.unit_signature(self.root, unit, self.flags(lab))
+        sig = mobj.unit_signature(tree, unit, self.flags(lab))
         with self.lock:
             self.cache[key] = sig
         return sig
@@ -118,18 +120,17 @@ class Pool:
     def __init__(self, root, tmp, n, labs):
         self.root, self.tmp, self.labs = root, tmp, labs
         self.free = queue.Queue()
-        for i in range(n):
-            self.free.put(os.path.join(tmp, "w%d" % i))
-
-    def acquire(self):
-        d = self.free.get()
-        if not os.path.isdir(d):
+        for i in range(n):     # all copies now: the mutants were made from this state
+            d = os.path.join(tmp, "w%d" % i)
             pristine.copy_tree(self.root, d)
-            for sub in ["boot"] + ["lab%d" % n for n in self.labs]:
+            for sub in ["boot"] + ["lab%d" % k for k in self.labs]:
                 src = os.path.join(self.root, "build", sub)
                 if os.path.isdir(src):  # keeps mtimes: make rebuilds only what is stale
                     shutil.copytree(src, os.path.join(d, "build", sub), dirs_exist_ok=True)
-        return d
+            self.free.put(d)
+
+    def acquire(self):
+        return self.free.get()
 
     def release(self, d):
         self.free.put(d)
@@ -142,6 +143,8 @@ def grade_mutant(m, tree, sigs, args, host_dir, limit=None):
     full = os.path.join(tree, m.path)
     with open(full) as f:
         original = f.read()
+    for unit in sigs.units(m.path):
+        sigs.original(unit, m.lab, tree)
     try:
         with open(full, "w") as f:
             f.write(m.apply(original))
@@ -152,7 +155,7 @@ def grade_mutant(m, tree, sigs, args, host_dir, limit=None):
             except mobj.CompileError as e:
                 res.update(result="not-compiling", detail=str(e).splitlines()[0][:200])
                 return res
-            same = same and sig == sigs.original(unit, m.lab)
+            same = same and sig == sigs.original(unit, m.lab, tree)
         if same:
             res["result"] = "equivalent"
             return res
@@ -214,7 +217,7 @@ def run_all(args, plan, equivalents, tmp, dirs):
             try:
                 res = grade_mutant(m, tree, sigs, args, host_dir(args.root, dirs[lab]),
                                    limits.get(lab))
-            except (OSError, mobj.CompileError) as e:
+            except (OSError, ValueError, mobj.CompileError) as e:
                 res = {"id": m.ident, "where": m.where(), "result": "error", "detail": str(e)}
             finally:
                 pool.release(tree)

@@ -162,6 +162,12 @@ class RegionsAndDeterminism(unittest.TestCase):
         self.assertEqual(a, [m.ident for m in shifted])
         self.assertEqual({m.line for m in shifted}, {7, 8})
 
+    def test_a_changed_file_is_refused(self):
+        m = mutate.generate(self.root)[2][0]
+        with self.assertRaises(ValueError):
+            m.apply(self.src.replace("a < b", "a > b").replace("b + 2", "b - 2"))
+        m.apply(self.src)
+
     def test_sampling_is_reproducible(self):
         ms = mutate.generate(self.root)[2]
         one = mutate.select(ms, seed=5, sample=3)
@@ -240,7 +246,8 @@ class Smoke(unittest.TestCase):
             self.assertEqual(p.returncode, 0, p.stdout[-2000:] + p.stderr[-2000:])
             with open(out) as f:
                 lab = json.load(f)["labs"]["lab2"]
-        print("\n" + "\n".join(l for l in p.stdout.splitlines() if l.strip()), flush=True)
+        print("\n" + "\n".join("  " + l for l in p.stdout.splitlines() if l.strip()),
+              flush=True)
         self.assertEqual(lab["selected"], 3)
         self.assertGreaterEqual(lab["counts"]["killed"], 1)
         self.assertFalse([m for m in lab["mutants"] if m["result"] == "error"])
