@@ -124,6 +124,8 @@ def parse_args(argv):
     p.add_argument("--ops", help="comma-separated operator families: " + ",".join(mops.OPS))
     p.add_argument("--file", action="append", default=[], metavar="PATH",
                    help="only mutants of this file (repeatable)")
+    p.add_argument("--id", action="append", default=[], metavar="ID",
+                   help="only the mutant with this id (from --list or --json; repeatable)")
     p.add_argument("--seed", type=int, default=0, help="seed of --sample (default 0)")
     p.add_argument("--sample", type=int, metavar="K", help="K mutants per lab, chosen by --seed")
     p.add_argument("--max", type=int, metavar="N", help="at most N mutants per lab")
@@ -178,7 +180,8 @@ def main(argv=None):
         return 2
     plan = {}
     for lab in a.labs:
-        ms = [m for m in allm.get(lab, []) if not a.file or m.path in a.file]
+        ms = [m for m in allm.get(lab, []) if (not a.file or m.path in a.file) and
+              (not a.id or m.ident in a.id)]
         plan[lab] = (len(ms), select(ms, a.seed, a.sample, a.max))
     if a.list:
         for lab in a.labs:

@@ -169,9 +169,7 @@ def grade_mutant(m, tree, sigs, args, host_dir, limit=None):
         res["result"] = {"ok": "survived", "points": "killed", "time": "killed",
                          "build": "not-compiling"}.get(verdict, "error")
         if res["result"] == "survived" and args.host_tests and host_dir:
-            status, _ = _run(["make", "-C", tree, "-s", "--no-print-directory", "host-test",
-                              "HOST_FILTER=%s/%%" % host_dir], tree, HOST_TEST_TIMEOUT)
-            res["host_killed"] = status != 0
+            res["host_killed"] = host_tests(tree, host_dir)[0] != 0
         return res
     finally:
         with open(full, "w") as f:
@@ -200,6 +198,11 @@ def run_all(args, plan, equivalents, tmp, dirs):
             verdict, detail = build_and_grade(tree, lab, "both" if "both" in emus else "qemu",
                                               args, os.path.join(tree, "baseline.json"))
             took = time.monotonic() - t0
+            hd = host_dir(args.root, dirs[lab])
+            if verdict == "ok" and args.host_tests and hd:
+                status, out = host_tests(tree, hd)
+                if status != 0:
+                    verdict, detail = "host tests", "\n".join(out.splitlines()[-5:])
         finally:
             pool.release(tree)
         baselines[lab] = None if verdict == "ok" else "%s %s" % (verdict, detail)
@@ -242,6 +245,12 @@ def run_all(args, plan, equivalents, tmp, dirs):
     if tty:
         sys.stderr.write("\n")
     return results, baselines
+
+
+def host_tests(tree, lab_dir):
+    """(status, output) of the host unit tests of LAB_DIR in TREE."""
+    return _run(["make", "-C", tree, "-s", "--no-print-directory", "host-test",
+                 "HOST_FILTER=%s/%%" % lab_dir], tree, HOST_TEST_TIMEOUT)
 
 
 def host_dir(root, lab_dir):
