@@ -195,6 +195,9 @@ def main(argv=None):
     except mobj.CompileError as e:
         print("mutate.py: %s" % e, file=sys.stderr)
         return 2
+    except KeyboardInterrupt:
+        print("\nmutate.py: interrupted", file=sys.stderr)
+        return 130
     finally:
         if a.keep:
             print("kept worker trees in %s" % tmp)

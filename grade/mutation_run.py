@@ -66,20 +66,46 @@ class Signatures:
         return sig
 
 
+RUNNING = set()          # process groups of the builds and graders under way
+STOP = threading.Event()   # set on Ctrl-C: start nothing more
+
+
+class Stopped(Exception):
+    pass
+
+
+def _kill(pid):
+    try:
+        os.killpg(pid, signal.SIGKILL)
+    except ProcessLookupError:
+        pass
+
+
+def stop_all():
+    """Ctrl-C: no new work, and kill every build and grader of this run."""
+    STOP.set()
+    for pid in list(RUNNING):
+        _kill(pid)
+
+
 def _run(cmd, cwd, timeout):
     """(status or None on timeout, output) of CMD in its own process group."""
+    if STOP.is_set():
+        raise Stopped()
     p = subprocess.Popen(cmd, cwd=cwd, stdin=subprocess.DEVNULL, stdout=subprocess.PIPE,
                          stderr=subprocess.STDOUT, start_new_session=True)
+    RUNNING.add(p.pid)
     try:
         out, _ = p.communicate(timeout=timeout)
         return p.returncode, out.decode("utf-8", "replace")
     except subprocess.TimeoutExpired:
-        try:
-            os.killpg(p.pid, signal.SIGKILL)
-        except ProcessLookupError:
-            pass
+        _kill(p.pid)
         out, _ = p.communicate()
         return None, out.decode("utf-8", "replace")
+    finally:
+        RUNNING.discard(p.pid)
+        if STOP.is_set():
+            raise Stopped()
 
 
 def make(tree, lab):
@@ -210,6 +236,8 @@ def run_all(args, plan, equivalents, tmp, dirs):
 
     def one(item):
         lab, m = item
+        if STOP.is_set():
+            return None
         key = (m.path, m.source, m.desc)
         if key in equivalents:
             res = {"id": m.ident, "where": m.where(), "file": m.path, "line": m.line,
@@ -239,9 +267,15 @@ def run_all(args, plan, equivalents, tmp, dirs):
                 print(status, flush=True)
         return res
 
-    with ThreadPoolExecutor(max_workers=args.jobs) as ex:
+    ex = ThreadPoolExecutor(max_workers=args.jobs)
+    try:
         list(ex.map(baseline, sorted(plan)))
         list(ex.map(one, todo))
+    except KeyboardInterrupt:
+        stop_all()
+        ex.shutdown(wait=True, cancel_futures=True)   # workers restore their files
+        raise
+    ex.shutdown()
     if tty:
         sys.stderr.write("\n")
     return results, baselines
