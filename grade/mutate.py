@@ -249,6 +249,7 @@ def report(a, plan, results, baselines, elapsed):
     print("\n(%.0fs, %d workers)" % (elapsed, a.jobs))
     for pr in problems:
         print("PROBLEM: " + pr)
+    out["elapsed"] = round(elapsed, 1)
     if a.json:
         with open(a.json, "w") as f:
             json.dump(out, f, indent=1)
