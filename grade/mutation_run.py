@@ -14,7 +14,9 @@ from concurrent.futures import ThreadPoolExecutor
 import mutation_obj as mobj
 import pristine
 
-GRADE = os.path.join(os.path.dirname(os.path.abspath(__file__)), "grade.py")
+# The worker copy's own grader and rubrics: one snapshot, whatever happens to
+# the root tree during a long run.
+GRADE = os.path.join("grade", "grade.py")
 # Interrupt, timing and disk code is graded on both emulators: their timing
 # and device models differ, and a bug may show on one only.
 BOTH_EMULATORS = ["lab1-boot/intr.c", "lab1-boot/pit.c", "lab1-boot/pic.c", "lab4-threads/*.asm",
@@ -120,7 +122,7 @@ def build_and_grade(tree, lab, emulator, args, json_path, time_limit=None):
     status, out = make(tree, lab)
     if status != 0:
         return "build", "\n".join(out.splitlines()[-5:])
-    cmd = [sys.executable, GRADE, "lab%d" % lab, "--root", tree, "--no-build", "--emulator",
+    cmd = [sys.executable, os.path.join(tree, GRADE), "lab%d" % lab, "--root", tree, "--no-build", "--emulator",
            emulator, "--json", json_path, "--timeout-scale", str(args.timeout_scale)]
     limit = time_limit or args.time_limit or BASELINE_TIME_LIMIT
     status, out = _run(cmd, tree, limit)
