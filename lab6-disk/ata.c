@@ -30,11 +30,13 @@ void ata_channel_init(struct ata_channel *ch, const char *name, uint16_t io_base
 
 uint8_t ata_alt_status(struct ata_channel *ch)
 {
+    ch->status_reads++;
     return ata_hw_inb(ctrl(ch, ATA_CTRL_ALT_STATUS));
 }
 
 uint8_t ata_status(struct ata_channel *ch)
 {
+    ch->status_reads++;
     return ata_hw_inb(reg(ch, ATA_REG_STATUS));
 }
 

@@ -107,6 +107,9 @@ struct ata_channel {
     uint8_t device_control; /* last value written to the device control register */
     uint8_t last_status;    /* status of the last command that finished */
     uint8_t last_error;     /* error register when that status had ERR set */
+    unsigned long status_reads; /* reads of the status and alternate status registers
+                                   (ata_status, ata_alt_status): tests bound them per
+                                   request to tell sleeping from polling */
 };
 
 /* What IDENTIFY told us about one drive. */

@@ -4,6 +4,7 @@
 #include "common/debug.h"
 #include "disk.h"
 #include "disk_channel.h"
+#include "disk_trace.h"
 #include "lab1-boot/pit.h"
 
 #define PIT_INPUT_HZ 1193182u /* the PIT's input clock (lab1-boot/pit.c) */
@@ -131,7 +132,9 @@ static int disk_transfer(struct disk *disk, bool write, uint32_t block, void *bu
         disk_channel_repair(ch);
     const struct disk_ops *ops = disk_ops_for(ch->mode);
     r.irq_driven = ops->irq_driven;
+    disk_trace_begin(ch, &r);
     err = ops->transfer(&r);
+    disk_trace_resumed(ch, &r);
     KASSERT(r.state == DISK_REQ_DONE && r.completions == 1 && r.result == err);
     disk_account(disk, &r);
     return err;

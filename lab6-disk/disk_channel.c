@@ -4,6 +4,7 @@
 #include "common/debug.h"
 #include "disk_channel.h"
 #include "disk_sched.h"
+#include "disk_trace.h"
 #include "lab4-threads/scheduler.h"
 #include "lab4-threads/thread.h"
 
@@ -90,6 +91,7 @@ bool disk_channel_finish_locked(struct disk_channel *ch, struct disk_request *r,
     r->t_done = disk_now_us();
     if (result == DISK_ERR_TIMEOUT)
         ch->needs_reset = true; /* a stuck drive: the next owner resets the channel */
+    disk_trace_finish(ch, r);
     disk_queue_finish(&ch->queue, r, result);
     /* The dual-queue rule says whose thread runs first: the next request's
      * (the disk is free now), then R's (its data is ready). */

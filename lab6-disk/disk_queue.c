@@ -28,6 +28,8 @@ void disk_request_init(struct disk_request *r, void *waiter)
     r->write = false;
     r->block = 0;
     r->buf = NULL;
+    r->trace_reads0 = r->trace_halts0 = r->trace_switches_done = 0;
+    r->trace_slept = false;
     r->t_submit = r->t_start = r->t_done = 0;
 }
 

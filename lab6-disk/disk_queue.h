@@ -51,6 +51,11 @@ struct disk_request {
     uint32_t block;
     void *buf;
     uint32_t t_submit, t_start, t_done; /* microseconds, filled in by the caller */
+    /* Event counts for the tests (disk_trace.c), not times: */
+    unsigned long trace_reads0;  /* the channel's status reads when the transfer began */
+    unsigned long trace_halts0;  /* the idle thread's halts when the command went out */
+    unsigned long trace_switches_done; /* thread switches when it finished */
+    bool trace_slept;            /* its waiter was asleep in the queue when it finished */
 };
 
 struct disk_queue {

@@ -7,6 +7,7 @@
 #include "disk.h"
 #include "disk_channel.h"
 #include "disk_sched.h"
+#include "disk_trace.h"
 #include "lab1-boot/intr.h"
 #include "lab1-boot/pit.h"
 #include "lab4-threads/scheduler.h"
@@ -78,11 +79,12 @@ static int disk_probe(struct disk *d, const char *name, enum ata_drive drive)
     return err;
 }
 
-/* IRQ14: everything happens in NonBlockingDisk's bottom half. */
+/* IRQ14: everything happens in NonBlockingDisk's bottom half (counted by
+ * disk_trace, which also holds the next IRQ14 back when a test asks). */
 static void disk_irq(struct intr_frame *frame)
 {
     (void)frame;
-    nonblocking_disk_interrupt(&primary);
+    disk_trace_irq(&primary, nonblocking_disk_interrupt);
 }
 
 /* Fails IRQ-driven requests whose interrupt never came, so that no thread

@@ -7,6 +7,7 @@
 #include "disk_channel.h"
 #include "disk_pattern.h"
 #include "disk_sched.h"
+#include "disk_trace.h"
 #include "disk_workload.h"
 #include "lab1-boot/pit.h"
 #include "lab4-threads/scheduler.h"
@@ -122,6 +123,64 @@ static unsigned long disk_job_compute_ticks(const struct disk_job *job)
     return sum;
 }
 
+/* Sum of the compute threads' dispatches. Interrupts off. */
+static unsigned long disk_job_compute_dispatches(const struct disk_job *job)
+{
+    unsigned long sum = 0;
+    for (int i = 0; i < job->compute_threads; i++)
+        if (job->compute[i] != NULL)
+            sum += job->compute[i]->dispatches;
+    return sum;
+}
+
+/* The hold thread of a job with hold_irq (disk_workload.h): one turn per
+ * tick (it sleeps in between, so the others run), it lets the held IRQ14 of
+ * the request owning the channel through once that request's waiter has been
+ * seen asleep on two turns, or after DISK_HOLD_PATIENCE turns. */
+static void disk_hold_main(void *arg)
+{
+    struct disk_job *job = arg;
+    struct disk_channel *ch = job->disk->chan;
+    unsigned long current = 0, compute0 = 0; /* queue.started of the held request */
+    int turns = 0, asleep_turns = 0;
+    bool released = false;
+
+    while (!job->stop) {
+        enum intr_level old = disk_channel_lock(ch);
+        struct disk_request *r = disk_queue_active(&ch->queue);
+        bool held = r != NULL && r->irq_driven && r->issued;
+        bool asleep = held && r->sleeping;
+        unsigned long id = ch->queue.started, compute = disk_job_compute_dispatches(job);
+        disk_channel_unlock(ch, old);
+        bool pending = disk_hold_pending(ch);
+        if (!held) {
+            current = 0;
+            if (pending)
+                disk_hold_release(ch); /* no request to hold it for */
+        } else {
+            if (id != current) {
+                current = id;
+                compute0 = compute;
+                turns = asleep_turns = 0;
+                released = false;
+                job->held++;
+            }
+            turns++;
+            asleep_turns += asleep;
+            if (pending && (asleep_turns >= 2 || turns > DISK_HOLD_PATIENCE)) {
+                if (!released) {
+                    released = true;
+                    job->held_never_slept += asleep_turns < 2;
+                    job->held_compute_ran += compute != compute0;
+                }
+                disk_hold_release(ch);
+            }
+        }
+        scheduler_sleep(1);
+    }
+    disk_job_thread_done(job, &job->hold_left);
+}
+
 int disk_job_run(struct disk_job *job)
 {
     struct disk_worker workers[DISK_JOB_MAX_THREADS];
@@ -134,7 +193,8 @@ int disk_job_run(struct disk_job *job)
     memset(&job->requests, 0, sizeof *job - offsetof(struct disk_job, requests));
     job->stop = false;
     job->waiter = NULL;
-    job->disk_left = job->compute_left = 0;
+    job->disk_left = job->compute_left = job->hold_left = 0;
+    KASSERT(!job->hold_irq || (ch != NULL && ch->mode == DISK_MODE_NONBLOCKING));
 
     /* Compute threads first, so they are running when the disk work starts. */
     for (int i = 0; i < job->compute_threads; i++) {
@@ -151,6 +211,15 @@ int disk_job_run(struct disk_job *job)
     unsigned long idle0 = idle != NULL ? idle->dispatches : 0;
     unsigned long io0 = disk_sched_stats()->io_dispatches;
     struct disk_stats ds0 = job->disk != NULL ? job->disk->stats : (struct disk_stats){0};
+    disk_trace_reset_max();
+    struct disk_trace tr0 = *disk_trace_get();
+    if (job->hold_irq) {
+        disk_hold_begin(ch);
+        if (thread_spawn("disk-hold", disk_hold_main, job) == NULL)
+            job->spawn_failed = true;
+        else
+            job->hold_left++;
+    }
     unsigned long ticks0 = timer_ticks(), cticks0 = disk_job_compute_ticks(job);
     uint32_t us0 = disk_now_us();
     for (int i = 0; i < job->disk_threads; i++) {
@@ -181,9 +250,21 @@ int disk_job_run(struct disk_job *job)
         job->irq_completions = ch->stats.irq_completions - cs0.irq_completions;
         job->irq_unexpected = ch->stats.irq_unexpected - cs0.irq_unexpected;
     }
+    const struct disk_trace *tr = disk_trace_get();
+    job->irq_requests = tr->irq_requests - tr0.irq_requests;
+    job->slept = tr->slept - tr0.slept;
+    job->halted = tr->halted - tr0.halted;
+    job->resumed = tr->resumed - tr0.resumed;
+    job->status_reads_max = tr->status_reads_max;
+    job->status_reads_max_block = tr->status_reads_max_block;
+    job->others_first_max = tr->others_first_max;
+    job->irq_woke_no_yield = tr->irq_woke_no_yield - tr0.irq_woke_no_yield;
     job->stop = true;
     intr_set_level(old);
     disk_job_wait(job, &job->compute_left);
+    disk_job_wait(job, &job->hold_left);
+    if (job->hold_irq)
+        disk_hold_end(ch);
     for (int i = 0; i < job->compute_threads; i++)
         job->compute[i] = NULL;
     last_job = *job;

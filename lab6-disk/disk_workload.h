@@ -37,6 +37,13 @@ struct disk_job {
     bool seek;               /* odd k: the mirror block at the far end of the disk
                                 (DISK_DATA_BLOCKS - 1 - offset): every request
                                 seeks across the disk (Bochs emulates seek time) */
+    bool hold_irq;           /* nonblocking mode: hold each request's IRQ14 back
+                                (disk_trace.h) until its waiter has been seen
+                                asleep in the disk queue on two turns of a holder
+                                thread that sleeps one tick in between (or, if it
+                                never sleeps, for DISK_HOLD_PATIENCE turns): the
+                                drive "takes its time" on every emulator, and the
+                                verdicts below are events, not durations */
     /* What happened (filled in by disk_job_run, from `requests` on). */
     unsigned long requests, errors, mismatches;
     int first_error;             /* first disk error code, 0 if none */
@@ -54,13 +61,29 @@ struct disk_job {
     uint32_t resume_us_total;      /* the disk's done-to-running times, summed */
     uint32_t service_us_total;     /* the disk's start-to-done times, summed */
     unsigned long disk_cpu_ticks;  /* timer ticks that found a disk thread running */
+    /* Events of the IRQ-driven requests (disk_trace.h deltas; *_max over the job). */
+    unsigned long irq_requests;    /* finished after their command went out */
+    unsigned long slept;           /* ... with their waiter asleep in the disk queue */
+    unsigned long halted;          /* ... while the idle thread executed hlt */
+    unsigned long resumed;         /* ... whose sleeping waiter ran again */
+    unsigned long status_reads_max;   /* most status-register reads of one of them */
+    uint32_t status_reads_max_block;
+    unsigned long others_first_max;   /* most threads run between one finishing and its waiter */
+    unsigned long irq_woke_no_yield;  /* interrupts that woke a thread and did not yield */
+    unsigned long held;            /* requests the hold kept outstanding */
+    unsigned long held_never_slept;/* ... whose waiter never went to sleep */
+    unsigned long held_compute_ran;/* ... during which a compute thread was switched to */
     bool spawn_failed;
     /* Internal. */
     volatile bool stop;
-    int disk_left, compute_left;
+    int disk_left, compute_left, hold_left;
     struct thread *waiter;
     struct thread *compute[DISK_JOB_MAX_THREADS];
 };
+
+/* Turns of the hold thread (one tick of sleep each) a held request waits for
+ * its waiter to fall asleep before the hold gives up and lets IRQ14 through. */
+#define DISK_HOLD_PATIENCE 12
 
 /* Run JOB (its "what to do" part filled in; the rest is reset here, so a
  * job can be run again, e.g. to read back what it wrote) from the calling

@@ -6,6 +6,7 @@
 #include "disk.h"
 #include "disk_channel.h"
 #include "disk_sched.h"
+#include "disk_trace.h"
 #include "nonblocking_disk.h"
 
 /* From now on the interrupt handler may finish R: mark it under queue_lock
@@ -15,6 +16,7 @@ static inline void nonblocking_disk_mark_issued(struct disk_channel *ch, struct 
 {
     enum intr_level old = disk_channel_lock(ch);
     r->issued = true;
+    disk_trace_issued(ch, r);
     disk_channel_unlock(ch, old);
 }
 

@@ -1,4 +1,4 @@
-/* tests_concurrency.c: lab 6 tests with many threads: verified concurrent I/O, exactly-once completion, IRQ accounting, no busy-waiting, I/O priority. */
+/* tests_concurrency.c: lab 6 tests with many threads: verified concurrent I/O, exactly-once completion, IRQ accounting, master and slave on one channel. */
 #include <stddef.h>
 
 #include "common/kprintf.h"
@@ -67,96 +67,6 @@ KTEST(disk_irq_count_matches_requests)
     KT_ASSERT_EQ(job.irq_completions, job.requests);
     KT_ASSERT_EQ(job.irqs, job.requests);
     KT_ASSERT_EQ(job.irq_unexpected, 0);
-}
-
-/* Waiting can only be seen when the drive takes its time: Bochs emulates
- * seeks (every other request of a `seek` job crosses the disk: milliseconds);
- * QEMU usually answers at once from the host's page cache. Below this
- * average service time the tests about waiting have nothing to judge. */
-#define TESTS_SLOW_DISK_US 300u
-
-static bool disk_was_slow(const struct disk_job *job)
-{
-    uint32_t us = disk_job_service_us(job);
-    if (us >= TESTS_SLOW_DISK_US)
-        return true;
-    kprintf("disk: the drive answered in %lu us on average: too fast for a thread to have "
-            "to wait, nothing to judge (Bochs, whose disk seeks, judges it)\n",
-            (unsigned long)us);
-    return false;
-}
-
-/* While disk threads wait for the disk, a compute thread keeps the CPU. */
-KTEST(disk_compute_progress_during_io)
-{
-    struct disk_job job;
-    TESTS_REQUIRE_DISK();
-    tests_mode(DISK_MODE_NONBLOCKING);
-    tests_job_init(&job, DISK_JOB_READ, 1, 2, 40, DISK_RO_FIRST + 600, 0);
-    job.seek = true; /* so the disk takes its time, on Bochs at least */
-    tests_job_run_ok(&job, "reads with a compute thread");
-    KT_ASSERT(job.compute_iterations > 0);
-    if (!disk_was_slow(&job))
-        return;
-    /* Two disk threads that polled would leave it 1/3 of the CPU (round
-     * robin); sleeping ones leave it nearly all of it. */
-    if (disk_job_cpu_share(&job) < 60)
-        KT_FAIL("the compute thread kept only %u%% of the CPU (%lu of %lu ticks) while "
-                "the disk threads waited: they should sleep, not poll",
-                disk_job_cpu_share(&job), job.compute_ticks, job.elapsed_ticks);
-}
-
-/* With one disk thread and nothing else, the CPU goes to the idle thread
- * (which halts until the interrupt) while the thread waits: the thread itself
- * runs only to start its command and to take its data. It never polls or
- * yields in a loop. */
-KTEST(disk_idle_halts_while_waiting)
-{
-    struct disk_job job;
-    TESTS_REQUIRE_DISK();
-    tests_mode(DISK_MODE_NONBLOCKING);
-    tests_job_init(&job, DISK_JOB_READ, 0, 1, 30, DISK_RO_FIRST + 700, 0);
-    job.seek = true;
-    tests_job_run_ok(&job, "reads, no compute thread");
-    if (job.disk_dispatches > 3 * job.requests + 2)
-        KT_FAIL("the disk thread was switched to %lu times for %lu requests: "
-                "busy-waiting?", job.disk_dispatches, job.requests);
-    if (!disk_was_slow(&job))
-        return;
-    kprintf("disk: %lu ticks, the disk thread ran in %lu of them, the idle thread was "
-            "switched to %lu times and halted %lu times\n", job.elapsed_ticks,
-            job.disk_cpu_ticks, job.idle_runs, job.idle_halts);
-    if (job.idle_runs == 0)
-        KT_FAIL("the idle thread never ran while %lu requests waited for the disk: "
-                "the disk thread was always ready (busy-waiting?)", job.requests);
-    if (job.disk_cpu_ticks * 2 > job.elapsed_ticks + 2)
-        KT_FAIL("the disk thread was running in %lu of %lu ticks: it should sleep while "
-                "the drive works, not poll", job.disk_cpu_ticks, job.elapsed_ticks);
-}
-
-/* Three threads that never yield and one disk thread: when a request
- * finishes, its thread runs at once instead of waiting behind the compute
- * threads' quanta, because a thread the disk wakes runs first (dual queue). */
-KTEST(disk_priority_for_io_threads)
-{
-    struct disk_job job;
-    TESTS_REQUIRE_DISK();
-    tests_mode(DISK_MODE_NONBLOCKING);
-    tests_job_init(&job, DISK_JOB_READ, 3, 1, 30, DISK_RO_FIRST + 800, 0);
-    tests_job_run_ok(&job, "one disk thread against three compute threads");
-    uint32_t quantum_us = (uint32_t)tests_quantum_ticks() * 1000u;
-    uint32_t resume_avg = job.resume_us_total / (uint32_t)job.requests;
-    kprintf("disk: a finished request's thread ran again after %lu us on average "
-            "(quantum %lu us)\n", (unsigned long)resume_avg, (unsigned long)quantum_us);
-    if (resume_avg > quantum_us / 2)
-        KT_FAIL("a thread whose request finished waited %lu us on average for the CPU "
-                "(limit %lu): it queues behind the compute threads instead of running first",
-                (unsigned long)resume_avg, (unsigned long)(quantum_us / 2));
-    unsigned long limit = job.requests * tests_quantum_ticks();
-    if (job.elapsed_ticks > limit)
-        KT_FAIL("%lu sequential requests took %lu ticks (limit %lu)", job.requests,
-                job.elapsed_ticks, limit);
-    KT_ASSERT(disk_job_cpu_share(&job) >= 50);
 }
 
 /* Master and slave share one channel: threads reading the boot disk and
