@@ -43,6 +43,7 @@ help:
 	@echo "  make bench           benchmarks (KMETRIC lines)"
 	@echo "  make grade           grade every lab on QEMU"
 	@echo "  make grade-selftest  check the grader catches broken kernels"
+	@echo "  make soak            labs 4-6 graded 50x on both emulators on a loaded host (long)"
 	@echo "  make clean           remove build/"
 	@echo ""
 	@echo "Instructors:"
@@ -92,6 +93,12 @@ mutation-score:
 
 test:
 	$(PYTHON) tools/test_all.py
+
+# Grading under load (grade/README.md): SEEDS=50 LABS=4,5,6 SOAK_EMU=both LOAD=2 SELFTEST=1
+.PHONY: soak
+soak:
+	$(PYTHON) tools/soak.py $(if $(SEEDS),--seeds $(SEEDS)) $(if $(LABS),--labs $(LABS)) \
+	    $(if $(SOAK_EMU),--emulator $(SOAK_EMU)) $(if $(LOAD),--load $(LOAD)) $(if $(SELFTEST),--selftest)
 
 bench:
 	$(PYTHON) tools/bench.py

@@ -83,7 +83,7 @@ struct disk_job {
 
 /* Turns of the hold thread (one tick of sleep each) a held request waits for
  * its waiter to fall asleep before the hold gives up and lets IRQ14 through. */
-#define DISK_HOLD_PATIENCE 12
+#define DISK_HOLD_PATIENCE 24
 
 /* Run JOB (its "what to do" part filled in; the rest is reset here, so a
  * job can be run again, e.g. to read back what it wrote) from the calling

@@ -8,6 +8,16 @@ SCHED = "lab6-disk/disk_sched.c"
 NB = "lab6-disk/nonblocking_disk.c"
 CHANNEL = "lab6-disk/disk_channel.c"
 
+# Broken ways for the top half of nonblocking_disk.c to wait for its interrupt.
+BUSY_INCLUDE = (NB, '#include "nonblocking_disk.h"\n',
+                '#include "nonblocking_disk.h"\n#include "lab4-threads/scheduler.h"\n')
+WAIT_LINE = "    err = disk_channel_wait(ch, r);\n"
+DONE = "*(volatile enum disk_req_state *)&r->state != DISK_REQ_DONE"
+YIELD_LOOP = "    while (%s)\n        scheduler_yield();\n    err = r->result;\n" % DONE
+POLL_LOOP = ("    while (%s) {\n        (void)ata_alt_status(ata);\n        scheduler_yield();\n"
+             "    }\n    err = r->result;\n" % DONE)
+TIMER_LOOP = "    while (%s)\n        scheduler_sleep(1);\n    err = r->result;\n" % DONE
+
 
 def cases(Case):
     return [
@@ -37,19 +47,44 @@ def cases(Case):
                "    if (0) {\n        ch->last_error")],
              lab="lab6", others=False),
         # Threads the disk wakes join the round-robin queue like everybody
-        # else: each finished request waits behind the compute threads.
-        # (Bochs: QEMU's disk often answers before the thread even sleeps.)
+        # else: each finished request waits behind the compute threads. The
+        # test holds IRQ14 until the waiter sleeps, so this shows on QEMU as
+        # on Bochs, whatever the host's load.
         Case("lab6-no-io-priority", "disk_priority_for_io_threads", FAIL,
              [(SCHED, "    if (installed)\n        disk_policy_boost(t);\n", "")],
-             lab="lab6", emulator="bochs", others=False),
+             lab="lab6", others=False, only=["disk_priority_for_io_threads"]),
+        Case("lab6-no-io-priority-bochs", "disk_priority_for_io_threads", FAIL,
+             [(SCHED, "    if (installed)\n        disk_policy_boost(t);\n", "")],
+             lab="lab6", emulator="bochs", others=False, only=["disk_priority_for_io_threads"]),
+        # The bottom half wakes the thread but forgets the interrupt-triggered
+        # yield: the interrupted thread goes on (until its quantum ends).
+        Case("lab6-irq-no-forced-yield", "disk_priority_for_io_threads", FAIL,
+             [(NB, "    if (woke)\n        disk_sched_preempt();\n", "")],
+             lab="lab6", others=False, only=["disk_priority_for_io_threads"]),
+        # The bottom half moves the data but never finishes the request, so
+        # nobody wakes its thread: the watchdog fails each request after a
+        # second, and the test runs out of time.
+        Case("lab6-irq-no-wake", "disk_nonblocking_write_read", TIMEOUT,
+             [(NB, "        woke = disk_channel_finish_locked(ch, r, err);\n",
+               "        (void)err;\n")],
+             lab="lab6", others=False, only=["disk_nonblocking_write_read"],
+             timeout_scale=0.3),
         # The non-blocking driver waits for its interrupt by yielding in a
         # loop instead of sleeping: the CPU never idles while the disk works.
-        # (Bochs, whose disk seeks: there is something to wait for.)
         Case("lab6-busy-wait-nonblocking", "disk_idle_halts_while_waiting", FAIL,
-             [(NB, "#include \"nonblocking_disk.h\"\n",
-               "#include \"nonblocking_disk.h\"\n#include \"lab4-threads/scheduler.h\"\n"),
-              (NB, "    err = disk_channel_wait(ch, r);\n",
-               "    while (*(volatile enum disk_req_state *)&r->state != DISK_REQ_DONE)\n"
-               "        scheduler_yield();\n    err = r->result;\n")],
-             lab="lab6", emulator="bochs", others=False),
+             [BUSY_INCLUDE, (NB, WAIT_LINE, YIELD_LOOP)],
+             lab="lab6", others=False, only=["disk_idle_halts_while_waiting"]),
+        Case("lab6-busy-wait-nonblocking-bochs", "disk_idle_halts_while_waiting", FAIL,
+             [BUSY_INCLUDE, (NB, WAIT_LINE, YIELD_LOOP)],
+             lab="lab6", emulator="bochs", others=False, only=["disk_idle_halts_while_waiting"]),
+        # The same thread reads the (alternate) status register in its loop:
+        # thousands of reads while one request is outstanding.
+        Case("lab6-polls-status-while-waiting", "disk_compute_progress_during_io", FAIL,
+             [BUSY_INCLUDE, (NB, WAIT_LINE, POLL_LOOP)],
+             lab="lab6", others=False, only=["disk_compute_progress_during_io"]),
+        # It sleeps a tick at a time on the timer instead of in the disk
+        # queue: not busy, but woken by the clock, not by its interrupt.
+        Case("lab6-sleeps-on-timer", "disk_idle_halts_while_waiting", FAIL,
+             [BUSY_INCLUDE, (NB, WAIT_LINE, TIMER_LOOP)],
+             lab="lab6", others=False, only=["disk_idle_halts_while_waiting"]),
     ]
