@@ -7,6 +7,7 @@
 #include "disk_channel.h"
 #include "disk_layout.h"
 #include "disk_sched.h"
+#include "disk_trace.h"
 #include "disk_workload.h"
 #include "lab1-boot/monitor.h"
 
@@ -136,6 +137,10 @@ static int disk_cmd_stats(void)
             "%lu interrupt-triggered yields, %lu timeouts, %lu resets\n", c->irqs,
             c->irq_completions, c->irq_unexpected, c->wakeups, c->forced_yields, c->timeouts,
             c->resets);
+    const struct disk_trace *tr = disk_trace_get();
+    kprintf("  waiting: of %lu IRQ-driven requests, %lu found their thread asleep in the "
+            "disk queue, %lu saw the idle thread halt; %lu interrupts woke a thread without "
+            "yielding to it\n", tr->irq_requests, tr->slept, tr->halted, tr->irq_woke_no_yield);
     const struct disk_sched_stats *p = disk_sched_stats();
     kprintf("  scheduler: %lu picks from the I/O queue, %lu from round robin\n",
             p->io_dispatches, p->cpu_dispatches);

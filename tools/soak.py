@@ -54,9 +54,19 @@ def grade_runs(lab, seeds, emulator, extra=()):
     (runs, {(emulator, seed): [failed entry: reason]}, exit status, output)."""
     cmd = [sys.executable, GRADE, "lab%d" % lab, "--seeds", str(seeds), "--emulator",
            emulator] + list(extra)
-    proc = subprocess.run(cmd, cwd=ROOT, stdin=subprocess.DEVNULL, stdout=subprocess.PIPE,
-                          stderr=subprocess.STDOUT)
-    out = proc.stdout.decode("utf-8", "replace").splitlines()
+    proc = subprocess.Popen(cmd, cwd=ROOT, stdin=subprocess.DEVNULL, stdout=subprocess.PIPE,
+                            stderr=subprocess.STDOUT)
+    try:
+        raw, _ = proc.communicate()
+    except KeyboardInterrupt:
+        # grade.py stops its emulators (their process groups) on SIGINT.
+        proc.send_signal(signal.SIGINT)
+        try:
+            proc.wait(timeout=30)
+        except subprocess.TimeoutExpired:
+            proc.kill()
+        raise
+    out = raw.decode("utf-8", "replace").splitlines()
     failed, entry = {}, None
     for line in out:
         m = ENTRY.match(line)
@@ -108,6 +118,7 @@ def main(argv=None):
     labs = [int(x) for x in args.labs.split(",") if x.strip()]
     emulators = ["qemu", "bochs"] if args.emulator == "both" else [args.emulator]
     signal.signal(signal.SIGTERM, _on_sigterm)
+    signal.signal(signal.SIGINT, signal.default_int_handler)  # even if started ignoring it
     load = Load(args.load)
     rows, st = [], []
     t0 = time.monotonic()
@@ -131,7 +142,6 @@ def main(argv=None):
             st = run_selftest(labs, emulators)
     except KeyboardInterrupt:
         print("soak: interrupted", flush=True)
-        load.stop()
         return 130
     finally:
         load.stop()
