@@ -97,7 +97,10 @@ void disk_hold_begin(struct disk_channel *ch)
 
 bool disk_hold_pending(struct disk_channel *ch)
 {
-    return (pic_read_irr() & (1u << ch->ata.irq)) != 0;
+    enum intr_level old = intr_disable(); /* the PIC's register select is shared */
+    bool pending = (pic_read_irr() & (1u << ch->ata.irq)) != 0;
+    intr_set_level(old);
+    return pending;
 }
 
 void disk_hold_release(struct disk_channel *ch)
