@@ -41,7 +41,8 @@ struct disk_job {
                                 (disk_trace.h) until its waiter has been seen
                                 asleep in the disk queue on two turns of a holder
                                 thread that sleeps one tick in between (or, if it
-                                never sleeps, for DISK_HOLD_PATIENCE turns): the
+                                never sleeps, for DISK_HOLD_PATIENCE turns, and
+                                then holds nothing more): the
                                 drive "takes its time" on every emulator, and the
                                 verdicts below are events, not durations */
     /* What happened (filled in by disk_job_run, from `requests` on). */

@@ -36,9 +36,10 @@ static void tests_check_slept(const struct disk_job *job)
                 job->status_reads_max, (unsigned long)job->status_reads_max_block,
                 TESTS_STATUS_READS_MAX);
     if (job->held_never_slept > 0 || job->slept < job->irq_requests)
-        KT_FAIL("%lu of %lu requests: the waiting thread was not asleep in the disk queue "
-                "while its interrupt was held back (%d turns of another thread): it polls "
-                "or yields in a loop instead of sleeping until the interrupt wakes it",
+        KT_FAIL("the waiting thread was not asleep in the disk queue when the interrupt "
+                "came, for %lu of %lu requests (the first one's interrupt was held back for "
+                "%d turns of another thread and it never slept): it polls or yields in a "
+                "loop instead of sleeping until the interrupt wakes it",
                 job->irq_requests - job->slept, job->irq_requests, DISK_HOLD_PATIENCE);
     KT_ASSERT_EQ(job->irq_requests, job->requests);
     KT_ASSERT_EQ(job->held, job->requests);
