@@ -136,8 +136,10 @@ static unsigned long disk_job_compute_dispatches(const struct disk_job *job)
 /* The hold thread of a job with hold_irq (disk_workload.h): one turn per
  * tick (it sleeps in between, so the others run), it lets the held IRQ14 of
  * the request owning the channel through once that request's waiter has been
- * seen asleep on two turns, or after DISK_HOLD_PATIENCE turns (then it stops
- * holding: the waiter does not sleep, the test has its verdict). */
+ * seen asleep on two turns (and, in a job without compute threads, the idle
+ * thread has executed hlt since the command went out), or after
+ * DISK_HOLD_PATIENCE turns (then it stops holding: the waiter does not sleep,
+ * the test has its verdict). */
 static void disk_hold_main(void *arg)
 {
     struct disk_job *job = arg;
@@ -151,6 +153,7 @@ static void disk_hold_main(void *arg)
         struct disk_request *r = disk_queue_active(&ch->queue);
         bool held = r != NULL && r->irq_driven && r->issued;
         bool asleep = held && r->sleeping;
+        bool halted = held && scheduler_stats()->idle_halts != r->trace_halts0;
         unsigned long id = ch->queue.started, compute = disk_job_compute_dispatches(job);
         disk_channel_unlock(ch, old);
         bool pending = disk_hold_pending(ch);
@@ -168,7 +171,12 @@ static void disk_hold_main(void *arg)
             }
             turns++;
             asleep_turns += asleep;
-            if (pending && (asleep_turns >= 2 || turns > DISK_HOLD_PATIENCE)) {
+            /* Asleep on two turns, and with no compute thread the idle thread
+             * has halted meanwhile (it may have run only to find the next tick
+             * already pending, on a busy host: then wait longer). */
+            bool enough = asleep_turns >= 2 && (job->compute_threads > 0 || halted);
+            int limit = asleep_turns >= 2 ? 4 * DISK_HOLD_PATIENCE : DISK_HOLD_PATIENCE;
+            if (pending && (enough || turns > limit)) {
                 bool gave_up = !released && asleep_turns < 2;
                 if (!released) {
                     released = true;

@@ -40,7 +40,9 @@ struct disk_job {
     bool hold_irq;           /* nonblocking mode: hold each request's IRQ14 back
                                 (disk_trace.h) until its waiter has been seen
                                 asleep in the disk queue on two turns of a holder
-                                thread that sleeps one tick in between (or, if it
+                                thread that sleeps one tick in between, and the
+                                idle thread has halted if there is no compute
+                                thread (or, if it
                                 never sleeps, for DISK_HOLD_PATIENCE turns, and
                                 then holds nothing more): the
                                 drive "takes its time" on every emulator, and the
