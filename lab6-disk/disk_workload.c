@@ -148,8 +148,12 @@ static void disk_hold_main(void *arg)
     int turns = 0, asleep_turns = 0;
     bool released = false;
 
-    while (!job->stop) {
+    for (;;) {
         enum intr_level old = disk_channel_lock(ch);
+        if (job->stop) { /* checked with interrupts off: the compute threads live */
+            disk_channel_unlock(ch, old);
+            break;
+        }
         struct disk_request *r = disk_queue_active(&ch->queue);
         bool held = r != NULL && r->irq_driven && r->issued;
         bool asleep = held && r->sleeping;
