@@ -66,20 +66,6 @@ static void pick_expect(const int *expect, int n, const char *after)
                     what[pick_log[i]], what[expect[i]]);
 }
 
-/* The ready queue is sound and holds N threads. */
-static void pick_expect_ready(size_t n)
-{
-    enum intr_level old = intr_disable();
-    const char *problem = fifo_check();
-    size_t ready = fifo_ready_count();
-    intr_set_level(old);
-    if (problem != NULL)
-        KT_FAIL("ready queue broken: %s", problem);
-    if (ready != n)
-        KT_FAIL("%lu threads counted ready, %lu really are: every enqueue and every pick "
-                "must count exactly once", (unsigned long)ready, (unsigned long)n);
-}
-
 KTEST(sched_next_after_exit_block_yield)
 {
     TESTS_REQUIRE_THREADS();
@@ -93,7 +79,7 @@ KTEST(sched_next_after_exit_block_yield)
     int idb = thread_id(pick_b);
     scheduler_add(pick_b);
     int idc = tests_spawn("pick-c", pick_c, NULL);
-    pick_expect_ready(3);
+    tests_expect_ready(3);
 
     /* Queue: A B C main. A exits -> B (not C, not idle); B blocks -> C;
      * C yields -> main (C behind it). */
@@ -103,17 +89,17 @@ KTEST(sched_next_after_exit_block_yield)
     pick_expect(first, 4, "after A exited, B blocked and C yielded");
     KT_ASSERT(!thread_alive(ida));
     KT_ASSERT_EQ(pick_b->state, THREAD_BLOCKED);
-    pick_expect_ready(1); /* C */
+    tests_expect_ready(1); /* C */
 
     /* Resume B (tail: behind C), then let both finish. */
     scheduler_resume(pick_b);
-    pick_expect_ready(2);
+    tests_expect_ready(2);
     scheduler_yield();
     static const int all[] = {PICK_A_RAN, PICK_B_RAN, PICK_C_RAN, PICK_MAIN_BACK,
                               PICK_C_AGAIN, PICK_B_RESUMED};
     pick_expect(all, 6, "after B was resumed behind C");
     KT_ASSERT(!thread_alive(idb) && !thread_alive(idc));
-    pick_expect_ready(0);
+    tests_expect_ready(0);
     KT_ASSERT_EQ(scheduler_stats()->reaped, reaped + 3);
     if (idle->dispatches != idle_dispatches)
         KT_FAIL("the idle thread ran %lu times while other threads were ready: it runs "
@@ -166,6 +152,6 @@ KTEST(sched_exit_with_nothing_ready_runs_idle)
             KT_FAIL("main's %d-tick sleep always ended before a thread that does "
                     "nothing did: the timer runs too fast to test", LONE_SLEEP);
     }
-    pick_expect_ready(0);
+    tests_expect_ready(0);
     TESTS_ASSERT_BASELINE(&base);
 }

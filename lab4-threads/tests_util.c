@@ -1,7 +1,9 @@
 /* tests_util.c: helpers shared by lab 4's in-kernel tests: memory baselines, waiting for threads. */
+#include "common/intr_level.h"
 #include "common/kstring.h"
 #include "lab2-frames/frames.h"
 #include "lab3-paging/kmalloc.h"
+#include "fifo_policy.h"
 #include "tests_util.h"
 
 bool tests_threads_ok(void)
@@ -62,4 +64,17 @@ void tests_wait_all(const int *ids, int n)
 {
     for (int i = 0; i < n; i++)
         thread_wait(ids[i]);
+}
+
+void tests_expect_ready(size_t n)
+{
+    enum intr_level old = intr_disable();
+    const char *problem = fifo_check();
+    size_t ready = fifo_ready_count();
+    intr_set_level(old);
+    if (problem != NULL)
+        KT_FAIL("ready queue broken: %s", problem);
+    if (ready != n)
+        KT_FAIL("%lu threads counted ready, %lu really are: every enqueue and every pick "
+                "must count exactly once", (unsigned long)ready, (unsigned long)n);
 }

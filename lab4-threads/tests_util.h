@@ -51,4 +51,8 @@ int tests_spawn(const char *name, thread_fn *fn, void *arg);
 /* Wait for every id in IDS[0..N). */
 void tests_wait_all(const int *ids, int n);
 
+/* Fail the test unless the FIFO ready queue is sound (fifo_check) and holds
+ * exactly N threads. Call from a test, interrupts on or off. */
+void tests_expect_ready(size_t n);
+
 #endif

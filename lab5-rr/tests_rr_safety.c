@@ -42,13 +42,7 @@ KTEST(rr_yield_storm)
     }
     for (int k = 0; k < STORM_THREADS; k++)
         thread_wait(ids[k]);
-    enum intr_level old = intr_disable();
-    const char *problem = fifo_check();
-    size_t ready = fifo_ready_count();
-    intr_set_level(old);
-    if (problem != NULL)
-        KT_FAIL("ready queue broken: %s", problem);
-    KT_ASSERT_EQ(ready, 0);
+    tests_expect_ready(0);
     for (int k = 0; k < STORM_THREADS; k++)
         KT_ASSERT(storm_yields[k] > 0);
     unsigned long n_pre = scheduler_stats()->preemptions - pre;
