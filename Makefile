@@ -43,6 +43,7 @@ help:
 	@echo "  make bench           benchmarks (KMETRIC lines)"
 	@echo "  make grade           grade every lab on QEMU"
 	@echo "  make grade-selftest  check the grader catches broken kernels"
+	@echo "  make mutation-score LAB=N|all   which automatic bugs the rubric misses"
 	@echo "  make soak            labs 4-6 graded 50x on both emulators on a loaded host (long)"
 	@echo "  make clean           remove build/"
 	@echo ""

@@ -17,7 +17,10 @@ import macroscan
 # which seed; tests_*, bench_* and hidden_* are the tests; lab.mk, the
 # Makefile, tools/ and every script a lab's build rule runs (lab*/mk*.py:
 # lab 6's mkdata.py writes the data disk) are the build; grade/ is the
-# grader and its rubrics. protect() adds what a restore alone cannot give:
+# grader and its rubrics. The boot loader and the kernel entry run before
+# the test runner takes its per-boot key (grade/README.md section 10), and
+# lab 6's disk_trace records the events its waiting tests judge: both are
+# given code, never an exercise. protect() adds what a restore alone cannot give:
 # no prebuilt build/, no build file make would read besides the Makefile,
 # no file that would be compiled instead of a protected header.
 # A reference file with a LAB k: BEGIN SOLUTION marker is student work and is
@@ -25,6 +28,7 @@ import macroscan
 PRISTINE_PATTERNS = [
     "Makefile", "common/*",
     "lab1-boot/cmdline.c", "lab1-boot/cmdline.h", "lab1-boot/kmain.c",
+    "lab1-boot/boot/*", "lab1-boot/entry.asm", "lab6-disk/disk_trace.*",
     "lab*/lab.mk", "lab*/mk*.py", "lab*/tests_*", "lab*/bench_*", "lab*/hidden_*", "lab*/host_tests/*",
     "tools/*", "grade/*",
 ]
