@@ -2,21 +2,36 @@
 #include <stddef.h>
 
 #include "debug.h"
+#include "intr_level.h"
 #include "port_trace.h"
 
 volatile bool port_trace_on;
 static struct port_trace_entry *trace_buf;
 static unsigned int trace_cap, trace_len;
+static bool trace_full; /* reads and word strings too */
 static port_trace_reader_fn *trace_reader;
 
-void port_trace_start(struct port_trace_entry *buf, unsigned int cap)
+static void trace_begin(struct port_trace_entry *buf, unsigned int cap, bool full)
 {
     KASSERT(buf != NULL || cap == 0);
+    enum intr_level old = intr_disable();
     trace_buf = buf;
     trace_cap = cap;
     trace_len = 0;
+    trace_full = full;
     trace_reader = NULL;
     port_trace_on = true;
+    intr_set_level(old);
+}
+
+void port_trace_start(struct port_trace_entry *buf, unsigned int cap)
+{
+    trace_begin(buf, cap, false);
+}
+
+void port_trace_start_full(struct port_trace_entry *buf, unsigned int cap)
+{
+    trace_begin(buf, cap, true);
 }
 
 unsigned int port_trace_stop(void)
@@ -37,16 +52,50 @@ const struct port_trace_entry *port_trace_get(unsigned int *count)
     return trace_buf;
 }
 
+/* Append one entry; an INB equal to the last entry only counts once more. */
+static void trace_append(uint16_t port, uint8_t value, enum port_trace_kind kind,
+                         uint32_t count)
+{
+    enum intr_level old = intr_disable();
+    struct port_trace_entry *last =
+        trace_len > 0 && trace_len <= trace_cap ? &trace_buf[trace_len - 1] : NULL;
+    if (kind == PORT_TRACE_INB && last != NULL && last->kind == PORT_TRACE_INB &&
+        last->port == port && last->value == value) {
+        last->count++;
+    } else {
+        if (trace_len < trace_cap) {
+            trace_buf[trace_len].port = port;
+            trace_buf[trace_len].value = value;
+            trace_buf[trace_len].kind = (uint8_t)kind;
+            trace_buf[trace_len].count = count;
+        }
+        trace_len++;
+    }
+    intr_set_level(old);
+}
+
 void port_trace_record(uint16_t port, uint8_t value)
 {
-    if (trace_len < trace_cap) {
-        trace_buf[trace_len].port = port;
-        trace_buf[trace_len].value = value;
-    }
-    trace_len++;
+    trace_append(port, value, PORT_TRACE_OUTB, 1);
 }
 
 bool port_trace_faked(uint16_t port, uint8_t *value)
 {
-    return trace_reader != NULL && trace_reader(port, value);
+    if (trace_reader == NULL || !trace_reader(port, value))
+        return false;
+    if (trace_full)
+        trace_append(port, *value, PORT_TRACE_INB, 1);
+    return true;
+}
+
+void port_trace_read(uint16_t port, uint8_t value)
+{
+    if (trace_full)
+        trace_append(port, value, PORT_TRACE_INB, 1);
+}
+
+void port_trace_string(uint16_t port, uint32_t words, bool out)
+{
+    if (trace_full)
+        trace_append(port, 0, out ? PORT_TRACE_OUTSW : PORT_TRACE_INSW, words);
 }

@@ -22,6 +22,8 @@ static inline uint8_t inb(uint16_t port)
     if (__builtin_expect(port_trace_on, 0) && port_trace_faked(port, &v))
         return v; /* a test stands in for the device (port_trace.h) */
     __asm__ volatile("inb %1, %0" : "=a"(v) : "Nd"(port));
+    if (__builtin_expect(port_trace_on, 0))
+        port_trace_read(port, v); /* a full trace records reads too */
     return v;
 }
 
@@ -47,6 +49,8 @@ static inline void outw(uint16_t port, uint16_t v)
 /* Read COUNT 16-bit words from PORT into BUF (ATA data transfers). */
 static inline void insw(uint16_t port, void *buf, uint32_t count)
 {
+    if (__builtin_expect(port_trace_on, 0))
+        port_trace_string(port, count, false);
     __asm__ volatile("cld; rep insw"
                      : "+D"(buf), "+c"(count)
                      : "d"(port)
@@ -56,6 +60,8 @@ static inline void insw(uint16_t port, void *buf, uint32_t count)
 /* Write COUNT 16-bit words from BUF to PORT. */
 static inline void outsw(uint16_t port, const void *buf, uint32_t count)
 {
+    if (__builtin_expect(port_trace_on, 0))
+        port_trace_string(port, count, true);
     __asm__ volatile("cld; rep outsw"
                      : "+S"(buf), "+c"(count)
                      : "d"(port)
