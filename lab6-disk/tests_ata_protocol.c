@@ -49,6 +49,7 @@ static struct {
     unsigned long busy_answers; /* BSY answers given (BlockingDisk yields at each) */
     bool stuck_after;           /* fake a drive stuck busy after this event... */
     enum proto_event stuck_event;
+    bool refuse;                /* ...or one that refuses the command (ERR, ABRT) */
     bool fake_status;           /* answer the status/error registers below */
     uint8_t status, error;
 } ov;
@@ -81,7 +82,12 @@ static void overlay_catch_up(void)
 static bool overlay_reader(uint16_t port, uint8_t *value)
 {
     overlay_catch_up();
-    if (ov.stuck_after && (port == ov.alt || port == ov.io + ATA_REG_STATUS)) {
+    if (ov.stuck_after && ov.refuse &&
+        (port == ov.alt || port == ov.io + ATA_REG_STATUS || port == ov.io + ATA_REG_ERROR)) {
+        *value = port == ov.io + ATA_REG_ERROR ? ATA_ER_ABRT : PROTO_STALE_ERR;
+        return true;
+    }
+    if (ov.stuck_after && !ov.refuse && (port == ov.alt || port == ov.io + ATA_REG_STATUS)) {
         *value = PROTO_BUSY;
         return true;
     }
@@ -400,6 +406,45 @@ static void stuck_transfer(bool write, enum proto_event stuck)
     KT_ASSERT_EQ(ch->stats.resets - resets, 1);
 }
 
+/* A drive that refuses a write command (ERR, ABRT: as a read-only or
+ * failing drive would) in the current mode: DISK_ERR_DRIVE with the error
+ * register saved, no data sent, one status read to acknowledge (in every
+ * mode: the thread sees the failure while it polls for DRQ). The drive was
+ * left wanting data, so the channel is reset before the next request. */
+static void refused_write_command(void)
+{
+    uint8_t buf[DISK_BLOCK_SIZE];
+    struct disk_channel *ch = tests_channel();
+    struct proto_cursor c = {0, 0, what_buf};
+    uint32_t block = PROTO_BLOCK + 6;
+    ksnprintf(what_buf, sizeof what_buf, "%s write of block %lu refused by the drive",
+              disk_ops_for(disk_get_mode())->name, (unsigned long)block);
+    memset(buf, 0xA5, sizeof buf);
+    proto_trace_begin(EV_COMMAND);
+    ov.refuse = true;
+    int err = disk_write(tests_disk(), block, buf);
+    c.n = proto_trace_end(true);
+    enum intr_level old = disk_channel_lock(ch);
+    ch->needs_reset = true; /* the real drive still waits for the sector */
+    disk_channel_unlock(ch, old);
+    if (err != DISK_ERR_DRIVE)
+        KT_FAIL("%s: returned %d (%s), expected DISK_ERR_DRIVE", what_buf, err,
+                disk_strerror(err));
+    KT_ASSERT_EQ_HEX(ch->ata.last_error, ATA_ER_ABRT);
+    expect_setup(&c, tests_disk(), block, ATA_CMD_WRITE_SECTORS);
+    unsigned int status_reads = 0;
+    for (; c.i < c.n; c.i++) {
+        if (trace[c.i].kind == PORT_TRACE_OUTSW)
+            KT_FAIL("%s: the driver sent the data after the drive said ERR", what_buf);
+        if (trace[c.i].kind == PORT_TRACE_INB && trace[c.i].port == ov.io + ATA_REG_STATUS)
+            status_reads += trace[c.i].count;
+    }
+    if (status_reads != 1)
+        KT_FAIL("%s: the status register was read %u times after the command; expected "
+                "once, to acknowledge the failed command", what_buf, status_reads);
+    KT_ASSERT_EQ(disk_read(tests_disk(), block, buf), DISK_OK);
+}
+
 KTEST(disk_ata_errors_reported_and_acknowledged)
 {
     TESTS_REQUIRE_DISK();
@@ -407,6 +452,10 @@ KTEST(disk_ata_errors_reported_and_acknowledged)
         tests_mode((enum disk_mode)m);
         refused_transfer(false);
         refused_transfer(true);
+    }
+    for (int m = 0; m < DISK_MODE_COUNT; m++) {
+        tests_mode((enum disk_mode)m);
+        refused_write_command();
     }
     tests_mode(DISK_MODE_SIMPLE);
     stuck_transfer(true, EV_WRITE_DATA);
@@ -418,10 +467,13 @@ KTEST(disk_ata_errors_reported_and_acknowledged)
 /* ---- The bottom half's bookkeeping ------------------------------------------ */
 
 /* Call the bottom half once, as IRQ 14 would, while the status register
- * reads STATUS (and the error register ABRT); check that it read the status
- * register exactly once, moved no data, and counted one interrupt: a
- * completion if COMPLETES, else an unexpected one. WHY names the case. */
-static void bottom_half(uint8_t status, bool completes, const char *why)
+ * reads STATUS (and the error register ABRT). Returns NULL if it read the
+ * status register exactly once, moved no data, and counted one interrupt: a
+ * completion if COMPLETES, else an unexpected one; otherwise what went
+ * wrong. WHY names the case. */
+static char bh_problem[200];
+
+static const char *bottom_half(uint8_t status, bool completes, const char *why)
 {
     struct disk_channel *ch = tests_channel();
     struct disk_channel_stats before = ch->stats;
@@ -440,49 +492,67 @@ static void bottom_half(uint8_t status, bool completes, const char *why)
         if (trace[i].kind == PORT_TRACE_INSW || trace[i].kind == PORT_TRACE_OUTSW)
             data++;
     }
+    unsigned long irqs = ch->stats.irqs - before.irqs;
+    unsigned long done = ch->stats.irq_completions - before.irq_completions;
+    unsigned long unexpected = ch->stats.irq_unexpected - before.irq_unexpected;
     if (status_reads != 1)
-        KT_FAIL("an interrupt (%s) read the status register %u times; expected once, "
-                "whatever happens: that read acknowledges it", why, status_reads);
-    if (data != 0)
-        KT_FAIL("an interrupt (%s) moved data", why);
-    KT_ASSERT_EQ(ch->stats.irqs - before.irqs, 1);
-    if (ch->stats.irq_completions - before.irq_completions != (completes ? 1u : 0u) ||
-        ch->stats.irq_unexpected - before.irq_unexpected != (completes ? 0u : 1u))
-        KT_FAIL("an interrupt (%s) counted %lu completion(s) and %lu unexpected; expected "
-                "%d and %d", why, ch->stats.irq_completions - before.irq_completions,
-                ch->stats.irq_unexpected - before.irq_unexpected, completes ? 1 : 0,
-                completes ? 0 : 1);
+        ksnprintf(bh_problem, sizeof bh_problem, "an interrupt (%s) read the status "
+                  "register %u times; expected once, whatever happens: that read "
+                  "acknowledges it", why, status_reads);
+    else if (data != 0)
+        ksnprintf(bh_problem, sizeof bh_problem, "an interrupt (%s) moved data", why);
+    else if (irqs != 1 || done != (completes ? 1u : 0u) || unexpected != (completes ? 0u : 1u))
+        ksnprintf(bh_problem, sizeof bh_problem, "an interrupt (%s) counted %lu interrupt(s), "
+                  "%lu completion(s), %lu unexpected; expected 1, %d, %d", why, irqs, done,
+                  unexpected, completes ? 1 : 0, completes ? 0 : 1);
+    else
+        return NULL;
+    return bh_problem;
 }
 
 KTEST(disk_ata_bottom_half_accounting)
 {
     struct disk_request r;
     uint8_t buf[DISK_BLOCK_SIZE];
+    const char *problem;
     TESTS_REQUIRE_DISK();
     struct disk_channel *ch = tests_channel();
     tests_mode(DISK_MODE_NONBLOCKING);
-    /* Nobody owns the channel. */
-    bottom_half(ATA_SR_DRDY, false, "no request owns the channel");
-    /* This thread owns the channel with a read the driver has not issued. */
-    disk_request_init(&r, NULL);
-    disk_channel_acquire(ch, &r);
-    r.disk = tests_disk();
-    r.block = PROTO_BLOCK;
-    r.buf = buf;
-    r.irq_driven = false;
-    r.issued = true;
-    bottom_half(ATA_SR_DRDY | ATA_SR_DRQ, false, "a polled request owns the channel");
-    r.irq_driven = true;
-    r.issued = false;
-    bottom_half(ATA_SR_DRDY | ATA_SR_DRQ, false, "the request's command is not issued yet");
-    r.issued = true;
-    bottom_half(PROTO_BUSY, false, "the drive is still busy");
-    KT_ASSERT(r.state != DISK_REQ_DONE);
-    /* The drive says the command failed: the request ends with the error. */
-    bottom_half(ATA_SR_DRDY | ATA_SR_ERR, true, "the command failed");
-    KT_ASSERT_EQ(r.state, DISK_REQ_DONE);
-    KT_ASSERT_EQ(r.result, DISK_ERR_DRIVE);
-    KT_ASSERT_EQ_HEX(ch->ata.last_error, ATA_ER_ABRT);
+    problem = bottom_half(ATA_SR_DRDY, false, "no request owns the channel");
+    if (problem != NULL)
+        KT_FAIL("%s", problem);
+    /* This thread owns the channel (like disk_set_mode) with a pretend read
+     * whose fields each case sets; the real drive has no command. */
+    for (int fault = 0; fault < 2; fault++) {
+        uint8_t failed = fault ? ATA_SR_DF : ATA_SR_ERR;
+        disk_request_init(&r, NULL);
+        disk_channel_acquire(ch, &r);
+        r.disk = tests_disk();
+        r.block = PROTO_BLOCK;
+        r.buf = buf;
+        r.issued = true;
+        problem = bottom_half(ATA_SR_DRDY | ATA_SR_DRQ, false, "a polled request owns the channel");
+        r.irq_driven = true;
+        r.issued = false;
+        if (problem == NULL)
+            problem = bottom_half(ATA_SR_DRDY | ATA_SR_DRQ, false,
+                                  "the request's command is not issued yet");
+        r.issued = true;
+        if (problem == NULL)
+            problem = bottom_half(PROTO_BUSY, false, "the drive is still busy");
+        if (problem == NULL && r.state == DISK_REQ_DONE)
+            problem = "an unexpected interrupt finished the request that owns the channel";
+        /* The drive says the command failed: the request ends with the error. */
+        if (problem == NULL)
+            problem = bottom_half(ATA_SR_DRDY | failed, true,
+                                  fault ? "drive fault (DF)" : "the command failed (ERR)");
+        if (r.state != DISK_REQ_DONE)
+            disk_channel_finish(ch, &r, DISK_OK); /* give the channel back */
+        if (problem != NULL)
+            KT_FAIL("%s", problem);
+        KT_ASSERT_EQ(r.result, DISK_ERR_DRIVE);
+        KT_ASSERT_EQ_HEX(ch->ata.last_error, ATA_ER_ABRT);
+    }
     /* The channel is free again and the drive still works. */
     KT_ASSERT_EQ(disk_read(tests_disk(), PROTO_BLOCK, buf), DISK_OK);
 }
