@@ -1,0 +1,103 @@
+/* tests_ata_trace.h: a traced, partly simulated ATA drive for lab 6's protocol tests, and checks of the trace. */
+#ifndef LAB6_TESTS_ATA_TRACE_H
+#define LAB6_TESTS_ATA_TRACE_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "common/port_trace.h"
+#include "disk.h"
+
+/*
+ * Every port access of a request is traced (common/port_trace.h, full
+ * trace), and an overlay stands in for the drive's alternate status where a
+ * mistake would otherwise go unseen on an emulator that answers at once:
+ *
+ *   after a write of the device register, of the command register, or of
+ *   the sector data, the first PROTO_SETTLE_READS alternate-status reads
+ *   (the 400 ns delay, whose values a driver must ignore) answer a stale
+ *   status: "ready" after a select, "ERR" (the previous command's) after a
+ *   command, "done" after data. The next PROTO_BUSY_READS answer BSY (the
+ *   drive is working: a driver must keep polling, and BlockingDisk must
+ *   yield between polls). Later reads reach the drive.
+ *
+ * A driver that trusts a status read before 400 ns, or does not poll until
+ * the drive itself says BSY is clear, is then seen in the trace (or fails
+ * outright). The status register (the acknowledging one) is never faked
+ * unless a test says so.
+ */
+
+#define PROTO_TRACE_CAP     2048
+#define PROTO_SETTLE_READS  4    /* the 400 ns delay: four alternate-status reads */
+#define PROTO_BUSY_READS    2    /* then the drive looks busy this many times */
+#define PROTO_STALE_READY   (ATA_SR_DRDY | ATA_SR_DSC)
+#define PROTO_STALE_ERR     (ATA_SR_DRDY | ATA_SR_ERR)
+#define PROTO_BUSY          (ATA_SR_BSY | ATA_SR_DRDY | ATA_SR_DSC)
+
+/* The writes that restart the drive's clock. */
+enum proto_event {
+    PROTO_EV_NONE, PROTO_EV_SELECT, PROTO_EV_COMMAND, PROTO_EV_WRITE_DATA, PROTO_EV_READ_DATA
+};
+
+/* The overlay's state; a test may set refuse / fake_status, status, error
+ * after proto_trace_begin, and read busy_answers. */
+struct proto_overlay {
+    uint16_t io, alt;           /* command block base, alternate status port */
+    unsigned int seen;          /* trace entries already looked at */
+    enum proto_event event;     /* the last write that restarts the drive's clock */
+    unsigned int alt_reads;     /* alternate-status reads since then */
+    unsigned long busy_answers; /* BSY answers given (BlockingDisk yields at each) */
+    bool stuck_after;           /* fake a drive stuck busy after this event... */
+    enum proto_event stuck_event;
+    bool refuse;                /* ...or one that refuses the command (ERR, ABRT) */
+    bool fake_status;           /* answer the status/error registers below */
+    uint8_t status, error;
+};
+
+extern struct proto_overlay proto_ov;
+
+/* The trace; after proto_trace_end, only the channel's accesses, in order. */
+extern struct port_trace_entry proto_trace[PROTO_TRACE_CAP];
+
+/* Start a full trace of the primary channel with the overlay; from
+ * STUCK_EVENT on (PROTO_EV_NONE: never) the drive stays busy, or, with
+ * proto_ov.refuse set, refuses the command (ERR, ABRT). Any context. */
+void proto_trace_begin(enum proto_event stuck_event);
+
+/* Stop tracing; keep only the channel's accesses, in order; return how many.
+ * A trace that overflowed fails the test if WHOLE (its checks need it all). */
+unsigned int proto_trace_end(bool whole);
+
+/* E is a read of register REG of the channel / of its alternate status. */
+bool proto_is_read(const struct port_trace_entry *e, enum ata_reg reg);
+bool proto_is_alt_read(const struct port_trace_entry *e);
+
+/* Walks the trace; every check fails the test (KT_FAIL) naming WHAT. */
+struct proto_cursor {
+    unsigned int i, n;
+    const char *what; /* "SimpleDisk read of block 2892 (slave)" */
+};
+
+/* The next access writes VALUE to register REG (called NAME). */
+void proto_expect_out(struct proto_cursor *c, enum ata_reg reg, uint8_t value, const char *name);
+
+/* A wait: alternate-status reads only, covering the 400 ns delay and the
+ * overlay's BSY answers, the last from the drive with BSY clear and
+ * (status & MASK) == WANT. WHEN names the step. */
+void proto_expect_wait(struct proto_cursor *c, uint8_t mask, uint8_t want, const char *when);
+
+/* One whole sector moved in direction KIND (PORT_TRACE_INSW/OUTSW). */
+void proto_expect_data(struct proto_cursor *c, enum port_trace_kind kind);
+
+/* Exactly one read of the status register (the acknowledgement): its value. */
+uint8_t proto_expect_status(struct proto_cursor *c, const char *when);
+
+/* Nothing more on the channel. */
+void proto_expect_end(struct proto_cursor *c);
+
+/* Select D's drive for LBA, wait until ready, sector count 1 and the LBA
+ * bytes, then COMMAND. */
+void proto_expect_setup(struct proto_cursor *c, const struct disk *d, uint32_t lba,
+                        uint8_t command);
+
+#endif
