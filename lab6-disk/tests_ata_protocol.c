@@ -182,22 +182,24 @@ static void stuck_transfer(bool write, enum proto_event stuck)
     KT_ASSERT_EQ(ch->stats.resets - resets, 1);
 }
 
-/* A drive that refuses a write command (ERR, ABRT: as a read-only or
- * failing drive would) in the current mode: DISK_ERR_DRIVE with the error
+/* A drive that refuses a write command with FAILURE (ERR or DF; ABRT: as a
+ * read-only or failing drive would) in the current mode: DISK_ERR_DRIVE with the error
  * register saved, no data sent, one status read to acknowledge (in every
  * mode: the thread sees the failure while it polls for DRQ). The drive was
  * left wanting data, so the channel is reset before the next request. */
-static void refused_write_command(void)
+static void refused_write_command(uint8_t failure)
 {
     uint8_t buf[DISK_BLOCK_SIZE];
     struct disk_channel *ch = tests_channel();
     struct proto_cursor c = {0, 0, what_buf};
     uint32_t block = PROTO_BLOCK + 6;
-    ksnprintf(what_buf, sizeof what_buf, "%s write of block %lu refused by the drive",
-              disk_ops_for(disk_get_mode())->name, (unsigned long)block);
+    ksnprintf(what_buf, sizeof what_buf, "%s write of block %lu refused by the drive (%s)",
+              disk_ops_for(disk_get_mode())->name, (unsigned long)block,
+              failure & ATA_SR_DF ? "drive fault: DF" : "ERR");
     memset(buf, 0xA5, sizeof buf);
     proto_trace_begin(PROTO_EV_COMMAND);
     proto_ov.refuse = true;
+    proto_ov.refuse_status = failure;
     int err = disk_write(tests_disk(), block, buf);
     c.n = proto_trace_end(true);
     uint8_t last_error = ch->ata.last_error;
@@ -233,7 +235,8 @@ KTEST(disk_ata_errors_reported_and_acknowledged)
     }
     for (int m = 0; m < DISK_MODE_COUNT; m++) {
         tests_mode((enum disk_mode)m);
-        refused_write_command();
+        refused_write_command(ATA_SR_DRDY | ATA_SR_ERR);
+        refused_write_command(ATA_SR_DRDY | ATA_SR_DF);
     }
     tests_mode(DISK_MODE_SIMPLE);
     stuck_transfer(true, PROTO_EV_WRITE_DATA);

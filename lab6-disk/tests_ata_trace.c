@@ -46,7 +46,7 @@ static bool overlay_reader(uint16_t port, uint8_t *value)
     uint16_t error = (uint16_t)(ov->io + ATA_REG_ERROR);
     overlay_catch_up();
     if (ov->stuck_after && ov->refuse && (port == ov->alt || port == status || port == error)) {
-        *value = port == error ? ATA_ER_ABRT : PROTO_STALE_ERR;
+        *value = port == error ? ATA_ER_ABRT : ov->refuse_status;
         return true;
     }
     if (ov->stuck_after && !ov->refuse && (port == ov->alt || port == status)) {

@@ -39,7 +39,7 @@ enum proto_event {
     PROTO_EV_NONE, PROTO_EV_SELECT, PROTO_EV_COMMAND, PROTO_EV_WRITE_DATA, PROTO_EV_READ_DATA
 };
 
-/* The overlay's state; a test may set refuse / fake_status, status, error
+/* The overlay's state; a test may set refuse(_status) / fake_status, status, error
  * after proto_trace_begin, and read busy_answers. */
 struct proto_overlay {
     uint16_t io, alt;           /* command block base, alternate status port */
@@ -49,7 +49,8 @@ struct proto_overlay {
     unsigned long busy_answers; /* BSY answers given (BlockingDisk yields at each) */
     bool stuck_after;           /* fake a drive stuck busy after this event... */
     enum proto_event stuck_event;
-    bool refuse;                /* ...or one that refuses the command (ERR, ABRT) */
+    bool refuse;                /* ...or one that refuses the command: */
+    uint8_t refuse_status;      /* status (ERR or DF set), error register ABRT */
     bool fake_status;           /* answer the status/error registers below */
     uint8_t status, error;
 };
@@ -61,7 +62,7 @@ extern struct port_trace_entry proto_trace[PROTO_TRACE_CAP];
 
 /* Start a full trace of the primary channel with the overlay; from
  * STUCK_EVENT on (PROTO_EV_NONE: never) the drive stays busy, or, with
- * proto_ov.refuse set, refuses the command (ERR, ABRT). Any context. */
+ * proto_ov.refuse set, refuses the command (proto_ov.refuse_status, ABRT). Any context. */
 void proto_trace_begin(enum proto_event stuck_event);
 
 /* Stop tracing; keep only the channel's accesses, in order; return how many.
