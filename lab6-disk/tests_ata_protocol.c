@@ -31,7 +31,7 @@ static void traced_transfer(struct disk *d, uint32_t lba, bool write, void *buf)
               d->drive == ATA_SLAVE ? "slave" : "master");
     proto_trace_begin(PROTO_EV_NONE);
     int err = write ? disk_write(d, lba, buf) : disk_read(d, lba, buf);
-    unsigned long busy = proto_ov.busy_answers;
+    unsigned long busy = proto_ov.busy_phases;
     c.n = proto_trace_end(true);
     if (err != DISK_OK)
         KT_FAIL("%s returned %d (%s) for a block the drive serves fine (the test's drive "
@@ -47,8 +47,8 @@ static void traced_transfer(struct disk *d, uint32_t lba, bool write, void *buf)
         uint8_t st = proto_expect_status(&c, "at the end of the command");
         KT_ASSERT_EQ_HEX(st & (ATA_SR_BSY | ATA_SR_FAILED), 0);
     } else if (write) {
-        proto_expect_wait(&c, ATA_SR_DRQ, ATA_SR_DRQ, "after the command (PIO write: no interrupt "
-                    "before the data)");
+        proto_expect_wait(&c, ATA_SR_DRQ, ATA_SR_DRQ,
+                          "after the command (PIO write: no interrupt before the data)");
         proto_expect_data(&c, PORT_TRACE_OUTSW);
         uint8_t st = proto_expect_status(&c, "in the interrupt that ends the write");
         KT_ASSERT_EQ_HEX(st & (ATA_SR_BSY | ATA_SR_DRQ | ATA_SR_FAILED), 0);
@@ -59,9 +59,9 @@ static void traced_transfer(struct disk *d, uint32_t lba, bool write, void *buf)
     }
     proto_expect_end(&c);
     if (mode == DISK_MODE_BLOCKING && scheduler_stats()->yields - yields < busy)
-        KT_FAIL("%s: the drive answered BSY %lu times but the thread yielded %lu times: "
-                "BlockingDisk must give the CPU away between two polls", what_buf, busy,
-                scheduler_stats()->yields - yields);
+        KT_FAIL("%s: the drive was busy during %lu waits (%d polls each) but the thread "
+                "yielded %lu times: BlockingDisk must give the CPU away between two polls",
+                what_buf, busy, PROTO_BUSY_READS, scheduler_stats()->yields - yields);
 }
 
 /* Write then read back PROTO_BLOCK + OFFSET of the data disk in MODE, and

@@ -69,7 +69,8 @@ static bool overlay_reader(uint16_t port, uint8_t *value)
         return true;
     }
     if (k <= PROTO_SETTLE_READS + PROTO_BUSY_READS) {
-        ov->busy_answers++;
+        if (k == PROTO_SETTLE_READS + 1)
+            ov->busy_phases++;
         *value = PROTO_BUSY;
         return true;
     }

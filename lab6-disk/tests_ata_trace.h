@@ -29,7 +29,8 @@
 
 #define PROTO_TRACE_CAP     2048
 #define PROTO_SETTLE_READS  4    /* the 400 ns delay: four alternate-status reads */
-#define PROTO_BUSY_READS    2    /* then the drive looks busy this many times */
+#define PROTO_BUSY_READS    16   /* then the drive looks busy this many times (enough
+                                    to outlast a longer delay than four reads) */
 #define PROTO_STALE_READY   (ATA_SR_DRDY | ATA_SR_DSC)
 #define PROTO_STALE_ERR     (ATA_SR_DRDY | ATA_SR_ERR)
 #define PROTO_BUSY          (ATA_SR_BSY | ATA_SR_DRDY | ATA_SR_DSC)
@@ -40,13 +41,14 @@ enum proto_event {
 };
 
 /* The overlay's state; a test may set refuse(_status) / fake_status, status, error
- * after proto_trace_begin, and read busy_answers. */
+ * after proto_trace_begin, and read busy_phases. */
 struct proto_overlay {
     uint16_t io, alt;           /* command block base, alternate status port */
     unsigned int seen;          /* trace entries already looked at */
     enum proto_event event;     /* the last write that restarts the drive's clock */
     unsigned int alt_reads;     /* alternate-status reads since then */
-    unsigned long busy_answers; /* BSY answers given (BlockingDisk yields at each) */
+    unsigned int busy_phases;   /* waits in which the drive answered BSY (BlockingDisk
+                                   yields in each) */
     bool stuck_after;           /* fake a drive stuck busy after this event... */
     enum proto_event stuck_event;
     bool refuse;                /* ...or one that refuses the command: */
