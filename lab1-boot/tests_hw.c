@@ -120,7 +120,7 @@ KTEST(pic_remap_icws)
 
     /* ICW1 to both command ports, then ICW2 (vector offsets 0x20, 0x28),
      * ICW3 (slave on IRQ 2: mask 0x04 / identity 2), ICW4 (8086 mode). */
-    static const struct port_trace_entry icw[] = {
+    static const struct { uint16_t port; uint8_t value; } icw[] = { /* writes, in order */
         {HW_PIC1_CMD, 0x11}, {HW_PIC2_CMD, 0x11}, {HW_PIC1_DATA, 0x20},
         {HW_PIC2_DATA, 0x28}, {HW_PIC1_DATA, 0x04}, {HW_PIC2_DATA, 0x02},
         {HW_PIC1_DATA, 0x01}, {HW_PIC2_DATA, 0x01},

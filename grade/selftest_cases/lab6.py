@@ -87,4 +87,23 @@ def cases(Case):
         Case("lab6-sleeps-on-timer", "disk_idle_halts_while_waiting", FAIL,
              [BUSY_INCLUDE, (NB, WAIT_LINE, TIMER_LOOP)],
              lab="lab6", others=False, only=["disk_idle_halts_while_waiting"]),
+        # The ATA protocol (tests_ata_protocol.c): the driver trusts the
+        # status right after its command, without the 400 ns delay: the test
+        # drive answers a stale ERR there (emulators answer at once, so no
+        # other test sees it).
+        Case("lab6-no-delay-after-command", "disk_ata_polled_register_sequence", FAIL,
+             [(ATA, "    ata_command(ch, write ? ATA_CMD_WRITE_SECTORS : ATA_CMD_READ_SECTORS);\n"
+                    "    ata_delay_400ns(ch);\n",
+               "    ata_command(ch, write ? ATA_CMD_WRITE_SECTORS : ATA_CMD_READ_SECTORS);\n")],
+             only=["disk_ata_polled_register_sequence"], lab="lab6", others=False),
+        # The device register without its obsolete bits 7 and 5 (0x50, not
+        # 0xF0, for the slave): both emulators accept it.
+        Case("lab6-device-register-bits", "disk_ata_polled_register_sequence", FAIL,
+             [(ATA, "uint8_t dev = ATA_DEV_OBSOLETE | ATA_DEV_LBA |",
+               "uint8_t dev = ATA_DEV_LBA |")],
+             only=["disk_ata_polled_register_sequence"], lab="lab6", others=False),
+        # An interrupt that finds nothing to finish is not counted.
+        Case("lab6-unexpected-irq-uncounted", "disk_ata_bottom_half_accounting", FAIL,
+             [(NB, "        ch->stats.irq_unexpected++;\n", "")],
+             only=["disk_ata_bottom_half_accounting"], lab="lab6", others=False),
     ]
