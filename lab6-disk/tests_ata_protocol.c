@@ -6,6 +6,7 @@
 #include "disk_layout.h"
 #include "disk_pattern.h"
 #include "lab4-threads/scheduler.h"
+#include "lab4-threads/thread.h"
 #include "nonblocking_disk.h"
 #include "tests_ata_trace.h"
 #include "tests_disk_util.h"
@@ -182,11 +183,30 @@ static void stuck_transfer(bool write, enum proto_event stuck)
     KT_ASSERT_EQ(ch->stats.resets - resets, 1);
 }
 
+/* Waits for the refused command to go out, then asks for the channel. */
+static struct {
+    uint32_t block;
+    volatile bool done;
+    int result;
+} waiter;
+
+static void waiter_main(void *arg)
+{
+    uint8_t buf[DISK_BLOCK_SIZE];
+    (void)arg;
+    while (!proto_ov.waiter_go)
+        scheduler_yield();
+    waiter.result = disk_read(tests_disk(), waiter.block, buf);
+    waiter.done = true;
+}
+
 /* A drive that refuses a write command with FAILURE (ERR or DF; ABRT: as a
- * read-only or failing drive would) in the current mode: DISK_ERR_DRIVE with the error
- * register saved, no data sent, one status read to acknowledge (in every
- * mode: the thread sees the failure while it polls for DRQ). The drive was
- * left wanting data, so the channel is reset before the next request. */
+ * read-only or failing drive would) in the current mode, once another
+ * thread's request waits for the channel: DISK_ERR_DRIVE with the error
+ * register read, no data sent, and the status register read once to
+ * acknowledge before the channel goes to the waiter (in every mode: the
+ * thread sees the failure while it polls for DRQ). The waiter's request
+ * then works (after a reset: the real drive was left wanting data). */
 static void refused_write_command(uint8_t failure)
 {
     uint8_t buf[DISK_BLOCK_SIZE];
@@ -197,32 +217,46 @@ static void refused_write_command(uint8_t failure)
               disk_ops_for(disk_get_mode())->name, (unsigned long)block,
               failure & ATA_SR_DF ? "drive fault: DF" : "ERR");
     memset(buf, 0xA5, sizeof buf);
+    memset(&waiter, 0, sizeof waiter);
+    waiter.block = block + 1;
+    unsigned long resets = ch->stats.resets;
     proto_trace_begin(PROTO_EV_COMMAND);
     proto_ov.refuse = true;
     proto_ov.refuse_status = failure;
+    proto_ov.refuse_after_waiter = true;
+    if (thread_spawn("ata-waiter", waiter_main, NULL) == NULL) {
+        proto_trace_end(false);
+        KT_FAIL("cannot create a thread");
+    }
     int err = disk_write(tests_disk(), block, buf);
-    c.n = proto_trace_end(true);
-    uint8_t last_error = ch->ata.last_error;
-    enum intr_level old = disk_channel_lock(ch);
-    ch->needs_reset = true; /* the real drive still waits for the sector */
-    disk_channel_unlock(ch, old);
-    int next = disk_read(tests_disk(), block, buf); /* resets the channel */
+    while (!waiter.done)
+        scheduler_sleep(1);
+    c.n = proto_trace_end(false);
     if (err != DISK_ERR_DRIVE)
         KT_FAIL("%s: returned %d (%s), expected DISK_ERR_DRIVE", what_buf, err,
                 disk_strerror(err));
-    KT_ASSERT_EQ_HEX(last_error, ATA_ER_ABRT);
-    KT_ASSERT_EQ(next, DISK_OK);
+    if (waiter.result != DISK_OK || ch->stats.resets - resets != 1)
+        KT_FAIL("%s: the next request returned %d (%s) after %lu reset(s); expected success "
+                "after one", what_buf, waiter.result, disk_strerror(waiter.result),
+                ch->stats.resets - resets);
     proto_expect_setup(&c, tests_disk(), block, ATA_CMD_WRITE_SECTORS);
-    unsigned int status_reads = 0;
-    for (; c.i < c.n; c.i++) {
+    unsigned int status_reads = 0, error_reads = 0;
+    for (; c.i < c.n && proto_trace[c.i].kind != PORT_TRACE_OUTB; c.i++) {
         if (proto_trace[c.i].kind == PORT_TRACE_OUTSW)
             KT_FAIL("%s: the driver sent the data after the drive said ERR", what_buf);
         if (proto_is_read(&proto_trace[c.i], ATA_REG_STATUS))
             status_reads += proto_trace[c.i].count;
+        if (proto_is_read(&proto_trace[c.i], ATA_REG_ERROR))
+            error_reads += proto_trace[c.i].count;
     }
+    if (error_reads == 0)
+        KT_FAIL("%s: the error register was never read (ata_check saves it in last_error)",
+                what_buf);
     if (status_reads != 1)
-        KT_FAIL("%s: the status register was read %u times after the command; expected "
-                "once, to acknowledge the failed command", what_buf, status_reads);
+        KT_FAIL("%s: the status register was read %u times after the command and before "
+                "the next request's first register write; expected once: the failed "
+                "command is acknowledged before the channel is given away", what_buf,
+                status_reads);
 }
 
 KTEST(disk_ata_errors_reported_and_acknowledged)

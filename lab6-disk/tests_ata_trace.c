@@ -28,6 +28,10 @@ static void overlay_catch_up(void)
             e = PROTO_EV_WRITE_DATA;
         else if (x->kind == PORT_TRACE_INSW && x->port == ov->io)
             e = PROTO_EV_READ_DATA;
+        if (ov->refused && x->kind == PORT_TRACE_OUTB)
+            ov->off = true; /* the refused request is over: a new one starts */
+        if (e == PROTO_EV_COMMAND && ov->refuse)
+            ov->waiter_go = true;
         if (e != PROTO_EV_NONE) {
             ov->event = e;
             ov->alt_reads = 0;
@@ -45,7 +49,18 @@ static bool overlay_reader(uint16_t port, uint8_t *value)
     uint16_t status = (uint16_t)(ov->io + ATA_REG_STATUS);
     uint16_t error = (uint16_t)(ov->io + ATA_REG_ERROR);
     overlay_catch_up();
+    if (ov->off)
+        return false;
     if (ov->stuck_after && ov->refuse && (port == ov->alt || port == status || port == error)) {
+        struct disk_channel *ch = tests_channel();
+        if (ov->refuse_after_waiter && list_empty(&ch->queue.pending)) {
+            *value = PROTO_BUSY; /* the drive takes its time: a waiter comes */
+            return true;
+        }
+        if (!ov->refused) {
+            ov->refused = true;
+            ch->needs_reset = true; /* the real drive still wants the sector */
+        }
         *value = port == error ? ATA_ER_ABRT : ov->refuse_status;
         return true;
     }

@@ -52,7 +52,11 @@ struct proto_overlay {
     bool stuck_after;           /* fake a drive stuck busy after this event... */
     enum proto_event stuck_event;
     bool refuse;                /* ...or one that refuses the command: */
-    uint8_t refuse_status;      /* status (ERR or DF set), error register ABRT */
+    uint8_t refuse_status;      /* status (ERR or DF set), error register ABRT, */
+    bool refuse_after_waiter;   /* BSY until another request waits for the channel */
+    volatile bool waiter_go;    /* the refused command is out: a waiter may come */
+    bool refused;               /* the refusal was seen; the next write ends the overlay */
+    bool off;
     bool fake_status;           /* answer the status/error registers below */
     uint8_t status, error;
 };
@@ -64,7 +68,10 @@ extern struct port_trace_entry proto_trace[PROTO_TRACE_CAP];
 
 /* Start a full trace of the primary channel with the overlay; from
  * STUCK_EVENT on (PROTO_EV_NONE: never) the drive stays busy, or, with
- * proto_ov.refuse set, refuses the command (proto_ov.refuse_status, ABRT). Any context. */
+ * proto_ov.refuse set, refuses the command (proto_ov.refuse_status, ABRT;
+ * the channel is then marked for a reset, since the real drive still waits
+ * for data): after that, the next register write ends the overlay. Any
+ * context. */
 void proto_trace_begin(enum proto_event stuck_event);
 
 /* Stop tracing; keep only the channel's accesses, in order; return how many.
