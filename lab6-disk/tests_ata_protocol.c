@@ -161,9 +161,9 @@ static void refused_transfer(bool write)
     KT_ASSERT((last_status & ATA_SR_BSY) == 0);
 }
 
-/* A drive stuck busy after STUCK (the command or the data): the polled
- * request fails with DISK_ERR_TIMEOUT (never "success"), and the next one
- * works after a reset. */
+/* A drive stuck busy after STUCK (the selection, the command or the data):
+ * the request fails with DISK_ERR_TIMEOUT (never "success"), and the next
+ * one works after a reset. */
 static void stuck_transfer(bool write, enum proto_event stuck)
 {
     uint8_t buf[DISK_BLOCK_SIZE];
@@ -177,7 +177,8 @@ static void stuck_transfer(bool write, enum proto_event stuck)
         KT_FAIL("%s %s: the drive stayed busy after the %s (BSY in every status read) yet "
                 "the request returned %d (%s); expected DISK_ERR_TIMEOUT",
                 disk_ops_for(disk_get_mode())->name, write ? "write" : "read",
-                stuck == PROTO_EV_COMMAND ? "command" : "data", err, disk_strerror(err));
+                stuck == PROTO_EV_COMMAND ? "command" :
+                stuck == PROTO_EV_SELECT ? "drive selection" : "data", err, disk_strerror(err));
     unsigned long resets = ch->stats.resets;
     KT_ASSERT_EQ(disk_read(tests_disk(), block, buf), DISK_OK);
     KT_ASSERT_EQ(ch->stats.resets - resets, 1);
@@ -277,6 +278,7 @@ KTEST(disk_ata_errors_reported_and_acknowledged)
     tests_mode(DISK_MODE_BLOCKING);
     stuck_transfer(false, PROTO_EV_COMMAND);
     tests_mode(DISK_MODE_NONBLOCKING);
+    stuck_transfer(true, PROTO_EV_SELECT); /* never ready for the command */
 }
 
 /* ---- The bottom half's bookkeeping ------------------------------------------ */
