@@ -1,5 +1,4 @@
 """integrity_scan.py: flag student-editable files that newly mention the test protocol, ktest, its key or the symbol table."""
-import fnmatch
 import os
 import re
 import sys
@@ -19,8 +18,9 @@ PATTERNS = [
      "the command line or its disk sector"),
 ]
 _RE = [(re.compile(p), what) for p, what in PATTERNS]
-# Code that runs before the test runner takes the key: any change is worth a look.
-EARLY_CODE = ["lab1-boot/boot/*", "lab1-boot/entry.asm"]
+# Code that runs before the test runner takes the key (the loader, the kernel
+# entry) is a protected file (pristine.PRISTINE_PATTERNS): restored, and a
+# change flagged by pristine.protect, so the scan does not look at it.
 TEXT_EXT = (".c", ".h", ".asm", ".inc", ".S", ".s", ".ld", ".py", ".mk", ".sh")
 MAX_BYTES = 1 << 20          # larger files are not scanned (and said so)
 MAX_PER_FILE = 5
@@ -40,8 +40,7 @@ def _lines(path):
 def scan(tree, ref, ref_files=None):
     """INTEGRITY findings for TREE (a submission after pristine.overlay) against
     the reference REF: each line of a student-editable file that mentions one of
-    PATTERNS and is not in REF's version of the file, and any change to code that
-    runs before the test runner takes its key (EARLY_CODE). Reads files only;
+    PATTERNS and is not in REF's version of the file. Reads files only;
     changes no score. Returns a list of strings (integrity.flag). A reference
     without student files (the Gradescope bundle: protected files only) gives
     nothing to compare with: then the scan finds nothing."""
@@ -60,9 +59,6 @@ def scan(tree, ref, ref_files=None):
             out.append(integrity.flag("%s: larger than %d bytes, not scanned"
                                       % (name, MAX_BYTES)))
             continue
-        if any(fnmatch.fnmatchcase(name, p) for p in EARLY_CODE) and mine != theirs:
-            out.append(integrity.flag("%s: changed; it runs before the test runner takes "
-                                      "the grader's key" % name))
         known = {l.strip() for l in (theirs or [])}
         hits = 0
         for i, line in enumerate(mine, 1):
