@@ -15,7 +15,9 @@ include $(foreach d,$(LAB_DIRS),$(d)/lab.mk)
 # Hidden tests (grade/README.md): an instructor's labN-xxx/hidden_*.c files are
 # linked into lab N's kernel; handouts leave them out, --pristine restores them.
 $(foreach d,$(LAB_DIRS),$(eval $(d)_MAIN += $(filter-out $($(d)_MAIN),$(notdir $(wildcard $(d)/hidden_*.c)))))
-$(foreach n,$(LAB_NUMS),$(eval $(call LAB_RULES,$(n),lab$(n)-$(patsubst lab$(n)-%,%,$(filter lab$(n)-%,$(LAB_DIRS))))))
+$(foreach n,$(LAB_NUMS),$(eval $(call LAB_RULES,$(n),lab$(n)-$(patsubst lab$(n)-%,%,$(filter lab$(n)-%,$(LAB_DIRS))),,)))
+# make labN-gdb's kernels: build/labN-gdb/, built with $(GDB_OPT) (-Og).
+$(foreach n,$(LAB_NUMS),$(eval $(call LAB_RULES,$(n),lab$(n)-$(patsubst lab$(n)-%,%,$(filter lab$(n)-%,$(LAB_DIRS))),-gdb,$(GDB_OPT))))
 
 -include common/host.mk
 
@@ -70,16 +72,16 @@ lab$(1): build-lab$(1)
 	$(PYTHON) tools/boot.py lab$(1) --cmdline "$$$$STEPOS_CMDLINE"
 lab$(1)-bochs: build-lab$(1)
 	$(PYTHON) tools/boot.py lab$(1) --bochs --cmdline "$$$$STEPOS_CMDLINE"
-lab$(1)-gdb: build-lab$(1)
+lab$(1)-gdb: build-lab$(1)-gdb
 	$(PYTHON) tools/boot.py lab$(1) --gdb --cmdline "$$$$STEPOS_CMDLINE"
 grade-lab$(1):
 	$(PYTHON) grade/grade.py lab$(1) --emulator $(EMU)
 endef
 $(foreach n,$(LAB_NUMS),$(eval $(call LAB_TARGETS,$(n))))
 
+# Fails at once, with a hint, when no QEMU waits on .gdbinit's port.
 gdb:
-	@test -f .gdbinit || { echo "error: no .gdbinit; run 'make labN-gdb' first (in another terminal)"; exit 1; }
-	gdb -q -nx -x .gdbinit
+	@$(PYTHON) tools/gdb/attach.py
 
 grade:
 	$(PYTHON) grade/grade.py all --emulator $(EMU)
