@@ -19,7 +19,7 @@ PYTHON  := python3
 # builds build/labN-gdb/ with GDB_OPT added (gcc obeys the last -O). A change of flags rebuilds:
 # every object depends on its build directory's cflags stamp.
 OPT ?= -O2
-GDB_OPT ?= -Og
+GDB_OPT ?= -Og -fno-asynchronous-unwind-tables
 KCFLAGS := -m32 -std=gnu11 -ffreestanding -fno-pic -fno-pie \
            -fno-stack-protector -fno-omit-frame-pointer -fno-builtin \
            -mno-sse -mno-mmx -mno-80387 -nostdinc \
