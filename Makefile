@@ -36,6 +36,7 @@ help:
 	@echo "  make gdb             attach gdb to the waiting QEMU (uses .gdbinit)"
 	@echo "  make grade-labN      build lab N, run its tests, print the score"
 	@echo "  make build-labN      just build build/labN/disk.img"
+	@echo "  make submit [LAB=N]  the zip to upload to the autograder (LAB=N: built first)"
 	@echo "  CMDLINE='key=value ...' passes a kernel command line to labN/labN-bochs"
 	@echo ""
 	@echo "Everyone:"
@@ -82,6 +83,11 @@ $(foreach n,$(LAB_NUMS),$(eval $(call LAB_TARGETS,$(n))))
 # Fails at once, with a hint, when no QEMU waits on .gdbinit's port.
 gdb:
 	@$(PYTHON) tools/gdb/attach.py
+
+# The zip to upload (tools/submit.py): LAB=N builds lab N first.
+.PHONY: submit
+submit:
+	@$(PYTHON) tools/submit.py $(if $(LAB),--lab $(LAB)) $(if $(OUT),--out $(OUT))
 
 grade:
 	$(PYTHON) grade/grade.py all --emulator $(EMU)
