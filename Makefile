@@ -42,6 +42,7 @@ help:
 	@echo "Everyone:"
 	@echo "  make all             build every lab"
 	@echo "  make host-test       host unit tests (cmocka, sanitizers)"
+	@echo "  make compile_commands.json   compile commands of every lab, for clangd"
 	@echo "  make test            host tests + every lab graded on QEMU and Bochs"
 	@echo "  make bench           benchmarks (KMETRIC lines)"
 	@echo "  make grade           grade every lab on QEMU"
@@ -88,6 +89,13 @@ gdb:
 .PHONY: submit
 submit:
 	@$(PYTHON) tools/submit.py $(if $(LAB),--lab $(LAB)) $(if $(OUT),--out $(OUT))
+
+# For clangd and other editors: every lab's C compile commands, as make runs them.
+.PHONY: compile_commands.json print-compile-commands
+compile_commands.json:
+	@$(PYTHON) tools/compile_commands.py --make "$(MAKE)" -o $@
+print-compile-commands:
+	@:$(foreach n,$(LAB_NUMS),$(foreach s,$(filter %.c,$(lab$(n)_SRCS)),$(info lab$(n)	$(s)	$(KCC) $(lab$(n)_CFLAGS) -c $(s) -o build/lab$(n)/obj/$(s).o)))
 
 grade:
 	$(PYTHON) grade/grade.py all --emulator $(EMU)
