@@ -21,9 +21,10 @@ class SubmitError(Exception):
     """The tree cannot be submitted as it is; the message says why."""
 
 
-def submit_files(root):
+def submit_files(root, out=None):
     """Sorted paths (relative to ROOT) to submit: git's tracked and untracked-not-ignored
-    files when ROOT is a git work tree, else every file outside build/ and dot-folders."""
+    files when ROOT is a git work tree, else every file outside build/ and the version
+    control folders; never OUT (an earlier archive) nor gdb's and clangd's generated files."""
     git = subprocess.run(["git", "-C", root, "ls-files", "-z", "--cached", "--others",
                           "--exclude-standard"], capture_output=True)
     if git.returncode == 0:
@@ -31,11 +32,14 @@ def submit_files(root):
     else:
         names = []
         for d, dirs, files in os.walk(root):
-            dirs[:] = sorted(x for x in dirs if x not in LEFT_OUT_DIRS and not x.startswith("."))
+            dirs[:] = sorted(x for x in dirs if x not in LEFT_OUT_DIRS | intake.SKIP_DIRS)
             names += [os.path.relpath(os.path.join(d, f), root) for f in files
-                      if not f.endswith((".lock", ".pyc"))]
+                      if not f.endswith((".lock", ".pyc")) and f not in intake.JUNK]
+    skip = os.path.relpath(os.path.abspath(out), root) if out else None
     keep = []
     for n in names:
+        if n == skip:
+            continue
         top = n.split("/")[0]
         if top in LEFT_OUT_DIRS or "__pycache__" in n.split("/") or n in LEFT_OUT_FILES:
             continue
@@ -95,7 +99,7 @@ def main(argv=None):
             if build.returncode != 0:
                 raise SubmitError("make build-lab%d failed: fix the build before submitting "
                                   "(the autograder builds your tree the same way)" % number)
-        names = submit_files(ROOT)
+        names = submit_files(ROOT, out)
         total = check_files(ROOT, names, intake.Limits())
         os.makedirs(os.path.dirname(os.path.abspath(out)), exist_ok=True)
         write_zip(ROOT, names, out)
