@@ -15,7 +15,9 @@ include $(foreach d,$(LAB_DIRS),$(d)/lab.mk)
 # Hidden tests (grade/README.md): an instructor's labN-xxx/hidden_*.c files are
 # linked into lab N's kernel; handouts leave them out, --pristine restores them.
 $(foreach d,$(LAB_DIRS),$(eval $(d)_MAIN += $(filter-out $($(d)_MAIN),$(notdir $(wildcard $(d)/hidden_*.c)))))
-$(foreach n,$(LAB_NUMS),$(eval $(call LAB_RULES,$(n),lab$(n)-$(patsubst lab$(n)-%,%,$(filter lab$(n)-%,$(LAB_DIRS))))))
+$(foreach n,$(LAB_NUMS),$(eval $(call LAB_RULES,$(n),lab$(n)-$(patsubst lab$(n)-%,%,$(filter lab$(n)-%,$(LAB_DIRS))),,)))
+# make labN-gdb's kernels: build/labN-gdb/, built with $(GDB_OPT) (-Og).
+$(foreach n,$(LAB_NUMS),$(eval $(call LAB_RULES,$(n),lab$(n)-$(patsubst lab$(n)-%,%,$(filter lab$(n)-%,$(LAB_DIRS))),-gdb,$(GDB_OPT))))
 
 -include common/host.mk
 
@@ -30,15 +32,18 @@ help:
 	@echo "Student targets (N = 1..$(words $(LAB_DIRS))):"
 	@echo "  make labN            build lab N and boot it in QEMU (serial here; Ctrl-A X quits)"
 	@echo "  make labN-bochs      boot lab N in the Bochs debugger, symbols loaded"
-	@echo "  make labN-gdb        boot lab N in QEMU waiting for gdb; then 'make gdb'"
+	@echo "  make labN-gdb        build lab N with -Og (build/labN-gdb/), boot it in QEMU"
+	@echo "                       waiting for gdb; then 'make gdb' in another terminal"
 	@echo "  make gdb             attach gdb to the waiting QEMU (uses .gdbinit)"
 	@echo "  make grade-labN      build lab N, run its tests, print the score"
 	@echo "  make build-labN      just build build/labN/disk.img"
+	@echo "  make submit [LAB=N]  the zip to upload to the autograder (LAB=N: built first)"
 	@echo "  CMDLINE='key=value ...' passes a kernel command line to labN/labN-bochs"
 	@echo ""
 	@echo "Everyone:"
 	@echo "  make all             build every lab"
 	@echo "  make host-test       host unit tests (cmocka, sanitizers)"
+	@echo "  make compile_commands.json   compile commands of every lab, for clangd"
 	@echo "  make test            host tests + every lab graded on QEMU and Bochs"
 	@echo "  make bench           benchmarks (KMETRIC lines)"
 	@echo "  make grade           grade every lab on QEMU"
@@ -70,16 +75,28 @@ lab$(1): build-lab$(1)
 	$(PYTHON) tools/boot.py lab$(1) --cmdline "$$$$STEPOS_CMDLINE"
 lab$(1)-bochs: build-lab$(1)
 	$(PYTHON) tools/boot.py lab$(1) --bochs --cmdline "$$$$STEPOS_CMDLINE"
-lab$(1)-gdb: build-lab$(1)
+lab$(1)-gdb: build-lab$(1)-gdb
 	$(PYTHON) tools/boot.py lab$(1) --gdb --cmdline "$$$$STEPOS_CMDLINE"
 grade-lab$(1):
 	$(PYTHON) grade/grade.py lab$(1) --emulator $(EMU)
 endef
 $(foreach n,$(LAB_NUMS),$(eval $(call LAB_TARGETS,$(n))))
 
+# Fails at once, with a hint, when no QEMU waits on .gdbinit's port.
 gdb:
-	@test -f .gdbinit || { echo "error: no .gdbinit; run 'make labN-gdb' first (in another terminal)"; exit 1; }
-	gdb -q -nx -x .gdbinit
+	@$(PYTHON) tools/gdb/attach.py
+
+# The zip to upload (tools/submit.py): LAB=N builds lab N first.
+.PHONY: submit
+submit:
+	@$(PYTHON) tools/submit.py $(if $(LAB),--lab $(LAB)) $(if $(OUT),--out $(OUT))
+
+# For clangd and other editors: every lab's C compile commands, as make runs them.
+.PHONY: compile_commands.json print-compile-commands
+compile_commands.json:
+	@$(PYTHON) tools/compile_commands.py --make "$(MAKE)" -o $@
+print-compile-commands:
+	@:$(foreach n,$(LAB_NUMS),$(foreach s,$(filter %.c,$(lab$(n)_SRCS)),$(info lab$(n)	$(s)	$(KCC) $(lab$(n)_CFLAGS) -c $(s) -o build/lab$(n)/obj/$(s).o)))
 
 grade:
 	$(PYTHON) grade/grade.py all --emulator $(EMU)

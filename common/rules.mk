@@ -15,8 +15,11 @@ KNM     := $(CROSS)nm
 NASM    := nasm
 PYTHON  := python3
 
-# OPT=-Og gives friendlier gdb sessions (make clean first).
+# OPT is the optimisation of build/labN (what the grader runs); make labN-gdb
+# builds build/labN-gdb/ with GDB_OPT added (gcc obeys the last -O). A change of flags rebuilds:
+# every object depends on its build directory's cflags stamp.
 OPT ?= -O2
+GDB_OPT ?= -Og -fno-asynchronous-unwind-tables
 KCFLAGS := -m32 -std=gnu11 -ffreestanding -fno-pic -fno-pie \
            -fno-stack-protector -fno-omit-frame-pointer -fno-builtin \
            -mno-sse -mno-mmx -mno-80387 -nostdinc \
@@ -61,51 +64,69 @@ build/boot/%.bin: $(BOOT_SRC)/%.asm $(wildcard $(BOOT_SRC)/*.inc) | tools-ok
 	$(Q)$(NASM) -f bin -I$(BOOT_SRC)/ $< -o $@ -l $(@:.bin=.lst)
 
 # ---- One kernel per lab ----------------------------------------------------
-# $(1) = lab number, $(2) = lab directory. Lab N links common/, the LIB files
-# of labs 1..N, and the MAIN files of lab N. A lab may list more files that
-# build-labN must produce in labN-xxx_EXTRA (lab 6: its data disk), with the
-# rules for them in its lab.mk.
+# $(1) = lab number, $(2) = lab directory, $(3) = variant suffix ("" or -gdb),
+# $(4) = flags added to KCFLAGS. Lab N links common/, the LIB files of labs 1..N,
+# and the MAIN files of lab N, into build/labN$(3)/. A lab may list more files
+# that build-labN must produce in labN-xxx_EXTRA (lab 6: its data disk), with
+# the rules for them in its lab.mk; a variant gets a copy of each.
+FORCE:
+.PHONY: FORCE
 define LAB_RULES
 lab$(1)_DIRS := $(wordlist 1,$(1),$(LAB_DIRS))
 lab$(1)_SRCS := $(COMMON_SRCS) \
     $$(foreach d,$$(lab$(1)_DIRS),$$(addprefix $$(d)/,$$($$(d)_LIB))) \
     $(addprefix $(2)/,$($(2)_MAIN))
-lab$(1)_OBJS := $$(patsubst %,build/lab$(1)/obj/%.o,$$(lab$(1)_SRCS))
+lab$(1)$(3)_B := build/lab$(1)$(3)
+lab$(1)$(3)_CFLAGS := $$(KCFLAGS) $(4) -DLAB_NAME='"lab$(1)"' -DLAB_TITLE='"$(2)"'
+lab$(1)$(3)_OBJS := $$(patsubst %,build/lab$(1)$(3)/obj/%.o,$$(lab$(1)_SRCS))
 
-build/lab$(1)/obj/%.c.o: %.c | tools-ok
+# Rewritten only when the flags change (then every object is rebuilt).
+build/lab$(1)$(3)/cflags: FORCE
 	@mkdir -p $$(@D)
-	$$(call say,CC    $$< [lab$(1)])
-	$(Q)$$(KCC) $$(KCFLAGS) -DLAB_NAME='"lab$(1)"' -DLAB_TITLE='"$(2)"' \
-	    -MMD -MP -c $$< -o $$@
+	@echo '$$(subst ','"'"',$$(lab$(1)$(3)_CFLAGS))' | cmp -s - $$@ || \
+	    echo '$$(subst ','"'"',$$(lab$(1)$(3)_CFLAGS))' > $$@
 
-build/lab$(1)/obj/%.asm.o: %.asm | tools-ok
+build/lab$(1)$(3)/obj/%.c.o: %.c build/lab$(1)$(3)/cflags | tools-ok
 	@mkdir -p $$(@D)
-	$$(call say,NASM  $$< [lab$(1)])
+	$$(call say,CC    $$< [lab$(1)$(3)])
+	$(Q)$$(KCC) $$(lab$(1)$(3)_CFLAGS) -MMD -MP -c $$< -o $$@
+
+build/lab$(1)$(3)/obj/%.asm.o: %.asm | tools-ok
+	@mkdir -p $$(@D)
+	$$(call say,NASM  $$< [lab$(1)$(3)])
 	$(Q)$$(NASM) $$(NASMFLAGS) $$< -o $$@
 
 # First link with an empty symbol table, then embed the real one.
-build/lab$(1)/ksyms0.asm: tools/mksyms.py | tools-ok
+build/lab$(1)$(3)/ksyms0.asm: tools/mksyms.py | tools-ok
 	@mkdir -p $$(@D)
 	$(Q)$$(PYTHON) tools/mksyms.py --empty --asm $$@
-build/lab$(1)/kernel0.elf: $$(lab$(1)_OBJS) build/lab$(1)/ksyms0.o common/kernel.ld
-	$(Q)$$(KLD) $$(KLDFLAGS) -o $$@ $$(lab$(1)_OBJS) build/lab$(1)/ksyms0.o
-build/lab$(1)/ksyms.asm: build/lab$(1)/kernel0.elf tools/mksyms.py
+build/lab$(1)$(3)/kernel0.elf: $$(lab$(1)$(3)_OBJS) build/lab$(1)$(3)/ksyms0.o common/kernel.ld
+	$(Q)$$(KLD) $$(KLDFLAGS) -o $$@ $$(lab$(1)$(3)_OBJS) build/lab$(1)$(3)/ksyms0.o
+build/lab$(1)$(3)/ksyms.asm: build/lab$(1)$(3)/kernel0.elf tools/mksyms.py
 	$(Q)$$(PYTHON) tools/mksyms.py --nm $$(KNM) --elf $$< --asm $$@ \
-	    --bochs build/lab$(1)/kernel.sym
-build/lab$(1)/%.o: build/lab$(1)/%.asm
+	    --bochs build/lab$(1)$(3)/kernel.sym
+build/lab$(1)$(3)/%.o: build/lab$(1)$(3)/%.asm
 	$(Q)$$(NASM) -f elf32 $$< -o $$@
-build/lab$(1)/kernel.elf: $$(lab$(1)_OBJS) build/lab$(1)/ksyms.o common/kernel.ld
-	$(Q)$$(KLD) $$(KLDFLAGS) -Map build/lab$(1)/kernel.map -o $$@ \
-	    $$(lab$(1)_OBJS) build/lab$(1)/ksyms.o
-build/lab$(1)/kernel.bin: build/lab$(1)/kernel.elf
+build/lab$(1)$(3)/kernel.elf: $$(lab$(1)$(3)_OBJS) build/lab$(1)$(3)/ksyms.o common/kernel.ld
+	$(Q)$$(KLD) $$(KLDFLAGS) -Map build/lab$(1)$(3)/kernel.map -o $$@ \
+	    $$(lab$(1)$(3)_OBJS) build/lab$(1)$(3)/ksyms.o
+build/lab$(1)$(3)/kernel.bin: build/lab$(1)$(3)/kernel.elf
 	$(Q)$$(KOBJCOPY) -O binary $$< $$@
-build/lab$(1)/disk.img: build/lab$(1)/kernel.bin build/boot/stage1.bin \
+build/lab$(1)$(3)/disk.img: build/lab$(1)$(3)/kernel.bin build/boot/stage1.bin \
                         build/boot/stage2.bin tools/mkimage.py
 	$$(PYTHON) tools/mkimage.py --stage1 build/boot/stage1.bin \
 	    --stage2 build/boot/stage2.bin --kernel $$< -o $$@
+$(if $(3),$$(foreach f,$$($(2)_EXTRA),$$(eval $$(call LAB_EXTRA_COPY,$$(f),$$(subst build/lab$(1)/,build/lab$(1)$(3)/,$$(f))))))
 
-.PHONY: build-lab$(1)
-build-lab$(1): build/lab$(1)/disk.img $$($(2)_EXTRA)
+.PHONY: build-lab$(1)$(3)
+build-lab$(1)$(3): build/lab$(1)$(3)/disk.img $(if $(3),$$(subst build/lab$(1)/,build/lab$(1)$(3)/,$$($(2)_EXTRA)),$$($(2)_EXTRA))
 
--include $$(patsubst %.o,%.d,$$(filter %.c.o,$$(lab$(1)_OBJS)))
+-include $$(patsubst %.o,%.d,$$(filter %.c.o,$$(lab$(1)$(3)_OBJS)))
+endef
+
+# $(1) = a lab's EXTRA file, $(2) = its copy in a variant's build directory.
+define LAB_EXTRA_COPY
+$(2): $(1)
+	@mkdir -p $$(@D)
+	cp $$< $$@
 endef

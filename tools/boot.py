@@ -18,6 +18,12 @@ import emu      # noqa: E402
 import rubric   # noqa: E402
 
 
+# --gdb boots build/labN-gdb/, the kernel make labN-gdb builds with -Og.
+GDB_VARIANT = "-gdb"
+# The commands threads, btthread, pf and pools (tools/gdb/stepos.py).
+GDB_HELPERS = "source tools/gdb/stepos.py\n"
+
+
 def rel(path):
     return os.path.relpath(path, ROOT)
 
@@ -34,7 +40,8 @@ def parse_args(argv):
                       "breakpoints (xchg bx,bx) on; COM1 goes to build/labN/serial.log")
     mode.add_argument("--gdb", action="store_true",
                       help="QEMU halted at the first instruction, waiting for gdb "
-                      "(then run 'make gdb' in another terminal)")
+                      "(then run 'make gdb' in another terminal); boots build/labN-gdb/ "
+                      "(make build-labN-gdb: the -Og kernel)")
     p.add_argument("--cmdline", default="", metavar="TEXT",
                    help="kernel command line for this boot (default: the one the build wrote)")
     p.add_argument("--dry-run", action="store_true", help="print the command, do not run it")
@@ -49,11 +56,12 @@ def prepare(args):
     """Copy the lab's images to a fresh build/labN/run-XXXX/ (the build's own
     images stay pristine, and two sessions never share an image) and write the
     command line into the copy."""
-    build = os.path.join(ROOT, "build", "lab%d" % args.number)
+    target = "lab%d%s" % (args.number, GDB_VARIANT if args.gdb else "")
+    build = os.path.join(ROOT, "build", target)
     try:
         boot_img, data_img = disk.lab_images(build)
     except FileNotFoundError as e:
-        sys.exit("boot.py: %s; run 'make build-lab%d' first" % (e, args.number))
+        sys.exit("boot.py: %s; run 'make build-%s' first" % (e, target))
     run_dir = tempfile.mkdtemp(prefix="run-", dir=build)
     try:
         return build, run_dir, disk.copy_images(boot_img, data_img, run_dir,
@@ -110,6 +118,7 @@ def boot(args, build, run_dir, boot_img, data_img):
             gdbinit = os.path.join(ROOT, ".gdbinit")
             with open(gdbinit, "w") as f:
                 f.write(emu.gdbinit_text(rel(os.path.join(build, "kernel.elf")), port))
+                f.write(GDB_HELPERS)
             notes.append("QEMU is waiting for gdb on localhost:%d; in another terminal "
                          "run: make gdb" % port)
     notes = launch.notes + notes       # e.g. an image padded for Bochs

@@ -91,6 +91,7 @@ def main():
     for lab in labs():
         steps.append((f"{lab} on QEMU and Bochs",
                       [sys.executable, "grade/grade.py", lab, "--emulator", "both"]))
+    steps.append(("gdb helpers and -Og kernels", [sys.executable, "tools/gdb_check.py"]))
     steps.append(("handouts", [sys.executable, "tools/handout_check.py"]))
     steps.append(("handout unit tests", [sys.executable, "tools/test_handout.py"]))
     steps.append(("instructor unit tests", [sys.executable, "grade/test_instructor.py"]))
