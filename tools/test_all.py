@@ -20,7 +20,8 @@ from concurrent.futures import ThreadPoolExecutor, as_completed
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 SUMMARY = re.compile(r"^(\S+): (\d+) passed, (\d+) failed\s*$")
 # Seconds each step took on a quiet 2-core machine: the longest start first.
-EXPECTED = {"grader self-test": 175, "a class of submissions": 120, "handouts": 100,
+EXPECTED = {"grader self-test": 300, "a class of submissions": 120, "handouts": 100,
+            "red-team submissions": 60, "mutation testing smoke": 40,
             "host unit tests": 22, "monitor smoke test": 23}
 STATUS_EVERY = 30
 
@@ -100,6 +101,7 @@ def main():
     steps.append(("Gradescope autograder", [sys.executable, "tools/autograder_check.py"]))
     steps.append(("a class of submissions", [sys.executable, "tools/class_test.py"]))
     steps.append(("red-team submissions", [sys.executable, "tools/redteam_test.py"]))
+    steps.append(("make submit and compile_commands", [sys.executable, "tools/test_submit.py"]))
     steps.append(("grader self-test", [sys.executable, "grade/selftest.py"]))
     steps.append(("mutation testing smoke", [sys.executable, "grade/test_mutate.py", "--smoke"]))
     total_p = total_f = 0
