@@ -76,6 +76,7 @@ void exception_unhandled(struct intr_frame *f)
 
     if (ktest_fault_expected(f->vector)) {
         struct ktest_fault fault = {f->vector, f->error_code, cr2, f->eip};
+        exception_nesting_reset(); /* klongjmp leaves every handler */
         ktest_deliver_fault(&fault);
     }
     if (ktest_current() != NULL) {
@@ -84,6 +85,7 @@ void exception_unhandled(struct intr_frame *f)
         ktest_report_fail("unexpected %s", what);
         intr_frame_dump(f);
         backtrace_print(f->ebp);
+        exception_nesting_reset();
         ktest_abandon_current();
     }
     exception_describe(what, sizeof what, f, cr2);
@@ -91,5 +93,60 @@ void exception_unhandled(struct intr_frame *f)
     intr_frame_dump(f);
     kprintf("  backtrace:\n");
     backtrace_print(f->ebp);
+    power_off(POWER_PANIC);
+}
+
+static exception_describe_addr_fn *describe_hook;
+static bool nested_reporting; /* a fault while reporting stops at once */
+
+void exception_set_describe_hook(exception_describe_addr_fn *hook)
+{
+    describe_hook = hook;
+}
+
+/* "14 #PF Page Fault at eip 0x... (fn+0x..), cr2 0x..." for one level. */
+static void nested_level_print(const char *label, uint32_t vector, uint32_t eip,
+                               uint32_t cr2)
+{
+    uint32_t off = 0;
+    const char *fn = ksyms_lookup(eip, &off);
+
+    kprintf("  %s: exception %lu %s at eip 0x%08lx (%s+0x%lx)", label,
+            (unsigned long)vector, exception_name(vector), (unsigned long)eip,
+            fn ? fn : "??", (unsigned long)off);
+    if (vector == VECTOR_PAGE_FAULT)
+        kprintf(", address 0x%08lx", (unsigned long)cr2);
+    kprintf("\n");
+}
+
+void exception_nested_fatal(const struct intr_frame *frame,
+                            const struct exception_level *levels, int depth)
+{
+    char what[160];
+    uint32_t cr2 = read_cr2();
+
+    if (nested_reporting) {
+        kprintf("KPANIC exception %lu while reporting nested exceptions\n",
+                (unsigned long)frame->vector);
+        power_off(POWER_PANIC);
+    }
+    nested_reporting = true;
+    exception_describe(what, sizeof what, frame, cr2);
+    kprintf("KPANIC exceptions nested %d deep (a fault inside an exception "
+            "handler): %s\n", depth + 1, what);
+    kprintf("  serving, outermost first:\n");
+    for (int i = 0; i < depth; i++) {
+        char label[16];
+        ksnprintf(label, sizeof label, "level %d", i + 1);
+        nested_level_print(label, levels[i].vector, levels[i].eip, levels[i].cr2);
+    }
+    if (levels[0].vector == VECTOR_PAGE_FAULT && (read_cr0() & CR0_PG) &&
+        describe_hook != NULL) {
+        kprintf("  page tables for the outer fault's address 0x%08lx:\n",
+                (unsigned long)levels[0].cr2);
+        describe_hook(levels[0].cr2);
+    }
+    kprintf("  backtrace:\n");
+    backtrace_print(frame->ebp);
     power_off(POWER_PANIC);
 }

@@ -3,6 +3,7 @@
 
 #include "common/debug.h"
 #include "common/ktest.h"
+#include "common/x86.h"
 #include "intr.h"
 #include "pic.h"
 
@@ -13,6 +14,12 @@ static irq_handler_fn *irq_handlers[INTR_IRQS];
 static exception_handler_fn *exception_handlers[INTR_EXCEPTIONS];
 static unsigned long spurious_count;
 static int irq_depth; /* > 0 inside an IRQ handler */
+
+/* Exceptions being served, outermost first: a fault inside a handler nests.
+ * Past EXCEPTION_NEST_MAX the kernel stops with one report instead of
+ * recursing until the stack is gone. */
+static struct exception_level exception_levels[EXCEPTION_NEST_MAX];
+static int exception_depth;
 
 void irq_register(int irq, irq_handler_fn *handler)
 {
@@ -91,10 +98,35 @@ static void exception_dispatch(struct intr_frame *frame)
     exception_unhandled(frame);
 }
 
+void exception_nesting_reset(void)
+{
+    exception_depth = 0;
+}
+
+/* Serve exception FRAME, counting how deep exceptions nest. */
+static void exception_enter(struct intr_frame *frame)
+{
+    /* A level whose frame is not above FRAME was left without returning
+     * (klongjmp out of a handler): it no longer encloses this one. */
+    while (exception_depth > 0 &&
+           (uintptr_t)exception_levels[exception_depth - 1].frame <= (uintptr_t)frame)
+        exception_depth--;
+    if (exception_depth == EXCEPTION_NEST_MAX)
+        exception_nested_fatal(frame, exception_levels, exception_depth);
+    exception_levels[exception_depth].frame = frame;
+    exception_levels[exception_depth].vector = frame->vector;
+    exception_levels[exception_depth].eip = frame->eip;
+    exception_levels[exception_depth].cr2 = read_cr2();
+    exception_depth++;
+    exception_dispatch(frame);
+    if (exception_depth > 0)
+        exception_depth--;
+}
+
 void intr_dispatch(struct intr_frame *frame)
 {
     if (frame->vector < INTR_EXCEPTIONS)
-        exception_dispatch(frame);
+        exception_enter(frame);
     else if (frame->vector < INTR_IRQ_BASE + INTR_IRQS)
         irq_dispatch(frame);
     else

@@ -35,6 +35,33 @@ void irq_register(int irq, irq_handler_fn *handler);
 /* Install HANDLER for exception VECTOR (0-31), replacing the default report. */
 void exception_register(int vector, exception_handler_fn *handler);
 
+/* How deep exceptions may nest (a fault inside an exception handler) before
+ * the kernel stops with one report naming every level. */
+#define EXCEPTION_NEST_MAX 3
+
+/* One exception being served: its frame and what it was about. */
+struct exception_level {
+    struct intr_frame *frame;
+    uint32_t vector, eip, cr2; /* cr2 as read on entry (page faults) */
+};
+
+/* Stop the kernel: exception FRAME arrived while LEVELS[0..DEPTH-1] were
+ * being served. Prints one KPANIC report (vectors, addresses, symbols, and
+ * the page-table entries of the outer fault's address via the describe
+ * hook) and powers off. */
+void exception_nested_fatal(const struct intr_frame *frame,
+                            const struct exception_level *levels, int depth)
+    __attribute__((noreturn));
+
+/* Forget the exceptions being served: for paths that leave a handler by
+ * klongjmp (expected faults in tests, abandoned tests). */
+void exception_nesting_reset(void);
+
+/* A hook that prints what the page tables hold for ADDR (lab 3 sets it); it
+ * may fault, which the nesting report survives. */
+typedef void exception_describe_addr_fn(uint32_t addr);
+void exception_set_describe_hook(exception_describe_addr_fn *hook);
+
 /* Called by isr.asm for every interrupt and exception. */
 void intr_dispatch(struct intr_frame *frame);
 

@@ -90,6 +90,19 @@ static void explain_window(uint32_t cr2, char *why, size_t n)
               (unsigned long)(va & ~(PAGING_TABLE_SPAN - 1)));
 }
 
+void paging_describe_address(uint32_t va)
+{
+    uint32_t pde = *paging_pde_ptr(va);
+
+    kprintf("  pde[%lu] = 0x%08lx%s\n", (unsigned long)paging_pd_index(va),
+            (unsigned long)pde, pde & PTE_PRESENT ? "" : " (not present)");
+    if (!(pde & PTE_PRESENT))
+        return;
+    uint32_t pte = *paging_pte_ptr(va);
+    kprintf("  pte[%lu] = 0x%08lx%s\n", (unsigned long)paging_pt_index(va),
+            (unsigned long)pte, pte & PTE_PRESENT ? "" : " (not present)");
+}
+
 bool paging_fault_handler(struct intr_frame *f)
 {
     uint32_t cr2 = read_cr2();

@@ -71,6 +71,7 @@ void paging_init(struct cont_frame_pool *kpool, struct cont_frame_pool *ppool,
         shared_tables[i] = frame;
     }
     exception_register(PAGE_FAULT_VECTOR, paging_fault_handler);
+    exception_set_describe_hook(paging_describe_address);
 }
 
 struct page_table *page_table_create(void)

@@ -220,6 +220,10 @@ unsigned long page_table_reclaim_tables(struct page_table *pt, uint32_t start,
 struct intr_frame;
 bool paging_fault_handler(struct intr_frame *frame);
 
+/* Print the PDE and (if the PDE is present) the PTE for VA, through the
+ * recursive window: the nested-exception report's page-table lines. */
+void paging_describe_address(uint32_t va);
+
 /* The counters above (read-only view) and the demand-fault count. Any
  * context; the counters only grow (no locking needed to read them). */
 const struct paging_stats *paging_get_stats(void);
