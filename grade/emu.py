@@ -108,7 +108,8 @@ class Launch:
     argv: list
     serial: str = ""                 # COM1 output file
     e9: str = ""                     # port 0xE9 output file ("" = terminal)
-    log: str = ""                    # Bochs log file
+    log: str = ""                    # Bochs log file; QEMU's -d int log
+    kernel_dir: str = ""             # build/labN (kernel.sym, kernel.elf) for diagnostics
     files: dict = field(default_factory=dict)   # generated config: name -> path
     images: list = field(default_factory=list)  # disk images (Bochs leaves .lock)
     notes: list = field(default_factory=list)   # what was adjusted to start it
@@ -157,10 +158,14 @@ def qemu_headless(disk, data, workdir, data_errors=None):
     if data and data_errors:
         files["blkdebug"] = _write(os.path.join(workdir, "blkdebug.conf"),
                                    blkdebug_text(data_errors))
+    log = os.path.join(workdir, "qemu-int.log")
     argv = _qemu_base(disk, data, files.get("blkdebug")) + [
         "-monitor", "none", "-nic", "none",  # no network card
-        "-serial", "file:" + serial, "-debugcon", "file:" + e9]
-    return Launch("qemu", argv, serial=serial, e9=e9, files=files,
+        "-serial", "file:" + serial, "-debugcon", "file:" + e9,
+        # Every interrupt with the CPU state, and "Triple fault": the last
+        # exceptions before a reset (the runner trims it while it grows).
+        "-d", "int,cpu_reset", "-D", log]
+    return Launch("qemu", argv, serial=serial, e9=e9, log=log, files=files,
                   images=[disk] + ([data] if data else []))
 
 

@@ -75,6 +75,7 @@ class _Booter:
             data = disk.lab_images(self.build_dir, data_disk)[1]
         disk_copy, data_copy = disk.copy_images(self.disk, data, d, cmdline)
         launch = launch_for(self.spec.emulator, disk_copy, data_copy, d, data_errors)
+        launch.kernel_dir = self.build_dir
         self.notes += [n for n in launch.notes if n not in self.notes]
         with open(os.path.join(d, "command.txt"), "w") as f:
             f.write("kernel command line: %s\nemulator command (cwd %s):\n%s\n"

@@ -8,6 +8,7 @@ import threading
 import time
 from dataclasses import dataclass, field
 
+import diagnose
 import emu
 import sandbox
 from protocol import BootParser, End
@@ -186,6 +187,8 @@ def boot_once(launch, tmo, echo=None, stdout_path=None, key=None):
             if status is not None:
                 end = End("exit", now, status=status)
                 break
+            if launch.kind == "qemu":
+                diagnose.trim_log(launch.log)
             limit, deadline, kind = _deadline(parser, tmo, t_done)
             if now >= deadline:
                 end = End(kind, now, limit=limit)
@@ -213,10 +216,19 @@ def _explain_exit(launch, end, parser, stdout_path):
         end.poweroff = emu.qemu_exit_poweroff(end.status)
         end.triple_fault = end.status == 0
         if end.status == 0:
-            end.emulator_message = "QEMU: guest reset (triple fault) with -no-reboot"
+            end.emulator_message = _with_diagnosis(
+                "QEMU: guest reset (triple fault) with -no-reboot", launch)
         elif not parser.started and end.poweroff is None and _tail(stdout_path):
             end.emulator_message = "QEMU: " + " / ".join(_tail(stdout_path))
     else:
         end.triple_fault, end.emulator_message = emu.bochs_log_verdict(launch.log)
+        if end.triple_fault:
+            end.emulator_message = _with_diagnosis(end.emulator_message, launch)
         if not end.emulator_message and not parser.lines and _tail(stdout_path):
             end.emulator_message = "Bochs: " + " / ".join(_tail(stdout_path, 3))
+
+
+def _with_diagnosis(message, launch):
+    """MESSAGE plus the last exceptions the emulator's log holds, symbolised."""
+    what = diagnose.triple_fault_text(launch.kind, launch.log, launch.kernel_dir)
+    return message + "; " + what if what else message

@@ -9,10 +9,12 @@ import socket
 import subprocess
 import sys
 import tempfile
+import threading
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 sys.path.insert(0, os.path.join(ROOT, "grade"))
 
+import diagnose  # noqa: E402
 import disk     # noqa: E402
 import emu      # noqa: E402
 import rubric   # noqa: E402
@@ -121,6 +123,7 @@ def boot(args, build, run_dir, boot_img, data_img):
                 f.write(GDB_HELPERS)
             notes.append("QEMU is waiting for gdb on localhost:%d; in another terminal "
                          "run: make gdb" % port)
+    add_fault_log(launch, build, run_dir)
     notes = launch.notes + notes       # e.g. an image padded for Bochs
     print("+ " + " ".join(shlex.quote(a.replace(ROOT + "/", "")) for a in launch.argv),
           flush=True)
@@ -142,9 +145,12 @@ def run(launch):
     signal.signal(signal.SIGTERM, forward)     # Bochs ignores SIGTERM, SIGINT stops it
     try:
         proc = subprocess.Popen(launch.argv, cwd=ROOT)
+        stop_trim = trim_fault_log(launch)
         status = proc.wait()
+        stop_trim.set()
     finally:
         emu.remove_locks(launch.images)
+    report_triple_fault(launch)
     if launch.kind == "qemu":
         v = emu.qemu_exit_poweroff(status)
         if v is not None:
@@ -156,6 +162,45 @@ def run(launch):
         return status if status > 0 else 1
     # Bochs exits 1 after the kernel's shutdown and after 'q' alike.
     return 0 if status in (0, 1) else status
+
+
+def add_fault_log(launch, build, run_dir):
+    """Let a triple fault be named after the emulator exits: QEMU logs every
+    interrupt (-d int, trimmed while it runs) and "Triple fault" (cpu_reset)
+    to RUN_DIR; Bochs already logs to LAUNCH.log. Symbols come from BUILD."""
+    launch.kernel_dir = build
+    if launch.kind == "qemu":
+        launch.log = os.path.join(run_dir, "qemu-int.log")
+        launch.argv += ["-d", "int,cpu_reset", "-D", launch.log]
+
+
+def trim_fault_log(launch):
+    """Keep QEMU's interrupt log small while it runs (a thread, every second,
+    until the returned event is set)."""
+    stop = threading.Event()
+    if launch.kind == "qemu":
+        def trim():
+            while not stop.wait(1.0):
+                diagnose.trim_log(launch.log)
+        threading.Thread(target=trim, daemon=True).start()
+    return stop
+
+
+def report_triple_fault(launch):
+    """After the emulator exits: if its log shows a triple fault, print the
+    last exceptions before the reset with their symbols and source lines."""
+    if not launch.log:
+        return
+    if launch.kind == "qemu":
+        if "Triple fault" not in diagnose.read_tail(launch.log, 4096):
+            return
+        head = "QEMU: triple fault (CPU reset)"
+    else:
+        triple, head = emu.bochs_log_verdict(launch.log)
+        if not triple:
+            return
+    what = diagnose.triple_fault_text(launch.kind, launch.log, launch.kernel_dir)
+    print("\n[%s%s]" % (head, "; " + what if what else ""), flush=True)
 
 
 if __name__ == "__main__":

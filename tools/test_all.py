@@ -97,6 +97,7 @@ def main():
     steps.append(("handout unit tests", [sys.executable, "tools/test_handout.py"]))
     steps.append(("instructor unit tests", [sys.executable, "grade/test_instructor.py"]))
     steps.append(("hostile-output unit tests", [sys.executable, "grade/test_hostile.py"]))
+    steps.append(("triple-fault diagnosis unit tests", [sys.executable, "grade/test_diagnose.py"]))
     steps.append(("sandbox attacks and hostile archives", [sys.executable, "grade/test_sandbox.py"]))
     steps.append(("Gradescope autograder", [sys.executable, "tools/autograder_check.py"]))
     steps.append(("a class of submissions", [sys.executable, "tools/class_test.py"]))
