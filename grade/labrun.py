@@ -37,6 +37,7 @@ class RunResult:
     metrics: list = field(default_factory=list)
     boots: int = 0
     elapsed: float = 0.0
+    preamble: list = field(default_factory=list)   # first boot's lines before KTEST START
 
 
 def timeouts_for(rubric, entries, emulator):
@@ -104,6 +105,9 @@ def run(rubric, entries, spec, build_dir, workdir, echo=None):
     tmo = timeouts_for(rubric, rubric.entries, spec.emulator)
     sess = session.run_tests(tests, lambda cl, chunk: booter.boot(cl, tmo), extra)
     res.notes += sess.notes
+    if sess.boots:
+        first = sess.boots[0].parser.lines
+        res.preamble = first[:next((i for i, l in enumerate(first) if "KTEST START" in l), 0)]
     res.integrity += [_labelled(spec, f) for f in sess.integrity]
     test_lines = {}
     for b in sess.boots:

@@ -95,11 +95,23 @@ class BootParser:
         self.results = {}               # name -> Result, in order of RUN
         self.ran = []                   # names in RUN order
         self.panic = None               # [KPANIC line, indented lines...]
+        self.panic_before = []          # what was printed just before it
         self.panic_test = None
         self.panic_t = 0.0
         self._collecting_panic = False
         self.metrics = []
         self.test_lines = {}            # name -> lines printed while it ran
+
+    def _line_before_panic(self, prefix):
+        """Reason lines showing what the kernel printed just before its
+        KPANIC (PREFIX, on the same line, or the previous line), unless that
+        is a protocol line: it often says what went wrong."""
+        before = prefix.strip()
+        if not before and len(self.lines) >= 2:
+            before = self.lines[-2].strip()
+        if not before or "KTEST " in before or before.startswith("StepOS "):
+            return []
+        return ["printed just before the KPANIC:", "  | " + before]
 
     # -- feeding ---------------------------------------------------------
     def feed(self, raw, t=0.0):
@@ -127,6 +139,7 @@ class BootParser:
         k = line.find("KPANIC ")
         if k >= 0 and self.panic is None:
             self.panic = [line[k:].rstrip()]
+            self.panic_before = self._line_before_panic(line[:k])
             self.panic_test = self.current
             self.panic_t = t
             self._collecting_panic = True
@@ -222,13 +235,14 @@ class BootParser:
             test = self.panic_test
             if test is not None and test not in out.results:
                 out.results[test] = Result(PANIC, max(0.0, self.panic_t - self.current_t0),
-                                           list(self.panic))
+                                           self.panic + self.panic_before)
                 out.crashed = test
             else:
                 where = ("before the tests started" if not self.started
                          else "outside any test")
                 out.failure = Result(PANIC, 0.0,
-                                     ["kernel panicked " + where] + self.panic)
+                                     ["kernel panicked " + where] + self.panic +
+                                     self.panic_before)
             return out
         if not self.started:
             out.failure = self._boot_failure(end, tail, emu)

@@ -1,6 +1,7 @@
 """report.py: combine the runs of a lab into one verdict per rubric entry; print text and JSON."""
 import json
 import os
+import re
 import shlex
 from dataclasses import dataclass, field
 
@@ -9,6 +10,13 @@ import safe_text
 from protocol import BUILD_FAIL, FAIL, OK
 
 REASON_LINES = 40
+# Tests failing with one reason (a source location aside) are shown once
+# from this many on; the report then ends with a root-cause line.
+COLLAPSE_MIN = 3
+LOCATION_RE = re.compile(r"^(\w+: )?[\w./-]+:\d+: ")   # "FAIL: lab3-paging/x.c:12: "
+# Lines the kernel prints before the tests that explain a failure of them all.
+CLUE_RE = re.compile(r"not working|not set up|not implemented|failed|error|wrong", re.I)
+CLUE_LINES = 5
 
 
 def fmt_points(p):
@@ -111,6 +119,7 @@ def render(rep, multi_run):
                      rep.rubric.lab)
         lines += ["    " + l for l in rep.build_log]
     by_section, seen = {}, {}
+    groups = _failure_groups(rep)
     for g in rep.graded:
         by_section.setdefault(g.entry.section, []).append(g)
     for sname, _ in rep.rubric.sections:
@@ -119,9 +128,14 @@ def render(rep, multi_run):
             continue
         lines.append("[%s]" % sname)
         for g in gs:
-            lines.append("%s: %s (%.1fs) [%s/%s]" % (
+            head = "%s: %s (%.1fs) [%s/%s]" % (
                 g.entry.name, "OK" if g.passed else "FAIL", g.duration,
-                fmt_points(g.score), fmt_points(g.entry.points)))
+                fmt_points(g.score), fmt_points(g.entry.points))
+            first = _collapsed_into(groups, g)
+            if first is not None:
+                lines.append(head + " (same failure as %s)" % first)
+                continue
+            lines.append(head)
             for spec, r in g.failures:
                 key = (spec.label if spec else None, r.verdict, tuple(r.reason))
                 if r.verdict != FAIL and key in seen:
@@ -136,6 +150,7 @@ def render(rep, multi_run):
     for run in rep.runs:
         for n in run.notes:
             lines.append("note (%s): %s" % (run.spec.label, n))
+    lines += _root_cause(rep, groups)
     boots = sum(run.boots for run in rep.runs)
     lines.append("Time: %.1fs (%d boot%s)" % (rep.elapsed, boots, "" if boots == 1 else "s"))
     lines.append("Score: %s/%s" % (fmt_points(rep.score), fmt_points(rep.max_score)))
@@ -145,6 +160,57 @@ def render(rep, multi_run):
     # Student-controlled text (serial and build output) is in here: no line
     # may move the cursor, erase, retitle the terminal or run for megabytes.
     return [safe_text.line(l) for l in lines]
+
+
+def _failure_key(g):
+    """What makes two failed entries fail "the same way": every run's verdict
+    and first reason line, source locations left out."""
+    return tuple((spec.label if spec else None, r.verdict,
+                  LOCATION_RE.sub("", (r.reason or [""])[0]))
+                 for spec, r in g.failures)
+
+
+def _failure_groups(rep):
+    """{key: [entry names]} of failed entries, in rubric order."""
+    groups = {}
+    for g in rep.graded:
+        if g.failures:
+            groups.setdefault(_failure_key(g), []).append(g.entry.name)
+    return groups
+
+
+def _collapsed_into(groups, g):
+    """The first entry of G's group if G's failure is shown there, else None."""
+    if not g.failures:
+        return None
+    names = groups[_failure_key(g)]
+    if len(names) < COLLAPSE_MIN or names[0] == g.entry.name:
+        return None
+    return names[0]
+
+
+def _root_cause(rep, groups):
+    """Closing lines when one cause explains the failures: a failed build
+    (its first error line), or most tests failing the same way (the reason,
+    and what the kernel said before the tests)."""
+    if rep.build_log:
+        errors = [l.strip() for l in rep.build_log if re.search(r"\berror\b", l, re.I)]
+        return ["root cause: the build failed: %s" % (errors or [rep.build_log[-1].strip()])[0]]
+    failed = sum(len(n) for n in groups.values())
+    if not groups:
+        return []
+    key, names = max(groups.items(), key=lambda kv: len(kv[1]))
+    if len(names) < COLLAPSE_MIN or 2 * len(names) < failed:
+        return []
+    out = ["root cause: %d of %d failed tests failed the same way: %s"
+           % (len(names), failed, key[0][2])]
+    for run in rep.runs:
+        said = [l for l in getattr(run, "preamble", []) if CLUE_RE.search(l)]
+        if said:
+            out.append("the kernel said before the tests (%s):" % run.spec.label)
+            out += ["  | " + l for l in said[-CLUE_LINES:]]
+            break
+    return out
 
 
 def _reason_lines(rep, g, spec, r, multi_run):

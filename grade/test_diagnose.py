@@ -7,6 +7,9 @@ import unittest
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 
 import diagnose  # noqa: E402
+import protocol  # noqa: E402
+import report  # noqa: E402
+from types import SimpleNamespace as NS  # noqa: E402
 
 # Captured from `qemu -d int,cpu_reset` and Bochs (reset_on_triple_fault=0)
 # running lab 1 with `lidt` of an empty IDT then int3: #GP (the IDT limit),
@@ -147,6 +150,64 @@ class TextTest(unittest.TestCase):
         self.assertEqual(diagnose.read_tail(path), QEMU_TRIPLE)
         diagnose.trim_log(path, limit=1 << 20)          # small: left alone
         self.assertEqual(diagnose.read_tail(path), QEMU_TRIPLE)
+
+
+class PanicLineTest(unittest.TestCase):
+    """A KPANIC report keeps the line printed just before it."""
+
+    def test_previous_line_kept(self):
+        out = protocol.parse_log("StepOS x\nKTEST START lab3 1\nKTEST RUN t\n"
+                                 "vm: the PDE is wrong\nKPANIC assertion failed\n")
+        reason = out.results["t"].reason
+        self.assertEqual(reason[0], "KPANIC assertion failed")
+        self.assertIn("  | vm: the PDE is wrong", reason)
+
+    def test_protocol_line_not_kept(self):
+        out = protocol.parse_log("StepOS x\nKTEST START lab3 1\nKTEST RUN t\n"
+                                 "KPANIC assertion failed\n")
+        self.assertEqual(out.results["t"].reason, ["KPANIC assertion failed"])
+
+
+def _report(reasons, preamble=(), build_log=()):
+    """A LabReport of tests t0..tN failing with REASONS (None = passed)."""
+    spec = NS(label="qemu", seed=None, emulator="qemu")
+    graded = []
+    for i, why in enumerate(reasons):
+        g = report.Graded(NS(name="t%d" % i, section="s", points=2))
+        if why is not None:
+            g.failures.append((spec, protocol.Result(protocol.FAIL, 0.0, [why])))
+        graded.append(g)
+    run = NS(spec=spec, notes=[], boots=1, preamble=list(preamble), integrity=[])
+    return report.LabReport(NS(lab="lab3", sections=[("s", None)]), graded, [run],
+                            build_log=list(build_log))
+
+
+class CollapseTest(unittest.TestCase):
+    CLUE = "vm: paging is not working yet (CR0.PG, CR3 or the recursive entry is wrong)"
+
+    def test_same_reason_shown_once_with_root_cause(self):
+        reasons = ["FAIL: lab3-paging/t%d.c:%d: VM is not set up" % (i, i) for i in range(5)]
+        lines = report.render(_report(reasons + [None], ["StepOS lab3", "frames: ok",
+                                                         self.CLUE]), False)
+        text = "\n".join(lines)
+        self.assertEqual(text.count("VM is not set up"), 2)    # once, and the root cause
+        self.assertIn("t4: FAIL (0.0s) [0/2] (same failure as t0)", lines)
+        self.assertIn("root cause: 5 of 5 failed tests failed the same way: VM is not set up",
+                      lines)
+        self.assertIn("  | " + self.CLUE, lines)
+        self.assertNotIn("  | frames: ok", lines)
+        self.assertIn("lab3: 1 passed, 5 failed", lines)
+
+    def test_different_reasons_not_collapsed(self):
+        lines = report.render(_report(["FAIL: a", "FAIL: b", "FAIL: c", "FAIL: a"]), False)
+        self.assertFalse([l for l in lines if "same failure" in l or "root cause" in l])
+
+    def test_build_failure_root_cause(self):
+        log = ["make: ...", "x.c:13:5: error: expected ';'", "make: *** Error 1"]
+        lines = report.render(_report(["the build failed (output above)"] * 4,
+                                      build_log=log), False)
+        self.assertEqual(lines[-4], "root cause: the build failed: x.c:13:5: error: expected ';'")
+        self.assertEqual(sum("same failure as t0" in l for l in lines), 3)
 
 
 def main():
