@@ -202,8 +202,12 @@ def _root_cause(rep, groups):
     key, names = max(groups.items(), key=lambda kv: len(kv[1]))
     if len(names) < COLLAPSE_MIN or 2 * len(names) < failed:
         return []
+    why = key[0][2]
+    first = next(g for g in rep.graded if g.entry.name == names[0]).failures[0][1]
+    if len(first.reason) > 1 and first.reason[1].startswith("KPANIC"):
+        why += ": " + first.reason[1]          # "kernel panicked ...": say how
     out = ["root cause: %d of %d failed tests failed the same way: %s"
-           % (len(names), failed, key[0][2])]
+           % (len(names), failed, why)]
     for run in rep.runs:
         said = [l for l in getattr(run, "preamble", []) if CLUE_RE.search(l)]
         if said:

@@ -198,6 +198,14 @@ class CollapseTest(unittest.TestCase):
         self.assertNotIn("  | frames: ok", lines)
         self.assertIn("lab3: 1 passed, 5 failed", lines)
 
+    def test_panic_root_cause_names_the_panic(self):
+        rep = _report(["kernel panicked before the tests started"] * 3)
+        for g in rep.graded:
+            g.failures[0][1].reason.append("KPANIC exceptions nested 4 deep")
+        self.assertIn("root cause: 3 of 3 failed tests failed the same way: kernel panicked "
+                      "before the tests started: KPANIC exceptions nested 4 deep",
+                      report.render(rep, False))
+
     def test_different_reasons_not_collapsed(self):
         lines = report.render(_report(["FAIL: a", "FAIL: b", "FAIL: c", "FAIL: a"]), False)
         self.assertFalse([l for l in lines if "same failure" in l or "root cause" in l])

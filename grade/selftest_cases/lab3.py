@@ -51,6 +51,15 @@ def cases(Case):
                "    *paging_pte_ptr(page) = (uint32_t)(frame << PAGE_SHIFT) | PTE_PRESENT |\n"
                "                            PTE_WRITABLE | PTE_USER;")],
              lab="lab3"),
+        # Demand-paged pages mapped without the present bit: zeroing the page
+        # faults again inside the page-fault handler. The kernel must stop
+        # with its nested-exception KPANIC, not recurse into a triple fault.
+        Case("lab3-demand-pte-not-present", "paging_identity_map", PANIC,
+             [(FAULT, "    *paging_pte_ptr(page) = (uint32_t)(frame << PAGE_SHIFT) | PTE_PRESENT |\n"
+                      "                            PTE_WRITABLE;",
+               "    *paging_pte_ptr(page) = (uint32_t)(frame << PAGE_SHIFT) |\n"
+               "                            PTE_WRITABLE;")],
+             lab="lab3", others=False),
         # A new page table used without zeroing its frame.
         Case("lab3-new-table-not-zeroed", "paging_new_table_zeroed", FAIL,
              [(PT, "    memset(table, 0, PAGE_SIZE);\n    stats.tables_created++;",
