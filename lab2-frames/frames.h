@@ -6,7 +6,7 @@
 
 #include "lab2-frames/cont_frame_pool.h"
 
-/* Physical layout (DESIGN.md section 3). */
+/* Physical layout (README.md, "Machine"). */
 #define FRAMES_KERNEL_POOL_BASE 512ul    /* 2 MiB */
 #define FRAMES_KERNEL_POOL_FRAMES 512ul  /* up to 4 MiB */
 #define FRAMES_PROCESS_POOL_BASE 1024ul  /* 4 MiB, up to the end of usable RAM */

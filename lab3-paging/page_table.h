@@ -8,7 +8,7 @@
 #include "lab2-frames/cont_frame_pool.h"
 
 /*
- * Virtual layout (DESIGN.md section 3):
+ * Virtual layout:
  *
  *   0 .. shared_size        identity-mapped (virtual == physical), supervisor
  *                           only, the same page tables in every directory

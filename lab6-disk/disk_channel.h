@@ -25,7 +25,7 @@ struct disk_channel_stats {
 };
 
 /*
- * The two locks of seed 004:
+ * The two locks of the channel:
  *
  *   queue_lock  protects `queue` (who waits, who owns the channel). It is
  *               "held" with interrupts off, because the interrupt handler

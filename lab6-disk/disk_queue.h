@@ -13,7 +13,7 @@
  *   NEW --submit--> PENDING --start--> ACTIVE --finish--> DONE
  *                  (FIFO in pending)  (owns hw_lock)     (exactly once)
  *
- * `pending` is the disk queue of seed 004: requests waiting for the channel,
+ * `pending` is the disk queue: requests waiting for the channel,
  * in arrival order. `hw_lock` is the request that owns the controller's
  * registers (at most one per channel: master and slave share them). When a
  * request finishes and its thread is asleep, it goes on `completed` until the

@@ -1,4 +1,4 @@
-/* disk_sched.h: lab 6's scheduling policy: threads the disk wakes run before the ready queue (seed 004's dual queue). */
+/* disk_sched.h: lab 6's scheduling policy: threads the disk wakes run before the ready queue (the dual queue). */
 #ifndef LAB6_DISK_SCHED_H
 #define LAB6_DISK_SCHED_H
 
@@ -41,7 +41,7 @@ bool disk_sched_installed(void);
  * off; any context (the interrupt handler too); does not yield. */
 void disk_sched_wake(struct thread *t);
 
-/* The interrupt-triggered yield of seed 004 (yield(1)): the interrupted
+/* The interrupt-triggered yield: the interrupted
  * thread goes back to the ready queue and the thread the disk just woke
  * runs now. From an IRQ handler (interrupts off, EOI sent). */
 void disk_sched_preempt(void);

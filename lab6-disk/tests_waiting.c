@@ -107,7 +107,7 @@ KTEST(disk_compute_progress_during_io)
 }
 
 /* Three threads that never yield and one disk thread: when a request
- * finishes, the interrupt yields (seed 004's yield(1)) and its thread runs
+ * finishes, the interrupt-triggered yield runs its thread
  * at once, before the compute threads, because a thread the disk wakes runs
  * first (dual queue). */
 KTEST(disk_priority_for_io_threads)
