@@ -36,6 +36,7 @@ static void spin_body(void *p)
             if (s->logged < RR_SPIN_LOG) {
                 s->run_tick[s->logged] = timer_ticks();
                 s->run_who[s->logged] = k;
+                s->run_switch[s->logged] = scheduler_stats()->switches;
                 s->logged++;
             }
             if (s->verbose)

@@ -28,6 +28,7 @@ struct rr_spin {
     volatile unsigned long cpu[RR_SPIN_MAX];   /* its cpu_ticks when it ended */
     volatile uint32_t run_tick[RR_SPIN_LOG];   /* tick at which each run began */
     volatile int run_who[RR_SPIN_LOG];         /* and whose run it was */
+    volatile unsigned long run_switch[RR_SPIN_LOG]; /* scheduler_stats()->switches then */
     volatile int logged;                       /* runs logged (capped at RR_SPIN_LOG) */
     int ids[RR_SPIN_MAX];
 };
