@@ -146,7 +146,18 @@ def main(argv=None):
                    help="also run the grader self-test's broken kernels of these labs "
                         "under the same load: each must still lose its points")
     args = p.parse_args(argv)
-    labs = [int(x) for x in args.labs.split(",") if x.strip()]
+    known = sorted(int(d[3:d.index("-")]) for d in os.listdir(ROOT)
+                   if re.match(r"lab\d+-", d) and os.path.isfile(os.path.join(ROOT, d, "lab.mk")))
+    try:
+        labs = [int(x) for x in args.labs.split(",") if x.strip()]
+    except ValueError:
+        p.error("--labs %s: expected lab numbers separated by commas" % args.labs)
+    if not labs or any(n not in known for n in labs):
+        p.error("--labs %s: the labs here are %s" % (args.labs, ",".join(map(str, known))))
+    if args.seeds < 1:
+        p.error("--seeds %d: at least 1" % args.seeds)
+    if args.load < 0:
+        p.error("--load %d: 0 or more processes per core" % args.load)
     emulators = ["qemu", "bochs"] if args.emulator == "both" else [args.emulator]
     signal.signal(signal.SIGTERM, _on_sigterm)
     signal.signal(signal.SIGINT, signal.default_int_handler)  # even if started ignoring it
