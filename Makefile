@@ -53,7 +53,7 @@ help:
 	@echo "  make clean           remove build/"
 	@echo ""
 	@echo "Instructors:"
-	@echo "  make handout LAB=N [OUT=dir] [KEEP_SOLUTIONS=K] [ONLY=1]"
+	@echo "  make handout LAB=N [DEPTH=core|full] [OUT=dir] [KEEP_SOLUTIONS=K] [ONLY=1]"
 	@echo "                       student tree with lab >= N solutions stripped"
 	@echo "  make autograder LAB=N [OUT=file.zip]"
 	@echo "                       Gradescope autograder zip for lab N (grade/README.md)"
@@ -122,8 +122,8 @@ bench:
 	$(PYTHON) tools/bench.py
 
 handout:
-	@test -n "$(LAB)" || { echo "usage: make handout LAB=N [OUT=dir] [KEEP_SOLUTIONS=K] [ONLY=1]"; exit 2; }
-	$(PYTHON) tools/handout.py $(LAB) $(if $(OUT),--out $(OUT)) \
+	@test -n "$(LAB)" || { echo "usage: make handout LAB=N [DEPTH=core|full] [OUT=dir] [KEEP_SOLUTIONS=K] [ONLY=1]"; exit 2; }
+	$(PYTHON) tools/handout.py $(LAB) $(if $(OUT),--out $(OUT)) $(if $(DEPTH),--depth $(DEPTH)) \
 	    $(if $(KEEP_SOLUTIONS),--keep-solutions $$(( $(KEEP_SOLUTIONS) ))) $(if $(ONLY),--only)
 
 autograder:

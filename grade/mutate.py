@@ -56,7 +56,10 @@ def solution_files(root):
             offs.append(offs[-1] + len(ln))
         regs = regions(rel, lines)
         if regs:
-            found[rel] = [(lab, offs[b + 1], offs[e]) for lab, b, e in regs]
+            # A challenge's reference solution is graded by its own optional
+            # tests, not the lab's score: its mutants would all "survive".
+            found[rel] = [(lab, offs[b + 1], offs[e]) for lab, b, e, level in regs
+                          if level != "challenge"]
     return found
 
 

@@ -6,7 +6,11 @@ A solution region is
     /* LAB k: BEGIN SOLUTION */
     ...                                      (removed)
     /* LAB k: END SOLUTION */
-in C, or the same with ';' comments in nasm. Regions of labs >= N are stripped
+in C, or the same with ';' comments in nasm. A depth level may follow
+SOLUTION: `BEGIN SOLUTION` (no level, or `core`) is stripped at every depth;
+`BEGIN SOLUTION full` only at --depth full (the default: at --depth core the
+code is given to the student); `BEGIN SOLUTION challenge` is the reference
+solution of an optional challenge, always stripped. Regions of labs >= N are stripped
 (labs before N keep their solutions, so a student who missed lab 2 can still
 do lab 3); --keep-solutions K strips labs > K instead, --only strips lab N only.
 A region with no TODO line before it gets a generic one. Malformed markers
@@ -24,19 +28,40 @@ import sys
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 sys.path.insert(0, os.path.join(ROOT, "grade"))
 from pristine import handed_out  # noqa: E402
-MARKER = re.compile(r"LAB\s+(\d+):\s+(BEGIN|END) SOLUTION")
+MARKER = re.compile(r"LAB\s+(\d+):\s+(BEGIN|END) SOLUTION(?:[ \t]+(\w+))?")
 TODO = re.compile(r"LAB\s+(\d+):\s+TODO")
 SOURCE_EXT = (".c", ".h", ".asm", ".inc", ".S")
 LAB_DIR = re.compile(r"^lab(\d+)-")
 N_LABS = 6
+LEVELS = ("core", "full", "challenge")
+DEPTHS = ("core", "full")
 
 
 class MarkerError(Exception):
     pass
 
 
+class Region(tuple):
+    """One solution region: lab, index of its BEGIN line, of its END line, level."""
+    __slots__ = ()
+
+    def __new__(cls, lab, begin, end, level="core"):
+        return tuple.__new__(cls, (lab, begin, end, level))
+
+    lab = property(lambda self: self[0])
+    begin = property(lambda self: self[1])
+    end = property(lambda self: self[2])
+    level = property(lambda self: self[3])
+
+
+def stripped_at(level, depth):
+    """True if a region of LEVEL is removed from a handout of DEPTH."""
+    return level != "full" or depth == "full"
+
+
 def regions(path, lines):
-    """[(lab, begin_index, end_index)] of PATH's solution regions; validates."""
+    """[Region(lab, begin_index, end_index, level)] of PATH's solution regions;
+    validates."""
     top = path.split(os.sep)[0]
     m = LAB_DIR.match(top)
     own_lab = int(m.group(1)) if m else None
@@ -45,8 +70,11 @@ def regions(path, lines):
         mk = MARKER.search(line)
         if not mk:
             continue
-        lab, kind = int(mk.group(1)), mk.group(2)
+        lab, kind, level = int(mk.group(1)), mk.group(2), mk.group(3) or "core"
         where = "%s:%d" % (path, i + 1)
+        if kind == "BEGIN" and level not in LEVELS:
+            raise MarkerError("%s: unknown depth level '%s' after BEGIN SOLUTION (use one of: %s)"
+                              % (where, level, ", ".join(LEVELS)))
         if not 1 <= lab <= N_LABS:
             raise MarkerError("%s: LAB %d: there is no such lab (1-%d)" % (where, lab, N_LABS))
         if own_lab is not None and lab != own_lab:
@@ -57,14 +85,14 @@ def regions(path, lines):
             if open_ is not None:
                 raise MarkerError("%s: BEGIN SOLUTION inside the region opened at line %d"
                                   % (where, open_[1] + 1))
-            open_ = (lab, i)
+            open_ = (lab, i, level)
         else:
             if open_ is None:
                 raise MarkerError("%s: END SOLUTION without a BEGIN" % where)
             if open_[0] != lab:
                 raise MarkerError("%s: END SOLUTION for LAB %d closes LAB %d's region "
                                   "(line %d)" % (where, lab, open_[0], open_[1] + 1))
-            found.append((lab, open_[1], i))
+            found.append(Region(lab, open_[1], i, open_[2]))
             open_ = None
     if open_ is not None:
         raise MarkerError("%s:%d: LAB %d BEGIN SOLUTION never ends"
@@ -72,12 +100,13 @@ def regions(path, lines):
     return found
 
 
-def strip(path, text, strip_lab):
-    """TEXT with the regions of labs for which STRIP_LAB(lab) is true removed."""
+def strip(path, text, strip_lab, depth="full"):
+    """TEXT with the regions of labs for which STRIP_LAB(lab) is true removed
+    (those a handout of DEPTH strips)."""
     lines = text.splitlines(keepends=True)
     out, pos = [], 0
-    for lab, begin, end in regions(path, lines):
-        if not strip_lab(lab):
+    for lab, begin, end, level in regions(path, lines):
+        if not strip_lab(lab) or not stripped_at(level, depth):
             continue
         out.extend(lines[pos:begin])
         prev = "".join(out[-8:])
@@ -118,6 +147,9 @@ def main():
     ap.add_argument("--keep-solutions", type=int, metavar="K",
                     help="keep solutions of labs 1..K, strip the rest (default N-1)")
     ap.add_argument("--only", action="store_true", help="strip lab N's regions only")
+    ap.add_argument("--depth", choices=DEPTHS, default="full",
+                    help="full (default): strip every region; core: give the "
+                         "'BEGIN SOLUTION full' regions to the student")
     ap.add_argument("--check", action="store_true", help="only validate the markers")
     a = ap.parse_args()
     if not 1 <= a.lab <= N_LABS:
@@ -133,7 +165,7 @@ def main():
             if f.endswith(SOURCE_EXT):
                 with open(os.path.join(ROOT, f), errors="strict") as fh:
                     text = fh.read()
-                new = strip(f, text, strip_lab)
+                new = strip(f, text, strip_lab, a.depth)
                 if new != text:
                     stripped[f] = new
     except MarkerError as e:
@@ -153,8 +185,9 @@ def main():
             shutil.copymode(os.path.join(ROOT, f), dest)
         else:
             shutil.copy2(os.path.join(ROOT, f), dest)
-    print("handout: lab %d -> %s (%d files stripped: %s)"
-          % (a.lab, os.path.relpath(out, os.getcwd()), len(stripped), " ".join(sorted(stripped))))
+    print("handout: lab %d, depth %s -> %s (%d files stripped: %s)"
+          % (a.lab, a.depth, os.path.relpath(out, os.getcwd()), len(stripped),
+             " ".join(sorted(stripped))))
     return 0
 
 

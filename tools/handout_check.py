@@ -1,14 +1,22 @@
 #!/usr/bin/env python3
-"""handout_check.py: every lab's handout builds, boots to the monitor, loses points on
-its own lab and keeps full marks on the labs before it (so markers cover real work)."""
+"""handout_check.py: every lab's handout, at each depth, builds, boots to the monitor, loses
+points on its own lab and keeps full marks on the lab before it; the full exercise is
+at least MIN_LINES lines (so markers cover real work)."""
+import argparse
 import os
 import re
 import shutil
 import subprocess
 import sys
 import tempfile
+import tomllib
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+sys.path.insert(0, os.path.join(ROOT, "tools"))
+import handout  # noqa: E402
+# Lines a student writes in a lab at the full depth (inside its solution
+# regions, markers and challenges not counted), at the least.
+MIN_LINES = 60
 
 
 def labs():
@@ -30,39 +38,80 @@ def score(out):
     return (int(m.group(1)), int(m.group(2))) if m else None
 
 
-def check(n, tmp, results):
-    tree = os.path.join(tmp, "lab%d" % n)
-    rc, out = run(["make", "-s", "handout", "LAB=%d" % n, "OUT=" + tree], ROOT)
-    results.append(("make handout LAB=%d written" % n, rc == 0, out))
+def one_seed(n):
+    """Grader options that run a seeded lab once (seed 1) instead of its rubric's N runs."""
+    with open(os.path.join(ROOT, "grade", "rubrics", "lab%d.toml" % n), "rb") as f:
+        return ["--seed", "1"] if tomllib.load(f).get("seeds", 0) > 0 else []
+
+
+def region_lines(n):
+    """{depth: lines inside lab N's solution regions that a handout of that depth strips}."""
+    counts = {d: 0 for d in handout.DEPTHS}
+    for f in handout.tracked_files():
+        if not f.endswith(handout.SOURCE_EXT):
+            continue
+        with open(os.path.join(ROOT, f)) as fh:
+            lines = fh.read().splitlines()
+        for r in handout.regions(f, lines):
+            if r.lab != n or r.level == "challenge":
+                continue
+            body = sum(1 for ln in lines[r.begin + 1:r.end] if ln.strip())
+            for d in handout.DEPTHS:
+                if handout.stripped_at(r.level, d):
+                    counts[d] += body
+    return counts
+
+
+def check(n, depth, tmp, results):
+    name = "handout lab%d (depth %s)" % (n, depth)
+    lines = region_lines(n)[depth]
+    if depth == "full":
+        results.append(("%s: the student writes %d lines (at least %d)"
+                        % (name, lines, MIN_LINES), lines >= MIN_LINES, ""))
+    tree = os.path.join(tmp, "lab%d-%s" % (n, depth))
+    rc, out = run(["make", "-s", "handout", "LAB=%d" % n, "DEPTH=" + depth, "OUT=" + tree], ROOT)
+    results.append(("%s written" % name, rc == 0, out))
     if rc != 0:
         return
     rc, out = run(["make", "-s", "build-lab%d" % n], tree)
-    results.append(("handout lab%d builds" % n, rc == 0, out[-2000:]))
+    results.append(("%s builds" % name, rc == 0, out[-2000:]))
     if rc != 0:
         return
     rc, out = run([sys.executable, "tools/monitor_smoke.py", "lab%d" % n], tree)
     booted = "boot to monitor prompt" in out
-    results.append(("handout lab%d boots to the monitor" % n, booted, out[-2000:]))
-    for k in range(1, n + 1):
-        rc, out = run([sys.executable, "grade/grade.py", "lab%d" % k, "--emulator", "qemu"],
-                      tree)
+    results.append(("%s boots to the monitor" % name, booted, out[-2000:]))
+    # The lab before keeps full marks (a region of lab N must not sit in code an
+    # earlier lab links); labs further back link even less of lab N.
+    for k in ([n - 1] if n > 1 and depth == "full" else []) + [n]:
+        rc, out = run([sys.executable, "grade/grade.py", "lab%d" % k, "--emulator", "qemu"]
+                      + one_seed(k), tree)
         s = score(out)
         if k < n:
             ok = rc == 0 and s is not None and s[0] == s[1]
-            what = "handout lab%d keeps lab%d at full marks" % (n, k)
+            what = "%s keeps lab%d at full marks" % (name, k)
         else:
             ok = rc == 1 and s is not None and s[0] < s[1] and "BUILD-FAIL" not in out
-            what = "handout lab%d loses points on lab%d (%s)" % (
-                n, k, "%d/%d" % s if s else "no score")
+            what = "%s loses points on lab%d (%s)" % (name, k, "%d/%d" % s if s else "no score")
         results.append((what, ok, out[-3000:]))
 
 
 def main():
+    ap = argparse.ArgumentParser(description=__doc__)
+    ap.add_argument("--lab", type=int, action="append", metavar="N",
+                    help="check lab N only (repeatable; default every lab)")
+    ap.add_argument("--depth", choices=handout.DEPTHS, action="append",
+                    help="check this depth only (repeatable; default both)")
+    a = ap.parse_args()
+    known = labs()
+    for n in a.lab or []:
+        if n not in known:
+            ap.error("there is no lab %d (labs: %s)" % (n, " ".join(map(str, known))))
     results = []
     with tempfile.TemporaryDirectory(prefix="stepos-handout-") as tmp:
-        for n in labs():
-            check(n, tmp, results)
-            shutil.rmtree(os.path.join(tmp, "lab%d" % n), ignore_errors=True)
+        for n in a.lab or known:
+            for depth in a.depth or handout.DEPTHS:
+                check(n, depth, tmp, results)
+                shutil.rmtree(os.path.join(tmp, "lab%d-%s" % (n, depth)), ignore_errors=True)
     passed = 0
     for what, ok, out in results:
         print("%s: %s" % (what, "OK" if ok else "FAIL"))

@@ -20,7 +20,8 @@ from concurrent.futures import ThreadPoolExecutor, as_completed
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 SUMMARY = re.compile(r"^(\S+): (\d+) passed, (\d+) failed\s*$")
 # Seconds each step took on a quiet 2-core machine: the longest start first.
-EXPECTED = {"grader self-test": 300, "a class of submissions": 120, "handouts": 100,
+EXPECTED = {"grader self-test": 300, "a class of submissions": 120,
+            "handouts at full depth": 100, "handouts at core depth": 90,
             "red-team submissions": 60, "mutation testing smoke": 40,
             "host unit tests": 22, "monitor smoke test": 23}
 STATUS_EVERY = 30
@@ -93,7 +94,8 @@ def main():
         steps.append((f"{lab} on QEMU and Bochs",
                       [sys.executable, "grade/grade.py", lab, "--emulator", "both"]))
     steps.append(("gdb helpers and -Og kernels", [sys.executable, "tools/gdb_check.py"]))
-    steps.append(("handouts", [sys.executable, "tools/handout_check.py"]))
+    steps.append(("handouts at full depth", [sys.executable, "tools/handout_check.py", "--depth", "full"]))
+    steps.append(("handouts at core depth", [sys.executable, "tools/handout_check.py", "--depth", "core"]))
     steps.append(("handout unit tests", [sys.executable, "tools/test_handout.py"]))
     steps.append(("instructor unit tests", [sys.executable, "grade/test_instructor.py"]))
     steps.append(("hostile-output unit tests", [sys.executable, "grade/test_hostile.py"]))

@@ -59,7 +59,34 @@ class MarkerErrors(unittest.TestCase):
 
     def test_well_formed(self):
         lines = (C_REGION % {"n": 2}).splitlines(keepends=True)
-        self.assertEqual(handout.regions("lab2-frames/a.c", lines), [(2, 3, 5)])
+        self.assertEqual(handout.regions("lab2-frames/a.c", lines), [(2, 3, 5, "core")])
+
+    def test_unknown_level(self):
+        msg = self.error("lab2-frames/a.c", "/* LAB 2: BEGIN SOLUTION fulll */\n"
+                         "/* LAB 2: END SOLUTION */\n")
+        self.assertIn("lab2-frames/a.c:1:", msg)
+        self.assertIn("unknown depth level 'fulll'", msg)
+
+
+class Depth(unittest.TestCase):
+    TEXT = ("a\n/* LAB 2: BEGIN SOLUTION */\ncore\n/* LAB 2: END SOLUTION */\n"
+            "/* LAB 2: BEGIN SOLUTION full */\nfull\n/* LAB 2: END SOLUTION */\n"
+            "; LAB 2: BEGIN SOLUTION challenge\nchal\n; LAB 2: END SOLUTION\nz\n")
+
+    def test_levels(self):
+        regs = handout.regions("lab2-frames/a.c", self.TEXT.splitlines(keepends=True))
+        self.assertEqual([r.level for r in regs], ["core", "full", "challenge"])
+
+    def test_full_strips_every_level(self):
+        out = handout.strip("lab2-frames/a.c", self.TEXT, lambda k: k >= 2, "full")
+        for word in ("core\n", "full\n", "chal\n"):
+            self.assertNotIn(word, out)
+
+    def test_core_gives_the_full_regions(self):
+        out = handout.strip("lab2-frames/a.c", self.TEXT, lambda k: k >= 2, "core")
+        self.assertIn("full\n", out)
+        self.assertNotIn("core\n", out)
+        self.assertNotIn("chal\n", out)
 
 
 class Strip(unittest.TestCase):
