@@ -13,6 +13,7 @@ import os
 import re
 import subprocess
 import sys
+import tempfile
 import threading
 import time
 from concurrent.futures import ThreadPoolExecutor, as_completed
@@ -55,11 +56,17 @@ def count(text, rc):
 
 
 def run_step(title, cmd):
-    """Run CMD to the end; (output, exit status, seconds)."""
+    """Run CMD to the end; (output, exit status, seconds, CPU seconds of the
+    step and every process it waited for)."""
     start = time.time()
-    proc = subprocess.run(cmd, cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
-                          stdin=subprocess.DEVNULL, text=True, errors="replace")
-    return proc.stdout, proc.returncode, time.time() - start
+    with tempfile.TemporaryFile() as out:
+        proc = subprocess.Popen(cmd, cwd=ROOT, stdout=out, stderr=subprocess.STDOUT,
+                                stdin=subprocess.DEVNULL)
+        _, status, usage = os.wait4(proc.pid, 0)
+        proc.returncode = os.waitstatus_to_exitcode(status)
+        out.seek(0)
+        text = out.read().decode("utf-8", "replace")
+    return text, proc.returncode, time.time() - start, usage.ru_utime + usage.ru_stime
 
 
 class Board:
@@ -119,7 +126,7 @@ def main():
     n = len(runnable) + 1
     print(f"==> [1/{n}] building every lab (make all), then {n - 1} steps, "
           f"{jobs} at a time", flush=True)
-    out, rc, secs = run_step("build", ["make", "-s", "all"])
+    out, rc, secs, cpu_all = run_step("build", ["make", "-s", "all"])
     if rc != 0:
         sys.stdout.write(out)
     print(f"==> [1/{n}] build every lab: {int(rc == 0)} passed, {int(rc != 0)} failed "
@@ -140,7 +147,8 @@ def main():
     with ThreadPoolExecutor(max_workers=jobs) as pool:
         futures = [pool.submit(one, s) for s in runnable]
         for fut in as_completed(futures):
-            (title, cmd), (out, rc, secs) = fut.result()
+            (title, cmd), (out, rc, secs, cpu) = fut.result()
+            cpu_all += cpu
             done += 1
             p, f, note = count(out, rc)
             total_p += p
@@ -149,10 +157,11 @@ def main():
             sys.stdout.write(out if out.endswith("\n") or not out else out + "\n")
             if note:
                 print(f"==> {title}: {note}")
-            print(f"==> [{done}/{n}] {title}: {p} passed, {f} failed ({secs:.1f}s)\n",
-                  flush=True)
+            print(f"==> [{done}/{n}] {title}: {p} passed, {f} failed "
+                  f"({secs:.1f}s, CPU {cpu:.1f}s)\n", flush=True)
     board.stop.set()
-    print(f"make test took {time.time() - t0:.0f}s with {jobs} jobs")
+    print(f"make test took {time.time() - t0:.0f}s with {jobs} jobs "
+          f"({cpu_all:.0f} CPU seconds)")
     print(f"total: {total_p} passed, {total_f} failed")
     return 1 if total_f else 0
 
