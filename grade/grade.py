@@ -14,6 +14,7 @@ sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 
 import batch        # noqa: E402
 import disk         # noqa: E402
+import labs         # noqa: E402
 import emu          # noqa: E402
 import intake       # noqa: E402
 import integrity    # noqa: E402
@@ -39,7 +40,7 @@ def parse_args(argv):
         prog="grade.py", description="Grade StepOS labs: build, boot the in-kernel tests "
         "headless, score them by grade/rubrics/labN.toml. Exit status: 0 full marks, "
         "1 points lost, 2 usage or setup error, 130 interrupted.")
-    p.add_argument("lab", nargs="?", help="lab to grade: 1..6, lab1, lab1-boot, or all")
+    p.add_argument("lab", nargs="?", help="lab to grade: N, labN, labN-name, or all")
     p.add_argument("filters", nargs="*", metavar="TEST",
                    help="only rubric entries whose name matches one of these globs")
     p.add_argument("-k", dest="kfilters", action="append", default=[], metavar="GLOB",
@@ -103,7 +104,7 @@ def parse_args(argv):
             a.filters.insert(0, a.lab)
         a.lab = a.lab_opt
     if a.lab is None:
-        p.error("which lab? give LAB or --lab N (1..6, or all)")
+        p.error("which lab? give LAB or --lab N (%s, or all)" % labs.describe())
     if a.submissions and not os.path.isdir(a.submissions):
         p.error("--submissions %s: not a directory" % a.submissions)
     if a.pristine and not a.rubric_dir and os.path.isdir(
@@ -114,7 +115,8 @@ def parse_args(argv):
     else:
         n = rubric.lab_number(a.lab)
         if n is None:
-            p.error("unknown lab %r: expected 1..6, lab1..lab6 or all" % a.lab)
+            p.error("unknown lab %r: expected one of %s (or labN, labN-name), or all"
+                    % (a.lab, labs.describe()))
         a.labs = [n]
     a.patterns = a.filters + a.kfilters
     for problem in output_problems(a):

@@ -16,6 +16,7 @@ HERE = os.path.dirname(os.path.abspath(__file__))
 ROOT = os.path.dirname(HERE)
 sys.path[:0] = [HERE, os.path.join(ROOT, "tools")]
 
+import labs                        # noqa: E402
 import mutation_obj as mobj        # noqa: E402
 import mutation_ops as mops        # noqa: E402
 import mutation_run as mrun        # noqa: E402
@@ -30,13 +31,8 @@ KILLED, SURVIVED, NOT_COMPILING, EQUIVALENT, REVIEWED = (
 
 
 def lab_dirs(root):
-    """{lab number: directory name} of ROOT's labN-xxx directories."""
-    out = {}
-    for d in sorted(os.listdir(root)):
-        m = LAB_DIR.match(d)
-        if m and os.path.isdir(os.path.join(root, d)):
-            out[int(m.group(1))] = d
-    return out
+    """{lab number: directory name} of ROOT's labs (grade/labs.py)."""
+    return labs.dirs(root)
 
 
 def solution_files(root):

@@ -6,9 +6,9 @@ import tomllib
 from dataclasses import dataclass, field
 from typing import Optional
 
+import labs
+
 RUBRIC_DIR = os.path.join(os.path.dirname(os.path.abspath(__file__)), "rubrics")
-LAB_DIRS = {1: "lab1-boot", 2: "lab2-frames", 3: "lab3-paging", 4: "lab4-threads",
-            5: "lab5-rr", 6: "lab6-disk"}
 _NAME_RE = re.compile(r"^[A-Za-z0-9_]+$")
 
 
@@ -81,11 +81,8 @@ class Rubric:
 
 
 def lab_number(spec):
-    """1 for '1', 'lab1', 'lab1-boot'; None if SPEC names no lab."""
-    m = re.fullmatch(r"(?:lab)?(\d+)(?:-[a-z]+)?", spec.strip().lower())
-    if not m or int(m.group(1)) not in LAB_DIRS:
-        return None
-    return int(m.group(1))
+    """1 for '1', 'lab1', 'lab1-boot'; None if SPEC names no lab (grade/labs.py)."""
+    return labs.parse(spec)
 
 
 VISIBILITIES = ("visible", "hidden", "after_due_date", "after_published")
@@ -94,7 +91,7 @@ HIDDEN_DEFAULT_VISIBILITY = "after_published"
 
 def available(rubric_dir=RUBRIC_DIR):
     """Lab numbers that have a rubric file."""
-    return [n for n in sorted(LAB_DIRS)
+    return [n for n in labs.numbers()
             if os.path.exists(os.path.join(rubric_dir, "lab%d.toml" % n))]
 
 

@@ -18,6 +18,7 @@ import zipfile
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 sys.path.insert(0, os.path.join(ROOT, "grade"))
 import pristine  # noqa: E402
+import labs  # noqa: E402
 import rubric  # noqa: E402
 
 SETUP_SH = """#!/usr/bin/env bash
@@ -96,12 +97,12 @@ def rubric_points(rub):
 def main():
     ap = argparse.ArgumentParser(description=__doc__,
                                  formatter_class=argparse.RawDescriptionHelpFormatter)
-    ap.add_argument("lab", help="lab number (1-6)")
+    ap.add_argument("lab", help="lab number")
     ap.add_argument("-o", "--out", help="zip to write (default build/autograder-labN.zip)")
     a = ap.parse_args()
     lab = rubric.lab_number(a.lab)
     if lab is None:
-        ap.error("unknown lab %r" % a.lab)
+        ap.error("unknown lab %r: expected one of %s" % (a.lab, labs.describe()))
     out = a.out or os.path.join(ROOT, "build", "autograder-lab%d.zip" % lab)
     try:
         files = build(lab, out)

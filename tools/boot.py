@@ -15,6 +15,7 @@ ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 sys.path.insert(0, os.path.join(ROOT, "grade"))
 
 import diagnose  # noqa: E402
+import labs  # noqa: E402
 import disk     # noqa: E402
 import emu      # noqa: E402
 import rubric   # noqa: E402
@@ -35,7 +36,7 @@ def parse_args(argv):
         prog="boot.py", description="Boot build/labN/disk.img (built by make build-labN). "
         "Default: QEMU with COM1 and the QEMU monitor on this terminal (Ctrl-A X quits, "
         "Ctrl-A C switches to the monitor).")
-    p.add_argument("lab", help="1..6, lab1, lab1-boot")
+    p.add_argument("lab", help="N, labN or labN-name")
     mode = p.add_mutually_exclusive_group()
     mode.add_argument("--bochs", action="store_true",
                       help="Bochs with its debugger here, kernel symbols loaded, magic "
@@ -50,7 +51,8 @@ def parse_args(argv):
     a = p.parse_args(argv)
     a.number = rubric.lab_number(a.lab)
     if a.number is None:
-        p.error("unknown lab %r: expected 1..6 or lab1..lab6" % a.lab)
+        p.error("unknown lab %r: expected one of %s (or labN, labN-name)"
+                % (a.lab, labs.describe()))
     return a
 
 

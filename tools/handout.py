@@ -27,12 +27,12 @@ import sys
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 sys.path.insert(0, os.path.join(ROOT, "grade"))
+import labs  # noqa: E402
 from pristine import handed_out  # noqa: E402
 MARKER = re.compile(r"LAB\s+(\d+):\s+(BEGIN|END) SOLUTION(?:[ \t]+(\w+))?")
 TODO = re.compile(r"LAB\s+(\d+):\s+TODO")
 SOURCE_EXT = (".c", ".h", ".asm", ".inc", ".S")
 LAB_DIR = re.compile(r"^lab(\d+)-")
-N_LABS = 6
 LEVELS = ("core", "full", "challenge")
 DEPTHS = ("core", "full")
 
@@ -75,8 +75,9 @@ def regions(path, lines):
         if kind == "BEGIN" and level not in LEVELS:
             raise MarkerError("%s: unknown depth level '%s' after BEGIN SOLUTION (use one of: %s)"
                               % (where, level, ", ".join(LEVELS)))
-        if not 1 <= lab <= N_LABS:
-            raise MarkerError("%s: LAB %d: there is no such lab (1-%d)" % (where, lab, N_LABS))
+        if lab not in labs.numbers(ROOT):
+            raise MarkerError("%s: LAB %d: there is no such lab (labs: %s)"
+                              % (where, lab, labs.describe(ROOT)))
         if own_lab is not None and lab != own_lab:
             raise MarkerError("%s: LAB %d marker in a lab-%d file (later labs extend "
                               "earlier ones through hooks, not by editing them)"
@@ -142,7 +143,7 @@ def _project_files():
 def main():
     ap = argparse.ArgumentParser(description=__doc__,
                                  formatter_class=argparse.RawDescriptionHelpFormatter)
-    ap.add_argument("lab", type=int, help="lab to hand out (1-%d)" % N_LABS)
+    ap.add_argument("lab", type=int, help="lab to hand out (%s)" % labs.describe(ROOT))
     ap.add_argument("-o", "--out", help="output directory (default build/handout-labN)")
     ap.add_argument("--keep-solutions", type=int, metavar="K",
                     help="keep solutions of labs 1..K, strip the rest (default N-1)")
@@ -152,8 +153,8 @@ def main():
                          "'BEGIN SOLUTION full' regions to the student")
     ap.add_argument("--check", action="store_true", help="only validate the markers")
     a = ap.parse_args()
-    if not 1 <= a.lab <= N_LABS:
-        ap.error("lab must be 1-%d" % N_LABS)
+    if a.lab not in labs.numbers(ROOT):
+        ap.error("there is no lab %d (labs: %s)" % (a.lab, labs.describe(ROOT)))
     keep = a.lab - 1 if a.keep_solutions is None else a.keep_solutions
     strip_lab = (lambda k: k == a.lab) if a.only else (lambda k: k > keep)
     out = a.out or os.path.join(ROOT, "build", "handout-lab%d" % a.lab)

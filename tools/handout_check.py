@@ -13,19 +13,12 @@ import tomllib
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 sys.path.insert(0, os.path.join(ROOT, "tools"))
+sys.path.insert(0, os.path.join(ROOT, "grade"))
 import handout  # noqa: E402
+import labs  # noqa: E402
 # Lines a student writes in a lab at the full depth (inside its solution
 # regions, markers and challenges not counted), at the least.
 MIN_LINES = 60
-
-
-def labs():
-    nums = []
-    for d in os.listdir(ROOT):
-        m = re.match(r"lab(\d+)-", d)
-        if m and os.path.isfile(os.path.join(ROOT, d, "lab.mk")):
-            nums.append(int(m.group(1)))
-    return sorted(nums)
 
 
 def run(cmd, cwd):
@@ -102,7 +95,7 @@ def main():
     ap.add_argument("--depth", choices=handout.DEPTHS, action="append",
                     help="check this depth only (repeatable; default both)")
     a = ap.parse_args()
-    known = labs()
+    known = labs.numbers(ROOT)
     for n in a.lab or []:
         if n not in known:
             ap.error("there is no lab %d (labs: %s)" % (n, " ".join(map(str, known))))

@@ -10,6 +10,7 @@ ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 sys.path.insert(0, os.path.join(ROOT, "grade"))
 
 import intake   # noqa: E402
+import labs     # noqa: E402
 import rubric   # noqa: E402
 
 FILE_MAX = 1 << 20          # bytes: no source file of StepOS comes near this
@@ -83,14 +84,15 @@ def main(argv=None):
     p = argparse.ArgumentParser(prog="submit.py", description="Write the zip file to "
                                 "upload to the autograder: the source tree without build/ "
                                 "or .git, checked (and built, with --lab).")
-    p.add_argument("--lab", help="1..6: build this lab first and refuse if it does not build")
+    p.add_argument("--lab", help="N: build lab N first and refuse if it does not build")
     p.add_argument("--out", help="the archive (default build/submission[-labN].zip)")
     a = p.parse_args(argv)
     number = None
     if a.lab:
         number = rubric.lab_number(a.lab)
         if number is None:
-            p.error("unknown lab %r: expected 1..6 or lab1..lab6" % a.lab)
+            p.error("unknown lab %r: expected one of %s (or labN, labN-name)"
+                    % (a.lab, labs.describe()))
     out = a.out or os.path.join(ROOT, "build", "submission%s.zip"
                                 % ("-lab%d" % number if number else ""))
     try:

@@ -119,6 +119,8 @@ class Tree(unittest.TestCase):
             "grade/pristine.py": open(os.path.join(ROOT, "grade", "pristine.py")).read(),
             "grade/integrity.py": open(os.path.join(ROOT, "grade", "integrity.py")).read(),
             "grade/macroscan.py": open(os.path.join(ROOT, "grade", "macroscan.py")).read(),
+            "grade/labs.py": open(os.path.join(ROOT, "grade", "labs.py")).read(),
+            "lab1-boot/lab.mk": "", "lab2-frames/lab.mk": "", "lab3-paging/lab.mk": "",
             "lab1-boot/a.c": C_REGION % {"n": 1},
             "lab2-frames/b.c": C_REGION % {"n": 2},
             "lab3-paging/c.asm": ASM_REGION % {"n": 3},
