@@ -101,6 +101,7 @@ def main():
     steps.append(("handouts at full depth", [sys.executable, "tools/handout_check.py", "--depth", "full"]))
     steps.append(("handouts at core depth", [sys.executable, "tools/handout_check.py", "--depth", "core"]))
     steps.append(("handout unit tests", [sys.executable, "tools/test_handout.py"]))
+    steps.append(("test protocol against docs/protocol.md", [sys.executable, "grade/test_protocol_spec.py"]))
     steps.append(("instructor unit tests", [sys.executable, "grade/test_instructor.py"]))
     steps.append(("hostile-output unit tests", [sys.executable, "grade/test_hostile.py"]))
     steps.append(("triple-fault diagnosis unit tests", [sys.executable, "grade/test_diagnose.py"]))
