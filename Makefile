@@ -12,9 +12,13 @@ LAB_NUMS := $(patsubst lab%,%,$(foreach d,$(LAB_DIRS),$(firstword $(subst -, ,$(
 
 include common/rules.mk
 include $(foreach d,$(LAB_DIRS),$(d)/lab.mk)
-# Hidden tests (grade/README.md): an instructor's labN-xxx/hidden_*.c files are
-# linked into lab N's kernel; handouts leave them out, --pristine restores them.
-$(foreach d,$(LAB_DIRS),$(eval $(d)_MAIN += $(filter-out $($(d)_MAIN),$(notdir $(wildcard $(d)/hidden_*.c)))))
+# One rule for what lab N links besides its LIB (lab.mk): main.c, every test
+# (tests_*.c, tests_*.asm), benchmark (bench_*.c) and hidden test of the
+# instructor (hidden_*.c, grade/README.md; handouts leave them out) in its
+# directory, except those its LIB already lists (test helpers later labs reuse).
+LAB_MAIN_GLOBS := tests_*.c tests_*.asm bench_*.c hidden_*.c
+$(foreach d,$(LAB_DIRS),$(eval $(d)_MAIN := main.c $(filter-out $($(d)_LIB),$(sort \
+    $(notdir $(wildcard $(addprefix $(d)/,$(LAB_MAIN_GLOBS))))))))
 $(foreach n,$(LAB_NUMS),$(eval $(call LAB_RULES,$(n),lab$(n)-$(patsubst lab$(n)-%,%,$(filter lab$(n)-%,$(LAB_DIRS))),,)))
 # make labN-gdb's kernels: build/labN-gdb/, built with $(GDB_OPT) (-Og).
 $(foreach n,$(LAB_NUMS),$(eval $(call LAB_RULES,$(n),lab$(n)-$(patsubst lab$(n)-%,%,$(filter lab$(n)-%,$(LAB_DIRS))),-gdb,$(GDB_OPT))))

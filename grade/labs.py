@@ -4,9 +4,8 @@ import re
 from dataclasses import dataclass
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
-# Same pattern as the Makefile's LAB_DIRS: lab[1-9]-*/lab.mk (one digit after
-# "lab" starts the number; the number is every digit up to the dash).
-DIR_RE = re.compile(r"^lab([1-9][0-9]*)-([a-z0-9_]+)$")
+# Same pattern as the Makefile's LAB_DIRS: lab[1-9]-*/lab.mk.
+DIR_RE = re.compile(r"^lab([1-9])-([a-z0-9_]+)$")
 
 
 @dataclass(frozen=True)
