@@ -107,8 +107,8 @@ class ClassGrader:
         self.csv_path = os.path.abspath(args.csv or "grades.csv")
         self.log_dir = self.csv_path + ".d"
         self.json_dir = os.path.abspath(args.json_dir) if args.json_dir else self.log_dir
-        self.rubric_dir = args.rubric_dir
-        self.rubrics = [rubric.load(n, self.rubric_dir) for n in args.labs]
+        self.rubric_root = args.rubric_root
+        self.rubrics = [rubric.load(n, self.rubric_root) for n in args.labs]
         multi = len(self.rubrics) > 1
         self.columns = [("%s: %s" % (r.lab, e.name)) if multi else e.name
                         for r in self.rubrics for e in r.entries]
@@ -129,8 +129,8 @@ class ClassGrader:
             cmd += ["--sandbox-hide", h]
         if self.ref:
             cmd += ["--replay-pristine", self.ref]
-        if self.rubric_dir:
-            cmd += ["--rubric-dir", self.rubric_dir]
+        if self.rubric_root:
+            cmd += ["--rubrics-from", self.rubric_root]
         if a.seeds is not None:
             cmd += ["--seeds", str(a.seeds)]
         if a.seed is not None:

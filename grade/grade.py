@@ -38,7 +38,7 @@ class UsageError(Exception):
 def parse_args(argv):
     p = argparse.ArgumentParser(
         prog="grade.py", description="Grade StepOS labs: build, boot the in-kernel tests "
-        "headless, score them by grade/rubrics/labN.toml. Exit status: 0 full marks, "
+        "headless, score them by labN-NAME/rubric.toml. Exit status: 0 full marks, "
         "1 points lost, 2 usage or setup error, 130 interrupted.")
     p.add_argument("lab", nargs="?", help="lab to grade: N, labN, labN-name, or all")
     p.add_argument("filters", nargs="*", metavar="TEST",
@@ -80,8 +80,9 @@ def parse_args(argv):
     p.add_argument("--mem-limit", type=int, default=sandbox.DEFAULT_MEM_MB, metavar="MB",
                    help="address-space limit of builds and emulators in the sandbox "
                    "(default %(default)s)")
-    p.add_argument("--rubric-dir", metavar="DIR", help="rubrics from DIR (default: the "
-                   "grader's, or REF/grade/rubrics with --pristine REF)")
+    p.add_argument("--rubrics-from", dest="rubric_root", metavar="TREE",
+                   help="rubrics and checks from TREE's labN-NAME/ directories "
+                   "(default: the grader's own tree, or REF with --pristine REF)")
     p.add_argument("--sandbox-hide", action="append", default=[], help=argparse.SUPPRESS)
     p.add_argument("--replay-root", help=argparse.SUPPRESS)
     p.add_argument("--replay-pristine", help=argparse.SUPPRESS)
@@ -107,11 +108,10 @@ def parse_args(argv):
         p.error("which lab? give LAB or --lab N (%s, or all)" % labs.describe())
     if a.submissions and not os.path.isdir(a.submissions):
         p.error("--submissions %s: not a directory" % a.submissions)
-    if a.pristine and not a.rubric_dir and os.path.isdir(
-            os.path.join(a.pristine, "grade", "rubrics")):
-        a.rubric_dir = os.path.abspath(os.path.join(a.pristine, "grade", "rubrics"))
+    if a.pristine and not a.rubric_root and os.path.isdir(a.pristine):
+        a.rubric_root = os.path.abspath(a.pristine)
     if a.lab == "all":
-        a.labs = rubric.available(a.rubric_dir or rubric.RUBRIC_DIR)
+        a.labs = rubric.available(a.rubric_root)
     else:
         n = rubric.lab_number(a.lab)
         if n is None:
@@ -186,7 +186,7 @@ def build(root, lab, verbose):
 def grade_lab(args, number, root, workroot, echo, flags=()):
     """Build, boot and score lab NUMBER of ROOT; FLAGS (integrity findings
     about the tree) are shown with its score."""
-    rub = rubric.load(number, args.rubric_dir)
+    rub = rubric.load(number, args.rubric_root)
     rub.scale_timeouts(args.timeout_scale)
     entries = rub.select(args.patterns)
     t0 = time.monotonic()

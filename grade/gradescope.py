@@ -34,7 +34,7 @@ def zero_results(lab, reference, message, flags=()):
     flags = [safe_text.line(f, safe_text.NOTE_MAX) for f in flags]
     message = "\n".join(flags + [safe_text.text(message)])
     try:
-        rub = rubric.load(lab, os.path.join(reference, "grade", "rubrics"))
+        rub = rubric.load(lab, reference)
         tests = [{"name": e.name, "score": 0, "max_score": e.points, "status": "failed",
                   "output": "not graded: see the summary above",
                   "visibility": e.visibility} for e in rub.entries]

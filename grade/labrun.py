@@ -137,7 +137,7 @@ def _run_check(rubric, entry, spec, booter, sess, test_lines, extra, session_ima
                findings):
     t0 = time.monotonic()
     try:
-        fn = checks.find(rubric.lab, entry.check)
+        fn = checks.find(rubric.checks_path, entry.check)
     except LookupError as e:
         return Result(FAIL, 0.0, ["grader error: %s" % e])
     ctx = checks.CheckContext(lab=rubric.lab, emulator=spec.emulator, seed=spec.seed,

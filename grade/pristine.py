@@ -29,13 +29,14 @@ PRISTINE_PATTERNS = [
     "Makefile", "common/*",
     "lab1-boot/cmdline.c", "lab1-boot/cmdline.h", "lab1-boot/kmain.c",
     "lab1-boot/boot/*", "lab1-boot/entry.asm", "lab6-disk/disk_trace.*",
-    "lab*/lab.mk", "lab*/mk*.py", "lab*/tests_*", "lab*/bench_*", "lab*/hidden_*", "lab*/host_tests/*",
+    "lab*/lab.mk", "lab*/rubric.toml", "lab*/checks.py", "lab*/mk*.py", "lab*/tests_*",
+    "lab*/bench_*", "lab*/hidden_*", "lab*/host_tests/*",
     "tools/*", "grade/*",
 ]
 # Hidden tests: in the reference only. The handout leaves them out, the
 # pristine overlay puts them back, the Makefile links labN-*/hidden_*.c into
-# lab N, and grade/rubrics/labN.hidden.toml scores them (grade/README.md).
-HIDDEN_PATTERNS = ["lab*/hidden_*", "grade/rubrics/*.hidden.toml"]
+# lab N, and hidden_rubric.toml beside them scores them (grade/README.md).
+HIDDEN_PATTERNS = ["lab*/hidden_*"]
 # Instructor-only tooling, also left out of handouts: the grader's broken-kernel
 # patches and the class fixtures quote lines of the reference solutions; the
 # red-team fixtures are a catalogue of ways to cheat the grader.

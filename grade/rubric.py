@@ -1,4 +1,4 @@
-"""rubric.py: load and check a lab's grading rubric (grade/rubrics/labN.toml)."""
+"""rubric.py: load and check a lab's grading rubric (labN-NAME/rubric.toml)."""
 import fnmatch
 import os
 import re
@@ -8,7 +8,10 @@ from typing import Optional
 
 import labs
 
-RUBRIC_DIR = os.path.join(os.path.dirname(os.path.abspath(__file__)), "rubrics")
+# A lab's rubric, its external checks and an instructor's hidden tests live in
+# the lab's own directory of a tree: by default the grader's own tree, with
+# --pristine the reference's (never a student's).
+RUBRIC_FILE, CHECKS_FILE, HIDDEN_RUBRIC_FILE = "rubric.toml", "checks.py", "hidden_rubric.toml"
 _NAME_RE = re.compile(r"^[A-Za-z0-9_]+$")
 
 
@@ -23,10 +26,10 @@ class Entry:
     points: float
     section: str
     timeout: Optional[float] = None
-    check: Optional[str] = None       # function in grade/checks/labN.py
+    check: Optional[str] = None       # function in labN-NAME/checks.py
     cmdline: Optional[str] = None     # a check with its own boot: its command line
     needs: list = field(default_factory=list)   # tests whose output a check reads
-    hidden: bool = False              # from labN.hidden.toml (not in student handouts)
+    hidden: bool = False              # from hidden_rubric.toml (not in student handouts)
     visibility: str = "visible"       # Gradescope test visibility
     emulators: Optional[list] = None  # graded only on these ("qemu", "bochs"); None: all
     data_disk: Optional[bool] = None  # a check's own boot: attach the data disk or not
@@ -55,6 +58,7 @@ class Rubric:
     seeds: int = 0           # 0: no seed= key unless asked for
     data_disk: Optional[bool] = None
     cmdline: str = ""
+    checks_path: str = ""    # labN-NAME/checks.py beside the rubric (may not exist)
 
     @property
     def entries(self):
@@ -89,10 +93,21 @@ VISIBILITIES = ("visible", "hidden", "after_due_date", "after_published")
 HIDDEN_DEFAULT_VISIBILITY = "after_published"
 
 
-def available(rubric_dir=RUBRIC_DIR):
-    """Lab numbers that have a rubric file."""
-    return [n for n in labs.numbers()
-            if os.path.exists(os.path.join(rubric_dir, "lab%d.toml" % n))]
+def lab_file(number, name, root=None):
+    """Path of NAME (rubric.toml, checks.py, ...) in lab NUMBER's directory of
+    ROOT (default: the grader's own tree); RubricError if ROOT has no such lab."""
+    root = root or labs.ROOT
+    d = labs.dirs(root).get(number)
+    if d is None:
+        raise RubricError("%s: there is no lab %d (no lab%d-NAME/lab.mk)"
+                          % (root, number, number))
+    return os.path.join(root, d, name)
+
+
+def available(root=None):
+    """Lab numbers of ROOT (default: the grader's tree) that have a rubric."""
+    return [n for n in labs.numbers(root or labs.ROOT)
+            if os.path.exists(lab_file(n, RUBRIC_FILE, root))]
 
 
 def _num(value, what, path, positive=True):
@@ -113,11 +128,11 @@ def _read(path, number):
         raise RubricError("%s: %s" % (path, e))
 
 
-def load(number, rubric_dir=None):
-    """Read and validate grade/rubrics/labNUMBER.toml, plus the instructor's
-    hidden tests in labNUMBER.hidden.toml when that file exists."""
-    rubric_dir = rubric_dir or RUBRIC_DIR
-    path = os.path.join(rubric_dir, "lab%d.toml" % number)
+def load(number, root=None):
+    """Read and validate labNUMBER-NAME/rubric.toml of ROOT (default: the
+    grader's own tree), plus the instructor's hidden tests in
+    hidden_rubric.toml beside it when that file exists."""
+    path = lab_file(number, RUBRIC_FILE, root)
     doc = _read(path, number)
     known = {"lab", "title", "seeds", "data_disk", "cmdline", "timeouts", "sections"}
     extra = set(doc) - known
@@ -135,7 +150,8 @@ def load(number, rubric_dir=None):
                test_timeout=_num(tmo.get("test", 5), "timeouts.test", path),
                bochs_scale=_num(tmo.get("bochs_scale", 3), "timeouts.bochs_scale", path),
                seeds=int(_num(doc.get("seeds", 0), "seeds", path, positive=False)),
-               data_disk=doc.get("data_disk"), cmdline=str(doc.get("cmdline", "")))
+               data_disk=doc.get("data_disk"), cmdline=str(doc.get("cmdline", "")),
+               checks_path=lab_file(number, CHECKS_FILE, root))
     if r.data_disk is not None and not isinstance(r.data_disk, bool):
         raise RubricError("%s: data_disk must be true or false" % path)
     seen = set()
@@ -152,7 +168,7 @@ def load(number, rubric_dir=None):
         r.sections.append((sname, entries))
     if not r.entries:
         raise RubricError("%s: no tests" % path)
-    hidden = os.path.join(rubric_dir, "lab%d.hidden.toml" % number)
+    hidden = lab_file(number, HIDDEN_RUBRIC_FILE, root)
     if os.path.exists(hidden):
         _add_hidden(r, _read(hidden, number), hidden, seen)
     return r

@@ -99,7 +99,9 @@ class RubricTest(unittest.TestCase):
     def write(self, text):
         d = tempfile.mkdtemp(prefix="stepos-rubric-")
         self.addCleanup(lambda: subprocess.run(["rm", "-rf", d]))
-        with open(os.path.join(d, "lab4.toml"), "w") as f:
+        os.makedirs(os.path.join(d, "lab4-threads"))
+        open(os.path.join(d, "lab4-threads", "lab.mk"), "w").close()
+        with open(os.path.join(d, "lab4-threads", "rubric.toml"), "w") as f:
             f.write(textwrap.dedent(text))
         return d
 
@@ -177,7 +179,7 @@ class RubricTest(unittest.TestCase):
             "{name='a', points=1}]\n": "twice",
             "lab = 'lab5'\n": "expected 'lab4'",
             "lab = 'lab4'\nbogus = 1\n": "unknown keys bogus",
-            "lab = [\n": "lab4.toml",
+            "lab = [\n": "lab4-threads/rubric.toml",
         }
         for text, needle in bad.items():
             with self.assertRaises(rubric.RubricError) as cm:
@@ -332,7 +334,7 @@ class CheckTest(unittest.TestCase):
         self.assertFalse(ok)
         self.assertIn("ZeroDivisionError", msg)
         with self.assertRaises(LookupError):
-            checks.find("lab9", "nothing")
+            checks.find("/nonexistent/lab9-x/checks.py", "nothing")
 
 
 class CliTest(unittest.TestCase):

@@ -152,7 +152,7 @@ class ClassRun(unittest.TestCase):
 
     def args(self, **kw):
         a = dict(submissions=self.subs, csv=os.path.join(self.tmp, "grades.csv"),
-                 json_dir=None, rubric_dir=None, labs=[1], pristine=None, emulator="qemu",
+                 json_dir=None, rubric_root=None, labs=[1], pristine=None, emulator="qemu",
                  timeout_scale=1.0, mem_limit=0, seeds=None, seed=None, patterns=["cmdline_*"],
                  keep=False, time_limit=300, jobs=1)
         a.update(kw)

@@ -132,7 +132,7 @@ class Pristine(TmpCase):
     def test_patterns(self):
         for p in ("Makefile", "common/rules.mk", "common/ktest.c", "lab1-boot/cmdline.c",
                   "lab1-boot/kmain.c", "lab3-paging/tests_support.h", "lab3-paging/bench_x.c",
-                  "lab2-frames/lab.mk", "lab4-threads/hidden_x.c", "grade/rubrics/lab1.toml",
+                  "lab2-frames/lab.mk", "lab4-threads/hidden_x.c", "lab1-boot/rubric.toml",
                   "tools/mkimage.py", "lab2-frames/host_tests/t.c"):
             self.assertTrue(pristine.is_pristine(p), p)
         for p in ("lab2-frames/cont_frame_pool.c", "lab1-boot/intr.c", "README.md"):
@@ -258,10 +258,16 @@ class Sandbox(TmpCase):
 
 
 class HiddenRubric(TmpCase):
+    def lab1_tree(self):
+        """self.tmp as a tree holding lab 1's rubric."""
+        os.makedirs(self.path("lab1-boot"), exist_ok=True)
+        self.write("lab1-boot/lab.mk", "")
+        shutil.copy(rubric.lab_file(1, rubric.RUBRIC_FILE), self.path("lab1-boot/rubric.toml"))
+
     def test_merge_and_visibility(self):
-        shutil.copy(os.path.join(rubric.RUBRIC_DIR, "lab1.toml"), self.path("lab1.toml"))
+        self.lab1_tree()
         base = rubric.load(1, self.tmp)
-        self.write("lab1.hidden.toml", 'visibility = "hidden"\n[[sections]]\nname = "libk"\n'
+        self.write("lab1-boot/hidden_rubric.toml", 'visibility = "hidden"\n[[sections]]\nname = "libk"\n'
                    'tests = [{ name = "secret_one", points = 5 },\n'
                    '  { name = "secret_two", points = 1, visibility = "after_due_date" }]\n'
                    '[[sections]]\nname = "extra"\ntests = [{ name = "secret_three", points = 2 }]\n')
@@ -281,8 +287,8 @@ class HiddenRubric(TmpCase):
         self.assertTrue(doc["output"].startswith("WARNING: x"))
 
     def test_bad_hidden_rubric(self):
-        shutil.copy(os.path.join(rubric.RUBRIC_DIR, "lab1.toml"), self.path("lab1.toml"))
-        self.write("lab1.hidden.toml", '[[sections]]\nname = "libk"\n'
+        self.lab1_tree()
+        self.write("lab1-boot/hidden_rubric.toml", '[[sections]]\nname = "libk"\n'
                    'tests = [{ name = "kprintf_formats", points = 5 }]\n')
         with self.assertRaisesRegex(rubric.RubricError, "listed twice"):
             rubric.load(1, self.tmp)

@@ -69,7 +69,7 @@ def _add(z, name, data, mode=0o644):
 
 def build(lab, out, ref=ROOT):
     """Write the autograder zip of LAB to OUT; returns the bundled file names."""
-    rub = rubric.load(lab, os.path.join(ref, "grade", "rubrics"))
+    rub = rubric.load(lab, ref)
     files = [n for n in pristine.reference_files(ref)        # not the instructor's
              if pristine.handed_out(n) or pristine.is_hidden(n)]   # self-test patches
     os.makedirs(os.path.dirname(os.path.abspath(out)), exist_ok=True)

@@ -84,7 +84,7 @@ def main():
                 all(modes.get(n, 0) & 0o100 for n in ("setup.sh", "run_autograder")))
         c.check("zip: bundles the grader, the tests and the hidden test",
                 {"stepos/grade/grade.py", "stepos/lab3-paging/tests_vm_pool.c",
-                 "stepos/lab3-paging/hidden_heap.c", "stepos/grade/rubrics/lab3.hidden.toml",
+                 "stepos/lab3-paging/hidden_heap.c", "stepos/lab3-paging/hidden_rubric.toml",
                  "stepos/Makefile"} <= names)
         c.check("zip: no solution inside (lab3-paging/vm_regions.c, lab2-frames/"
                 "cfp_bitmap.c left out)", not {"stepos/lab3-paging/vm_regions.c",

@@ -60,7 +60,7 @@ SYNTAX_ERROR = (POOL, "bool vm_pool_is_live(const struct vm_pool *pool)\n{",
 # The tests that catch NO_MERGE_PREV, edited to pass whatever happens.
 FAKE_PASS = [("lab3-paging/tests_vm_pool.c", "KTEST(%s)\n{\n" % t,
               "KTEST(%s)\n{\n    return;\n" % t) for t in NO_MERGE_FAILS]
-RUBRIC_BUMP = ("grade/rubrics/lab3.toml", '{ name = "paging_identity_map", points = 3 }',
+RUBRIC_BUMP = ("lab3-paging/rubric.toml", '{ name = "paging_identity_map", points = 3 }',
                '{ name = "paging_identity_map", points = 300 }')
 
 MALICIOUS_MAKEFILE = """# Makefile: a hostile student build (tools/class_fixtures.py): it builds only
@@ -96,7 +96,7 @@ def make_reference(dest):
     pristine.copy_tree(ROOT, dest)
     with open(os.path.join(dest, "lab3-paging", "hidden_heap.c"), "w") as f:
         f.write(HIDDEN_C)
-    with open(os.path.join(dest, "grade", "rubrics", "lab3.hidden.toml"), "w") as f:
+    with open(os.path.join(dest, "lab3-paging", "hidden_rubric.toml"), "w") as f:
         f.write(HIDDEN_TOML)
     return dest
 
@@ -201,7 +201,7 @@ def build_class(ref, folder, outside, port):
         "heidi": Expect("zero", "BUILD-FAIL"),
         "ivan": Expect("full", "OK", ["changed: Makefile"]),
         "judy": Expect(("same", "dave"), "2 FAIL",
-                       ["lab3-paging/tests_vm_pool.c", "grade/rubrics/lab3.toml"]),
+                       ["lab3-paging/tests_vm_pool.c", "lab3-paging/rubric.toml"]),
         "kim": Expect("less"),
         "mallory": Expect("zero", "BAD-SUBMISSION", ["leaves the archive"]),
         "niaj": Expect("zero", "BAD-SUBMISSION", ["symbolic link"]),

@@ -164,7 +164,7 @@ def _cmdline(pid):
 
 
 def _max(ref):
-    return rubric.load(cf.LAB, os.path.join(ref, "grade", "rubrics")).max_points
+    return rubric.load(cf.LAB, ref).max_points
 
 
 def main():
@@ -187,7 +187,7 @@ def main():
         expects = cf.build_class(ref, os.path.join(tmp, "class"), outside, listener.port)
         c.check("fixtures: %d submissions; the lab %d handout leaves the hidden test out"
                 % (len(expects), cf.LAB), len(expects) >= 12)
-        rub = rubric.load(cf.LAB, os.path.join(ref, "grade", "rubrics"))
+        rub = rubric.load(cf.LAB, ref)
         points = {e.name: e.points for e in rub.entries}
         common = ["--pristine", ref, "--timeout-scale", a.timeout_scale]
         jdir = os.path.join(tmp, "json")

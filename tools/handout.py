@@ -15,7 +15,7 @@ solution of an optional challenge, always stripped. Regions of labs >= N are str
 do lab 3); --keep-solutions K strips labs > K instead, --only strips lab N only.
 A region with no TODO line before it gets a generic one. Malformed markers
 (unbalanced, nested, a lab number that does not belong in the file) stop the
-tool with file:line. Hidden tests (labN-*/hidden_*, grade/rubrics/labN.hidden.toml)
+tool with file:line. Hidden tests (labN-*/hidden_*, hidden_rubric.toml among them)
 and instructor-only tools that quote solutions (grade/pristine.py) are left out.
 """
 import argparse

@@ -33,7 +33,7 @@ def score(out):
 
 def one_seed(n):
     """Grader options that run a seeded lab once (seed 1) instead of its rubric's N runs."""
-    with open(os.path.join(ROOT, "grade", "rubrics", "lab%d.toml" % n), "rb") as f:
+    with open(os.path.join(ROOT, labs.dirs(ROOT)[n], "rubric.toml"), "rb") as f:
         return ["--seed", "1"] if tomllib.load(f).get("seeds", 0) > 0 else []
 
 

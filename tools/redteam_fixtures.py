@@ -285,7 +285,7 @@ def build_class(ref, folder):
                       "ktest.h into every file", "lab7-more/lab.mk", before=True))
 
     t = _copy(base, p("forger"))
-    names = rubric.load(LAB, os.path.join(ref, "grade", "rubrics")).entries
+    names = rubric.load(LAB, ref).entries
     _edit(os.path.join(t, labdir, "frames.c"), "\nvoid frames_init(void)\n{\n",
           FORGER_C % {"names": ", ".join('"%s"' % e.name for e in names)})
     cases.append(Case("forger", "frames_init prints KTEST PASS for every rubric test and "

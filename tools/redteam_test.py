@@ -243,7 +243,7 @@ def check_outputs(c, tmp):
 
 
 def _full(ref, lab, tests):
-    rub = rubric.load(lab, os.path.join(ref, "grade", "rubrics"))
+    rub = rubric.load(lab, ref)
     return sum(e.points for e in rub.entries if e.name in tests)
 
 

@@ -125,7 +125,7 @@ class Tree(unittest.TestCase):
             "lab2-frames/b.c": C_REGION % {"n": 2},
             "lab3-paging/c.asm": ASM_REGION % {"n": 3},
             "lab3-paging/hidden_extra.c": "/* instructor only */\n",
-            "grade/rubrics/lab3.hidden.toml": "# instructor only\n",
+            "lab3-paging/hidden_rubric.toml": "# instructor only\n",
             "grade/selftest_cases/lab3.py": "# quotes solutions\n",
             "README.md": "readme\n",
         }
@@ -175,7 +175,7 @@ class Tree(unittest.TestCase):
     def test_hidden_tests_and_instructor_tools_left_out(self):
         _, out = self.handout("3")
         self.assertFalse(os.path.exists(os.path.join(out, "lab3-paging/hidden_extra.c")))
-        self.assertFalse(os.path.exists(os.path.join(out, "grade/rubrics/lab3.hidden.toml")))
+        self.assertFalse(os.path.exists(os.path.join(out, "lab3-paging/hidden_rubric.toml")))
         self.assertFalse(os.path.exists(os.path.join(out, "grade/selftest_cases/lab3.py")))
         self.assertTrue(os.path.exists(os.path.join(out, "grade/pristine.py")))
 

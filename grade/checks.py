@@ -1,10 +1,13 @@
 """checks: external checks, judged by the grader from a run's serial output and disk images.
 
-A rubric entry with `check = "fn"` calls fn(ctx) in grade/checks/labN.py. It
-returns True/False, or (ok, message). Raising an exception fails the check
-with the exception as its message.
+A rubric entry with `check = "fn"` calls fn(ctx) in the checks.py beside the
+rubric (labN-NAME/checks.py of the grader's tree, or of the reference with
+--pristine). It returns True/False, or (ok, message). Raising an exception
+fails the check with the exception as its message.
 """
-import importlib
+import importlib.util
+import os
+import threading
 from dataclasses import dataclass, field
 from typing import Optional
 
@@ -31,15 +34,28 @@ class CheckContext:
         return [l.strip() for l in self.lines if l.strip().startswith(prefix)]
 
 
-def find(lab, name):
-    """The check function NAME of LAB ('lab4'), or raise LookupError."""
-    try:
-        mod = importlib.import_module("checks." + lab)
-    except ModuleNotFoundError as e:
-        raise LookupError("no grade/checks/%s.py (%s)" % (lab, e))
-    fn = getattr(mod, name, None)
+_modules = {}                      # path -> loaded module
+_lock = threading.Lock()
+
+
+def _module(path):
+    with _lock:
+        if path not in _modules:
+            spec = importlib.util.spec_from_file_location(
+                "stepos_checks_%d" % len(_modules), path)
+            mod = importlib.util.module_from_spec(spec)
+            spec.loader.exec_module(mod)
+            _modules[path] = mod
+        return _modules[path]
+
+
+def find(path, name):
+    """The check function NAME of the checks file PATH, or raise LookupError."""
+    if not os.path.isfile(path):
+        raise LookupError("no %s (a rubric entry names check %s)" % (path, name))
+    fn = getattr(_module(path), name, None)
     if not callable(fn):
-        raise LookupError("grade/checks/%s.py has no function %s" % (lab, name))
+        raise LookupError("%s has no function %s" % (path, name))
     return fn
 
 
