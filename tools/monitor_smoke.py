@@ -130,20 +130,17 @@ def check_lab(lab):
 
 
 def built_labs():
-    labs = []
-    for n in labs.numbers():
-        if os.path.exists(os.path.join(ROOT, "build", "lab%d" % n, "disk.img")):
-            labs.append(n)
-    return labs
+    return [n for n in labs.numbers()
+            if os.path.exists(os.path.join(ROOT, "build", "lab%d" % n, "disk.img"))]
 
 
 def main():
-    labs = [int(a.replace("lab", "")) for a in sys.argv[1:]] or None
-    if labs is None:
+    chosen = [int(a.replace("lab", "")) for a in sys.argv[1:]] or None
+    if chosen is None:
         subprocess.run(["make", "-s", "all"], cwd=ROOT, check=False)
-        labs = built_labs()
+        chosen = built_labs()
     total_p = total_f = 0
-    for lab in labs:
+    for lab in chosen:
         p, f = check_lab(lab)
         total_p += p
         total_f += f
