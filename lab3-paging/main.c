@@ -1,11 +1,12 @@
 /* main.c: lab 3's kernel: frames, paging, VM pools and the heap, with a short demo. */
 #include "common/kprintf.h"
 #include "lab1-boot/kernel.h"
+#include "setup.h"
 #include "vm.h"
 
 void lab_init(int demo)
 {
-    bool ok = vm_setup();
+    bool ok = lab3_setup();
     if (!demo)
         return;
     if (!ok) {

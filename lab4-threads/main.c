@@ -1,15 +1,13 @@
 /* main.c: lab 4's kernel: threads and the FIFO scheduler, with a short ping-pong demo. */
 #include "common/kprintf.h"
 #include "lab1-boot/kernel.h"
-#include "lab3-paging/vm.h"
 #include "scheduler.h"
+#include "setup.h"
 #include "thread_demos.h"
 
 void lab_init(int demo)
 {
-    vm_setup();
-    scheduler_init();
-    thread_demos_init();
+    lab4_setup();
     if (!demo)
         return;
     struct thread *idle = scheduler_idle_thread();

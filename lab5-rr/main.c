@@ -1,17 +1,15 @@
 /* main.c: lab 5's kernel: lab 4's threads under preemptive round robin, with a short demo. */
 #include "common/kprintf.h"
 #include "lab1-boot/kernel.h"
-#include "lab3-paging/vm.h"
 #include "lab4-threads/scheduler.h"
 #include "lab4-threads/thread_demos.h"
 #include "rr.h"
 #include "rr_spin.h"
+#include "setup.h"
 
 void lab_init(int demo)
 {
-    vm_setup();
-    scheduler_init();
-    rr_init();
+    lab5_setup();
     if (!demo)
         return;
     if (scheduler_idle_thread() == NULL) {

@@ -11,7 +11,7 @@
 #include "lab3-paging/vm.h"
 #include "lab4-threads/scheduler.h"
 #include "lab4-threads/thread.h"
-#include "lab6_setup.h"
+#include "setup.h"
 
 /* The demo: CPU-bound threads and disk threads at once, in the IRQ-driven
  * mode: the disk threads write, then read back and check, a few blocks of
@@ -44,9 +44,8 @@ static void lab6_demo(void)
 
 void lab_init(int demo)
 {
-    bool vm = vm_setup();
-    lab6_setup_scheduler();
-    disk_system_init();
+    lab6_setup();
+    bool vm = vm_ready();
     if (!demo)
         return;
     kprintf("lab6: the whole system: paging %s, threads %s, policy %s, disk mode %s\n",
