@@ -67,7 +67,8 @@ static int cmd_buddy(int argc, char **argv)
 {
     struct buddy_pool *pool = buddy_system_pool();
     if (pool == NULL) {
-        kprintf("buddy: no buddy pool (lab 2 builds one at boot with alloc=buddy: make lab2 CMDLINE=alloc=buddy)\n");
+        kprintf("buddy: no buddy pool (lab 2 builds one at boot with alloc=buddy: "
+                "make lab2 CMDLINE=alloc=buddy)\n");
         return 1;
     }
     if (argc == 1) {
