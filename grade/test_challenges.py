@@ -207,6 +207,16 @@ class ChallengeGradingTest(unittest.TestCase):
             labrun.session, labrun._Booter = saved
         self.assertEqual(seen, [(["c1", "c2"], ["quiet=1", "alloc=buddy", "seed=5"])])
 
+    def test_make_variable(self):
+        top = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+        for var, want in (("CHALLENGES=1", True), ("CHALLENGES=0", False), ("X=1", False)):
+            p = subprocess.run(["make", "-s", "-n", "-C", top, "grade-lab2", var],
+                               stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
+            cmd = p.stdout.decode().strip().splitlines()[-1]
+            self.assertIn("grade/grade.py lab2", cmd)
+            self.assertEqual("--challenges" in cmd.split(), want,
+                             "make grade-lab2 %s runs: %s" % (var, cmd))
+
     def test_class_runs_refuse_challenges(self):
         p = subprocess.run([sys.executable, os.path.join(os.path.dirname(__file__), "grade.py"),
                             "lab2", "--challenges", "--submissions", "."],
