@@ -40,6 +40,7 @@ help:
 	@echo "                       waiting for gdb; then 'make gdb' in another terminal"
 	@echo "  make gdb             attach gdb to the waiting QEMU (uses .gdbinit)"
 	@echo "  make grade-labN      build lab N, run its tests, print the score"
+	@echo "                       (CHALLENGES=1: also the lab's challenge tests, not counted)"
 	@echo "  make build-labN      just build build/labN/disk.img"
 	@echo "  make submit [LAB=N]  the zip to upload to the autograder (LAB=N: built first)"
 	@echo "  CMDLINE='key=value ...' passes a kernel command line to labN/labN-bochs"
@@ -82,7 +83,7 @@ lab$(1)-bochs: build-lab$(1)
 lab$(1)-gdb: build-lab$(1)-gdb
 	$(PYTHON) tools/boot.py lab$(1) --gdb --cmdline "$$$$STEPOS_CMDLINE"
 grade-lab$(1):
-	$(PYTHON) grade/grade.py lab$(1) --emulator $(EMU)
+	$(PYTHON) grade/grade.py lab$(1) --emulator $(EMU) $(if $(filter-out 0,$(CHALLENGES)),--challenges)
 endef
 $(foreach n,$(LAB_NUMS),$(eval $(call LAB_TARGETS,$(n))))
 

@@ -88,6 +88,9 @@ def parse_args(argv):
     p.add_argument("--replay-pristine", help=argparse.SUPPRESS)
     p.add_argument("--no-build", action="store_true",
                    help="grade the images already in build/ (skip make)")
+    p.add_argument("--challenges", action="store_true",
+                   help="also run the lab's challenge tests (optional, never counted: "
+                   "reported after the score)")
     a = p.parse_intermixed_args(argv)  # tests may follow options (replay lines)
     if a.seeds is not None and a.seeds < 1:
         p.error("--seeds must be at least 1")
@@ -98,6 +101,9 @@ def parse_args(argv):
                 "machine)" % a.timeout_scale)
     if (a.csv or a.json_dir) and not a.submissions:
         p.error("--csv and --json-dir need --submissions")
+    if a.challenges and a.submissions:
+        p.error("--challenges grades one tree; a class run (--submissions) grades what "
+                "counts only")
     if a.time_limit <= 0 or a.mem_limit < 0:
         p.error("--time-limit and --mem-limit must be positive")
     if a.lab_opt:
@@ -185,22 +191,30 @@ def build(root, lab, verbose):
 
 def grade_lab(args, number, root, workroot, echo, flags=()):
     """Build, boot and score lab NUMBER of ROOT; FLAGS (integrity findings
-    about the tree) are shown with its score."""
+    about the tree) are shown with its score. Challenge tests (--challenges)
+    run in boots of their own and only fill rep.challenges."""
     rub = rubric.load(number, args.rubric_root)
     rub.scale_timeouts(args.timeout_scale)
     entries = rub.select(args.patterns)
+    challenges = rub.select_challenges(args.patterns) if args.challenges else []
     t0 = time.monotonic()
     rep = report.LabReport(rubric=rub, graded=[], replay_base=_replay_base(args, rub),
                            integrity=list(flags))
-    if not entries:
-        raise UsageError("%s: no rubric entry matches %s" % (rub.lab, " ".join(args.patterns)))
+    if not args.challenges:
+        rep.challenges_not_run = len(rub.select_challenges(args.patterns))
+    if not entries and not challenges:
+        hint = (" (challenge tests run only with --challenges)"
+                if rub.select_challenges(args.patterns) else "")
+        raise UsageError("%s: no rubric entry matches %s%s" % (rub.lab, " ".join(args.patterns),
+                                                                 hint))
     emus = ["qemu", "bochs"] if args.emulator == "both" else [args.emulator]
-    skipped = [e.name for e in entries if not any(e.runs_on(x) for x in emus)]
+    skipped = [e.name for e in entries + challenges if not any(e.runs_on(x) for x in emus)]
     if skipped:  # e.g. QEMU-only error injection when grading on Bochs alone
         print(safe_text.line("%s: not graded on %s: %s" % (rub.lab, " and ".join(emus),
                                                            " ".join(skipped))))
         entries = [e for e in entries if e.name not in skipped]
-        if not entries:
+        challenges = [e for e in challenges if e.name not in skipped]
+        if not entries and not challenges:
             raise UsageError("%s: no selected entry runs on %s" % (rub.lab, " and ".join(emus)))
     for e in emus:
         emu.check_emulator(e)
@@ -217,26 +231,46 @@ def grade_lab(args, number, root, workroot, echo, flags=()):
     if failed:
         rep.build_log = failed
         rep.graded = report.build_failed(rub, entries, failed)
+        rep.challenges = report.build_failed(rub, challenges, failed)
     else:
-        specs = [labrun.RunSpec(e, s) for e in emus for s in seeds_for(args, rub)]
         shutil.rmtree(os.path.join(workroot, rub.lab), ignore_errors=True)
+        jobs = _run_jobs(args, rub, entries, challenges, emus)
 
-        def one(spec):
-            wd = os.path.join(workroot, rub.lab, spec.dirname)
+        def one(job):
+            section, spec, todo = job
+            sub = spec.dirname if section is None else "challenge-%d-%s" % (
+                [n for n, _, _ in rub.challenges].index(section), spec.dirname)
+            wd = os.path.join(workroot, rub.lab, sub)
             os.makedirs(wd, exist_ok=True)
-            return labrun.run(rub, entries, spec, build_dir, wd, echo=echo)
+            return labrun.run(rub, todo, spec, build_dir, wd, echo=echo,
+                              cmdline="" if section is None else rub.challenge_cmdline(section))
 
-        jobs = args.jobs or min(4, os.cpu_count() or 1)
-        if jobs == 1 or len(specs) == 1:
-            rep.runs = [one(s) for s in specs]
+        n = args.jobs or min(4, os.cpu_count() or 1)
+        if n == 1 or len(jobs) == 1:
+            runs = [one(j) for j in jobs]
         else:
-            with ThreadPoolExecutor(max_workers=jobs) as pool:
-                rep.runs = list(pool.map(one, specs))
+            with ThreadPoolExecutor(max_workers=n) as pool:
+                runs = list(pool.map(one, jobs))
+        rep.runs = [r for j, r in zip(jobs, runs) if j[0] is None]
+        rep.challenge_runs = [r for j, r in zip(jobs, runs) if j[0] is not None]
         rep.graded = report.combine(rub, entries, rep.runs)
+        rep.challenges = report.combine(rub, challenges, rep.challenge_runs)
     rep.elapsed = time.monotonic() - t0
-    multi = len(rep.runs) > 1
+    multi = len(emus) * len(seeds_for(args, rub)) > 1
     print("\n".join(report.render(rep, multi)), flush=True)
     return rep
+
+
+def _run_jobs(args, rub, entries, challenges, emus):
+    """[(challenge section or None, RunSpec, entries)]: the base run of every
+    emulator x seed, then each challenge section's (its own boots and cmdline)."""
+    specs = [labrun.RunSpec(e, s) for e in emus for s in seeds_for(args, rub)]
+    jobs = [(None, spec, entries) for spec in specs] if entries else []
+    for sname, sec_entries, _ in rub.challenges:
+        names = {e.name for e in sec_entries}
+        todo = [e for e in challenges if e.name in names]
+        jobs += [(sname, spec, todo) for spec in specs if todo]
+    return jobs
 
 
 def _replay_base(args, rub):

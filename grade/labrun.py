@@ -91,18 +91,19 @@ class _Booter:
         return outcome
 
 
-def run(rubric, entries, spec, build_dir, workdir, echo=None):
-    """Grade ENTRIES of RUBRIC under SPEC; boots happen in WORKDIR/bootN."""
+def run(rubric, entries, spec, build_dir, workdir, echo=None, cmdline=""):
+    """Grade ENTRIES of RUBRIC under SPEC; boots happen in WORKDIR/bootN.
+    CMDLINE (a challenge section's keys) is added to every boot's command line."""
     t0 = time.monotonic()
     res = RunResult(spec)
     booter = _Booter(rubric, spec, build_dir, workdir, echo)
-    extra = [rubric.cmdline] + ([] if spec.seed is None else ["seed=%d" % spec.seed])
+    extra = [rubric.cmdline, cmdline] + ([] if spec.seed is None else ["seed=%d" % spec.seed])
     entries = [e for e in entries if e.runs_on(spec.emulator)]
     tests = [e.name for e in entries if not e.is_check]
     for e in entries:
         if e.is_check and not e.cmdline:
             tests += [n for n in e.needs if n not in tests]
-    tmo = timeouts_for(rubric, rubric.entries, spec.emulator)
+    tmo = timeouts_for(rubric, rubric.entries + rubric.challenge_entries, spec.emulator)
     sess = session.run_tests(tests, lambda cl, chunk: booter.boot(cl, tmo), extra)
     res.notes += sess.notes
     if sess.boots:

@@ -52,6 +52,11 @@ class LabReport:
     elapsed: float = 0.0
     replay_base: list = field(default_factory=list)  # argv prefix to replay a failure
     integrity: list = field(default_factory=list)    # integrity findings (strings)
+    # Challenge tests (never counted): Graded of the ones run, their runs, and
+    # how many the rubric has that were not run (no --challenges).
+    challenges: list = field(default_factory=list)
+    challenge_runs: list = field(default_factory=list)
+    challenges_not_run: int = 0
 
     @property
     def score(self):
@@ -72,7 +77,7 @@ def integrity_flags(reports, notes=()):
     found = [n for n in notes if integrity.is_flag(n)]
     for rep in reports:
         found += list(rep.integrity)
-        for run in rep.runs:
+        for run in rep.runs + list(getattr(rep, "challenge_runs", [])):
             found += list(getattr(run, "integrity", []))
     out = []
     for f in found:
@@ -155,6 +160,7 @@ def render(rep, multi_run):
     lines.append("Time: %.1fs (%d boot%s)" % (rep.elapsed, boots, "" if boots == 1 else "s"))
     lines.append("Score: %s/%s" % (fmt_points(rep.score), fmt_points(rep.max_score)))
     lines += integrity_flags([rep])
+    lines += challenge_lines(rep, multi_run)
     lines.append("%s: %d passed, %d failed" % (rep.rubric.lab, rep.n_passed,
                                                len(rep.graded) - rep.n_passed))
     # Student-controlled text (serial and build output) is in here: no line
@@ -217,7 +223,40 @@ def _root_cause(rep, groups):
     return out
 
 
-def _reason_lines(rep, g, spec, r, multi_run):
+def challenge_lines(rep, multi_run):
+    """The challenge block after the score: each challenge test run, PASS or
+    FAIL with its reasons, by section; or how to run them when none was."""
+    lab = rep.rubric.lab
+    if not rep.challenges:
+        if not rep.challenges_not_run:
+            return []
+        return ["Challenges (not counted): %d challenge test%s not run; run them with "
+                "python3 grade/grade.py %s --challenges (or make grade-%s CHALLENGES=1)"
+                % (rep.challenges_not_run, "" if rep.challenges_not_run == 1 else "s",
+                   lab, lab)]
+    lines = ["Challenges (not counted):"]
+    base = list(rep.replay_base) + ["--challenges"] if rep.replay_base else []
+    for sname, entries, cmdline in rep.rubric.challenges:
+        names = {e.name for e in entries}
+        gs = [g for g in rep.challenges if g.entry.name in names]
+        if not gs:
+            continue
+        lines.append("  [%s]%s" % (sname, " (booted with %s)" % cmdline if cmdline else ""))
+        for g in gs:
+            lines.append("  %s: %s (%.1fs)" % (g.entry.name, "PASS" if g.passed else "FAIL",
+                                              g.duration))
+            for spec, r in g.failures:
+                lines += ["  " + l for l in _reason_lines(rep, g, spec, r, multi_run, base)]
+    passed = sum(1 for g in rep.challenges if g.passed)
+    lines.append("Challenges: %d/%d passed (not counted in the score)"
+                 % (passed, len(rep.challenges)))
+    for run in rep.challenge_runs:
+        for n in run.notes:
+            lines.append("note (challenge, %s): %s" % (run.spec.label, n))
+    return lines
+
+
+def _reason_lines(rep, g, spec, r, multi_run, replay_base=None):
     tag = "[%s] " % spec.label if (spec is not None and multi_run) else ""
     body = r.reason[:REASON_LINES] or ["(no details)"]
     out = ["    %s%s: %s" % (tag, r.verdict, body[0])]
@@ -225,11 +264,11 @@ def _reason_lines(rep, g, spec, r, multi_run):
     if len(r.reason) > REASON_LINES:
         out.append("      ... %d more lines (use --keep to see the logs)"
                    % (len(r.reason) - REASON_LINES))
-    if spec is not None and rep.replay_base:
+    base = replay_base or rep.replay_base
+    if spec is not None and base:
         what = ("seed %d, " % spec.seed if spec.seed is not None
                 else "no seed= (the kernel's default), ")
-        out.append("    %sreplay: %s" % (what, replay_command(rep.replay_base, spec,
-                                                             g.entry.name)))
+        out.append("    %sreplay: %s" % (what, replay_command(base, spec, g.entry.name)))
     return out
 
 
@@ -258,20 +297,54 @@ def gradescope(reports, elapsed, notes=()):
                 "extra_data": {"verdict": g.verdict},
                 "visibility": getattr(g.entry, "visibility", "visible"),
             })
+    tests += _challenge_tests(reports)
     flags = [safe_text.line(f, safe_text.NOTE_MAX) for f in integrity_flags(reports, notes)]
     others = [n for n in notes if not integrity.is_flag(n)]
+    done = [r for r in reports if r.challenges]
     return {
         "score": sum(r.score for r in reports),
         "execution_time": round(elapsed, 1),
         "output": "\n".join(flags + safe_text.lines(others, safe_text.NOTE_MAX) + ["%s: %s/%s" % (
-            r.rubric.lab, fmt_points(r.score), fmt_points(r.max_score)) for r in reports]),
+            r.rubric.lab, fmt_points(r.score), fmt_points(r.max_score)) for r in reports] + [
+            "%s challenges (not counted): %d/%d passed" % (
+                r.rubric.lab, sum(g.passed for g in r.challenges), len(r.challenges))
+            for r in done]),
         "visibility": "visible",
         # the grader's text output names every test: hide it when some are hidden
         "stdout_visibility": "hidden" if any(getattr(g.entry, "hidden", False)
                                              for r in reports for g in r.graded) else "visible",
-        "extra_data": {"max_score": sum(r.max_score for r in reports), "integrity": flags},
+        "extra_data": {"max_score": sum(r.max_score for r in reports), "integrity": flags,
+                       "challenges": {r.rubric.lab: {"passed": sum(g.passed for g in
+                                                                   r.challenges),
+                                                     "run": len(r.challenges)}
+                                      for r in done}},
         "tests": tests,
     }
+
+
+def _challenge_tests(reports):
+    """Gradescope tests for the challenge tests run: worth 0 of 0 points
+    (Gradescope shows them passed or failed, and the total is the top-level
+    score, which leaves them out), tagged and marked "challenge"."""
+    tests = []
+    for rep in reports:
+        for g in rep.challenges:
+            out = ["%s%s: %s" % ("[%s] " % spec.label if spec is not None else "", r.verdict,
+                                 "\n  ".join(r.reason)) for spec, r in g.failures]
+            name = "challenge: %s" % g.entry.name
+            tests.append({
+                "name": safe_text.line("%s: %s" % (rep.rubric.lab, name) if len(reports) > 1
+                                       else name),
+                "score": 0,
+                "max_score": 0,
+                "status": "passed" if g.passed else "failed",
+                "output": safe_text.text("\n".join(out)) if out else "OK (a challenge: "
+                          "not counted)",
+                "tags": [rep.rubric.lab, g.entry.section, "challenge"],
+                "extra_data": {"verdict": g.verdict, "challenge": True},
+                "visibility": g.entry.visibility,
+            })
+    return tests
 
 
 def check_writable(path, what):

@@ -35,6 +35,7 @@ class Entry:
     data_disk: Optional[bool] = None  # a check's own boot: attach the data disk or not
     data_errors: Optional[dict] = None  # a check's own boot: {"read": [sector], "write": [..]}
                                         # failed by the emulator (QEMU blkdebug)
+    challenge: bool = False           # in a challenge section: optional, never counted
 
     def runs_on(self, emulator):
         """True if this entry is graded in runs on EMULATOR."""
@@ -51,7 +52,7 @@ class Rubric:
     number: int
     title: str
     path: str
-    sections: list           # [(section name, [Entry])]
+    sections: list           # [(section name, [Entry])]: the graded ones
     boot_timeout: float = 10.0
     test_timeout: float = 5.0
     bochs_scale: float = 3.0
@@ -59,10 +60,22 @@ class Rubric:
     data_disk: Optional[bool] = None
     cmdline: str = ""
     checks_path: str = ""    # labN-NAME/checks.py beside the rubric (may not exist)
+    # Challenge sections (challenge = true): [(name, [Entry], cmdline)]. Their
+    # tests run only when asked for (grade.py --challenges) and are never in
+    # entries, max_points or select(): nothing that counts sees them.
+    challenges: list = field(default_factory=list)
 
     @property
     def entries(self):
         return [e for _, es in self.sections for e in es]
+
+    @property
+    def challenge_entries(self):
+        return [e for _, es, _ in self.challenges for e in es]
+
+    def challenge_cmdline(self, section):
+        """The extra kernel command line of challenge SECTION's boots."""
+        return next(c for n, _, c in self.challenges if n == section)
 
     @property
     def max_points(self):
@@ -72,7 +85,7 @@ class Rubric:
         """Multiply every timeout by FACTOR (slow machines, impatient tests)."""
         self.boot_timeout *= factor
         self.test_timeout *= factor
-        for e in self.entries:
+        for e in self.entries + self.challenge_entries:
             if e.timeout is not None:
                 e.timeout *= factor
 
@@ -80,8 +93,17 @@ class Rubric:
         """Entries whose name matches any glob in PATTERNS (all if none)."""
         if not patterns:
             return self.entries
-        return [e for e in self.entries
-                if any(fnmatch.fnmatchcase(e.name, p) for p in patterns)]
+        return _matching(self.entries, patterns)
+
+    def select_challenges(self, patterns):
+        """Challenge entries whose name matches any glob in PATTERNS (all if none)."""
+        return _matching(self.challenge_entries, patterns)
+
+
+def _matching(entries, patterns):
+    if not patterns:
+        return list(entries)
+    return [e for e in entries if any(fnmatch.fnmatchcase(e.name, p) for p in patterns)]
 
 
 def lab_number(spec):
@@ -159,19 +181,56 @@ def load(number, root=None):
         sname = sec.get("name")
         if not isinstance(sname, str) or not sname:
             raise RubricError("%s: section %d has no name" % (path, i + 1))
+        if set(sec) - SECTION_KEYS:
+            raise RubricError("%s: section %r: unknown keys %s" % (
+                path, sname, ", ".join(sorted(set(sec) - SECTION_KEYS))))
+        if sname in [n for n, _ in r.sections] + [n for n, _, _ in r.challenges]:
+            raise RubricError("%s: section %r listed twice" % (path, sname))
+        challenge, cmdline = _challenge_keys(sec, "%s: section %r" % (path, sname))
         entries = []
         for t in sec.get("tests", []):
             entries.append(_entry(t, sname, path, seen))
-        if set(sec) - {"name", "tests"}:
-            raise RubricError("%s: section %r: unknown keys %s" % (
-                path, sname, ", ".join(sorted(set(sec) - {"name", "tests"}))))
-        r.sections.append((sname, entries))
+            entries[-1].challenge = challenge
+        if challenge:
+            if not entries:
+                raise RubricError("%s: challenge section %r has no tests" % (path, sname))
+            r.challenges.append((sname, entries, cmdline))
+        else:
+            r.sections.append((sname, entries))
     if not r.entries:
         raise RubricError("%s: no tests" % path)
     hidden = lab_file(number, HIDDEN_RUBRIC_FILE, root)
     if os.path.exists(hidden):
         _add_hidden(r, _read(hidden, number), hidden, seen)
     return r
+
+
+SECTION_KEYS = {"name", "tests", "challenge", "cmdline"}
+_CMDLINE_WORD_RE = re.compile(r"^[a-z][a-z0-9_]*=\S+$")
+_GRADER_KEYS = ("test", "ktkey", "seed")     # the grader sets these on every boot
+
+
+def _challenge_keys(sec, where):
+    """(challenge, cmdline) of rubric section SEC: challenge = true marks an
+    optional section; its cmdline (key=value words) is added to its boots."""
+    challenge = sec.get("challenge", False)
+    if not isinstance(challenge, bool):
+        raise RubricError("%s: challenge must be true or false" % where)
+    if "cmdline" not in sec:
+        return challenge, ""
+    if not challenge:
+        raise RubricError("%s: cmdline belongs to a challenge section (challenge = true); "
+                          "a graded section boots with the rubric's cmdline" % where)
+    cmdline = sec["cmdline"]
+    words = cmdline.split() if isinstance(cmdline, str) else None
+    if not words or any(not _CMDLINE_WORD_RE.match(w) for w in words):
+        raise RubricError("%s: cmdline must be key=value words, e.g. \"alloc=buddy\", not %r"
+                          % (where, cmdline))
+    taken = [w for w in words if w.split("=")[0] in _GRADER_KEYS]
+    if taken:
+        raise RubricError("%s: cmdline may not set %s: the grader sets test=, seed= and "
+                          "ktkey= itself" % (where, " ".join(taken)))
+    return challenge, " ".join(words)
 
 
 def _add_hidden(r, doc, path, seen):
@@ -191,7 +250,12 @@ def _add_hidden(r, doc, path, seen):
         if not isinstance(sname, str) or not sname:
             raise RubricError("%s: section %d has no name" % (path, i + 1))
         if set(sec) - {"name", "tests"}:
-            raise RubricError("%s: section %r: unknown keys" % (path, sname))
+            raise RubricError("%s: section %r: unknown keys %s (a hidden rubric has no "
+                              "challenge sections)" % (path, sname, ", ".join(
+                                  sorted(set(sec) - {"name", "tests"}))))
+        if sname in [n for n, _, _ in r.challenges]:
+            raise RubricError("%s: section %r is a challenge section: hidden tests count, "
+                              "so they go in a graded section" % (path, sname))
         if sname not in sections:
             sections[sname] = []
             r.sections.append((sname, sections[sname]))
