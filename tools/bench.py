@@ -5,6 +5,7 @@ Kernels boot with the `bench` command-line key and print `KMETRIC name value
 unit` lines. Under Bochs (fixed ips, clock sync=none) rdtsc advances one per
 instruction, so those figures are exact and repeat from run to run.
 """
+import argparse
 import glob
 import os
 import subprocess
@@ -52,7 +53,25 @@ def kernel_bench(lab, emulator):
     return clean
 
 
-def main():
+def main(argv=None):
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("labs", nargs="*", metavar="LAB",
+                    help="only these labs' kernel benchmarks (N, labN; default: host "
+                         "benchmarks and every lab)")
+    a = ap.parse_args(argv)
+    chosen = []
+    for spec in a.labs:
+        n = labs.parse(spec)
+        if n is None:
+            ap.error("unknown lab %r: expected one of %s" % (spec, labs.describe()))
+        chosen.append(n)
+    if chosen:
+        ok = True
+        for n in chosen:
+            if subprocess.run(["make", "-s", "build-lab%d" % n], cwd=ROOT).returncode != 0:
+                return 1
+            ok &= kernel_bench(n, "bochs")
+        return 0 if ok else 1
     subprocess.run(["make", "-s", "all"], cwd=ROOT, check=False)
     ok = host_benches()
     for lab in labs.numbers():

@@ -23,7 +23,7 @@ SUMMARY = re.compile(r"^(\S+): (\d+) passed, (\d+) failed\s*$")
 # Seconds each step took on a quiet 2-core machine: the longest start first.
 EXPECTED = {"grader self-test": 300, "a class of submissions": 120,
             "handouts at full depth": 100, "handouts at core depth": 90,
-            "red-team submissions": 60, "mutation testing smoke": 40,
+            "red-team submissions": 60, "the example lab of docs/adding-a-lab.md": 60, "mutation testing smoke": 40,
             "host unit tests": 22, "monitor smoke test": 23}
 STATUS_EVERY = 30
 
@@ -102,6 +102,7 @@ def main():
     steps.append(("handouts at core depth", [sys.executable, "tools/handout_check.py", "--depth", "core"]))
     steps.append(("handout unit tests", [sys.executable, "tools/test_handout.py"]))
     steps.append(("test protocol against docs/protocol.md", [sys.executable, "grade/test_protocol_spec.py"]))
+    steps.append(("the example lab of docs/adding-a-lab.md", [sys.executable, "tools/example_lab_check.py"]))
     steps.append(("instructor unit tests", [sys.executable, "grade/test_instructor.py"]))
     steps.append(("hostile-output unit tests", [sys.executable, "grade/test_hostile.py"]))
     steps.append(("triple-fault diagnosis unit tests", [sys.executable, "grade/test_diagnose.py"]))
