@@ -24,6 +24,7 @@ import rubric       # noqa: E402
 import runner       # noqa: E402
 import safe_text    # noqa: E402
 import sandbox      # noqa: E402
+import timeline_svg  # noqa: E402
 
 GRADER_ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 BUILD_TAIL = 25
@@ -85,6 +86,9 @@ def parse_args(argv):
     p.add_argument("--sandbox-hide", action="append", default=[], help=argparse.SUPPRESS)
     p.add_argument("--replay-root", help=argparse.SUPPRESS)
     p.add_argument("--replay-pristine", help=argparse.SUPPRESS)
+    p.add_argument("--timeline", metavar="FILE.svg",
+                   help="draw each graded test's scheduling timeline (threads, IRQs, disk) "
+                   "as an SVG; several tests or runs get the test and run in the name")
     p.add_argument("--no-build", action="store_true",
                    help="grade the images already in build/ (skip make)")
     a = p.parse_intermixed_args(argv)  # tests may follow options (replay lines)
@@ -224,7 +228,8 @@ def grade_lab(args, number, root, workroot, echo, flags=()):
         def one(spec):
             wd = os.path.join(workroot, rub.lab, spec.dirname)
             os.makedirs(wd, exist_ok=True)
-            return labrun.run(rub, entries, spec, build_dir, wd, echo=echo)
+            return labrun.run(rub, entries, spec, build_dir, wd, echo=echo,
+                              trace=bool(args.timeline))
 
         jobs = args.jobs or min(4, os.cpu_count() or 1)
         if jobs == 1 or len(specs) == 1:
@@ -233,6 +238,9 @@ def grade_lab(args, number, root, workroot, echo, flags=()):
             with ThreadPoolExecutor(max_workers=jobs) as pool:
                 rep.runs = list(pool.map(one, specs))
         rep.graded = report.combine(rub, entries, rep.runs)
+        if args.timeline:
+            for line in timeline_svg.write_runs(args.timeline, rep.runs):
+                print(safe_text.line(line))
     rep.elapsed = time.monotonic() - t0
     multi = len(rep.runs) > 1
     print("\n".join(report.render(rep, multi)), flush=True)

@@ -38,6 +38,7 @@ class RunResult:
     boots: int = 0
     elapsed: float = 0.0
     preamble: list = field(default_factory=list)   # first boot's lines before KTEST START
+    traces: list = field(default_factory=list)     # KTRACE lines of its boots (--timeline)
 
 
 def timeouts_for(rubric, entries, emulator):
@@ -91,8 +92,9 @@ class _Booter:
         return outcome
 
 
-def run(rubric, entries, spec, build_dir, workdir, echo=None):
-    """Grade ENTRIES of RUBRIC under SPEC; boots happen in WORKDIR/bootN."""
+def run(rubric, entries, spec, build_dir, workdir, echo=None, trace=False):
+    """Grade ENTRIES of RUBRIC under SPEC; boots happen in WORKDIR/bootN.
+    TRACE: the kernel dumps each test's scheduling trace (RunResult.traces)."""
     t0 = time.monotonic()
     res = RunResult(spec)
     booter = _Booter(rubric, spec, build_dir, workdir, echo)
@@ -103,7 +105,8 @@ def run(rubric, entries, spec, build_dir, workdir, echo=None):
         if e.is_check and not e.cmdline:
             tests += [n for n in e.needs if n not in tests]
     tmo = timeouts_for(rubric, rubric.entries, spec.emulator)
-    sess = session.run_tests(tests, lambda cl, chunk: booter.boot(cl, tmo), extra)
+    sess = session.run_tests(tests, lambda cl, chunk: booter.boot(cl, tmo),
+                             extra + (["ktrace"] if trace else []))
     res.notes += sess.notes
     if sess.boots:
         first = sess.boots[0].parser.lines
@@ -112,6 +115,7 @@ def run(rubric, entries, spec, build_dir, workdir, echo=None):
     test_lines = {}
     for b in sess.boots:
         res.metrics += b.parser.metrics
+        res.traces += b.parser.traces
         for name, lines in b.parser.test_lines.items():
             test_lines.setdefault(name, []).extend(lines)
     for e in entries:
