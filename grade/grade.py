@@ -89,6 +89,8 @@ def parse_args(argv):
     p.add_argument("--timeline", metavar="FILE.svg",
                    help="draw each graded test's scheduling timeline (threads, IRQs, disk) "
                    "as an SVG; several tests or runs get the test and run in the name")
+    p.add_argument("--no-rerun", action="store_true",
+                   help="do not rerun a test that failed after others alone (isolation.py)")
     p.add_argument("--no-build", action="store_true",
                    help="grade the images already in build/ (skip make)")
     a = p.parse_intermixed_args(argv)  # tests may follow options (replay lines)
@@ -229,7 +231,7 @@ def grade_lab(args, number, root, workroot, echo, flags=()):
             wd = os.path.join(workroot, rub.lab, spec.dirname)
             os.makedirs(wd, exist_ok=True)
             return labrun.run(rub, entries, spec, build_dir, wd, echo=echo,
-                              trace=bool(args.timeline))
+                              trace=bool(args.timeline), isolate=not args.no_rerun)
 
         jobs = args.jobs or min(4, os.cpu_count() or 1)
         if jobs == 1 or len(specs) == 1:

@@ -8,6 +8,7 @@ import checks
 import disk
 import emu
 import integrity
+import isolation
 import linetag
 import runner
 import session
@@ -92,9 +93,10 @@ class _Booter:
         return outcome
 
 
-def run(rubric, entries, spec, build_dir, workdir, echo=None, trace=False):
+def run(rubric, entries, spec, build_dir, workdir, echo=None, trace=False, isolate=True):
     """Grade ENTRIES of RUBRIC under SPEC; boots happen in WORKDIR/bootN.
-    TRACE: the kernel dumps each test's scheduling trace (RunResult.traces)."""
+    TRACE: the kernel dumps each test's scheduling trace (RunResult.traces).
+    ISOLATE: rerun a test that failed after others alone (isolation.py)."""
     t0 = time.monotonic()
     res = RunResult(spec)
     booter = _Booter(rubric, spec, build_dir, workdir, echo)
@@ -108,6 +110,8 @@ def run(rubric, entries, spec, build_dir, workdir, echo=None, trace=False):
     sess = session.run_tests(tests, lambda cl, chunk: booter.boot(cl, tmo),
                              extra + (["ktrace"] if trace else []))
     res.notes += sess.notes
+    if isolate:
+        res.notes += isolation.rerun(sess, lambda cl, chunk: booter.boot(cl, tmo), extra)[0]
     if sess.boots:
         first = sess.boots[0].parser.lines
         res.preamble = first[:next((i for i, l in enumerate(first) if "KTEST START" in l), 0)]

@@ -15,6 +15,7 @@ from protocol import (BOOT_FAIL, FAIL, OK, PANIC, TIMEOUT, TRIPLE_FAULT, End,  #
 from test_grade_io import *  # noqa: E402,F401,F403  (runner, rubric, image, report tests)
 from test_linetag import *  # noqa: E402,F401,F403  (SipHash vectors, the C twin, key words)
 from test_integrity_scan import *  # noqa: E402,F401,F403  (the --pristine integrity scan)
+from test_isolation import *  # noqa: E402,F401,F403  (rerun alone after a shared-boot failure)
 
 GOOD = """StepOS lab1-boot
 KTEST START lab1 3
