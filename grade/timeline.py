@@ -189,15 +189,15 @@ def irq_marks(trace):
 
 def disk_requests(trace):
     """(x_issue, x_done or None, block, thread, write) for each disk request,
-    matched by block in order; a completion without an issue in the trace
-    starts at the trace's start."""
+    a completion matched to the oldest issue of the same thread and block; a
+    completion without an issue in the trace starts at the trace's start."""
     pending, out = {}, []
     for e in trace.events:
         if e.kind == "D":
-            pending.setdefault(e.b, []).append(len(out))
+            pending.setdefault((e.a, e.b), []).append(len(out))
             out.append([e.x, None, e.b, e.a, bool(e.c)])
         elif e.kind == "C":
-            q = pending.get(e.b)
+            q = pending.get((e.a, e.b))
             if q:
                 out[q.pop(0)][1] = e.x
             else:

@@ -76,6 +76,7 @@ def _disk_lane(out, trace, sx, y, xend):
         out.append(_rect(sx(x0), y + 3, sx(x1 if done else xend) - sx(x0), LANE_H - 6,
                          COLORS["disk" if done else "disk-pending"],
                          class_="disk-req" + ("" if done else " pending"),
+                         stroke="#ffffff", stroke_width="0.5",
                          data_block=block, data_thread=tid, data_op="write" if write else "read"))
     out.append("</g>")
 

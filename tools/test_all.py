@@ -112,6 +112,7 @@ def main():
     steps.append(("make submit and compile_commands", [sys.executable, "tools/test_submit.py"]))
     steps.append(("grader self-test", [sys.executable, "grade/selftest.py"]))
     steps.append(("mutation testing smoke", [sys.executable, "grade/test_mutate.py", "--smoke"]))
+    steps.append(("timelines and maps in Chromium", [sys.executable, "tools/test_pictures.py"]))
     total_p = total_f = 0
     t0 = time.time()
     runnable = []

@@ -1,0 +1,305 @@
+#!/usr/bin/env python3
+"""test_pictures.py: the timelines and memory maps, checked as SVG (structure against the dump) and as pixels (rendered by headless Chromium)."""
+import os
+import shutil
+import subprocess
+import sys
+import tempfile
+import time
+from concurrent.futures import ThreadPoolExecutor
+import xml.etree.ElementTree as ET
+
+ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+sys.path.insert(0, os.path.join(ROOT, "grade"))
+sys.path.insert(0, os.path.join(ROOT, "tools"))
+
+import linetag       # noqa: E402
+import png_read      # noqa: E402
+import protocol      # noqa: E402
+import timeline as tl  # noqa: E402
+import timeline_svg  # noqa: E402
+
+NS = "{http://www.w3.org/2000/svg}"
+CHROMIUM = ("chromium", "chromium-browser", "google-chrome")
+RENDER_TIMEOUT = 60
+JOBS = 3
+
+# A fabricated trace: main (0) starts two threads, a (2) and b (3); a yields,
+# b blocks on the disk, the disk completes (IRQ 14) and wakes b, both exit.
+SAMPLE = [
+    "BEGIN sample 15 0", "N 0 main", "N 1 idle", "N 2 a", "N 3 b",
+    "E 10,0,A,2,0,0 10,50,A,3,0,0 10,50,S,0,2,98 11,400,I,0,3,0 13,100,Y,2,0,0"
+    " 13,10,S,2,3,114 13,20,D,3,77,0 14,30,B,3,0,0",
+    "E 14,5,S,3,2,98 15,300,I,14,1,0 15,10,C,3,77,0 15,10,W,3,0,0 16,200,X,2,0,1"
+    " 16,10,S,2,3,122 17,300,X,3,0,1",
+    "END sample 15"]
+
+
+def svg_problems(svg, trace):
+    """What is wrong with SVG (text) as a drawing of TRACE: lanes, marks,
+    switches, interrupts and disk requests must match the trace's counts,
+    and no two threads may run at the same time."""
+    root = ET.fromstring(svg)
+    out = []
+    groups = list(root.iter(NS + "g"))
+    lanes = [g for g in groups if "thread" in g.get("class", "").split()]
+    got = sorted(int(g.get("data-thread")) for g in lanes)
+    if got != trace.threads():
+        out.append("thread lanes %s, the trace has threads %s" % (got, trace.threads()))
+    for letter, kind in timeline_svg.MARK_KINDS.items():
+        n = sum(1 for p in root.iter(NS + "path") if p.get("class") == "mark " + kind)
+        if n != trace.count(letter):
+            out.append("%d %s marks for %d %s events" % (n, kind, trace.count(letter), kind))
+    n = sum(1 for l in root.iter(NS + "line") if l.get("class") == "switch")
+    if n != trace.count("S"):
+        out.append("%d switch lines for %d switches" % (n, trace.count("S")))
+    irqs = sum(int(e.get("data-count")) for e in root.iter()
+               if e.get("class") in ("irq", "irq-run"))
+    if irqs != trace.irq_total():
+        out.append("IRQ lane shows %d interrupts, the trace has %d" % (irqs, trace.irq_total()))
+    reqs = sum(1 for r in root.iter(NS + "rect") if "disk-req" in r.get("class", ""))
+    if reqs != len(tl.disk_requests(trace)):
+        out.append("%d disk requests drawn, %d in the trace" % (reqs, len(tl.disk_requests(trace))))
+    running = sorted((float(r.get("x")), float(r.get("x")) + float(r.get("width")))
+                     for g in lanes for r in g.iter(NS + "rect")
+                     if r.get("class") == "seg running")
+    for (a0, a1), (b0, b1) in zip(running, running[1:]):
+        if b0 < a1 - 1.0 and a1 - a0 > 1.0 and b1 - b0 > 1.0:
+            out.append("two threads drawn running at once around x=%.0f (one CPU)" % b0)
+            break
+    return out
+
+
+def find_chromium():
+    return next((shutil.which(c) for c in CHROMIUM if shutil.which(c)), None)
+
+
+def render(svg_path, png_path):
+    """Render SVG_PATH to PNG_PATH at its own size with headless Chromium."""
+    root = ET.parse(svg_path).getroot()
+    w, h = int(float(root.get("width"))), int(float(root.get("height")))
+    exe = find_chromium()
+    if exe is None:
+        raise RuntimeError("chromium is not installed: run tools/setup.sh (Debian package "
+                           "chromium)")
+    with tempfile.TemporaryDirectory(prefix="stepos-chromium-") as profile:
+        cmd = [exe, "--headless", "--disable-gpu", "--no-sandbox", "--hide-scrollbars",
+               "--force-device-scale-factor=1", "--user-data-dir=" + profile,
+               "--screenshot=" + png_path, "--window-size=%d,%d" % (w, h),
+               "file://" + os.path.abspath(svg_path)]
+        subprocess.run(cmd, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+                       timeout=RENDER_TIMEOUT, check=False)
+    if not os.path.isfile(png_path):
+        raise RuntimeError("chromium wrote no screenshot: %s" % " ".join(cmd))
+    return png_read.read(png_path)
+
+
+def _colours_in_band(rows, y0, y1, x0, x1, step=1):
+    seen = set()
+    for y in range(max(0, y0), min(len(rows), y1)):
+        for x in range(x0, x1, step):
+            seen.add(png_read.pixel(rows, x, y))
+    return seen
+
+
+def _has(seen, colour):
+    want = png_read.hex_rgb(colour)
+    return any(png_read.near(c, want) for c in seen)
+
+
+def png_problems(png, svg_path, classes):
+    """What is wrong with the rendered PNG: blank, or a lane (a <g> whose
+    class holds one of CLASSES) missing the colour of a segment class it
+    draws at least 3 pixels wide, or showing the colour of one it does not
+    draw at all (narrower slivers blend with their neighbours)."""
+    width, height, rows = png
+    out = []
+    white = sum(1 for y in range(0, height, 4) for x in range(0, width, 4)
+                if png_read.pixel(rows, x, y) == (255, 255, 255))
+    total = len(range(0, height, 4)) * len(range(0, width, 4))
+    if white > 0.97 * total:
+        out.append("the rendered picture is blank (%d of %d sampled pixels white)"
+                   % (white, total))
+    root = ET.parse(svg_path).getroot()
+    for g in root.iter(NS + "g"):
+        if not set(g.get("class", "").split()) & set(classes):
+            continue
+        bg = next(r for r in g.iter(NS + "rect") if r.get("class") == "lane-bg")
+        y0, h = int(float(bg.get("y"))), int(float(bg.get("height")))
+        x0, x1 = int(float(bg.get("x"))), int(float(bg.get("x")) + float(bg.get("width")))
+        seen = _colours_in_band(rows, y0 + 4, y0 + h - 4, x0, x1)
+        drawn = {}
+        for r in g.iter(NS + "rect"):
+            if "pending" in r.get("class", "").split():
+                continue      # drawn lighter: not the colour looked for
+            for c in r.get("class", "").split():
+                if c in classes[g.get("class").split()[1]]:
+                    drawn[c] = max(drawn.get(c, 0), float(r.get("width")))
+        label = g.get("data-name") or g.get("class")
+        for state, colour in classes[g.get("class").split()[1]].items():
+            if drawn.get(state, 0) >= 3 and not _has(seen, colour):
+                out.append("lane %s: %s (%s) drawn in the SVG but not seen in the PNG"
+                           % (label, state, colour))
+            if state not in drawn and _has(seen, colour):
+                out.append("lane %s: colour of %s (%s) in the PNG, but the lane has none"
+                           % (label, state, colour))
+    return out
+
+
+THREAD_COLOURS = {s: timeline_svg.COLORS[s] for s in tl.STATES}
+TIMELINE_LANES = {"thread": THREAD_COLOURS, "disk": {"disk-req": timeline_svg.COLORS["disk"]}}
+
+
+def _grade_timeline(lab, test, svg_path, tmp):
+    """Grade TEST of LAB with --timeline; (trace, grader output)."""
+    cmd = [sys.executable, os.path.join(ROOT, "grade", "grade.py"), lab, test, "--seed", "1",
+           "--keep", os.path.join(tmp, "keep"), "--timeline", svg_path]
+    out = subprocess.run(cmd, cwd=ROOT, capture_output=True, text=True, timeout=300).stdout
+    logs = []
+    for dirpath, _, files in sorted(os.walk(os.path.join(tmp, "keep"))):
+        logs += [os.path.join(dirpath, f) for f in files if f == "serial.log"]
+    lines = []
+    for log in logs:
+        with open(log, errors="replace") as f:
+            lines += [l[l.index("KTRACE ") + 7:].rsplit(" #", 1)[0].rstrip()
+                      for l in f if "KTRACE " in l]
+    traces = tl.parse(lines)
+    return (traces[0] if traces else None), out
+
+
+# ---- the checks ------------------------------------------------------------
+
+def check_sample(tmp):
+    trace = tl.parse(SAMPLE)[0]
+    out = []
+    if trace.threads() != [0, 2, 3] or trace.irq_total() != 4 or len(trace.events) != 15:
+        out.append("sample parsed wrong: threads %s, %d IRQs, %d events"
+                   % (trace.threads(), trace.irq_total(), len(trace.events)))
+    segs = tl.segments(trace)
+    states = {(s.thread, s.state) for s in segs}
+    for want in [(0, "running"), (0, "blocked"), (2, "ready"), (2, "running"),
+                 (3, "blocked"), (3, "running"), (2, "zombie")]:
+        if want not in states:
+            out.append("sample: thread %d never %s (segments %s)" % (want + (segs,)))
+    if tl.disk_requests(trace) != [(trace.events[6].x, trace.events[10].x, 77, 3, False)]:
+        out.append("sample: disk request not matched: %s" % tl.disk_requests(trace))
+    svg = timeline_svg.render(trace)
+    out += svg_problems(svg, trace)
+    path = os.path.join(tmp, "sample.svg")
+    with open(path, "w") as f:
+        f.write(svg)
+    out += png_problems(render(path, os.path.join(tmp, "sample.png")), path, TIMELINE_LANES)
+    return out
+
+
+def check_checkers_can_fail(tmp):
+    """The checks above must see a wrong picture: a missing lane, a lost
+    interrupt, a lane painted the wrong colour."""
+    trace = tl.parse(SAMPLE)[0]
+    svg = timeline_svg.render(trace)
+    out = []
+    bad = svg.replace('data-thread="3"', 'data-thread="9"', 1)
+    if not svg_problems(bad, trace):
+        out.append("svg_problems missed a lane for a thread not in the trace")
+    bad = svg.replace('class="irq" data-irq="0"', 'class="gone" data-irq="0"', 1)
+    if not svg_problems(bad, trace):
+        out.append("svg_problems missed a lost timer interrupt")
+    path = os.path.join(tmp, "wrong.svg")
+    with open(path, "w") as f:      # thread 2's ready segments drawn blocked-blue
+        f.write(svg.replace(timeline_svg.COLORS["ready"], timeline_svg.COLORS["blocked"]))
+    if not png_problems(render(path, os.path.join(tmp, "wrong.png")), path, TIMELINE_LANES):
+        out.append("png_problems missed ready segments painted blue")
+    return out
+
+
+def check_parse_errors(tmp):
+    out = []
+    for lines, why in ((SAMPLE[:-1], "no END"), (SAMPLE[:-1] + ["END sample 14"], "bad count"),
+                       (SAMPLE[:2] + ["E 1,2,Q,0,0,0"] + SAMPLE[-1:], "unknown kind")):
+        try:
+            tl.parse(lines)
+            out.append("a dump with %s was accepted" % why)
+        except tl.TraceError:
+            pass
+    return out
+
+
+def check_forged_lines_ignored(tmp):
+    """With a key, only tagged KTRACE lines count; an untagged one is an
+    integrity finding and never reaches the picture."""
+    key = linetag.new_key()
+    p = protocol.BootParser(key=key)
+    p.feed(linetag.tag(key, 0, "KTRACE " + SAMPLE[0]))
+    p.feed("KTRACE N 7 forged")
+    out = []
+    if p.traces != [SAMPLE[0]]:
+        out.append("keyed parser kept %r" % p.traces)
+    if not p.integrity:
+        out.append("an untagged KTRACE line raised no integrity finding")
+    return out
+
+
+def check_real_timeline(lab, test, lanes_needed, tmp):
+    svg_path = os.path.join(tmp, "%s.svg" % lab)
+    trace, out = _grade_timeline(lab, test, svg_path, tmp)
+    if trace is None or not os.path.isfile(svg_path):
+        return ["%s %s --timeline wrote no trace or no SVG; grader said:\n%s"
+                % (lab, test, out[-1500:])]
+    with open(svg_path) as f:
+        svg = f.read()
+    problems = svg_problems(svg, trace)
+    names = set(trace.names.values())
+    problems += ["%s: no lane named %s (lanes: %s)" % (lab, n, sorted(names))
+                 for n in lanes_needed if n not in names]
+    if lab == "lab6" and not tl.disk_requests(trace):
+        problems.append("lab6: the trace has no disk request")
+    png = render(svg_path, os.path.join(tmp, "%s.png" % lab))
+    return problems + png_problems(png, svg_path, TIMELINE_LANES)
+
+
+CHECKS = [
+    ("sample trace: SVG structure and rendering", check_sample),
+    ("the checks fail on wrong pictures", check_checkers_can_fail),
+    ("malformed dumps refused", check_parse_errors),
+    ("untagged KTRACE lines ignored", check_forged_lines_ignored),
+    ("lab5 rr_fairness --timeline", lambda t: check_real_timeline(
+        "lab5", "rr_fairness", ["main", "spin0", "spin3"], t)),
+    ("lab6 disk_compute_progress_during_io --timeline", lambda t: check_real_timeline(
+        "lab6", "disk_compute_progress_during_io", ["main", "compute", "disk-io"], t)),
+]
+
+
+def main():
+    passed = failed = 0
+    if find_chromium() is None:
+        print("pictures: FAIL: chromium is not installed (run tools/setup.sh, which "
+              "installs Debian's chromium); the pictures cannot be checked")
+        print("pictures: 0 passed, 1 failed")
+        return 1
+    def one(check):
+        title, fn = check
+        t0 = time.monotonic()
+        with tempfile.TemporaryDirectory(prefix="stepos-pictures-") as tmp:
+            try:
+                problems = fn(tmp)
+            except (RuntimeError, OSError, subprocess.TimeoutExpired, tl.TraceError,
+                    png_read.PngError) as e:
+                problems = ["%s: %s" % (type(e).__name__, e)]
+        return title, problems, time.monotonic() - t0
+
+    with ThreadPoolExecutor(max_workers=JOBS) as pool:   # the boots and renders overlap
+        for title, problems, secs in pool.map(one, CHECKS):
+            if problems:
+                failed += 1
+                print("%s: FAIL (%.1fs)" % (title, secs))
+                for p in problems:
+                    print("    " + p)
+            else:
+                passed += 1
+                print("%s: OK (%.1fs)" % (title, secs))
+    print("pictures: %d passed, %d failed" % (passed, failed))
+    return 1 if failed else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
