@@ -14,6 +14,8 @@ sys.path.insert(0, os.path.join(ROOT, "grade"))
 sys.path.insert(0, os.path.join(ROOT, "tools"))
 
 import linetag       # noqa: E402
+import memory_map    # noqa: E402
+import memory_map_svg as mm  # noqa: E402
 import png_read      # noqa: E402
 import protocol      # noqa: E402
 import timeline as tl  # noqa: E402
@@ -22,7 +24,7 @@ import timeline_svg  # noqa: E402
 NS = "{http://www.w3.org/2000/svg}"
 CHROMIUM = ("chromium", "chromium-browser", "google-chrome")
 RENDER_TIMEOUT = 60
-JOBS = 3
+JOBS = 4
 
 # A fabricated trace: main (0) starts two threads, a (2) and b (3); a yields,
 # b blocks on the disk, the disk completes (IRQ 14) and wakes b, both exit.
@@ -154,6 +156,8 @@ def _grade_timeline(lab, test, svg_path, tmp):
     """Grade TEST of LAB with --timeline; (trace, grader output)."""
     cmd = [sys.executable, os.path.join(ROOT, "grade", "grade.py"), lab, test, "--seed", "1",
            "--keep", os.path.join(tmp, "keep"), "--timeline", svg_path]
+    if os.path.isfile(os.path.join(ROOT, "build", lab, "disk.img")):
+        cmd.append("--no-build")        # make test built every lab first
     out = subprocess.run(cmd, cwd=ROOT, capture_output=True, text=True, timeout=300).stdout
     logs = []
     for dirpath, _, files in sorted(os.walk(os.path.join(tmp, "keep"))):
@@ -257,6 +261,83 @@ def check_real_timeline(lab, test, lanes_needed, tmp):
     return problems + png_problems(png, svg_path, TIMELINE_LANES)
 
 
+def _count(root, cls, group=None):
+    """Sum of data-count over the rects of class CLS (in GROUP or ROOT)."""
+    return sum(int(r.get("data-count", 1)) for r in (group or root).iter(NS + "rect")
+               if cls in r.get("class", "").split())
+
+
+MAP_LANES = {"pool": mm.FRAME_COLORS,
+             "pd": {k: mm.VM_COLORS[k] for k in ("table", "recursive", "pool", "absent")},
+             "pt": {k: mm.VM_COLORS[k] for k in ("present", "absent")},
+             "vmpool": {k: mm.VM_COLORS[k] for k in ("allocated", "bookkeeping", "mapped")}}
+
+
+def check_frame_map(tmp):
+    """Lab 2: allocate in both pools, free one run, draw the frame pools: every
+    frame is one cell of its state, the info frames are marked, and the
+    rendering shows each state's colour in its pool."""
+    lines = memory_map.dump_lines(2, ["alloc 5", "alloc 40 kernel", "alloc 300", "free 1029"])
+    pools = mm.parse_fmap(lines)
+    path = os.path.join(tmp, "frames.svg")
+    with open(path, "w") as f:
+        f.write(mm.render_frames(pools))
+    root = ET.parse(path).getroot()
+    out = []
+    groups = {g.get("data-pool"): g for g in root.iter(NS + "g") if g.get("data-pool")}
+    if sorted(groups) != sorted(p.name for p in pools):
+        out.append("pools drawn %s, dumped %s" % (sorted(groups), [p.name for p in pools]))
+    info = {f for p in pools for f in range(p.info, p.info + p.n_info)}
+    for p in pools:
+        g = groups.get(p.name)
+        if g is None:
+            continue
+        if _count(root, "cell", g) != p.n:
+            out.append("pool %s: %d cells for %d frames" % (p.name, _count(root, "cell", g), p.n))
+        states = p.states()
+        for s in ("free", "head"):
+            want = sum(1 for i, x in enumerate(states) if x == s and
+                       (s == "free" or p.base + i not in info))
+            if _count(root, s, g) != want:
+                out.append("pool %s: %d %s cells, the dump has %d" % (p.name, _count(root, s, g),
+                                                                     s, want))
+    if not any(_count(root, "info", g) for g in groups.values()):
+        out.append("no info frame drawn")
+    kernel = next((p for p in pools if p.name == "kernel"), None)
+    if kernel is None or kernel.states()[2:3] != ["head"] or kernel.states()[3:42].count("used") != 39:
+        out.append("the kernel pool's 40-frame run is not in the dump: %s"
+                   % (kernel.runs[:6] if kernel else None))
+    return out + png_problems(render(path, os.path.join(tmp, "frames.png")), path, MAP_LANES)
+
+
+def check_address_space(tmp):
+    """Lab 3: allocate a region, touch pages, draw the address space: the
+    directory's present entries, each table's present pages and the pool's
+    regions match the dump, and the rendering shows their colours."""
+    lines = memory_map.dump_lines(3, ["valloc 40000", "touch 0xc0005000", "touch 0xc0012000"])
+    a = mm.parse_vmap(lines)
+    path = os.path.join(tmp, "vm.svg")
+    with open(path, "w") as f:
+        f.write(mm.render_vm(a))
+    root = ET.parse(path).getroot()
+    out = []
+    pd = next(g for g in root.iter(NS + "g") if g.get("class") == "lane pd")
+    if _count(root, "cell", pd) != mm.ENTRIES:
+        out.append("directory: %d cells, not %d" % (_count(root, "cell", pd), mm.ENTRIES))
+    tables = len([i for i in a.pdes if i != mm.RECURSIVE_SLOT])
+    if (_count(root, "table", pd), _count(root, "recursive", pd)) != (tables, 1):
+        out.append("directory: %d table and %d recursive cells, the dump has %d and 1"
+                   % (_count(root, "table", pd), _count(root, "recursive", pd), tables))
+    for g in (g for g in root.iter(NS + "g") if g.get("class") == "lane pt"):
+        pdi = int(g.get("data-pde"))
+        if _count(root, "present", g) != sum(a.tables[pdi]):
+            out.append("table %d: %d present cells, the dump has %d"
+                       % (pdi, _count(root, "present", g), sum(a.tables[pdi])))
+    if 768 not in a.tables or not (a.tables[768][5] and a.tables[768][0x12]):
+        out.append("the touched heap pages 0xc0005000 and 0xc0012000 are not mapped in the dump")
+    return out + png_problems(render(path, os.path.join(tmp, "vm.png")), path, MAP_LANES)
+
+
 CHECKS = [
     ("sample trace: SVG structure and rendering", check_sample),
     ("the checks fail on wrong pictures", check_checkers_can_fail),
@@ -266,6 +347,8 @@ CHECKS = [
         "lab5", "rr_fairness", ["main", "spin0", "spin3"], t)),
     ("lab6 disk_compute_progress_during_io --timeline", lambda t: check_real_timeline(
         "lab6", "disk_compute_progress_during_io", ["main", "compute", "disk-io"], t)),
+    ("lab2 frame map", check_frame_map),
+    ("lab3 address space", check_address_space),
 ]
 
 
@@ -283,7 +366,7 @@ def main():
             try:
                 problems = fn(tmp)
             except (RuntimeError, OSError, subprocess.TimeoutExpired, tl.TraceError,
-                    png_read.PngError) as e:
+                    png_read.PngError, mm.DumpError, EOFError) as e:
                 problems = ["%s: %s" % (type(e).__name__, e)]
         return title, problems, time.monotonic() - t0
 
