@@ -76,10 +76,10 @@ static void irq_dispatch(struct intr_frame *frame)
 
     if (irq_is_spurious(irq))
         return;
+    sched_trace_irq(irq); /* the timelines' IRQ lane */
     /* Acknowledge first: a handler that switches threads leaves this frame
      * for a long time, and the PIC must be free to deliver the next tick. */
     pic_send_eoi(irq);
-    sched_trace_irq(irq);
     irq_depth++;
     if (irq_handlers[irq])
         irq_handlers[irq](frame);
