@@ -1,4 +1,5 @@
 """isolation.py: rerun a test that failed after others in a shared boot alone, to tell its own bug from damage left by an earlier test."""
+import integrity
 import session
 from protocol import OK
 
@@ -57,8 +58,9 @@ def _guess(before, outcome):
 
 
 class _Budget:
-    def __init__(self, boot, extra, limit):
+    def __init__(self, boot, extra, limit, findings):
         self.boot, self.extra, self.left, self.used = boot, extra, limit, 0
+        self.findings = findings
 
     def fails(self, tests, name):
         """Verdict of NAME when TESTS (ending with NAME) run in one boot, or
@@ -68,6 +70,8 @@ class _Budget:
         self.left -= 1
         self.used += 1
         got = session.run_tests(tests, self.boot, self.extra, max_boots=1)
+        self.findings += [integrity.flag("rerun (test=%s): %s" % (
+            ",".join(tests), f[len(integrity.PREFIX):])) for f in got.integrity]
         r = got.boots[0].results.get(name) if got.boots else None
         return None if r is None else r
 
@@ -109,14 +113,15 @@ def _pass_alone_lines(shared, name, before, outcome, budget):
     return out
 
 
-def rerun(sess, boot, extra, max_reruns=MAX_RERUNS, max_failed=MAX_FAILED):
+def rerun(sess, boot, extra, max_reruns=MAX_RERUNS, max_failed=MAX_FAILED, findings=None):
     """Rerun the failed tests of SESS (session.SessionResult) that ran after
     others, each alone in a fresh boot (BOOT and EXTRA as for
     session.run_tests); for one that passes alone, look for the earlier test
     that damaged the kernel by bisection, with what is left of MAX_RERUNS
     boots (in all). Nothing is rerun if more than MAX_FAILED tests failed.
     Adds the finding to each test's reason (the verdict and points never
-    change). Returns notes for the report and the number of boots spent."""
+    change). The reruns' INTEGRITY findings (a forged line) go to FINDINGS.
+    Returns notes for the report and the number of boots spent."""
     cands = candidates(sess)
     failed = sum(1 for r in sess.results.values() if not r.passed)
     if not cands:
@@ -124,7 +129,7 @@ def rerun(sess, boot, extra, max_reruns=MAX_RERUNS, max_failed=MAX_FAILED):
     if failed > max_failed:
         return [SKIP_NOTE % (failed, max_failed)], 0
     notes = []
-    budget = _Budget(boot, extra, max_reruns)
+    budget = _Budget(boot, extra, max_reruns, findings if findings is not None else [])
     for name, before, outcome in cands:
         shared = sess.results[name]
         got = budget.fails([name], name)

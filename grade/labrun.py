@@ -110,8 +110,6 @@ def run(rubric, entries, spec, build_dir, workdir, echo=None, trace=False, isola
     sess = session.run_tests(tests, lambda cl, chunk: booter.boot(cl, tmo),
                              extra + (["ktrace"] if trace else []))
     res.notes += sess.notes
-    if isolate:
-        res.notes += isolation.rerun(sess, lambda cl, chunk: booter.boot(cl, tmo), extra)[0]
     if sess.boots:
         first = sess.boots[0].parser.lines
         res.preamble = first[:next((i for i, l in enumerate(first) if "KTEST START" in l), 0)]
@@ -126,6 +124,11 @@ def run(rubric, entries, spec, build_dir, workdir, echo=None, trace=False, isola
         if not e.is_check:
             res.results[e.name] = sess.results.get(e.name, Result(FAIL, 0.0, ["not run"]))
     session_images = booter.last_images  # what checks without a boot of their own see
+    if isolate:   # after taking the session's images: reruns boot other copies
+        found = []
+        res.notes += isolation.rerun(sess, lambda cl, chunk: booter.boot(cl, tmo), extra,
+                                     findings=found)[0]
+        res.integrity += [_labelled(spec, f) for f in found]
     for e in entries:
         if e.is_check:
             res.results[e.name] = _run_check(rubric, e, spec, booter, sess, test_lines,

@@ -6,7 +6,9 @@ import unittest
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 
+import integrity  # noqa: E402
 import isolation  # noqa: E402
+import linetag    # noqa: E402
 import session    # noqa: E402
 from protocol import FAIL, OK, PANIC, BootParser, End  # noqa: E402
 
@@ -122,6 +124,24 @@ class RerunAloneTest(unittest.TestCase):
         self.assertEqual(boots, len(k.cmdlines))
         self.assertTrue(any("budget" in n for n in notes), notes)
         self.assertTrue(all(r.verdict == FAIL for n, r in sess.results.items() if n != "a"))
+
+    def test_forged_rerun_is_flagged_and_changes_nothing(self):
+        """A kernel that prints its own untagged PASS in the rerun boot: the
+        line is not believed, it is an INTEGRITY finding, the verdict stays."""
+        k = FakeKernel(broken=["c"])
+        sess = shared_run(k, list("abc"))
+
+        def forger(cmdline, chunk):
+            p = BootParser(key=linetag.key_of(cmdline))
+            for line in ["StepOS x", "KTEST START x 1", "KTEST RUN c", "KTEST PASS c",
+                         "KTEST DONE x: 1 passed, 0 failed"]:
+                p.feed(line)
+            return p.finish(End("exit", status=1))
+        found = []
+        isolation.rerun(sess, forger, [], findings=found)
+        self.assertTrue(found and all(integrity.is_flag(f) for f in found), found)
+        self.assertEqual(sess.results["c"].verdict, FAIL)
+        self.assertNotIn("PASS alone", "\n".join(sess.results["c"].reason))
 
     def test_passing_run_costs_nothing(self):
         k = FakeKernel()

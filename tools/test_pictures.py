@@ -243,7 +243,39 @@ def check_forged_lines_ignored(tmp):
     return out
 
 
-def check_real_timeline(lab, test, lanes_needed, tmp):
+def _runs(trace, name, state):
+    """Segments in STATE of the threads named NAME."""
+    ids = {i for i, n in trace.names.items() if n == name}
+    return [x for x in tl.segments(trace) if x.thread in ids and x.state == state]
+
+
+def rr_invariants(trace):
+    """Round robin: every spinner runs several times, the timer preempts, and
+    each preemption leaves its thread ready."""
+    out = ["%s ran %d times, not several" % (n, len(_runs(trace, n, tl.RUNNING)))
+           for n in ("spin0", "spin1", "spin2", "spin3") if len(_runs(trace, n, tl.RUNNING)) < 2]
+    if trace.count("P") < 4:
+        out.append("only %d preemptions recorded in rr_fairness" % trace.count("P"))
+    if trace.irq_total(tl.TIMER_IRQ) < 20:
+        out.append("only %d timer ticks recorded" % trace.irq_total(tl.TIMER_IRQ))
+    return out
+
+
+def disk_invariants(trace):
+    """Disk: requests complete, IRQ 14 comes, and the I/O threads sleep."""
+    out = []
+    if not [r for r in tl.disk_requests(trace) if r[1] is not None]:
+        out.append("no disk request completed in the trace")
+    if trace.count("D") == 0:
+        out.append("no disk transfer began in the trace")
+    if trace.irq_total(14) == 0:
+        out.append("no IRQ 14 in the trace")
+    if not _runs(trace, "disk-io", tl.BLOCKED):
+        out.append("the disk-io threads never blocked")
+    return out
+
+
+def check_real_timeline(lab, test, lanes_needed, tmp, invariants):
     svg_path = os.path.join(tmp, "%s.svg" % lab)
     trace, out = _grade_timeline(lab, test, svg_path, tmp)
     if trace is None or not os.path.isfile(svg_path):
@@ -255,8 +287,7 @@ def check_real_timeline(lab, test, lanes_needed, tmp):
     names = set(trace.names.values())
     problems += ["%s: no lane named %s (lanes: %s)" % (lab, n, sorted(names))
                  for n in lanes_needed if n not in names]
-    if lab == "lab6" and not tl.disk_requests(trace):
-        problems.append("lab6: the trace has no disk request")
+    problems += ["%s %s: %s" % (lab, test, p) for p in invariants(trace)]
     png = render(svg_path, os.path.join(tmp, "%s.png" % lab))
     return problems + png_problems(png, svg_path, TIMELINE_LANES)
 
@@ -344,9 +375,10 @@ CHECKS = [
     ("malformed dumps refused", check_parse_errors),
     ("untagged KTRACE lines ignored", check_forged_lines_ignored),
     ("lab5 rr_fairness --timeline", lambda t: check_real_timeline(
-        "lab5", "rr_fairness", ["main", "spin0", "spin3"], t)),
+        "lab5", "rr_fairness", ["main", "spin0", "spin3"], t, rr_invariants)),
     ("lab6 disk_compute_progress_during_io --timeline", lambda t: check_real_timeline(
-        "lab6", "disk_compute_progress_during_io", ["main", "compute", "disk-io"], t)),
+        "lab6", "disk_compute_progress_during_io", ["main", "compute", "disk-io"], t,
+        disk_invariants)),
     ("lab2 frame map", check_frame_map),
     ("lab3 address space", check_address_space),
 ]
