@@ -8,6 +8,7 @@
 #include "kprintf.h"
 #include "kstring.h"
 #include "ktest.h"
+#include "sched_trace.h"
 #include "siphash.h"
 
 /* Bounds of the .ktest section (common/kernel.ld). */
@@ -38,6 +39,7 @@ static uint8_t tag_key[SIPHASH_KEY_BYTES];
 static bool tag_keyed;
 static uint32_t tag_seq;
 static uint64_t code_hash;
+static bool trace_dump; /* ktest_set_trace: KTRACE lines after every test */
 
 static uint64_t ktest_code_hash(void)
 {
@@ -121,6 +123,17 @@ static void ktest_line(const char *msg_fmt, va_list *msg_ap, const char *fmt, ..
     intr_set_level(old);
 }
 
+void ktest_set_trace(bool on)
+{
+    trace_dump = on;
+}
+
+/* One KTRACE line of the scheduling trace (sched_trace_dump's EMIT). */
+static void ktest_trace_line(const char *text)
+{
+    ktest_line(NULL, NULL, "KTRACE %s", text);
+}
+
 /* True if NAME matches one of the comma-separated patterns in GLOBS. */
 static bool ktest_selected(const char *name, const char *globs)
 {
@@ -159,6 +172,7 @@ static bool ktest_run_one(const struct ktest *t)
 
     ktest_line(NULL, NULL, "KTEST RUN %s", t->name);
     ktest_running = t;
+    sched_trace_reset(); /* the trace of this test only */
     if (ksetjmp(ktest_abandon) == 0) {
         t->fn();
         passed = true;
@@ -173,6 +187,8 @@ static bool ktest_run_one(const struct ktest *t)
     }
     if (passed)
         ktest_line(NULL, NULL, "KTEST PASS %s", t->name);
+    if (trace_dump)
+        sched_trace_dump(t->name, ktest_trace_line);
     return passed;
 }
 

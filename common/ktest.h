@@ -135,6 +135,11 @@ int ktest_run(const char *lab, const char *globs);
  * if a key was already set. */
 bool ktest_set_key(const uint8_t key[16]);
 
+/* With ON, after every test print the scheduling trace it left
+ * (common/sched_trace.h) as tagged "KTRACE ..." lines (grade.py --timeline;
+ * the `ktrace` command-line key). Boot only. */
+void ktest_set_trace(bool on);
+
 /* Name of the running test, or NULL. */
 const char *ktest_current(void);
 

@@ -24,6 +24,7 @@ import rubric       # noqa: E402
 import runner       # noqa: E402
 import safe_text    # noqa: E402
 import sandbox      # noqa: E402
+import timeline_svg  # noqa: E402
 
 GRADER_ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 BUILD_TAIL = 25
@@ -86,6 +87,11 @@ def parse_args(argv):
     p.add_argument("--sandbox-hide", action="append", default=[], help=argparse.SUPPRESS)
     p.add_argument("--replay-root", help=argparse.SUPPRESS)
     p.add_argument("--replay-pristine", help=argparse.SUPPRESS)
+    p.add_argument("--timeline", metavar="FILE.svg",
+                   help="draw each graded test's scheduling timeline (threads, IRQs, disk) "
+                   "as an SVG; several tests or runs get the test and run in the name")
+    p.add_argument("--no-rerun", action="store_true",
+                   help="do not rerun a test that failed after others alone (isolation.py)")
     p.add_argument("--no-build", action="store_true",
                    help="grade the images already in build/ (skip make)")
     p.add_argument("--challenges", action="store_true",
@@ -243,7 +249,8 @@ def grade_lab(args, number, root, workroot, echo, flags=()):
             wd = os.path.join(workroot, rub.lab, sub)
             os.makedirs(wd, exist_ok=True)
             return labrun.run(rub, todo, spec, build_dir, wd, echo=echo,
-                              cmdline="" if section is None else rub.challenge_cmdline(section))
+                              cmdline="" if section is None else rub.challenge_cmdline(section),
+                              trace=bool(args.timeline), isolate=not args.no_rerun)
 
         n = args.jobs or min(4, os.cpu_count() or 1)
         if n == 1 or len(jobs) == 1:
@@ -255,6 +262,9 @@ def grade_lab(args, number, root, workroot, echo, flags=()):
         rep.challenge_runs = [r for j, r in zip(jobs, runs) if j[0] is not None]
         rep.graded = report.combine(rub, entries, rep.runs)
         rep.challenges = report.combine(rub, challenges, rep.challenge_runs)
+        if args.timeline:
+            for line in timeline_svg.write_runs(args.timeline, rep.runs):
+                print(safe_text.line(line))
     rep.elapsed = time.monotonic() - t0
     multi = len(emus) * len(seeds_for(args, rub)) > 1
     print("\n".join(report.render(rep, multi)), flush=True)

@@ -8,6 +8,7 @@ import checks
 import disk
 import emu
 import integrity
+import isolation
 import linetag
 import runner
 import session
@@ -38,6 +39,7 @@ class RunResult:
     boots: int = 0
     elapsed: float = 0.0
     preamble: list = field(default_factory=list)   # first boot's lines before KTEST START
+    traces: list = field(default_factory=list)     # KTRACE lines of its boots (--timeline)
 
 
 def timeouts_for(rubric, entries, emulator):
@@ -91,9 +93,12 @@ class _Booter:
         return outcome
 
 
-def run(rubric, entries, spec, build_dir, workdir, echo=None, cmdline=""):
+def run(rubric, entries, spec, build_dir, workdir, echo=None, cmdline="", trace=False,
+        isolate=True):
     """Grade ENTRIES of RUBRIC under SPEC; boots happen in WORKDIR/bootN.
-    CMDLINE (a challenge section's keys) is added to every boot's command line."""
+    CMDLINE (a challenge section's keys) is added to every boot's command line.
+    TRACE: the kernel dumps each test's scheduling trace (RunResult.traces).
+    ISOLATE: rerun a test that failed after others alone (isolation.py)."""
     t0 = time.monotonic()
     res = RunResult(spec)
     booter = _Booter(rubric, spec, build_dir, workdir, echo)
@@ -104,7 +109,8 @@ def run(rubric, entries, spec, build_dir, workdir, echo=None, cmdline=""):
         if e.is_check and not e.cmdline:
             tests += [n for n in e.needs if n not in tests]
     tmo = timeouts_for(rubric, rubric.entries + rubric.challenge_entries, spec.emulator)
-    sess = session.run_tests(tests, lambda cl, chunk: booter.boot(cl, tmo), extra)
+    sess = session.run_tests(tests, lambda cl, chunk: booter.boot(cl, tmo),
+                             extra + (["ktrace"] if trace else []))
     res.notes += sess.notes
     if sess.boots:
         first = sess.boots[0].parser.lines
@@ -113,12 +119,18 @@ def run(rubric, entries, spec, build_dir, workdir, echo=None, cmdline=""):
     test_lines = {}
     for b in sess.boots:
         res.metrics += b.parser.metrics
+        res.traces += b.parser.traces
         for name, lines in b.parser.test_lines.items():
             test_lines.setdefault(name, []).extend(lines)
     for e in entries:
         if not e.is_check:
             res.results[e.name] = sess.results.get(e.name, Result(FAIL, 0.0, ["not run"]))
     session_images = booter.last_images  # what checks without a boot of their own see
+    if isolate:   # after taking the session's images: reruns boot other copies
+        found = []
+        res.notes += isolation.rerun(sess, lambda cl, chunk: booter.boot(cl, tmo), extra,
+                                     findings=found)[0]
+        res.integrity += [_labelled(spec, f) for f in found]
     for e in entries:
         if e.is_check:
             res.results[e.name] = _run_check(rubric, e, spec, booter, sess, test_lines,

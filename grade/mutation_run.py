@@ -123,7 +123,8 @@ def build_and_grade(tree, lab, emulator, args, json_path, time_limit=None):
     if status != 0:
         return "build", "\n".join(out.splitlines()[-5:])
     cmd = [sys.executable, os.path.join(tree, GRADE), "lab%d" % lab, "--root", tree, "--no-build", "--emulator",
-           emulator, "--json", json_path, "--timeout-scale", str(args.timeout_scale)]
+           emulator, "--json", json_path, "--timeout-scale", str(args.timeout_scale),
+           "--no-rerun"]
     limit = time_limit or args.time_limit or BASELINE_TIME_LIMIT
     status, out = _run(cmd, tree, limit)
     if status is None:

@@ -100,6 +100,7 @@ class BootParser:
         self.panic_t = 0.0
         self._collecting_panic = False
         self.metrics = []
+        self.traces = []                # authentic KTRACE lines (without "KTRACE ")
         self.test_lines = {}            # name -> lines printed while it ran
 
     def _line_before_panic(self, prefix):
@@ -157,6 +158,12 @@ class BootParser:
             if m:
                 self.metrics.append(Metric(m.group(1), m.group(2),
                                            m.group(3) or "", self.current))
+            return
+        k = line.find("KTRACE ")
+        if k >= 0:
+            text = self._authentic(line[k:].rstrip(_STRAY))
+            if text is not None:
+                self.traces.append(text[len("KTRACE "):])
 
     def _authentic(self, text):
         """TEXT without its tag if it is to be believed, else None (recorded)."""

@@ -6,6 +6,7 @@ import shlex
 from dataclasses import dataclass, field
 
 import integrity
+import isolation
 import safe_text
 from protocol import BUILD_FAIL, FAIL, OK
 
@@ -139,6 +140,8 @@ def render(rep, multi_run):
             first = _collapsed_into(groups, g)
             if first is not None:
                 lines.append(head + " (same failure as %s)" % first)
+                lines += ["      " + l for _, r in g.failures for l in r.reason
+                          if isolation.is_finding(l)]
                 continue
             lines.append(head)
             for spec, r in g.failures:

@@ -113,7 +113,8 @@ class ChallengeRubricTest(unittest.TestCase):
 
 def fake_run(calls, verdicts):
     """A labrun.run that records (entry names, cmdline) and gives VERDICTS."""
-    def run(rub, entries, spec, build_dir, workdir, echo=None, cmdline=""):
+    def run(rub, entries, spec, build_dir, workdir, echo=None, cmdline="", trace=False,
+            isolate=True):
         calls.append(([e.name for e in entries], cmdline, spec.emulator))
         res = labrun.RunResult(spec)
         for e in entries:

@@ -16,6 +16,7 @@ from test_grade_io import *  # noqa: E402,F401,F403  (runner, rubric, image, rep
 from test_linetag import *  # noqa: E402,F401,F403  (SipHash vectors, the C twin, key words)
 from test_integrity_scan import *  # noqa: E402,F401,F403  (the --pristine integrity scan)
 from test_challenges import *  # noqa: E402,F401,F403  (challenge sections: never counted)
+from test_isolation import *  # noqa: E402,F401,F403  (rerun alone after a shared-boot failure)
 
 GOOD = """StepOS lab1-boot
 KTEST START lab1 3

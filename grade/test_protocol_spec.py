@@ -56,7 +56,7 @@ class Spec(unittest.TestCase):
 
     def test_spec_is_readable(self):
         self.assertEqual(set(self.grammar), {"START", "RUN", "PASS", "FAIL", "DONE",
-                                             "METRIC", "PANIC"},
+                                             "METRIC", "TRACE", "PANIC"},
                          "docs/protocol.md: the grammar table lost or gained a row")
         self.assertGreaterEqual(len(self.examples), 7, "docs/protocol.md: examples missing")
 
@@ -87,6 +87,8 @@ class Spec(unittest.TestCase):
             elif kind == "METRIC":
                 m = p.metrics[-1]
                 self.assertEqual((m.name, m.value, m.unit), tuple(args), line)
+            elif kind == "TRACE":
+                self.assertEqual(p.traces[-1], expect.split(" ", 1)[1], line)
             elif kind == "DONE":
                 self.assertEqual(p.done, (int(args[1]), int(args[2])), line)
             else:
@@ -120,11 +122,13 @@ class KernelSide(unittest.TestCase):
                       % (BOOT_LAB, BOOT_LAB))
         key = linetag.new_key()
         seen = {}
-        for cmdline in ("test=* " + linetag.key_word(key), "bench=* " + linetag.key_word(key)):
+        for cmdline in ("test=* ktrace " + linetag.key_word(key),
+                        "bench=* " + linetag.key_word(key)):
             lines = self.boot(build, cmdline, key)
             seq = 0
             for line in lines:
-                starts = [i for i in (line.find("KTEST "), line.find("KMETRIC ")) if i >= 0]
+                starts = [i for i in (line.find("KTEST "), line.find("KMETRIC "),
+                                      line.find("KTRACE ")) if i >= 0]
                 if not starts:
                     continue
                 text = line[min(starts):].rstrip()
@@ -136,7 +140,7 @@ class KernelSide(unittest.TestCase):
                 self.assertIsNotNone(kind, "kernel line %r matches no row of the grammar "
                                      "in docs/protocol.md" % body)
                 seen[kind] = seen.get(kind, 0) + 1
-        for kind in ("START", "RUN", "PASS", "DONE", "METRIC"):
+        for kind in ("START", "RUN", "PASS", "DONE", "METRIC", "TRACE"):
             self.assertIn(kind, seen, "the kernel printed no %s line" % kind)
 
     def boot(self, build, cmdline, key):

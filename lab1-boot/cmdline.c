@@ -15,6 +15,7 @@ static char boot_text[CMDLINE_MAX_LEN];
 CMDLINE_KEY(test, "run the tests matching GLOB[,GLOB...], then power off");
 CMDLINE_NUM_KEY(seed, "seed for test randomisation and timer jitter", 0, CMDLINE_ULONG_MAX);
 CMDLINE_KEY(bench, "run the benchmarks, print KMETRIC lines, power off");
+CMDLINE_KEY(ktrace, "after each test print its scheduling trace (KTRACE lines, grade.py --timeline)");
 
 void cmdline_parse(struct cmdline *cl, const char *text)
 {

@@ -3,6 +3,7 @@
 
 #include "common/debug.h"
 #include "common/ktest.h"
+#include "common/sched_trace.h"
 #include "common/x86.h"
 #include "intr.h"
 #include "pic.h"
@@ -75,6 +76,7 @@ static void irq_dispatch(struct intr_frame *frame)
 
     if (irq_is_spurious(irq))
         return;
+    sched_trace_irq(irq); /* the timelines' IRQ lane */
     /* Acknowledge first: a handler that switches threads leaves this frame
      * for a long time, and the PIC must be free to deliver the next tick. */
     pic_send_eoi(irq);

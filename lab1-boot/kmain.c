@@ -50,6 +50,7 @@ void kernel_main(const struct boot_info *bi)
         power_off(failed ? POWER_FAILED : POWER_OK);
     }
     if (tests != NULL) {
+        ktest_set_trace(cmdline_get("ktrace") != NULL);
         int failed = ktest_run(LAB_NAME, *tests ? tests : "*");
         power_off(failed ? POWER_FAILED : POWER_OK);
     }

@@ -3,4 +3,4 @@
 # bench_* and hidden_* only into this lab (Makefile).
 lab4-threads_LIB := setup.c switch.asm thread.c thread_stack.c thread_fault.c ready_queue.c \
                     fifo_policy.c scheduler.c thread_demos.c thread_monitor.c \
-                    tests_util.c tests_regs.asm tests_regs.c
+                    tests_util.c tests_regs.asm tests_regs.c timeline_monitor.c

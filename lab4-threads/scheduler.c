@@ -4,6 +4,7 @@
 #include "common/debug.h"
 #include "common/intr_level.h"
 #include "common/kprintf.h"
+#include "common/sched_trace.h"
 #include "common/x86.h"
 #include "lab1-boot/intr.h"
 #include "lab1-boot/pic.h"
@@ -51,6 +52,17 @@ size_t scheduler_ready_count(void)
     return n;
 }
 
+/* The timeline's letter for the state a thread leaves the CPU in. */
+static unsigned trace_state(enum thread_state s)
+{
+    switch (s) {
+    case THREAD_READY: return ST_STATE_READY;
+    case THREAD_ZOMBIE: return ST_STATE_ZOMBIE;
+    case THREAD_RUNNING: return ST_STATE_RUNNING;
+    default: return ST_STATE_BLOCKED;
+    }
+}
+
 /* Switch from the running thread to NEXT (or just keep running if NEXT is
  * the running thread). The caller has already set the running thread's new
  * state and put it wherever it waits. Interrupts off; returns when the
@@ -66,6 +78,7 @@ static void scheduler_switch_to(struct thread *next)
         return;
     next->dispatches++;
     stats.switches++;
+    sched_trace_event(ST_SWITCH, (unsigned)cur->id, (uint32_t)next->id, trace_state(cur->state));
     thread_set_current(next);
     struct thread *prev = thread_switch(cur, next);
     /* We are CUR again, resumed by some later switch; PREV ran before us. */
@@ -105,6 +118,7 @@ void scheduler_yield(void)
     struct thread *cur = thread_current();
 
     stats.yields++;
+    sched_trace_event(ST_YIELD, (unsigned)cur->id, 0, 0);
     if (policy->on_yield != NULL)
         policy->on_yield(cur);
     /* LAB 4: TODO make CUR READY and, unless it is the idle thread (never
@@ -138,6 +152,7 @@ void scheduler_add(struct thread *t)
 {
     enum intr_level old = intr_disable();
     KASSERT(t->state == THREAD_NEW);
+    sched_trace_event(ST_ADD, (unsigned)t->id, 0, 0);
     scheduler_make_ready(t);
     intr_set_level(old);
 }
@@ -145,6 +160,7 @@ void scheduler_add(struct thread *t)
 void scheduler_resume(struct thread *t)
 {
     enum intr_level old = intr_disable();
+    sched_trace_event(t->state == THREAD_NEW ? ST_ADD : ST_WAKE, (unsigned)t->id, 0, 0);
     scheduler_make_ready(t);
     intr_set_level(old);
 }
@@ -154,6 +170,7 @@ void scheduler_block(void)
     KASSERT(intr_get_level() == INTR_OFF);
     struct thread *cur = thread_current();
     KASSERT(cur != idle_thread);
+    sched_trace_event(ST_BLOCK, (unsigned)cur->id, 0, 0);
     cur->state = THREAD_BLOCKED;
     if (policy->on_yield != NULL)
         policy->on_yield(cur);
@@ -190,6 +207,7 @@ static void scheduler_wake_sleepers(uint32_t now)
         if ((int32_t)(t->wake_tick - now) > 0)
             break;
         list_pop_front(&sleepers);
+        sched_trace_event(ST_WAKE, (unsigned)t->id, 0, 0);
         scheduler_make_ready(t);
         stats.wakeups++;
     }
@@ -200,6 +218,7 @@ void scheduler_exit_current(enum thread_end end)
     intr_disable();
     struct thread *cur = thread_current();
     KASSERT(cur->id != THREAD_BOOT_ID && cur != idle_thread);
+    sched_trace_event(ST_EXIT, (unsigned)cur->id, 0, (unsigned)end);
     if (policy->on_yield != NULL)
         policy->on_yield(cur);
     /* LAB 4: TODO CUR cannot free the stack it is running on. Log its end
@@ -241,6 +260,7 @@ void scheduler_terminate(struct thread *t)
         list_remove(&t->sched_elem);
     }
     thread_note_end(t, THREAD_END_TERMINATED);
+    sched_trace_event(ST_EXIT, (unsigned)t->id, 0, THREAD_END_TERMINATED);
     t->state = THREAD_ZOMBIE;
     thread_destroy(t); /* not running: its stack can go now */
     stats.reaped++;
@@ -258,6 +278,7 @@ void scheduler_dispatch_to(struct thread *t)
     KASSERT(t->state == THREAD_NEW || t->state == THREAD_READY ||
             t->state == THREAD_BLOCKED);
     KASSERT(!list_elem_linked(&t->sched_elem)); /* not asleep or queued elsewhere */
+    sched_trace_event(ST_BLOCK, (unsigned)cur->id, 0, 0);
     cur->state = THREAD_BLOCKED;
     if (policy->on_yield != NULL)
         policy->on_yield(cur);
@@ -304,6 +325,7 @@ static void scheduler_tick(const struct intr_frame *frame)
     if (pic_read_isr() & TIMER_IRQ_BIT)
         stats.preempt_eoi_pending++;
     stats.preemptions++;
+    sched_trace_event(ST_PREEMPT, (unsigned)cur->id, 0, 0);
     cur->state = THREAD_READY;
     policy->enqueue(cur);
     scheduler_switch_to(policy->pick_next());

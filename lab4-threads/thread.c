@@ -6,6 +6,7 @@
 #include "common/intr_level.h"
 #include "common/kprintf.h"
 #include "common/kstring.h"
+#include "common/sched_trace.h"
 #include "lab3-paging/kmalloc.h"
 #include "lab3-paging/page_table.h"
 #include "scheduler.h"
@@ -47,6 +48,7 @@ bool thread_init(void)
     main_thread.magic = THREAD_MAGIC;
     main_thread.id = THREAD_BOOT_ID;
     strlcpy(main_thread.name, "main", sizeof main_thread.name);
+    sched_trace_name(THREAD_BOOT_ID, main_thread.name);
     main_thread.state = THREAD_RUNNING;
     main_thread.stack_base = (uint32_t)boot_stack_bottom;
     main_thread.stack_top = (uint32_t)boot_stack_bottom + BOOT_STACK_SIZE;
@@ -135,6 +137,7 @@ struct thread *thread_create_named(const char *name, thread_fn *fn, void *arg,
         strlcpy(t->name, name, sizeof t->name);
     else
         ksnprintf(t->name, sizeof t->name, "thread%d", t->id);
+    sched_trace_name((unsigned)t->id, t->name);
     t->magic = THREAD_MAGIC;
     list_push_back(&all_threads, &t->all_elem);
     live_count++;
@@ -205,6 +208,7 @@ void thread_set_name(struct thread *t, const char *name)
 {
     enum intr_level old = intr_disable();
     strlcpy(t->name, name, sizeof t->name);
+    sched_trace_name((unsigned)t->id, t->name);
     intr_set_level(old);
 }
 

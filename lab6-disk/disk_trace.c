@@ -3,6 +3,7 @@
 
 #include "common/debug.h"
 #include "common/intr_level.h"
+#include "common/sched_trace.h"
 #include "disk_channel.h"
 #include "disk_trace.h"
 #include "lab1-boot/pic.h"
@@ -30,6 +31,7 @@ void disk_trace_begin(struct disk_channel *ch, struct disk_request *r)
     enum intr_level old = intr_disable();
     r->trace_reads0 = ch->ata.status_reads;
     r->trace_halts0 = scheduler_stats()->idle_halts;
+    sched_trace_event(ST_DISK_ISSUE, (unsigned)thread_current()->id, r->block, r->write);
     intr_set_level(old);
 }
 
@@ -44,6 +46,9 @@ void disk_trace_finish(struct disk_channel *ch, struct disk_request *r)
     KASSERT(ch->queue_locked);
     r->trace_switches_done = scheduler_stats()->switches;
     r->trace_slept = r->sleeping;
+    sched_trace_event(ST_DISK_DONE,
+                      r->waiter != NULL ? (unsigned)((struct thread *)r->waiter)->id : 0,
+                      r->block, r->result == 0 ? 0 : 1);
     if (!r->irq_driven || !r->issued)
         return;
     unsigned long reads = ch->ata.status_reads - r->trace_reads0;

@@ -7,6 +7,7 @@ PKGS=(
   qemu-system-x86
   bochs bochsbios vgabios bochs-term
   python3 libcmocka-dev bubblewrap
+  chromium
 )
 
 missing=()

@@ -23,8 +23,9 @@ SUMMARY = re.compile(r"^(\S+): (\d+) passed, (\d+) failed\s*$")
 # Seconds each step took on a quiet 2-core machine: the longest start first.
 EXPECTED = {"grader self-test": 300, "a class of submissions": 120,
             "handouts at full depth": 100, "handouts at core depth": 90,
-            "red-team submissions": 60, "the example lab of docs/adding-a-lab.md": 60, "mutation testing smoke": 40,
-            "host unit tests": 22, "monitor smoke test": 23}
+            "red-team submissions": 60, "the example lab of docs/adding-a-lab.md": 60,
+            "mutation testing smoke": 40, "host unit tests": 22, "monitor smoke test": 23,
+            "timelines and maps in Chromium": 30}
 STATUS_EVERY = 30
 
 
@@ -113,6 +114,7 @@ def main():
     steps.append(("make submit and compile_commands", [sys.executable, "tools/test_submit.py"]))
     steps.append(("grader self-test", [sys.executable, "grade/selftest.py"]))
     steps.append(("mutation testing smoke", [sys.executable, "grade/test_mutate.py", "--smoke"]))
+    steps.append(("timelines and maps in Chromium", [sys.executable, "tools/test_pictures.py"]))
     total_p = total_f = 0
     t0 = time.time()
     runnable = []

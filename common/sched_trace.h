@@ -1,0 +1,100 @@
+/* sched_trace.h: a fixed-size ring of scheduling, interrupt and disk events for timelines. */
+#ifndef COMMON_SCHED_TRACE_H
+#define COMMON_SCHED_TRACE_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+/*
+ * The kernel records what its scheduler, interrupt dispatcher and disk layer
+ * do, one small event at a time, into a ring that keeps the newest
+ * SCHED_TRACE_EVENTS events. Each event carries the PIT tick count and the
+ * time-stamp counter (on Bochs: instructions executed). Readers:
+ *   - the test runner (common/ktest.c) dumps the ring as tagged KTRACE lines
+ *     at the end of every test when the command line has `ktrace`
+ *     (grade.py --timeline), and empties it before each test;
+ *   - the monitor's `timeline` command (labs 4-6) draws it in ASCII.
+ * The recording calls are in given code (not in any exercise), so a student's
+ * kernel records the same events as the reference.
+ *
+ * Recording is interrupt-safe (interrupts off around each event) and may be
+ * called from any context. Consecutive timer interrupts with nothing else in
+ * between are merged into one IRQ event with a count, so an idle kernel does
+ * not push everything else out of the ring.
+ */
+
+#define SCHED_TRACE_EVENTS 2048 /* ring size: the newest events are kept */
+#define SCHED_TRACE_NAMES 64    /* thread names remembered (id modulo this) */
+#define SCHED_TRACE_NAME_MAX 16 /* bytes, NUL included */
+#define SCHED_TRACE_TIMER_IRQ 0
+
+/* Event kinds. The letters are the dump format (grade/timeline.py). */
+enum sched_trace_kind {
+    ST_SWITCH = 'S',   /* a = previous thread, b = next, c = previous's new state */
+    ST_YIELD = 'Y',    /* a = thread giving up the CPU */
+    ST_PREEMPT = 'P',  /* a = thread preempted by the timer */
+    ST_BLOCK = 'B',    /* a = thread blocking */
+    ST_WAKE = 'W',     /* a = thread made ready again (resume, sleeper woken) */
+    ST_ADD = 'A',      /* a = new thread made ready for the first time */
+    ST_EXIT = 'X',     /* a = thread ending (becomes a zombie), c = how (thread_end) */
+    ST_IRQ = 'I',      /* a = IRQ line, b = how many in a row (timer only, else 1) */
+    ST_DISK_ISSUE = 'D',  /* a = waiting thread, b = block, c = 1 for a write */
+    ST_DISK_DONE = 'C',   /* a = waiting thread, b = block, c = result (0 = ok) */
+};
+
+/* States carried by ST_SWITCH's c: the previous thread's new state. */
+enum sched_trace_state {
+    ST_STATE_READY = 'r',
+    ST_STATE_BLOCKED = 'b',
+    ST_STATE_ZOMBIE = 'z',
+    ST_STATE_RUNNING = 'R', /* kept running (a switch to itself is not recorded) */
+};
+
+struct sched_trace_event {
+    uint64_t tsc;      /* rdtsc when recorded */
+    uint32_t tick;     /* PIT ticks (sched_trace_set_clock) when recorded */
+    uint32_t b;        /* kind-specific (block number, repeat count...) */
+    uint16_t a;        /* kind-specific, usually a thread id */
+    uint8_t kind;      /* enum sched_trace_kind */
+    uint8_t c;         /* kind-specific (state, write flag, result) */
+};
+
+/* Record one event. Any context, any interrupt level. */
+void sched_trace_event(enum sched_trace_kind kind, unsigned a, uint32_t b, unsigned c);
+
+/* Record that IRQ line IRQ is being served. Interrupt context. */
+void sched_trace_irq(int irq);
+
+/* Remember thread ID's name (up to SCHED_TRACE_NAME_MAX-1 bytes) for the
+ * dump's lane labels. Any context. */
+void sched_trace_name(unsigned id, const char *name);
+
+/* The name remembered for ID, or NULL. */
+const char *sched_trace_name_of(unsigned id);
+
+/* Where the tick count comes from (lab 1's timer_ticks, set by pit_init). */
+void sched_trace_set_clock(uint32_t (*ticks)(void));
+
+/* Forget every event (names are kept). Any context. */
+void sched_trace_reset(void);
+
+/* Stop (false) or restart (true) recording; returns the previous setting.
+ * Benchmarks and the dump itself use it. Any context. */
+bool sched_trace_set_recording(bool on);
+
+/* Events in the ring (at most SCHED_TRACE_EVENTS) and events lost to the
+ * ring's wrap since the last reset. */
+size_t sched_trace_count(void);
+unsigned long sched_trace_dropped(void);
+
+/* Copy of the I-th oldest event kept (I < sched_trace_count()). Take it with
+ * recording stopped, or events may move under you. */
+struct sched_trace_event sched_trace_get(size_t i);
+
+/* Write the ring as text lines for the KTRACE protocol: EMIT is called once
+ * per line (without the "KTRACE " prefix or a newline). TEST names the test.
+ * Recording is stopped while it runs. Thread context. */
+void sched_trace_dump(const char *test, void (*emit)(const char *line));
+
+#endif
