@@ -23,6 +23,18 @@ $(foreach n,$(LAB_NUMS),$(eval $(call LAB_RULES,$(n),lab$(n)-$(patsubst lab$(n)-
 # make labN-gdb's kernels: build/labN-gdb/, built with $(GDB_OPT) (-Og).
 $(foreach n,$(LAB_NUMS),$(eval $(call LAB_RULES,$(n),lab$(n)-$(patsubst lab$(n)-%,%,$(filter lab$(n)-%,$(LAB_DIRS))),-gdb,$(GDB_OPT))))
 
+# The full system (make grade-full): the last lab's kernel with every lab's
+# tests and benchmarks linked in, graded against every lab's rubric.
+FULL_LAB := $(lastword $(LAB_NUMS))
+FULL_DIR := $(lastword $(LAB_DIRS))
+FULL_TESTS := $(foreach d,$(LAB_DIRS),$(addprefix $(d)/,$(filter-out main.c,$($(d)_MAIN))))
+lab$(FULL_LAB)-full_SRCS := $(lab$(FULL_LAB)_SRCS) $(filter-out $(lab$(FULL_LAB)_SRCS),$(FULL_TESTS))
+$(eval $(call LAB_RULES,$(FULL_LAB),$(FULL_DIR),-full,))
+.PHONY: build-full grade-full
+build-full: build-lab$(FULL_LAB)-full
+grade-full:
+	$(PYTHON) grade/grade.py full --emulator $(EMU)
+
 -include common/host.mk
 
 

@@ -78,7 +78,8 @@ lab$(1)_SRCS := $(COMMON_SRCS) \
     $(addprefix $(2)/,$($(2)_MAIN))
 lab$(1)$(3)_B := build/lab$(1)$(3)
 lab$(1)$(3)_CFLAGS := $$(KCFLAGS) $(4) -DLAB_NAME='"lab$(1)"' -DLAB_TITLE='"$(2)"'
-lab$(1)$(3)_OBJS := $$(patsubst %,build/lab$(1)$(3)/obj/%.o,$$(lab$(1)_SRCS))
+lab$(1)$(3)_SRCS ?= $$(lab$(1)_SRCS)
+lab$(1)$(3)_OBJS := $$(patsubst %,build/lab$(1)$(3)/obj/%.o,$$(lab$(1)$(3)_SRCS))
 
 # Rewritten only when the flags change (then every object is rebuilt).
 build/lab$(1)$(3)/cflags: FORCE

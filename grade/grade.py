@@ -41,7 +41,7 @@ def parse_args(argv):
         prog="grade.py", description="Grade StepOS labs: build, boot the in-kernel tests "
         "headless, score them by labN-NAME/rubric.toml. Exit status: 0 full marks, "
         "1 points lost, 2 usage or setup error, 130 interrupted.")
-    p.add_argument("lab", nargs="?", help="lab to grade: N, labN, labN-name, or all")
+    p.add_argument("lab", nargs="?", help="lab to grade: N, labN, labN-name, all, or full (every lab's tests on the last lab's kernel)")
     p.add_argument("filters", nargs="*", metavar="TEST",
                    help="only rubric entries whose name matches one of these globs")
     p.add_argument("-k", dest="kfilters", action="append", default=[], metavar="GLOB",
@@ -122,7 +122,9 @@ def parse_args(argv):
         p.error("--submissions %s: not a directory" % a.submissions)
     if a.pristine and not a.rubric_root and os.path.isdir(a.pristine):
         a.rubric_root = os.path.abspath(a.pristine)
-    if a.lab == "all":
+    if a.lab == rubric.FULL:
+        a.labs = [rubric.FULL]
+    elif a.lab == "all":
         a.labs = rubric.available(a.rubric_root)
     else:
         n = rubric.lab_number(a.lab)
@@ -176,11 +178,11 @@ def seeds_for(args, rub):
     return [None]
 
 
-def build(root, lab, verbose):
-    """Run make build-labN; returns None on success or the output's last lines."""
+def build(root, lab, verbose, variant=""):
+    """Run make build-labN<VARIANT>; returns None on success or the output's last lines."""
     if shutil.which("make") is None:
         return ["make not found: install the Debian package make (run tools/setup.sh)"]
-    cmd = ["make", "-C", root, "--no-print-directory", "build-lab%d" % lab]
+    cmd = ["make", "-C", root, "--no-print-directory", "build-lab%d%s" % (lab, variant)]
     status, raw = runner.run_tracked(sandbox.wrap(cmd, [root], cwd=root,
                                                   cpu_s=sandbox.BUILD_CPU_S), BUILD_TIMEOUT)
     out = raw.decode("utf-8", "replace").splitlines()
@@ -199,7 +201,9 @@ def grade_lab(args, number, root, workroot, echo, flags=()):
     """Build, boot and score lab NUMBER of ROOT; FLAGS (integrity findings
     about the tree) are shown with its score. Challenge tests (--challenges)
     run in boots of their own and only fill rep.challenges."""
-    rub = rubric.load(number, args.rubric_root)
+    rub = (rubric.load_full(args.rubric_root) if number == rubric.FULL
+           else rubric.load(number, args.rubric_root))
+    number = rub.number
     rub.scale_timeouts(args.timeout_scale)
     entries = rub.select(args.patterns)
     challenges = rub.select_challenges(args.patterns) if args.challenges else []
@@ -226,8 +230,8 @@ def grade_lab(args, number, root, workroot, echo, flags=()):
         emu.check_emulator(e)
     print(safe_text.line("== %s: %s (%s) ==" % (rub.lab, rub.title, ", ".join(emus))),
           flush=True)
-    failed = None if args.no_build else build(root, number, args.verbose)
-    build_dir = os.path.join(root, "build", "lab%d" % number)
+    failed = None if args.no_build else build(root, number, args.verbose, rub.variant)
+    build_dir = os.path.join(root, "build", "lab%d%s" % (number, rub.variant))
     if not failed:
         try:
             disk.lab_images(build_dir, rub.data_disk)

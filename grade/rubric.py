@@ -1,4 +1,5 @@
 """rubric.py: load and check a lab's grading rubric (labN-NAME/rubric.toml)."""
+import dataclasses
 import fnmatch
 import os
 import re
@@ -34,6 +35,7 @@ class Entry:
     emulators: Optional[list] = None  # graded only on these ("qemu", "bochs"); None: all
     data_disk: Optional[bool] = None  # a check's own boot: attach the data disk or not
     data_errors: Optional[dict] = None  # a check's own boot: {"read": [sector], "write": [..]}
+    regression: bool = True           # also graded on the full system (grade.py full)
                                         # failed by the emulator (QEMU blkdebug)
     challenge: bool = False           # in a challenge section: optional, never counted
 
@@ -60,6 +62,7 @@ class Rubric:
     data_disk: Optional[bool] = None
     cmdline: str = ""
     checks_path: str = ""    # labN-NAME/checks.py beside the rubric (may not exist)
+    variant: str = ""        # build/labN<variant>/: "" or "-full" (load_full)
     # Challenge sections (challenge = true): [(name, [Entry], cmdline)]. Their
     # tests run only when asked for (grade.py --challenges) and are never in
     # entries, max_points or select(): nothing that counts sees them.
@@ -267,7 +270,7 @@ def _add_hidden(r, doc, path, seen):
 
 def _entry(t, section, path, seen):
     keys = {"name", "points", "timeout", "check", "cmdline", "needs", "visibility",
-            "emulators", "data_disk", "data_errors"}
+            "emulators", "data_disk", "data_errors", "regression"}
     name = t.get("name")
     where = "%s: section %r, test %r" % (path, section, name)
     if not isinstance(name, str) or not _NAME_RE.match(name):
@@ -284,6 +287,10 @@ def _entry(t, section, path, seen):
         raise RubricError("%s: visibility must be one of %s" % (where, ", ".join(VISIBILITIES)))
     if "timeout" in t:
         e.timeout = _num(t["timeout"], "timeout of " + name, path)
+    if "regression" in t:
+        if not isinstance(t["regression"], bool):
+            raise RubricError("%s: regression must be true or false" % where)
+        e.regression = t["regression"]
     if "check" in t:
         e.check = str(t["check"]) or name
     if "cmdline" in t or "needs" in t:
@@ -326,3 +333,35 @@ def _boot_keys(e, t, where):
         if e.data_disk is False:
             raise RubricError("%s: data_errors needs the data disk" % where)
         e.data_errors = {k: list(v) for k, v in de.items()}
+
+
+FULL = "full"
+
+
+def load_full(root=None):
+    """The full system (grade.py full, make grade-full): the last lab's kernel
+    with every lab's tests linked in (make build-full: build/labN-full/),
+    graded on every lab's in-kernel tests. Left out: external checks (their
+    own boots and judges belong to their lab's kernel), challenges, and
+    entries marked `regression = false` (each says why in its rubric)."""
+    numbers = [n for n in labs.numbers(root or labs.ROOT)
+               if os.path.exists(lab_file(n, RUBRIC_FILE, root))]
+    if not numbers:
+        raise RubricError("no lab has a rubric")
+    last = load(numbers[-1], root)
+    full = Rubric(lab=FULL, number=last.number, path=last.path, sections=[],
+                  title="The full system: every lab's tests on lab %d's kernel" % last.number,
+                  boot_timeout=last.boot_timeout, test_timeout=last.test_timeout,
+                  bochs_scale=last.bochs_scale, seeds=last.seeds, data_disk=last.data_disk,
+                  cmdline=last.cmdline, checks_path=last.checks_path, variant="-full")
+    for n in numbers:
+        r = last if n == last.number else load(n, root)
+        for sname, entries in r.sections:
+            name = "%s: %s" % (r.lab, sname)
+            keep = [dataclasses.replace(e, section=name) for e in entries
+                    if e.regression and not e.is_check]
+            if keep:
+                full.sections.append((name, keep))
+        full.boot_timeout = max(full.boot_timeout, r.boot_timeout)
+        full.test_timeout = max(full.test_timeout, r.test_timeout)
+    return full

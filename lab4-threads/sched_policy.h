@@ -50,6 +50,11 @@ struct sched_policy {
     /* Optional. The policy was just installed (scheduler_set_policy): set up
      * its state. Ready threads of the previous policy are enqueued after. */
     void (*activate)(void);
+
+    /* Optional (NULL: extends none). The policy this one wraps and hands
+     * the rest of its work to (lab 6's disk policy wraps round robin), so
+     * that scheduler_policy_includes() sees through the wrapper. */
+    const struct sched_policy *(*extends)(void);
 };
 
 #endif

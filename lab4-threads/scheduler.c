@@ -39,6 +39,15 @@ const struct sched_policy *scheduler_policy(void)
     return policy;
 }
 
+bool scheduler_policy_includes(const struct sched_policy *p)
+{
+    for (const struct sched_policy *q = policy; q != NULL;
+         q = q->extends != NULL ? q->extends() : NULL)
+        if (q == p)
+            return true;
+    return false;
+}
+
 struct thread *scheduler_idle_thread(void)
 {
     return idle_thread;

@@ -98,6 +98,10 @@ void scheduler_set_policy(const struct sched_policy *policy);
 /* The installed policy. */
 const struct sched_policy *scheduler_policy(void);
 
+/* True if POLICY is the installed policy or one it extends (through
+ * sched_policy.extends, any depth). Any context. */
+bool scheduler_policy_includes(const struct sched_policy *policy);
+
 /* Ready threads (idle not counted). Any context. */
 size_t scheduler_ready_count(void);
 

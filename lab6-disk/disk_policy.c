@@ -121,6 +121,11 @@ static void disk_policy_activate(void)
         base->activate();
 }
 
+static const struct sched_policy *disk_policy_extends(void)
+{
+    return base;
+}
+
 const struct sched_policy disk_policy = {
     .name = "disk-priority",
     .enqueue = disk_policy_enqueue,
@@ -130,4 +135,5 @@ const struct sched_policy disk_policy = {
     .on_tick = disk_policy_on_tick,
     .on_yield = disk_policy_on_yield,
     .activate = disk_policy_activate,
+    .extends = disk_policy_extends,
 };
