@@ -98,6 +98,8 @@ def main():
     for lab in labs():
         steps.append((f"{lab} on QEMU and Bochs",
                       [sys.executable, "grade/grade.py", lab, "--emulator", "both"]))
+    steps.append(("the full system (every lab's tests on the last lab's kernel) on QEMU and Bochs",
+                  [sys.executable, "grade/grade.py", "full", "--emulator", "both"]))
     steps.append(("gdb helpers and -Og kernels", [sys.executable, "tools/gdb_check.py"]))
     steps.append(("handouts at full depth", [sys.executable, "tools/handout_check.py", "--depth", "full"]))
     steps.append(("handouts at core depth", [sys.executable, "tools/handout_check.py", "--depth", "core"]))
