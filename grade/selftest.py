@@ -108,7 +108,7 @@ CASES += lab_cases()
 
 def grade(tree, lab, emulator, json_path, scale=1.0, extra=()):
     cmd = [sys.executable, GRADE, lab, "--root", tree, "--emulator", emulator,
-           "--json", json_path, "--timeout-scale", str(scale)] + list(extra)
+           "--json", json_path, "--timeout-scale", str(scale), "--no-rerun"] + list(extra)
     t0 = time.monotonic()
     proc = subprocess.run(cmd, stdin=subprocess.DEVNULL, stdout=subprocess.PIPE,
                           stderr=subprocess.STDOUT)
