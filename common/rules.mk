@@ -56,14 +56,10 @@ tools-ok:
 	    echo "error: $(KCC) rejects the kernel flags:"; \
 	    echo 'int x;' | $(KCC) $(KCFLAGS) -x c -c - -o /dev/null; exit 1; }
 
-# ---- Boot sectors (shared by every lab) -------------------------------------
-BOOT_SRC := lab1-boot/boot
-build/boot/%.bin: $(BOOT_SRC)/%.asm $(wildcard $(BOOT_SRC)/*.inc) | tools-ok
-	@mkdir -p $(@D)
-	$(call say,NASM  $<)
-	$(Q)$(NASM) -f bin -I$(BOOT_SRC)/ $< -o $@ -l $(@:.bin=.lst)
-
 # ---- One kernel per lab ----------------------------------------------------
+# The boot sectors every disk image starts with, BOOT_STAGE1 and BOOT_STAGE2,
+# and the rules that make them come from the lab that writes the loader
+# (lab1-boot/lab.mk): common/ knows no lab.
 # $(1) = lab number, $(2) = lab directory, $(3) = variant suffix ("" or -gdb),
 # $(4) = flags added to KCFLAGS. Lab N links common/, the LIB files of labs 1..N,
 # and the MAIN files of lab N, into build/labN$(3)/. A lab may list more files
@@ -113,10 +109,10 @@ build/lab$(1)$(3)/kernel.elf: $$(lab$(1)$(3)_OBJS) build/lab$(1)$(3)/ksyms.o com
 	    $$(lab$(1)$(3)_OBJS) build/lab$(1)$(3)/ksyms.o
 build/lab$(1)$(3)/kernel.bin: build/lab$(1)$(3)/kernel.elf
 	$(Q)$$(KOBJCOPY) -O binary $$< $$@
-build/lab$(1)$(3)/disk.img: build/lab$(1)$(3)/kernel.bin build/boot/stage1.bin \
-                        build/boot/stage2.bin tools/mkimage.py
-	$$(PYTHON) tools/mkimage.py --stage1 build/boot/stage1.bin \
-	    --stage2 build/boot/stage2.bin --kernel $$< -o $$@
+build/lab$(1)$(3)/disk.img: build/lab$(1)$(3)/kernel.bin $(BOOT_STAGE1) $(BOOT_STAGE2) \
+                        tools/mkimage.py
+	$$(PYTHON) tools/mkimage.py --stage1 $(BOOT_STAGE1) \
+	    --stage2 $(BOOT_STAGE2) --kernel $$< -o $$@
 $(if $(3),$$(foreach f,$$($(2)_EXTRA),$$(eval $$(call LAB_EXTRA_COPY,$$(f),$$(subst build/lab$(1)/,build/lab$(1)$(3)/,$$(f))))))
 
 .PHONY: build-lab$(1)$(3)
