@@ -35,17 +35,6 @@
 #define LP_ERR_UNSUPPORTED (-5)   /* the CPU has no PSE */
 #define LP_ERR_UNIMPLEMENTED (-6) /* the challenge is not written yet */
 
-static inline uint32_t read_cr4(void)
-{
-    uint32_t v;
-    __asm__ volatile("movl %%cr4, %0" : "=r"(v));
-    return v;
-}
-
-static inline void write_cr4(uint32_t v)
-{
-    __asm__ volatile("movl %0, %%cr4" : : "r"(v) : "memory");
-}
 
 /* True if the CPU supports PSE (CPUID leaf 1, EDX bit 3). Any context. */
 bool large_page_supported(void);
