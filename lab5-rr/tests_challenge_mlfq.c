@@ -1,0 +1,363 @@
+/* tests_challenge_mlfq.c: lab 5 challenge tests: MLFQ slices per level, interactive vs CPU-bound threads, boosts, bounded waits; judged in ticks. */
+#include "common/intr_level.h"
+#include "common/kprintf.h"
+#include "lab1-boot/pit.h"
+#include "challenge_mlfq.h"
+#include "tests_rr_util.h"
+
+/*
+ * Every measure here is in timer ticks or in a thread's cpu_ticks (the
+ * scheduler counts one for each tick that finds the thread running), never
+ * in wall time. Every worker ends by itself after a bounded number of ticks,
+ * so a broken policy (one that never preempts, say) fails with a message
+ * instead of hanging.
+ */
+
+#define MQ_Q 4              /* level-0 slice in the tests: 4, 8, 16 ticks */
+#define MQ_BOTTOM (MLFQ_LEVELS - 1)
+#define MQ_CPU_LIMIT 400    /* ticks of CPU after which a spinner gives up */
+
+static uint32_t mq_saved_q, mq_saved_boost;
+
+/* Fail unless MLFQ runs; configure it (level-0 slice MQ_Q, boost BOOST). */
+static void mq_begin(uint32_t boost)
+{
+    TESTS_REQUIRE_THREADS();
+    if (!mlfq_active())
+        KT_FAIL("the scheduler's policy is %s, not mlfq: this challenge test needs a boot "
+                "with sched=mlfq", scheduler_policy()->name);
+    mq_saved_q = mlfq_quantum();
+    mq_saved_boost = mlfq_boost_period();
+    mlfq_configure(MQ_Q, boost);
+}
+
+static void mq_end(void)
+{
+    mlfq_configure(mq_saved_q, mq_saved_boost);
+}
+
+/* Sleep (never yield: a yielding main would stay on top and starve the
+ * others) until every thread in IDS has ended. */
+static void mq_wait_all(const int *ids, int n)
+{
+    for (int i = 0; i < n; i++)
+        while (thread_alive(ids[i]))
+            scheduler_sleep(5);
+}
+
+/* One atomic look at the running thread: dispatches, CPU ticks, level. */
+struct mq_sample {
+    unsigned long dispatches, cpu;
+    int level;
+};
+
+static struct mq_sample mq_sample_self(void)
+{
+    enum intr_level old = intr_disable();
+    struct thread *me = thread_current();
+    struct mq_sample s = {me->dispatches, me->cpu_ticks, mlfq_level(me)};
+    intr_set_level(old);
+    return s;
+}
+
+/* ---- slices per level ------------------------------------------------------ */
+
+#define SL_RUNS 7 /* run starts recorded: 6 complete runs (levels 0, 1, 2, 2, 2, 2) */
+
+struct sl_spinner {
+    int level[SL_RUNS];                   /* level at the run's first sample */
+    unsigned long first[SL_RUNS], last[SL_RUNS]; /* cpu_ticks at its first and last sample */
+    volatile int runs;
+};
+
+static struct sl_spinner sl[2];
+
+/* Spin, recording each run (a dispatch), until both spinners saw SL_RUNS
+ * run starts (so every recorded run but the last ended by preemption). */
+static void sl_body(void *arg)
+{
+    struct sl_spinner *me = arg, *other = me == &sl[0] ? &sl[1] : &sl[0];
+    unsigned long seen = ~0ul;
+    for (;;) {
+        struct mq_sample s = mq_sample_self();
+        if (s.dispatches != seen) {
+            seen = s.dispatches;
+            if (me->runs < SL_RUNS) {
+                me->level[me->runs] = s.level;
+                me->first[me->runs] = me->last[me->runs] = s.cpu;
+                me->runs++;
+            }
+        } else if (me->runs <= SL_RUNS) {
+            me->last[me->runs - 1] = s.cpu;
+        }
+        if ((me->runs >= SL_RUNS && other->runs >= SL_RUNS) || s.cpu > MQ_CPU_LIMIT)
+            return;
+    }
+}
+
+/* Check spinner K's runs: run R lasted slice(level R) ticks of its CPU time.
+ * Run R starts at cpu E_R with E_0 in [0, first_0] and, for R > 0, E_R in
+ * [last_{R-1} + 1, first_R] (the tick that ended run R-1 came after its
+ * last sample). */
+static void sl_check(int k)
+{
+    struct sl_spinner *s = &sl[k];
+    kprintf("mlfq: spinner %d runs (level: cpu at first..last sample):", k);
+    for (int r = 0; r < s->runs && r < SL_RUNS; r++)
+        kprintf(" %d:%lu..%lu", s->level[r], s->first[r], s->last[r]);
+    kprintf("\n");
+    if (s->runs < SL_RUNS)
+        KT_FAIL("spinner %d was dispatched only %d times in %d ticks of CPU: two "
+                "CPU-bound threads must take turns, each preempted when its slice is used "
+                "up", k, s->runs, MQ_CPU_LIMIT);
+    for (int r = 0; r + 1 < SL_RUNS; r++) {
+        int want_level = r < MQ_BOTTOM ? r : MQ_BOTTOM;
+        if (s->level[r] != want_level)
+            KT_FAIL("spinner %d's run %d was at level %d, expected %d: a thread that uses "
+                    "its whole slice moves down one level (the last level keeps it)", k, r,
+                    s->level[r], want_level);
+        unsigned long lo_start = r == 0 ? 0 : s->last[r - 1] + 1, hi_start = s->first[r];
+        unsigned long lo_end = s->last[r] + 1, hi_end = s->first[r + 1];
+        unsigned long lo = lo_end > hi_start ? lo_end - hi_start : 0;
+        unsigned long hi = hi_end - lo_start;
+        uint32_t want = MQ_Q << want_level;
+        if (want < lo || want > hi)
+            KT_FAIL("spinner %d's run %d at level %d lasted %lu..%lu ticks of its CPU "
+                    "time, expected %lu: a slice at level L is %d << L ticks, counted in "
+                    "the tick hook", k, r, want_level, lo, hi, (unsigned long)want, MQ_Q);
+    }
+}
+
+KTEST(mlfq_slices_double_per_level)
+{
+    mq_begin(0); /* no boost: nothing interrupts the slices */
+    int ids[2];
+    for (int k = 0; k < 2; k++) {
+        sl[k] = (struct sl_spinner){.runs = 0};
+        ids[k] = tests_spawn("mlfq-slice", sl_body, &sl[k]);
+    }
+    /* Every tick of this sleep hits a spinner: 300 > 2 * (4 + 8 + 4 * 16). */
+    scheduler_sleep(300);
+    mq_wait_all(ids, 2);
+    struct mlfq_stats st = mlfq_stats();
+    mq_end();
+    sl_check(0);
+    sl_check(1);
+    if (st.expiries[0] < 2 || st.expiries[1] < 2 || st.expiries[MQ_BOTTOM] < 6)
+        KT_FAIL("slices used up per level: %lu, %lu, %lu; expected at least 2, 2, 6 "
+                "(mlfq_stats counts every expiry)", st.expiries[0], st.expiries[1],
+                st.expiries[MQ_BOTTOM]);
+}
+
+/* ---- an interactive thread stays on top, a CPU-bound one sinks -------------- */
+
+#define IA_ITER 40
+
+static volatile bool ia_done;
+static volatile int ia_worst_level, ia_spin_bottom;
+static volatile unsigned long ia_longest_run, ia_spin_ticks;
+static volatile unsigned long ia_spin_cpu; /* the spinner's cpu_ticks, as it last saw them */
+
+static void ia_spin(void *arg)
+{
+    (void)arg;
+    while (!ia_done && (ia_spin_cpu = thread_cpu_ticks(thread_current())) < MQ_CPU_LIMIT)
+        if (mlfq_level(thread_current()) == MQ_BOTTOM)
+            ia_spin_bottom = 1;
+}
+
+/* Wake, look at its level, sleep one tick: IA_ITER times. */
+static void ia_interactive(void *arg)
+{
+    (void)arg;
+    unsigned long s0 = ia_spin_cpu;
+    for (int i = 0; i < IA_ITER; i++) {
+        unsigned long c0 = thread_cpu_ticks(thread_current());
+        int l = mlfq_level(thread_current());
+        if (l > ia_worst_level)
+            ia_worst_level = l;
+        unsigned long run = thread_cpu_ticks(thread_current()) - c0;
+        if (run > ia_longest_run)
+            ia_longest_run = run;
+        scheduler_sleep(1);
+    }
+    ia_spin_ticks = ia_spin_cpu - s0;
+    ia_done = true;
+}
+
+KTEST(mlfq_interactive_stays_top)
+{
+    mq_begin(0);
+    ia_done = false;
+    ia_worst_level = 0;
+    ia_spin_bottom = 0;
+    ia_longest_run = 0;
+    ia_spin_ticks = ia_spin_cpu = 0;
+    int ids[2];
+    ids[0] = tests_spawn("mlfq-cpu", ia_spin, NULL);
+    ids[1] = tests_spawn("mlfq-interactive", ia_interactive, NULL);
+    mq_wait_all(ids, 2);
+    mq_end();
+    kprintf("mlfq: interactive worst level %d, longest run %lu; cpu-bound reached the "
+            "bottom: %s, ran %lu ticks during the %d sleeps\n", ia_worst_level,
+            ia_longest_run, ia_spin_bottom ? "yes" : "no", ia_spin_ticks, IA_ITER);
+    if (!ia_spin_bottom)
+        KT_FAIL("the CPU-bound thread never reached level %d: a thread that uses its whole "
+                "slice moves down one level", MQ_BOTTOM);
+    if (ia_worst_level != 0 && ia_longest_run < MQ_Q)
+        KT_FAIL("the interactive thread fell to level %d though it never ran a whole slice "
+                "(%lu ticks at most between wake-up and sleep, slice %d): a thread that "
+                "gives up the CPU early keeps its level", ia_worst_level, ia_longest_run,
+                MQ_Q);
+    if (!ia_done)
+        KT_FAIL("the interactive thread never finished its %d sleeps", IA_ITER);
+    if (ia_spin_ticks > 2 * IA_ITER + 3 * MQ_Q)
+        KT_FAIL("the CPU-bound thread ran %lu ticks while the interactive one slept %d "
+                "times for one tick: a thread of a higher level that wakes up must preempt "
+                "the running one at the next tick (expected at most %d)", ia_spin_ticks,
+                IA_ITER, 2 * IA_ITER + 3 * MQ_Q);
+}
+
+/* ---- the boost lifts a starving thread ----------------------------------- */
+
+#define BO_K 60          /* boost period in this test */
+#define BO_WINDOW (3 * BO_K)
+
+static volatile bool bo_stop, bo_gamers_on;
+static volatile uint32_t bo_t0, bo_lifted_at, bo_bottom_at;
+
+/* CPU-bound: notes when it reached the bottom, and when it first ran at
+ * level 0 after the gamers started. */
+static void bo_spin(void *arg)
+{
+    (void)arg;
+    while (!bo_stop && thread_cpu_ticks(thread_current()) < MQ_CPU_LIMIT) {
+        int l = mlfq_level(thread_current());
+        if (l == MQ_BOTTOM && bo_bottom_at == 0)
+            bo_bottom_at = timer_ticks() | 1;
+        if (bo_gamers_on && bo_lifted_at == 0 && l == 0)
+            bo_lifted_at = timer_ticks();
+    }
+}
+
+/* Yields all the time: stays at level 0 and keeps it busy. */
+static void bo_gamer(void *arg)
+{
+    (void)arg;
+    while (!bo_stop && timer_ticks() - bo_t0 < 2 * BO_WINDOW)
+        scheduler_yield();
+}
+
+KTEST(mlfq_boost_lifts_starving)
+{
+    mq_begin(BO_K);
+    bo_stop = bo_gamers_on = false;
+    bo_lifted_at = bo_bottom_at = 0;
+    bo_t0 = timer_ticks();
+    int ids[3];
+    ids[0] = tests_spawn("mlfq-starved", bo_spin, NULL);
+    TESTS_RR_SLEEP_UNTIL(bo_bottom_at != 0, 4 * BO_K);
+    if (bo_bottom_at == 0) {
+        bo_stop = true;
+        mq_wait_all(ids, 1);
+        mq_end();
+        KT_FAIL("a CPU-bound thread alone did not reach level %d in %d ticks (slices %d, "
+                "%d): a used-up slice moves it down", MQ_BOTTOM, 4 * BO_K, MQ_Q, 2 * MQ_Q);
+    }
+    bo_t0 = timer_ticks();
+    bo_gamers_on = true;
+    ids[1] = tests_spawn("mlfq-gamer", bo_gamer, NULL);
+    ids[2] = tests_spawn("mlfq-gamer", bo_gamer, NULL);
+    scheduler_sleep(BO_WINDOW);
+    bo_stop = true;
+    mq_wait_all(ids, 3);
+    struct mlfq_stats st = mlfq_stats();
+    mq_end();
+    kprintf("mlfq: starving thread lifted %ld ticks after the gamers started, %lu boosts\n",
+            bo_lifted_at ? (long)(bo_lifted_at - bo_t0) : -1L, st.boosts);
+    if (bo_lifted_at == 0)
+        KT_FAIL("a thread at level %d got no CPU in %d ticks while two yielding threads "
+                "held level 0 (%lu boosts counted): every %d ticks, a boost must put every "
+                "thread back at level 0", MQ_BOTTOM, BO_WINDOW, st.boosts, BO_K);
+    if (bo_lifted_at - bo_t0 > 2 * BO_K)
+        KT_FAIL("the starving thread first ran %lu ticks after the yielding threads took "
+                "level 0: a boost every %d ticks must lift it within %d",
+                (unsigned long)(bo_lifted_at - bo_t0), BO_K, 2 * BO_K);
+}
+
+/* ---- no thread waits for the CPU longer than a bound -------------------------- */
+
+#define NS_K 50                 /* boost period */
+#define NS_RUN (6 * NS_K)       /* ticks the mix runs */
+#define NS_BOUND (2 * NS_K)     /* longest wait allowed */
+#define NS_WORKERS 5
+
+struct ns_worker {
+    const char *kind;
+    volatile uint32_t longest, from; /* longest gap between two samples, and where */
+    volatile unsigned long samples;
+};
+
+static struct ns_worker ns[NS_WORKERS];
+static volatile uint32_t ns_t0;
+
+/* Sample the clock; record the longest time since the previous sample. */
+static bool ns_sample(struct ns_worker *w, uint32_t *prev)
+{
+    uint32_t now = timer_ticks();
+    if (now - *prev > w->longest) {
+        w->longest = now - *prev;
+        w->from = *prev - ns_t0;
+    }
+    *prev = now;
+    w->samples++;
+    return now - ns_t0 < NS_RUN;
+}
+
+static void ns_spinner(void *arg)
+{
+    uint32_t prev = ns_t0;
+    while (ns_sample(arg, &prev))
+        ;
+}
+
+static void ns_gamer(void *arg)
+{
+    uint32_t prev = ns_t0;
+    while (ns_sample(arg, &prev))
+        scheduler_yield();
+}
+
+static void ns_sleeper(void *arg)
+{
+    uint32_t prev = ns_t0;
+    while (ns_sample(arg, &prev))
+        scheduler_sleep(1);
+}
+
+KTEST(mlfq_no_starvation_bounded)
+{
+    static const struct { const char *kind; thread_fn *fn; } mix[NS_WORKERS] = {
+        {"spinner", ns_spinner}, {"gamer", ns_gamer}, {"spinner", ns_spinner},
+        {"gamer", ns_gamer}, {"sleeper", ns_sleeper},
+    };
+    mq_begin(NS_K);
+    ns_t0 = timer_ticks();
+    int ids[NS_WORKERS];
+    for (int i = 0; i < NS_WORKERS; i++) {
+        ns[i] = (struct ns_worker){.kind = mix[i].kind};
+        ids[i] = tests_spawn("mlfq-mix", mix[i].fn, &ns[i]);
+    }
+    mq_wait_all(ids, NS_WORKERS);
+    mq_end();
+    kprintf("mlfq: longest waits (ticks):");
+    for (int i = 0; i < NS_WORKERS; i++)
+        kprintf(" %s %lu", ns[i].kind, (unsigned long)ns[i].longest);
+    kprintf("\n");
+    for (int i = 0; i < NS_WORKERS; i++)
+        if (ns[i].longest > NS_BOUND)
+            KT_FAIL("worker %d (%s) waited %lu ticks for the CPU (from tick %lu of the run) "
+                    "among 2 spinners, 2 yielding threads and a sleeper: with a boost every "
+                    "%d ticks no thread may wait more than %d", i, ns[i].kind,
+                    (unsigned long)ns[i].longest, (unsigned long)ns[i].from, NS_K, NS_BOUND);
+}
