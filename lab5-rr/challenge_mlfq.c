@@ -101,38 +101,57 @@ static void mlfq_boost(void)
     /* LAB 5: END SOLUTION */
 }
 
-/* A timer tick found CUR (not idle) running. Interrupts off, EOI sent.
- * Returns true to preempt CUR (it goes back through mlfq_enqueue). */
-static bool mlfq_on_tick(struct thread *cur)
+/* Count one tick against CUR's slice. Returns true if that used it up:
+ * then CUR has moved down a level (not below the last) with a fresh slice.
+ * Interrupts off. */
+static bool mlfq_charge(struct thread *cur)
 {
-    /* LAB 5: TODO count the tick (stats.ticks) against CUR's slice. A used-up
-     * slice (mlfq_slice_ticks of its level): count it in stats.expiries,
-     * move CUR down a level (not below the last) with nothing used, and
-     * preempt if anyone is ready. Every boost_period ticks (0: never):
-     * mlfq_boost, counted in stats.boosts. Otherwise preempt only if a
-     * thread of a higher level than CUR's is ready. */
+    /* LAB 5: TODO add the tick to CUR's used ticks. When they reach the
+     * slice of its level (mlfq_slice_ticks), count the expiry in
+     * stats.expiries[level], move CUR one level down (the last level keeps
+     * it) with nothing used, and return true. */
     /* LAB 5: BEGIN SOLUTION challenge */
-    stats.ticks++;
     int level = pd_level(cur);
     uint32_t used = pd_used(cur) + 1;
-    bool expired = used >= mlfq_slice_ticks(level);
-    if (expired) {
-        stats.expiries[level]++;
-        pd_set(cur, level + 1 < MLFQ_LEVELS ? level + 1 : level, 0);
-    } else {
+    if (used < mlfq_slice_ticks(level)) {
         pd_set(cur, level, used);
+        return false;
     }
-    if (boost_period != 0 && ++since_boost >= boost_period) {
-        since_boost = 0;
-        stats.boosts++;
-        mlfq_boost();
-    }
+    stats.expiries[level]++;
+    pd_set(cur, level + 1 < MLFQ_LEVELS ? level + 1 : level, 0);
+    return true;
+    /* LAB 5: END SOLUTION */
+    (void)cur;
+    return false;
+}
+
+/* Should CUR (whose slice just ran out if EXPIRED) give up the CPU? Interrupts off. */
+static bool mlfq_should_preempt(struct thread *cur, bool expired)
+{
+    /* LAB 5: TODO after a used-up slice: if anyone else is ready. Otherwise:
+     * if a ready thread sits at a higher level (a smaller number) than CUR. */
+    /* LAB 5: BEGIN SOLUTION challenge */
     if (expired)
         return n_ready > 0;
     return top_ready_level() < pd_level(cur);
     /* LAB 5: END SOLUTION */
     (void)cur;
+    (void)expired;
     return false;
+}
+
+/* A timer tick found CUR (not idle) running. Interrupts off, EOI sent.
+ * Returns true to preempt CUR (it goes back through mlfq_enqueue). */
+static bool mlfq_on_tick(struct thread *cur)
+{
+    stats.ticks++;
+    bool expired = mlfq_charge(cur);
+    if (boost_period != 0 && ++since_boost >= boost_period) {
+        since_boost = 0;
+        stats.boosts++;
+        mlfq_boost();
+    }
+    return mlfq_should_preempt(cur, expired);
 }
 
 /* CUR gives up the CPU by itself: it keeps its level, and its next slice
@@ -156,7 +175,7 @@ static void mlfq_reset(void)
     memset(&stats, 0, sizeof stats);
     struct list *all = thread_all_list();
     for (struct list_elem *e = list_begin(all); e != list_end(all); e = list_next(e))
-        LIST_ENTRY(e, struct thread, all_elem)->policy_data = 0;
+        pd_set(LIST_ENTRY(e, struct thread, all_elem), 0, 0);
 }
 
 const struct sched_policy mlfq_policy = {
@@ -187,7 +206,7 @@ void mlfq_configure(uint32_t q, uint32_t boost)
             list_push_back(&queues[0], list_pop_front(&queues[l]));
     struct list *all = thread_all_list();
     for (struct list_elem *e = list_begin(all); e != list_end(all); e = list_next(e))
-        LIST_ENTRY(e, struct thread, all_elem)->policy_data = 0;
+        pd_set(LIST_ENTRY(e, struct thread, all_elem), 0, 0);
     intr_set_level(old);
 }
 

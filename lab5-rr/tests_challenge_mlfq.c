@@ -153,7 +153,7 @@ KTEST(mlfq_slices_double_per_level)
 
 #define IA_ITER 40
 
-static volatile bool ia_done;
+static volatile bool ia_done, ia_spin_gave_up;
 static volatile int ia_worst_level, ia_spin_bottom;
 static volatile unsigned long ia_longest_run, ia_spin_ticks;
 static volatile unsigned long ia_spin_cpu; /* the spinner's cpu_ticks, as it last saw them */
@@ -161,9 +161,14 @@ static volatile unsigned long ia_spin_cpu; /* the spinner's cpu_ticks, as it las
 static void ia_spin(void *arg)
 {
     (void)arg;
-    while (!ia_done && (ia_spin_cpu = thread_cpu_ticks(thread_current())) < MQ_CPU_LIMIT)
+    while (!ia_done) {
+        if ((ia_spin_cpu = thread_cpu_ticks(thread_current())) >= MQ_CPU_LIMIT) {
+            ia_spin_gave_up = true;
+            return;
+        }
         if (mlfq_level(thread_current()) == MQ_BOTTOM)
             ia_spin_bottom = 1;
+    }
 }
 
 /* Wake, look at its level, sleep one tick: IA_ITER times. */
@@ -188,7 +193,7 @@ static void ia_interactive(void *arg)
 KTEST(mlfq_interactive_stays_top)
 {
     mq_begin(0);
-    ia_done = false;
+    ia_done = ia_spin_gave_up = false;
     ia_worst_level = 0;
     ia_spin_bottom = 0;
     ia_longest_run = 0;
@@ -209,13 +214,75 @@ KTEST(mlfq_interactive_stays_top)
                 "(%lu ticks at most between wake-up and sleep, slice %d): a thread that "
                 "gives up the CPU early keeps its level", ia_worst_level, ia_longest_run,
                 MQ_Q);
-    if (!ia_done)
-        KT_FAIL("the interactive thread never finished its %d sleeps", IA_ITER);
+    if (!ia_done || ia_spin_gave_up)
+        KT_FAIL("the interactive thread did not finish its %d one-tick sleeps while the "
+                "CPU-bound thread ran %d ticks: a thread of a higher level that wakes up must "
+                "preempt the running one at the next tick", IA_ITER, MQ_CPU_LIMIT);
     if (ia_spin_ticks > 2 * IA_ITER + 3 * MQ_Q)
         KT_FAIL("the CPU-bound thread ran %lu ticks while the interactive one slept %d "
                 "times for one tick: a thread of a higher level that wakes up must preempt "
                 "the running one at the next tick (expected at most %d)", ia_spin_ticks,
                 IA_ITER, 2 * IA_ITER + 3 * MQ_Q);
+}
+
+/* ---- a thread that yields before its slice ends keeps its level ---------- */
+
+#define YK_RUNS 12
+#define YK_TICKS (MQ_Q / 2) /* ticks of CPU per run before yielding */
+
+static volatile bool yk_done;
+static volatile int yk_worst_level, yk_runs;
+static volatile unsigned long yk_longest;
+
+/* Computes YK_TICKS ticks of its CPU time, then yields; YK_RUNS times. */
+static void yk_yielder(void *arg)
+{
+    (void)arg;
+    struct thread *me = thread_current();
+    for (int i = 0; i < YK_RUNS; i++) {
+        unsigned long c0 = thread_cpu_ticks(me);
+        while (thread_cpu_ticks(me) - c0 < YK_TICKS)
+            ;
+        unsigned long ran = thread_cpu_ticks(me) - c0;
+        if (ran > yk_longest)
+            yk_longest = ran;
+        int l = mlfq_level(me);
+        if (l > yk_worst_level)
+            yk_worst_level = l;
+        yk_runs++;
+        scheduler_yield();
+    }
+    yk_done = true;
+}
+
+/* A CPU-bound companion, so that each yield hands the CPU over. */
+static void yk_companion(void *arg)
+{
+    (void)arg;
+    while (!yk_done && thread_cpu_ticks(thread_current()) < MQ_CPU_LIMIT)
+        ;
+}
+
+KTEST(mlfq_yield_keeps_level)
+{
+    mq_begin(0);
+    yk_done = false;
+    yk_worst_level = yk_runs = 0;
+    yk_longest = 0;
+    int ids[2];
+    ids[0] = tests_spawn("mlfq-yielder", yk_yielder, NULL);
+    ids[1] = tests_spawn("mlfq-companion", yk_companion, NULL);
+    mq_wait_all(ids, 2);
+    mq_end();
+    kprintf("mlfq: yielder ran %d times, %lu ticks at most, worst level %d\n", yk_runs,
+            yk_longest, yk_worst_level);
+    if (yk_runs != YK_RUNS)
+        KT_FAIL("the yielding thread ran only %d of its %d runs", yk_runs, YK_RUNS);
+    if (yk_worst_level != 0 && yk_longest < MQ_Q)
+        KT_FAIL("a thread that yields after %d ticks of its %d-tick slice, %d times, fell "
+                "to level %d: a thread that gives up the CPU by itself keeps its level and "
+                "starts its next slice fresh (on_yield)", YK_TICKS, MQ_Q, YK_RUNS,
+                yk_worst_level);
 }
 
 /* ---- the boost lifts a starving thread ----------------------------------- */
