@@ -176,14 +176,15 @@ static void ia_interactive(void *arg)
 {
     (void)arg;
     unsigned long s0 = ia_spin_cpu;
+    unsigned long before = 0; /* its cpu_ticks just before the last sleep (0: at spawn) */
     for (int i = 0; i < IA_ITER; i++) {
-        unsigned long c0 = thread_cpu_ticks(thread_current());
         int l = mlfq_level(thread_current());
         if (l > ia_worst_level)
             ia_worst_level = l;
-        unsigned long run = thread_cpu_ticks(thread_current()) - c0;
-        if (run > ia_longest_run)
-            ia_longest_run = run;
+        unsigned long now = thread_cpu_ticks(thread_current());
+        if (now - before > ia_longest_run) /* all its ticks since it last slept */
+            ia_longest_run = now - before;
+        before = now;
         scheduler_sleep(1);
     }
     ia_spin_ticks = ia_spin_cpu - s0;
@@ -209,9 +210,9 @@ KTEST(mlfq_interactive_stays_top)
     if (!ia_spin_bottom)
         KT_FAIL("the CPU-bound thread never reached level %d: a thread that uses its whole "
                 "slice moves down one level", MQ_BOTTOM);
-    if (ia_worst_level != 0 && ia_longest_run < MQ_Q)
+    if (ia_worst_level != 0 && ia_longest_run + 1 < MQ_Q)
         KT_FAIL("the interactive thread fell to level %d though it never ran a whole slice "
-                "(%lu ticks at most between wake-up and sleep, slice %d): a thread that "
+                "(%lu ticks at most between two sleeps, slice %d): a thread that "
                 "gives up the CPU early keeps its level", ia_worst_level, ia_longest_run,
                 MQ_Q);
     if (!ia_done || ia_spin_gave_up)
@@ -231,7 +232,7 @@ KTEST(mlfq_interactive_stays_top)
 #define YK_TICKS (MQ_Q / 2) /* ticks of CPU per run before yielding */
 
 static volatile bool yk_done;
-static volatile int yk_worst_level, yk_runs;
+static volatile int yk_worst_level, yk_runs, yk_companion_level;
 static volatile unsigned long yk_longest;
 
 /* Computes YK_TICKS ticks of its CPU time, then yields; YK_RUNS times. */
@@ -239,35 +240,43 @@ static void yk_yielder(void *arg)
 {
     (void)arg;
     struct thread *me = thread_current();
+    unsigned long before = 0; /* cpu_ticks just before the last yield (0: at spawn) */
     for (int i = 0; i < YK_RUNS; i++) {
         unsigned long c0 = thread_cpu_ticks(me);
         while (thread_cpu_ticks(me) - c0 < YK_TICKS)
             ;
-        unsigned long ran = thread_cpu_ticks(me) - c0;
-        if (ran > yk_longest)
-            yk_longest = ran;
         int l = mlfq_level(me);
         if (l > yk_worst_level)
             yk_worst_level = l;
         yk_runs++;
+        unsigned long now = thread_cpu_ticks(me);
+        if (now - before > yk_longest) /* all its ticks since the last yield */
+            yk_longest = now - before;
+        before = now;
         scheduler_yield();
     }
     yk_done = true;
 }
 
-/* A CPU-bound companion, so that each yield hands the CPU over. */
+/* A CPU-bound companion: it shares level 0 until its first slice runs out,
+ * then sinks below the yielder (and notes its level when it runs again). */
 static void yk_companion(void *arg)
 {
     (void)arg;
-    while (!yk_done && thread_cpu_ticks(thread_current()) < MQ_CPU_LIMIT)
-        ;
+    bool last = false;
+    while (!last) {
+        last = yk_done || thread_cpu_ticks(thread_current()) >= MQ_CPU_LIMIT;
+        int l = mlfq_level(thread_current()); /* after the check: seen on the last run too */
+        if (l > yk_companion_level)
+            yk_companion_level = l;
+    }
 }
 
 KTEST(mlfq_yield_keeps_level)
 {
     mq_begin(0);
     yk_done = false;
-    yk_worst_level = yk_runs = 0;
+    yk_worst_level = yk_runs = yk_companion_level = 0;
     yk_longest = 0;
     int ids[2];
     ids[0] = tests_spawn("mlfq-yielder", yk_yielder, NULL);
@@ -278,11 +287,14 @@ KTEST(mlfq_yield_keeps_level)
             yk_longest, yk_worst_level);
     if (yk_runs != YK_RUNS)
         KT_FAIL("the yielding thread ran only %d of its %d runs", yk_runs, YK_RUNS);
-    if (yk_worst_level != 0 && yk_longest < MQ_Q)
-        KT_FAIL("a thread that yields after %d ticks of its %d-tick slice, %d times, fell "
-                "to level %d: a thread that gives up the CPU by itself keeps its level and "
-                "starts its next slice fresh (on_yield)", YK_TICKS, MQ_Q, YK_RUNS,
-                yk_worst_level);
+    if (yk_companion_level == 0)
+        KT_FAIL("the CPU-bound companion never left level 0: a thread that uses its whole "
+                "slice moves down one level (without that, keeping the level proves nothing)");
+    if (yk_worst_level != 0 && yk_longest + 1 < MQ_Q)
+        KT_FAIL("a thread that yields after %d ticks of its %d-tick slice (%lu at most "
+                "between two yields), %d times, fell to level %d: a thread that gives up the "
+                "CPU by itself keeps its level and starts its next slice fresh (on_yield)",
+                YK_TICKS, MQ_Q, yk_longest, YK_RUNS, yk_worst_level);
 }
 
 /* ---- the boost lifts a starving thread ----------------------------------- */
