@@ -4,6 +4,7 @@
 #include "common/kprintf.h"
 #include "common/kstring.h"
 #include "lab1-boot/cmdline.h"
+#include "lab1-boot/monitor.h"
 #include "challenge_priority.h"
 #include "scheduler.h"
 
@@ -233,3 +234,41 @@ void challenge_priority_select(void)
     scheduler_set_policy(&prio_policy);
     kprintf("lab4: challenge policy %s installed\n", prio_policy.name);
 }
+
+/* Monitor: `prio` lists the live threads' priorities; `prio P` sets the
+ * monitor's own base priority. */
+static int cmd_prio(int argc, char **argv)
+{
+    if (argc > 2) {
+        kprintf("usage: prio [P]\n");
+        return 1;
+    }
+    if (argc == 2) {
+        unsigned long p;
+        const char *why;
+        if (!cmdline_parse_number(argv[1], PRIO_MIN, PRIO_MAX, &p, &why)) {
+            kprintf("prio: %s: %s (%d..%d)\n", argv[1], why, PRIO_MIN, PRIO_MAX);
+            return 1;
+        }
+        prio_set((int)p);
+    }
+    kprintf("policy %s\n  id name             state    base  effective\n",
+            scheduler_policy()->name);
+    enum intr_level old = intr_disable();
+    struct list *all = thread_all_list();
+    for (struct list_elem *e = list_begin(all); e != list_end(all); e = list_next(e)) {
+        struct thread *t = LIST_ENTRY(e, struct thread, all_elem);
+        const struct prio_thread *p = prio_slot_find(t);
+        if (t == scheduler_idle_thread())
+            kprintf("%4d %-16s %-8s    -     -  (runs when nothing is ready)\n", t->id,
+                    t->name, thread_state_name(t->state));
+        else
+            kprintf("%4d %-16s %-8s %4d  %4d%s\n", t->id, t->name,
+                    thread_state_name(t->state), p ? p->base : PRIO_DEFAULT,
+                    p ? p->effective : PRIO_DEFAULT, p && p->waiting ? "  (waits for a lock)" : "");
+    }
+    intr_set_level(old);
+    return 0;
+}
+MONITOR_COMMAND(prio, "[P]", "thread priorities (lab 4 challenge); P: set the monitor's own",
+                cmd_prio);

@@ -4,6 +4,7 @@
 #include "common/kprintf.h"
 #include "common/kstring.h"
 #include "lab1-boot/cmdline.h"
+#include "lab1-boot/monitor.h"
 #include "lab4-threads/scheduler.h"
 #include "challenge_mlfq.h"
 #include "rr.h"
@@ -262,3 +263,40 @@ void challenge_mlfq_select(void)
             (unsigned long)mlfq_slice_ticks(1), (unsigned long)mlfq_slice_ticks(2),
             (unsigned long)boost_period);
 }
+
+/* Monitor: `mlfq` shows the settings, counters and every thread's level;
+ * `mlfq Q K` sets the level-0 slice and the boost period (ticks). */
+static int cmd_mlfq(int argc, char **argv)
+{
+    if (argc == 3) {
+        unsigned long q, k;
+        const char *why;
+        if (!cmdline_parse_number(argv[1], 1, RR_QUANTUM_MAX, &q, &why) ||
+            !cmdline_parse_number(argv[2], 0, MLFQ_BOOST_MAX, &k, &why)) {
+            kprintf("mlfq: %s (Q: 1..%u ticks, K: 0..%u ticks)\n", why, RR_QUANTUM_MAX,
+                    MLFQ_BOOST_MAX);
+            return 1;
+        }
+        mlfq_configure((uint32_t)q, (uint32_t)k);
+    } else if (argc != 1) {
+        kprintf("usage: mlfq [Q K]\n");
+        return 1;
+    }
+    struct mlfq_stats st = mlfq_stats();
+    kprintf("policy %s; slices %lu, %lu, %lu ticks; boost every %lu ticks (%lu so far)\n",
+            scheduler_policy()->name, (unsigned long)mlfq_slice_ticks(0),
+            (unsigned long)mlfq_slice_ticks(1), (unsigned long)mlfq_slice_ticks(2),
+            (unsigned long)boost_period, st.boosts);
+    kprintf("slices used up per level: %lu, %lu, %lu\n  id name             level used\n",
+            st.expiries[0], st.expiries[1], st.expiries[2]);
+    enum intr_level old = intr_disable();
+    struct list *all = thread_all_list();
+    for (struct list_elem *e = list_begin(all); e != list_end(all); e = list_next(e)) {
+        struct thread *t = LIST_ENTRY(e, struct thread, all_elem);
+        kprintf("%4d %-16s %5d %4lu\n", t->id, t->name, pd_level(t), (unsigned long)pd_used(t));
+    }
+    intr_set_level(old);
+    return 0;
+}
+MONITOR_COMMAND(mlfq, "[Q K]", "MLFQ levels and counters (lab 5 challenge); Q K: set slice and boost",
+                cmd_mlfq);
