@@ -245,6 +245,31 @@ KTEST(prio_donate_multiple)
     cp_expect_prio("main: released B", D, "with no lock held, the base priority is back");
 }
 
+KTEST(prio_donate_to_sleeping_holder)
+{
+    static struct prio_lock l;
+    static const struct cp_locker x = {&l, "x got lock", "x done"},
+                                  y = {&l, "y got lock", "y done"};
+    cp_begin();
+    prio_lock_init(&l, "sleepy");
+    prio_lock_acquire(&l);
+    cp_spawn("x", D + 3, cp_locker_body, (void *)&x); /* waits: main at D+3 */
+    cp_spawn("y", D + 1, cp_locker_body, (void *)&y); /* outranked: waits its turn */
+    cp_note("main: x waits");
+    scheduler_sleep(2); /* main blocks holding the lock: y runs and waits too */
+    cp_note("main: woke");
+    prio_lock_release(&l);
+    cp_note("main: released");
+    cp_finish();
+    static const char *const order[] = {"main: x waits", "main: woke", "x got lock",
+                                        "x done", "y got lock", "y done", "main: released"};
+    cp_expect_order(order, 7, "a lower waiter that arrives later does not get the lock "
+                    "first");
+    cp_expect_prio("main: woke", D + 3, "a lower donor arriving while the holder sleeps "
+                   "must not lower what a higher donor gave (donations only raise)");
+    cp_expect_prio("main: released", D, "releasing the lock gives both donations back");
+}
+
 static struct prio_lock nest_a, nest_b;
 
 static void cp_medium(void *arg)
