@@ -22,6 +22,29 @@ void mq_end(void)
     mlfq_configure(mq_saved_q, mq_saved_boost);
 }
 
+void mq_start_together(const struct mq_worker *w, int n, int *ids, volatile uint32_t *t0)
+{
+    struct thread *ts[MQ_WORKERS_MAX];
+    KT_ASSERT(n <= MQ_WORKERS_MAX);
+    for (int i = 0; i < n; i++) {
+        ts[i] = thread_create_named(w[i].name, w[i].fn, w[i].arg, 0);
+        if (ts[i] == NULL) {
+            enum intr_level old = intr_disable();
+            while (i-- > 0)
+                thread_destroy(ts[i]); /* never ran: freed at once */
+            intr_set_level(old);
+            KT_FAIL("thread_create(\"%s\") failed", w[i].name);
+        }
+        ids[i] = thread_id(ts[i]);
+    }
+    enum intr_level old = intr_disable();
+    if (t0 != NULL)
+        *t0 = timer_ticks();
+    for (int i = 0; i < n; i++)
+        scheduler_add(ts[i]);
+    intr_set_level(old);
+}
+
 void mq_wait_all(const int *ids, int n)
 {
     for (int i = 0; i < n; i++)
@@ -116,10 +139,10 @@ KTEST(mlfq_slices_double_per_level)
 {
     mq_begin(0); /* no boost: nothing interrupts the slices */
     int ids[2];
-    for (int k = 0; k < 2; k++) {
-        sl[k] = (struct sl_spinner){.runs = 0};
-        ids[k] = tests_spawn("mlfq-slice", sl_body, &sl[k]);
-    }
+    const struct mq_worker w[2] = {{"mlfq-slice", sl_body, &sl[0]},
+                                   {"mlfq-slice", sl_body, &sl[1]}};
+    sl[0] = sl[1] = (struct sl_spinner){.runs = 0};
+    mq_start_together(w, 2, ids, NULL);
     /* Every tick of this sleep hits a spinner: 300 > 2 * (4 + 8 + 4 * 16). */
     scheduler_sleep(300);
     mq_wait_all(ids, 2);
@@ -184,8 +207,9 @@ KTEST(mlfq_interactive_stays_top)
     ia_longest_run = 0;
     ia_spin_ticks = ia_spin_cpu = 0;
     int ids[2];
-    ids[0] = tests_spawn("mlfq-cpu", ia_spin, NULL);
-    ids[1] = tests_spawn("mlfq-interactive", ia_interactive, NULL);
+    static const struct mq_worker w[2] = {{"mlfq-cpu", ia_spin, NULL},
+                                          {"mlfq-interactive", ia_interactive, NULL}};
+    mq_start_together(w, 2, ids, NULL);
     mq_wait_all(ids, 2);
     mq_end();
     kprintf("mlfq: interactive worst level %d, longest run %lu; cpu-bound reached the "
@@ -263,8 +287,9 @@ KTEST(mlfq_yield_keeps_level)
     yk_worst_level = yk_runs = yk_companion_level = 0;
     yk_longest = 0;
     int ids[2];
-    ids[0] = tests_spawn("mlfq-yielder", yk_yielder, NULL);
-    ids[1] = tests_spawn("mlfq-companion", yk_companion, NULL);
+    static const struct mq_worker w[2] = {{"mlfq-yielder", yk_yielder, NULL},
+                                          {"mlfq-companion", yk_companion, NULL}};
+    mq_start_together(w, 2, ids, NULL);
     mq_wait_all(ids, 2);
     mq_end();
     kprintf("mlfq: yielder ran %d times, %lu ticks at most, worst level %d\n", yk_runs,

@@ -27,6 +27,22 @@ void mq_begin(uint32_t boost);
 /* Put back the settings mq_begin found. Main, in a test. */
 void mq_end(void);
 
+/* A thread for mq_start_together. */
+struct mq_worker {
+    const char *name;
+    thread_fn *fn;
+    void *arg;
+};
+
+#define MQ_WORKERS_MAX 8
+
+/* Create the N (<= MQ_WORKERS_MAX) threads of W first (the slow part: main's
+ * own slice may run out meanwhile, and a thread that started early would
+ * run alone), then make them all ready in W's order in one critical
+ * section. IDS[i] gets W[i]'s id; *T0, if not NULL, the tick they became
+ * ready at. Fails the test if a thread cannot be created. Main, in a test. */
+void mq_start_together(const struct mq_worker *w, int n, int *ids, volatile uint32_t *t0);
+
 /* Sleep until every thread in IDS[0..N) has ended. Never yields: a yielding
  * main would stay at the top level and starve the threads it waits for. */
 void mq_wait_all(const int *ids, int n);

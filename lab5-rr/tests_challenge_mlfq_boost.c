@@ -50,25 +50,25 @@ KTEST(mlfq_boost_lifts_starving)
         KT_FAIL("a CPU-bound thread alone did not reach level %d in %d ticks (slices %d, "
                 "%d): a used-up slice moves it down", MQ_BOTTOM, 4 * BO_K, MQ_Q, 2 * MQ_Q);
     }
-    bo_t0 = timer_ticks();
+    static const struct mq_worker gamers[2] = {{"mlfq-gamer", bo_gamer, NULL},
+                                               {"mlfq-gamer", bo_gamer, NULL}};
     bo_gamers_on = true;
-    ids[1] = tests_spawn("mlfq-gamer", bo_gamer, NULL);
-    ids[2] = tests_spawn("mlfq-gamer", bo_gamer, NULL);
+    mq_start_together(gamers, 2, ids + 1, &bo_t0);
     scheduler_sleep(BO_WINDOW);
     bo_stop = true;
     mq_wait_all(ids, 3);
     struct mlfq_stats st = mlfq_stats();
     mq_end();
     kprintf("mlfq: starving thread lifted %ld ticks after the gamers started, %lu boosts\n",
-            bo_lifted_at ? (long)(bo_lifted_at - bo_t0) : -1L, st.boosts);
+            bo_lifted_at ? (long)(int32_t)(bo_lifted_at - bo_t0) : -1L, st.boosts);
     if (bo_lifted_at == 0)
         KT_FAIL("a thread at level %d got no CPU in %d ticks while two yielding threads "
                 "held level 0 (%lu boosts counted): every %d ticks, a boost must put every "
                 "thread back at level 0", MQ_BOTTOM, BO_WINDOW, st.boosts, BO_K);
-    if (bo_lifted_at - bo_t0 > 2 * BO_K)
+    if ((int32_t)(bo_lifted_at - bo_t0) > 2 * BO_K)
         KT_FAIL("the starving thread first ran %lu ticks after the yielding threads took "
                 "level 0: a boost every %d ticks must lift it within %d",
-                (unsigned long)(bo_lifted_at - bo_t0), BO_K, 2 * BO_K);
+                (unsigned long)(int32_t)(bo_lifted_at - bo_t0), BO_K, 2 * BO_K);
 }
 
 /* ---- no thread waits for the CPU longer than a bound -------------------------- */
@@ -128,12 +128,13 @@ KTEST(mlfq_no_starvation_bounded)
         {"gamer", ns_gamer}, {"sleeper", ns_sleeper},
     };
     mq_begin(NS_K);
-    ns_t0 = timer_ticks();
     int ids[NS_WORKERS];
+    struct mq_worker w[NS_WORKERS];
     for (int i = 0; i < NS_WORKERS; i++) {
         ns[i] = (struct ns_worker){.kind = mix[i].kind};
-        ids[i] = tests_spawn("mlfq-mix", mix[i].fn, &ns[i]);
+        w[i] = (struct mq_worker){"mlfq-mix", mix[i].fn, &ns[i]};
     }
+    mq_start_together(w, NS_WORKERS, ids, &ns_t0);
     mq_wait_all(ids, NS_WORKERS);
     mq_end();
     kprintf("mlfq: longest waits (ticks):");
