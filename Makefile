@@ -14,9 +14,10 @@ include common/rules.mk
 include $(foreach d,$(LAB_DIRS),$(d)/lab.mk)
 # One rule for what lab N links besides its LIB (lab.mk): main.c, every test
 # (tests_*.c, tests_*.asm), benchmark (bench_*.c) and hidden test of the
-# instructor (hidden_*.c, grade/README.md; handouts leave them out) in its
-# directory, except those its LIB already lists (test helpers later labs reuse).
-LAB_MAIN_GLOBS := tests_*.c tests_*.asm bench_*.c hidden_*.c
+# instructor (hidden_*.c, grade/README.md; handouts leave them out) and
+# challenge (challenge_*.c, the lab's optional extension) in its directory,
+# except those its LIB already lists (test helpers later labs reuse).
+LAB_MAIN_GLOBS := tests_*.c tests_*.asm bench_*.c hidden_*.c challenge_*.c
 $(foreach d,$(LAB_DIRS),$(eval $(d)_MAIN := main.c $(filter-out $($(d)_LIB),$(sort \
     $(notdir $(wildcard $(addprefix $(d)/,$(LAB_MAIN_GLOBS))))))))
 $(foreach n,$(LAB_NUMS),$(eval $(call LAB_RULES,$(n),lab$(n)-$(patsubst lab$(n)-%,%,$(filter lab$(n)-%,$(LAB_DIRS))),,)))

@@ -3,6 +3,7 @@
 #include "lab1-boot/kernel.h"
 #include "lab4-threads/scheduler.h"
 #include "lab4-threads/thread_demos.h"
+#include "challenge_mlfq.h"
 #include "rr.h"
 #include "rr_spin.h"
 #include "setup.h"
@@ -10,6 +11,7 @@
 void lab_init(int demo)
 {
     lab5_setup();
+    challenge_mlfq_select(); /* sched=mlfq: the lab 5 challenge */
     if (!demo)
         return;
     if (scheduler_idle_thread() == NULL) {
