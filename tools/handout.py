@@ -10,7 +10,8 @@ in C, or the same with ';' comments in nasm. A depth level may follow
 SOLUTION: `BEGIN SOLUTION` (no level, or `core`) is stripped at every depth;
 `BEGIN SOLUTION full` only at --depth full (the default: at --depth core the
 code is given to the student); `BEGIN SOLUTION challenge` is the reference
-solution of an optional challenge, always stripped. Regions of labs >= N are stripped
+solution of an optional challenge, always stripped (in every lab, earlier
+ones included). Regions of labs >= N are stripped
 (labs before N keep their solutions, so a student who missed lab 2 can still
 do lab 3); --keep-solutions K strips labs > K instead, --only strips lab N only.
 A region with no TODO line before it gets a generic one. Malformed markers
@@ -107,7 +108,9 @@ def strip(path, text, strip_lab, depth="full"):
     lines = text.splitlines(keepends=True)
     out, pos = [], 0
     for lab, begin, end, level in regions(path, lines):
-        if not strip_lab(lab) or not stripped_at(level, depth):
+        # A challenge's reference solution goes to no student, whatever the
+        # lab: the earlier labs' challenges stay open in a later handout.
+        if not (strip_lab(lab) or level == "challenge") or not stripped_at(level, depth):
             continue
         out.extend(lines[pos:begin])
         prev = "".join(out[-8:])

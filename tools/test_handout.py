@@ -82,6 +82,12 @@ class Depth(unittest.TestCase):
         for word in ("core\n", "full\n", "chal\n"):
             self.assertNotIn(word, out)
 
+    def test_challenges_of_kept_labs_are_stripped(self):
+        out = handout.strip("lab2-frames/a.c", self.TEXT, lambda k: k >= 3, "full")
+        self.assertIn("core\n", out)
+        self.assertIn("full\n", out)
+        self.assertNotIn("chal\n", out)
+
     def test_core_gives_the_full_regions(self):
         out = handout.strip("lab2-frames/a.c", self.TEXT, lambda k: k >= 2, "core")
         self.assertIn("full\n", out)
