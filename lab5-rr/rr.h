@@ -50,13 +50,42 @@ bool rr_seed(uint32_t *seed);
 uint32_t rr_slice_left(void);
 uint32_t rr_slice_length(void);
 
+/* What the end-of-quantum timer did since boot. Every tick on_tick sees
+ * counts; a tick that uses up the slice is an expiry, which is either a
+ * preemption (another thread was ready) or a renewal (nobody was: the
+ * running thread gets a new slice). A voluntary yield is not an expiry. */
+struct rr_stats {
+    unsigned long ticks;       /* on_tick calls: ticks counted against slices */
+    unsigned long expiries;    /* slices used up: preemptions + renewals */
+    unsigned long preemptions; /* expiries that asked the scheduler to preempt */
+    unsigned long renewals;    /* expiries with nobody else ready */
+    unsigned long yields;      /* on_yield calls: a fresh slice each */
+    unsigned long late_eois;   /* preemptions that found IRQ 0 still in service and sent its EOI */
+};
+
+/* The counters (read-only; they only grow). Any context. */
+const struct rr_stats *rr_stats(void);
+
 /* Slices that ran out (with or without a preemption following). */
 unsigned long rr_expiries(void);
 
 /* The guard rr_init installs with cfp_set_guard: enter disables interrupts
- * and returns the previous level, leave restores it (nesting-safe). */
+ * and returns the previous level, leave restores it (nesting-safe). Any
+ * context. */
 int rr_guard_enter(void);
 void rr_guard_leave(int saved);
+
+/* How often the guard was entered, and how many entries left interrupts on
+ * (the pool's bitmap code then ran unprotected: a bug). */
+struct rr_guard_stats {
+    unsigned long enters;
+    unsigned long open;
+};
+const struct rr_guard_stats *rr_guard_stats(void);
+
+/* NULL once rr_init installed round robin; else why it kept lab 4's FIFO
+ * policy (the ready queue does not work yet). */
+const char *rr_not_installed(void);
 
 /* Register the lab 5 demos (spin, race). Called by rr_init. */
 void rr_demos_init(void);

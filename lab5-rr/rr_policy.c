@@ -7,89 +7,178 @@
 #include "lab1-boot/cmdline.h"
 #include "lab1-boot/pit.h"
 #include "lab2-frames/cont_frame_pool.h"
-#include "lab4-threads/fifo_policy.h"
+#include "lab4-threads/thread.h"
+#include "lab1-boot/pic.h"
 #include "lab4-threads/scheduler.h"
 #include "rr.h"
 #include "rr_quantum.h"
+#include "rr_queue.h"
 
 
 #define RR_MAX_MS 10000ul
 CMDLINE_NUM_KEY(quantum, "round-robin time slice in milliseconds (default 5)", 1, RR_MAX_MS);
 
+#define RR_TIMER_IRQ     0                      /* the PIT */
+#define RR_TIMER_IRQ_BIT (1u << RR_TIMER_IRQ)   /* its bit in pic_read_isr() */
+
 static struct rr_quantum slice; /* the running thread's slice; interrupts off */
+static struct rr_stats stats;   /* interrupts off to write */
+static struct rr_guard_stats guard;
 static unsigned long quantum_ms = RR_DEFAULT_QUANTUM_MS;
-static unsigned long expiries;
 static bool has_seed;
 static uint32_t seed_value;
+static const char *not_installed; /* why rr_init kept lab 4's FIFO policy */
 
-/* Timer tick hook: CUR (not idle) was running. Interrupts off, EOI sent. */
-static bool rr_on_tick(struct thread *cur)
+/* Step 5: the scheduler switches threads as soon as rr_on_tick returns true,
+ * from inside the timer interrupt. The PIC must be able to deliver the next
+ * tick to the thread that runs next. Interrupts off. */
+static void rr_timer_ack(void)
 {
-    (void)cur;
-    /* LAB 5: TODO count this tick against the slice (rr_quantum_tick). When
-     * the slice is used up: count it in `expiries`, start a new slice for
-     * whoever runs next (rr_quantum_reset), and return true (preempt) if
-     * another thread is ready (fifo_ready_count() > 0); if none is, CUR just
-     * goes on with the new slice. */
+    /* LAB 5: TODO if IRQ 0 is still in service at the PIC (pic_read_isr),
+     * send its end-of-interrupt now and count it in stats.late_eois. */
     /* LAB 5: BEGIN SOLUTION */
-    if (!rr_quantum_tick(&slice))
-        return false;
-    expiries++;
-    rr_quantum_reset(&slice);
-    return fifo_ready_count() > 0;
+    if (pic_read_isr() & RR_TIMER_IRQ_BIT) {
+        pic_send_eoi(RR_TIMER_IRQ);
+        stats.late_eois++;
+    }
     /* LAB 5: END SOLUTION */
-    return false;
 }
 
-/* CUR gives up the CPU by itself. Interrupts off. */
+/* Step 3, the end-of-quantum timer. A timer tick found CUR (not idle)
+ * running. Called from the timer interrupt: interrupts off, the tick's own
+ * EOI normally already sent. Returns true to preempt CUR (the scheduler
+ * then enqueues it at the tail and switches to the head). */
+static bool rr_on_tick(struct thread *cur)
+{
+    bool preempt = false;
+    (void)cur;
+    /* LAB 5: TODO count the tick (stats.ticks) against the slice
+     * (rr_quantum_tick). When it is used up: count an expiry, start a new
+     * slice for whoever runs next (rr_quantum_reset); if nobody else is
+     * ready (rr_queue_size), CUR goes on with it (count a renewal); else
+     * make the EOI safe (rr_timer_ack), count a preemption and preempt. */
+    /* LAB 5: BEGIN SOLUTION */
+    stats.ticks++;
+    if (!rr_quantum_tick(&slice))
+        return false;
+    stats.expiries++;
+    rr_quantum_reset(&slice);
+    if (rr_queue_size() == 0) {
+        stats.renewals++;
+        return false;
+    }
+    rr_timer_ack();
+    stats.preemptions++;
+    preempt = true;
+    /* LAB 5: END SOLUTION */
+    return preempt;
+}
+
+/* Step 4. CUR gives up the CPU by itself (yield, block, sleep, exit).
+ * Interrupts off. */
 static void rr_on_yield(struct thread *cur)
 {
     (void)cur;
-    /* LAB 5: TODO the next thread must get a full slice, not what is left of
-     * CUR's: start a new one. */
+    /* LAB 5: TODO count the yield (stats.yields); the next thread must get
+     * a full slice, not what is left of CUR's: start a new one. */
     /* LAB 5: BEGIN SOLUTION */
+    stats.yields++;
     rr_quantum_reset(&slice);
     /* LAB 5: END SOLUTION */
+}
+
+/* The ready-queue hooks: round robin's own queue (rr_queue.c, step 1). */
+static void rr_enqueue(struct thread *t)
+{
+    rr_queue_push(t);
+}
+
+static struct thread *rr_pick_next(void)
+{
+    return rr_queue_pop();
+}
+
+static void rr_remove(struct thread *t)
+{
+    rr_queue_remove(t);
+}
+
+static size_t rr_ready_count(void)
+{
+    return rr_queue_size();
 }
 
 static void rr_activate(void)
 {
-    fifo_reset();
+    rr_queue_init();
     rr_quantum_reset(&slice);
 }
 
 const struct sched_policy rr_policy = {
     .name = "round-robin",
-    .enqueue = fifo_enqueue,
-    .pick_next = fifo_pick_next,
-    .remove = fifo_remove,
-    .ready_count = fifo_ready_count,
+    .enqueue = rr_enqueue,
+    .pick_next = rr_pick_next,
+    .remove = rr_remove,
+    .ready_count = rr_ready_count,
     .on_tick = rr_on_tick,
     .on_yield = rr_on_yield,
     .activate = rr_activate,
 };
 
+/* Step 6, the frame pools' guard: lab 2's bitmap code is not reentrant. */
 int rr_guard_enter(void)
 {
-    return (int)intr_disable();
+    int saved = 0;
+    /* LAB 5: TODO disable interrupts; SAVED is the level they had. */
+    /* LAB 5: BEGIN SOLUTION */
+    saved = (int)intr_disable();
+    /* LAB 5: END SOLUTION */
+    guard.enters++;
+    if (intr_get_level() != INTR_OFF)
+        guard.open++; /* the pool's bitmap code would run with interrupts on */
+    return saved;
 }
 
 void rr_guard_leave(int saved)
 {
+    (void)saved;
+    /* LAB 5: TODO give the caller back the level SAVED (not simply "on"). */
+    /* LAB 5: BEGIN SOLUTION */
     intr_set_level((enum intr_level)saved);
+    /* LAB 5: END SOLUTION */
 }
 
 /* Make the frame pools safe under preemption. */
 static void rr_install_guards(void)
 {
-    /* LAB 5: TODO with preemption, two threads may be inside the frame
-     * pool's bitmap code at once. Install rr_guard_enter/rr_guard_leave
-     * (nesting-safe: intr_disable / intr_set_level) with cfp_set_guard. */
+    /* LAB 5: TODO have the frame pools call rr_guard_enter/rr_guard_leave
+     * around every operation (cfp_set_guard). */
     /* LAB 5: BEGIN SOLUTION */
     cfp_set_guard(rr_guard_enter, rr_guard_leave);
     /* LAB 5: END SOLUTION */
 }
 
+/* Can round robin keep threads? NULL if its queue hands back what it was
+ * given, in order; else what is wrong (step 1 is not done). Boot only. */
+static const char *rr_queue_works(void)
+{
+    static struct thread probe[2];
+    for (int i = 0; i < 2; i++) {
+        probe[i].magic = THREAD_MAGIC;
+        probe[i].state = THREAD_READY;
+        list_elem_init(&probe[i].sched_elem);
+    }
+    const char *why = NULL;
+    rr_queue_init();
+    rr_queue_push(&probe[0]);
+    rr_queue_push(&probe[1]);
+    if (rr_queue_size() != 2)
+        why = "step 1 (ready queue): two threads pushed, rr_queue_size() is not 2";
+    else if (rr_queue_pop() != &probe[0] || rr_queue_pop() != &probe[1])
+        why = "step 1 (ready queue): rr_queue_pop() does not hand the threads back oldest first";
+    rr_queue_init();
+    return why;
+}
 /* Ticks in MS milliseconds at the PIT's rate (rounded, at least 1). */
 static uint32_t ms_to_ticks(unsigned long ms)
 {
@@ -137,7 +226,12 @@ void rr_init(void)
     rr_quantum_init(&slice, ms_to_ticks(ms), has_seed, seed_value);
     intr_set_level(old);
     rr_install_guards();
-    scheduler_set_policy(&rr_policy);
+    not_installed = rr_queue_works();
+    if (not_installed != NULL)
+        kprintf("rr: round robin not installed, the scheduler stays cooperative: %s\n",
+                not_installed);
+    else
+        scheduler_set_policy(&rr_policy);
     rr_demos_init();
 }
 
@@ -175,5 +269,20 @@ uint32_t rr_slice_length(void)
 
 unsigned long rr_expiries(void)
 {
-    return expiries;
+    return stats.expiries;
+}
+
+const struct rr_stats *rr_stats(void)
+{
+    return &stats;
+}
+
+const struct rr_guard_stats *rr_guard_stats(void)
+{
+    return &guard;
+}
+
+const char *rr_not_installed(void)
+{
+    return not_installed;
 }

@@ -35,21 +35,39 @@ void rr_quantum_set(struct rr_quantum *q, uint32_t quantum)
     q->jitter = q->rng == 0 ? 0 : (q->quantum / 2 > 0 ? q->quantum / 2 : 1);
 }
 
+/* Step 2: the end-of-quantum timer's countdown. */
+
 uint32_t rr_quantum_draw(struct rr_quantum *q)
 {
-    if (q->jitter == 0)
-        return q->quantum;
-    return q->quantum + next_random(&q->rng) % (q->jitter + 1);
+    uint32_t len = q->quantum;
+    /* LAB 5: TODO with jitter (a seed), add r drawn uniformly from
+     * 0..jitter (next_random) to LEN. */
+    /* LAB 5: BEGIN SOLUTION full */
+    if (q->jitter != 0)
+        len += next_random(&q->rng) % (q->jitter + 1);
+    /* LAB 5: END SOLUTION */
+    return len;
 }
 
 void rr_quantum_reset(struct rr_quantum *q)
 {
-    q->slice = q->left = rr_quantum_draw(q);
+    /* LAB 5: TODO a new slice: draw its length; all of it is left. */
+    /* LAB 5: BEGIN SOLUTION full */
+    q->slice = rr_quantum_draw(q);
+    q->left = q->slice;
+    /* LAB 5: END SOLUTION */
+    (void)q;
 }
 
 bool rr_quantum_tick(struct rr_quantum *q)
 {
+    bool used_up = false;
+    /* LAB 5: TODO one tick of the slice is gone (never below 0); USED_UP
+     * once none is left: a slice of N ticks is used up by its Nth tick. */
+    /* LAB 5: BEGIN SOLUTION full */
     if (q->left > 0)
         q->left--;
-    return q->left == 0;
+    used_up = q->left == 0;
+    /* LAB 5: END SOLUTION */
+    return used_up;
 }

@@ -3,7 +3,7 @@
 #include "common/intr_level.h"
 #include "common/kprintf.h"
 #include "lab1-boot/pit.h"
-#include "lab4-threads/fifo_policy.h"
+#include "rr_queue.h"
 #include "rr_spin.h"
 #include "tests_rr_util.h"
 
@@ -53,7 +53,7 @@ static bool qb_on_tick(struct thread *cur)
     }
     qb.k++;
     qb.ticks++;
-    size_t ready = fifo_ready_count();
+    size_t ready = rr_queue_size();
     bool preempt = rr_policy.on_tick(cur);
     bool fresh = rr_slice_left() == rr_slice_length();
     if (preempt) {

@@ -4,7 +4,7 @@
 #include "lab1-boot/pit.h"
 #include "lab2-frames/frames.h"
 #include "lab3-paging/kmalloc.h"
-#include "lab4-threads/fifo_policy.h"
+#include "rr_queue.h"
 #include "rr_race.h"
 #include "rr_spin.h"
 #include "tests_rr_util.h"
@@ -42,7 +42,11 @@ KTEST(rr_yield_storm)
     }
     for (int k = 0; k < STORM_THREADS; k++)
         thread_wait(ids[k]);
-    tests_expect_ready(0);
+    const char *why = rr_queue_check();
+    if (why != NULL || rr_queue_size() != 0)
+        KT_FAIL("step 1 (ready queue): after the storm the queue holds %lu thread(s) (%s): "
+                "every thread that ended must have left it and its links must be sound",
+                (unsigned long)rr_queue_size(), why != NULL ? why : "links sound");
     for (int k = 0; k < STORM_THREADS; k++)
         KT_ASSERT(storm_yields[k] > 0);
     unsigned long n_pre = scheduler_stats()->preemptions - pre;

@@ -13,6 +13,8 @@
     do {                                                                       \
         if (scheduler_idle_thread() == NULL)                                   \
             KT_FAIL("threads cannot be created (no idle thread)");             \
+        if (rr_not_installed() != NULL)                                        \
+            KT_FAIL("round robin was not installed: %s", rr_not_installed());  \
         if (!scheduler_policy_includes(&rr_policy))                            \
             KT_FAIL("round robin is not the scheduling policy");               \
     } while (0)
