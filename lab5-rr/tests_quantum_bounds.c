@@ -26,6 +26,7 @@ static struct qb_state {
     uint32_t k;                /* ticks of the current run so far */
     uint32_t len;              /* length of the slice it started with */
     unsigned long ticks, preempts, renewals, yields, errors;
+    struct rr_stats stats0; /* rr_stats() when the counting above started */
     char first_error[QB_MSG];
 } qb;
 
@@ -59,28 +60,28 @@ static bool qb_on_tick(struct thread *cur)
     if (preempt) {
         qb.preempts++;
         if (ready == 0)
-            qb_error("thread %d was preempted with no other thread ready: at the end "
+            qb_error("step 3 (end of quantum): thread %d was preempted with no other thread ready: at the end "
                      "of a slice it must just get a new one", thread_id(cur));
         else if (qb.k != qb.len)
-            qb_error("thread %d was preempted after %lu ticks of a %lu-tick slice: a "
+            qb_error("step 3 (end of quantum): thread %d was preempted after %lu ticks of a %lu-tick slice: a "
                      "slice of N ticks ends exactly at its Nth tick", thread_id(cur),
                      (unsigned long)qb.k, (unsigned long)qb.len);
     } else if (fresh && qb.k == qb.len) {
         qb.renewals++; /* its slice ended and it got a new one */
         if (ready > 0)
-            qb_error("thread %d used up its %lu-tick slice with %lu thread(s) ready and "
+            qb_error("step 3 (end of quantum): thread %d used up its %lu-tick slice with %lu thread(s) ready and "
                      "was not preempted", thread_id(cur), (unsigned long)qb.len,
                      (unsigned long)ready);
         qb.k = 0;
         qb.len = rr_slice_length();
     } else if (fresh) {
-        qb_error("thread %d got a new slice after %lu ticks of its %lu-tick slice: a "
+        qb_error("step 3 (end of quantum): thread %d got a new slice after %lu ticks of its %lu-tick slice: a "
                  "slice is renewed only when used up", thread_id(cur),
                  (unsigned long)qb.k, (unsigned long)qb.len);
         qb.k = 0;
         qb.len = rr_slice_length();
     } else if (qb.k >= qb.len) {
-        qb_error("thread %d ran %lu ticks on a %lu-tick slice (%lu left) without being "
+        qb_error("step 3 (end of quantum): thread %d ran %lu ticks on a %lu-tick slice (%lu left) without being "
                  "preempted or starting a new slice", thread_id(cur), (unsigned long)qb.k,
                  (unsigned long)qb.len, (unsigned long)rr_slice_left());
         qb.run = NULL; /* judge the next run on its own */
@@ -95,7 +96,7 @@ static void qb_on_yield(struct thread *cur)
     qb.yields++;
     qb.run = NULL; /* the next run, even CUR's own, starts on this slice */
     if (rr_slice_left() != rr_slice_length() || rr_slice_length() == 0)
-        qb_error("after thread %d yielded, the slice has %lu of %lu ticks left: a "
+        qb_error("step 4 (yield): after thread %d yielded, the slice has %lu of %lu ticks left: a "
                  "voluntary yield starts a fresh slice", thread_id(cur),
                  (unsigned long)rr_slice_left(), (unsigned long)rr_slice_length());
 }
@@ -104,6 +105,7 @@ static void qb_install(void)
 {
     enum intr_level old = intr_disable();
     qb = (struct qb_state){0};
+    qb.stats0 = *rr_stats();
     intr_set_level(old);
     qb_policy = rr_policy;
     qb_policy.name = "round-robin (observed)";
@@ -154,7 +156,6 @@ KTEST(rr_slice_exact_ticks)
     TESTS_REQUIRE_RR();
     uint32_t saved = rr_quantum_ticks();
     qb_install();
-    unsigned long expiries = rr_expiries();
     bool ok = qb_phase(3, 3, 0, 24, 3000)        /* several spinners */
               && qb_phase(1, 2, 0, 24, 3000)     /* the 1-tick edge */
               && qb_phase(4, 2, 1, 16, 3000)     /* a yielder among them */
@@ -170,7 +171,9 @@ KTEST(rr_slice_exact_ticks)
     rr_spin_stop(&alone);
     enum intr_level old = intr_disable();
     unsigned long ended = qb.preempts + qb.renewals;
-    expiries = rr_expiries() - expiries;
+    struct rr_stats st = *rr_stats(), st0 = qb.stats0;
+    unsigned long expiries = rr_expiries() - st0.expiries;
+    struct qb_state seen = qb; /* the same moment as ST */
     intr_set_level(old);
     scheduler_set_policy(&rr_policy);
     rr_set_quantum_ticks(saved);
@@ -179,14 +182,26 @@ KTEST(rr_slice_exact_ticks)
     if (qb.errors > 0)
         KT_FAIL("%s (%lu violation(s) in %lu ticks)", qb.first_error, qb.errors, qb.ticks);
     if (!ok)
-        KT_FAIL("only %lu preemptions observed: CPU-bound threads were not preempted",
+        KT_FAIL("step 3 (end of quantum): only %lu preemptions observed: CPU-bound threads were not preempted",
                 qb.preempts);
     if (qb.renewals - renewals < 3)
-        KT_FAIL("a thread running alone for 40 ticks got %lu new slices of 3 ticks: at the "
+        KT_FAIL("step 3 (end of quantum): a thread running alone for 40 ticks got %lu new slices of 3 ticks: at the "
                 "end of a slice with nobody else ready, it must get a new one",
                 qb.renewals - renewals);
     KT_ASSERT(qb.yields > 0);
     if (expiries != ended)
-        KT_FAIL("rr_expiries() counted %lu used-up slices, the timer hook ended %lu "
-                "(preempted or renewed): count every expiry", expiries, ended);
+        KT_FAIL("step 3 (end of quantum): rr_expiries() counted %lu used-up slices, the "
+                "timer hook ended %lu (preempted or renewed): count every expiry", expiries,
+                ended);
+    /* The counters say what the timer did: every tick, every expiry as a
+     * preemption or a renewal, every voluntary yield. */
+    unsigned long d_ticks = st.ticks - st0.ticks, d_pre = st.preemptions - st0.preemptions;
+    unsigned long d_ren = st.renewals - st0.renewals, d_yield = st.yields - st0.yields;
+    if (d_ticks != seen.ticks || d_pre != seen.preempts || d_ren != seen.renewals)
+        KT_FAIL("step 3 (end of quantum): the timer hook saw %lu ticks, %lu preemptions, %lu "
+                "renewals; rr_stats() counted %lu, %lu, %lu", seen.ticks, seen.preempts,
+                seen.renewals, d_ticks, d_pre, d_ren);
+    if (d_yield != seen.yields)
+        KT_FAIL("step 4 (yield): %lu voluntary yields, rr_stats()->yields grew by %lu",
+                seen.yields, d_yield);
 }

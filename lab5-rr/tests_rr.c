@@ -56,7 +56,7 @@ KTEST(rr_slices_follow_quantum)
     bool ok = TESTS_RR_SLEEP_UNTIL(rr_spin_min_runs(&spin) >= 8, 16 * (q + j) + 500);
     rr_spin_stop(&spin);
     if (!ok)
-        KT_FAIL("spinners had %lu and %lu runs: not preempted?", spin.runs[0], spin.runs[1]);
+        KT_FAIL("step 3 (end of quantum): spinners had %lu and %lu runs: not preempted?", spin.runs[0], spin.runs[1]);
     kprintf("rr: slices:");
     for (int i = 1; i < spin.logged; i++)
         kprintf(" %lu", (unsigned long)(spin.run_tick[i] - spin.run_tick[i - 1]));
@@ -73,7 +73,7 @@ KTEST(rr_slices_follow_quantum)
             continue;
         judged++;
         if (d + 1 < q || d > q + j + 2)
-            KT_FAIL("run %d lasted %lu ticks; the quantum is %lu (+0..%lu)", i - 1,
+            KT_FAIL("step 3 (end of quantum): run %d lasted %lu ticks; the quantum is %lu (+0..%lu)", i - 1,
                     (unsigned long)d, (unsigned long)q, (unsigned long)j);
     }
     if (judged < 3)
@@ -114,8 +114,8 @@ KTEST(rr_yield_resets_quantum)
     if (left > 3) {
         scheduler_terminate(b);
         rr_set_quantum_ticks(saved);
-        KT_FAIL("the slice still has %lu ticks left after 100 ticks: on_tick does not "
-                "count ticks down", (unsigned long)left);
+        KT_FAIL("step 3 (end of quantum): the slice still has %lu ticks left after 100 "
+                "ticks: on_tick does not count ticks down", (unsigned long)left);
     }
     scheduler_yield();       /* B runs: with a full slice, or only our 3 ticks? */
     uint32_t got = qb_last - qb_first + 1;
@@ -127,8 +127,8 @@ KTEST(rr_yield_resets_quantum)
             (unsigned long)left, (unsigned long)got);
     KT_ASSERT(qb_first != 0);
     if (got + 2 < 20)
-        KT_FAIL("the thread after a yield ran %lu ticks, not a full quantum of 20: "
-                "reset the quantum on a voluntary yield", (unsigned long)got);
+        KT_FAIL("step 4 (yield): the thread after a yield ran %lu ticks, not a full "
+                "quantum of 20: start a fresh slice on a voluntary yield", (unsigned long)got);
     KT_ASSERT(got <= 20 + 10 + 2);
     (void)slice;
 }
@@ -145,8 +145,8 @@ KTEST(rr_fairness)
     rr_spin_stop(&spin);
     unsigned long all = spin.cpu[0] + spin.cpu[1] + spin.cpu[2] + spin.cpu[3];
     if (all > 400 + 5 * qmax + 20)
-        KT_FAIL("the spinners used %lu ticks in a 400-tick window: main was not woken "
-                "in time (no preemption?)", all);
+        KT_FAIL("step 3 (end of quantum): the spinners used %lu ticks in a 400-tick "
+                "window: main was not woken in time (no preemption?)", all);
     unsigned long lo = spin.cpu[0], hi = spin.cpu[0], total = 0;
     for (int k = 0; k < 4; k++) {
         lo = spin.cpu[k] < lo ? spin.cpu[k] : lo;
@@ -158,10 +158,11 @@ KTEST(rr_fairness)
     ktest_metric("rr_fairness_spread", hi - lo, "ticks");
     KT_ASSERT(total >= 300);
     if (lo * 10 < total / 4 * 6 || hi * 10 > total / 4 * 14)
-        KT_FAIL("shares %lu..%lu of %lu ticks: not within 60-140%% of a fair share", lo, hi,
+        KT_FAIL("step 3 (end of quantum): shares %lu..%lu of %lu ticks: not within "
+                "60-140%% of a fair share", lo, hi,
                 total);
     if (hi - lo > 3 * qmax + 4)
-        KT_FAIL("spread %lu ticks is above 3 slices (%lu)", hi - lo, (unsigned long)qmax);
+        KT_FAIL("step 3 (end of quantum): spread %lu ticks is above 3 slices (%lu)", hi - lo, (unsigned long)qmax);
 }
 
 /* ---- threads that never yield all make progress ------------------------------ */
@@ -177,44 +178,10 @@ KTEST(rr_cpu_bound_progress)
     for (int k = 0; k < 3; k++)
         KT_ASSERT(spin.count[k] > 0);
     if (!ok)
-        KT_FAIL("runs %lu/%lu/%lu: threads that never yield were not preempted",
+        KT_FAIL("step 3 (end of quantum): runs %lu/%lu/%lu: threads that never yield "
+                "were not preempted",
                 spin.runs[0], spin.runs[1], spin.runs[2]);
     KT_ASSERT(scheduler_stats()->preemptions - pre >= 15);
     for (int i = 3; i < spin.logged; i++) /* round robin: the same cyclic order */
         KT_ASSERT_EQ(spin.run_who[i], spin.run_who[i - 3]);
-}
-
-/* ---- EOI goes to the PIC before the timer handler switches threads ---------- */
-
-static volatile bool eoi_b_ran, eoi_stop;
-
-static void eoi_body(void *arg)
-{
-    (void)arg;
-    eoi_b_ran = true;
-    while (!eoi_stop)
-        scheduler_yield();
-}
-
-KTEST(rr_eoi_before_switch)
-{
-    TESTS_REQUIRE_RR();
-    const struct scheduler_stats *st = scheduler_stats();
-    unsigned long pending = st->preempt_eoi_pending, pre = st->preemptions;
-    eoi_b_ran = eoi_stop = false;
-    int id = tests_spawn("eoi", eoi_body, NULL);
-    uint32_t t0 = timer_ticks();
-    while (!eoi_b_ran && timer_ticks() - t0 < 1000)
-        ; /* never yield: only the timer can let the other thread run */
-    bool ran = eoi_b_ran;
-    unsigned long n_pre = st->preemptions - pre, n_pending = st->preempt_eoi_pending - pending;
-    eoi_stop = true;
-    thread_wait(id);
-    if (!ran)
-        KT_FAIL("the timer never preempted main in 1000 ticks");
-    KT_ASSERT(n_pre >= 1);
-    if (n_pending != 0)
-        KT_FAIL("%lu of %lu preemptions switched threads while IRQ 0 was still in service "
-                "at the PIC: the EOI must go out before the handler switches",
-                n_pending, n_pre);
 }

@@ -4,8 +4,11 @@ from protocol import FAIL, PANIC, TIMEOUT
 RR = "lab5-rr/rr_policy.c"
 SCHED = "lab4-threads/scheduler.c"
 INTR = "lab1-boot/intr.c"
-TICK = ("    if (!rr_quantum_tick(&slice))\n        return false;\n    expiries++;\n"
-        "    rr_quantum_reset(&slice);\n    return fifo_ready_count() > 0;\n")
+TICK = ("    if (!rr_quantum_tick(&slice))\n        return false;\n    stats.expiries++;\n"
+        "    rr_quantum_reset(&slice);\n    if (rr_queue_size() == 0) {\n"
+        "        stats.renewals++;\n        return false;\n    }\n")
+ACK = ("    if (pic_read_isr() & RR_TIMER_IRQ_BIT) {\n        pic_send_eoi(RR_TIMER_IRQ);\n"
+       "        stats.late_eois++;\n    }\n")
 
 
 def cases(Case):
@@ -13,18 +16,23 @@ def cases(Case):
         # A voluntary yield hands the next thread only what is left of the
         # yielder's slice.
         Case("lab5-no-quantum-reset-on-yield", "rr_yield_resets_quantum", FAIL,
-             [(RR, "    /* LAB 5: BEGIN SOLUTION */\n    rr_quantum_reset(&slice);\n"
-                   "    /* LAB 5: END SOLUTION */",
-               "    /* LAB 5: BEGIN SOLUTION */\n    /* LAB 5: END SOLUTION */")],
+             [(RR, "    stats.yields++;\n    rr_quantum_reset(&slice);\n",
+               "    stats.yields++;\n")],
              lab="lab5", others=False),
-        # The timer's EOI goes out after the handler returns: a handler that
-        # switched threads leaves IRQ 0 in service while the next thread runs
-        # (no more ticks until the preempted thread gets the CPU back).
-        Case("lab5-eoi-after-switch", "rr_eoi_before_switch", FAIL,
+        # Round robin asks for a preemption without making sure the timer's
+        # EOI is out: the test holds IRQ 0 in service at a slice's end.
+        Case("lab5-no-timer-ack", "rr_eoi_before_switch", FAIL,
+             [(RR, ACK, "")], lab="lab5", others=False),
+        # The timer's EOI goes out after the handler returns and round robin
+        # does not send it before the switch either: a handler that switched
+        # threads leaves IRQ 0 in service while the next thread runs (no more
+        # ticks until the preempted thread gets the CPU back).
+        Case("lab5-eoi-after-switch", "rr_eoi_before_switch", (FAIL, TIMEOUT),
              [(INTR, "    pic_send_eoi(irq);\n    irq_depth++;\n    if (irq_handlers[irq])\n"
                      "        irq_handlers[irq](frame);\n    irq_depth--;\n",
                "    irq_depth++;\n    if (irq_handlers[irq])\n        irq_handlers[irq](frame);\n"
-               "    irq_depth--;\n    pic_send_eoi(irq);\n")],
+               "    irq_depth--;\n    pic_send_eoi(irq);\n"),
+              (RR, ACK, "")],
              only=["rr_eoi_before_switch"], lab="lab5", others=False, timeout_scale=0.2),  # later tests hang: short timeouts
         # A new thread is enqueued with interrupts on: the timer could preempt
         # in the middle of the list surgery. The scheduler's interrupts-off
@@ -41,27 +49,29 @@ def cases(Case):
         # one after another: on a quiet host the test reports FAIL, on a busy
         # one the grader's wall-clock timeout may come first. Both lose the points.
         Case("lab5-expiry-without-preemption", "rr_cpu_bound_progress", (FAIL, TIMEOUT),
-             [(RR, "    return fifo_ready_count() > 0;\n    /* LAB 5: END SOLUTION */",
-               "    return false;\n    /* LAB 5: END SOLUTION */")],
+             [(RR, "    preempt = true;\n    /* LAB 5: END SOLUTION */",
+               "    /* LAB 5: END SOLUTION */")],
              only=["rr_cpu_bound_progress"], lab="lab5", others=False, timeout_scale=0.5),
         # The slice is counted one tick too long: a quantum of N ticks
         # preempts at the (N+1)th. Only the tick-by-tick observer sees it.
         Case("lab5-preempt-one-tick-late", "rr_slice_exact_ticks", FAIL,
              [(RR, TICK, "    if (slice.left > 0) {\n        slice.left--;\n        return false;\n"
-                         "    }\n    expiries++;\n    rr_quantum_reset(&slice);\n"
-                         "    return fifo_ready_count() > 0;\n")],
+                         "    }\n    stats.expiries++;\n    rr_quantum_reset(&slice);\n"
+                         "    if (rr_queue_size() == 0) {\n        stats.renewals++;\n"
+                         "        return false;\n    }\n")],
              lab="lab5", others=False),
         # A thread alone keeps its used-up slice: when another one becomes
         # ready it is preempted at once instead of at the end of a new slice.
         Case("lab5-no-renewal-when-alone", "rr_slice_exact_ticks", FAIL,
-             [(RR, TICK, "    if (!rr_quantum_tick(&slice))\n        return false;\n    expiries++;\n"
-                         "    if (fifo_ready_count() == 0)\n        return false;\n"
-                         "    rr_quantum_reset(&slice);\n    return true;\n")],
+             [(RR, TICK, "    if (!rr_quantum_tick(&slice))\n        return false;\n"
+                         "    stats.expiries++;\n    if (rr_queue_size() == 0) {\n"
+                         "        stats.renewals++;\n        return false;\n    }\n"
+                         "    rr_quantum_reset(&slice);\n")],
              lab="lab5", others=False),
         # Every expiry asks for a preemption, even with nobody else ready.
         Case("lab5-preempt-with-nobody-ready", "rr_slice_exact_ticks", FAIL,
-             [(RR, TICK, "    if (!rr_quantum_tick(&slice))\n        return false;\n    expiries++;\n"
-                         "    rr_quantum_reset(&slice);\n    return true;\n")],
+             [(RR, TICK, "    if (!rr_quantum_tick(&slice))\n        return false;\n"
+                         "    stats.expiries++;\n    rr_quantum_reset(&slice);\n")],
              lab="lab5", others=False),
         # The student's own frame-pool guard ends with intr_enable(): a pool
         # call inside a critical section turns interrupts back on.
