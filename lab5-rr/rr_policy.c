@@ -179,31 +179,48 @@ static const char *rr_queue_works(void)
     rr_queue_init();
     return why;
 }
-/* Ticks in MS milliseconds at the PIT's rate (rounded, at least 1). */
+/* Step 2: the quantum's settings. Ticks in MS milliseconds at the PIT's
+ * rate (rounded to the nearest tick, at least 1). */
 static uint32_t ms_to_ticks(unsigned long ms)
 {
     uint32_t hz = pit_hz() ? pit_hz() : PIT_DEFAULT_HZ;
-    uint32_t t = (uint32_t)((ms * hz + 500) / 1000);
-    return t ? t : 1;
+    uint32_t t = 1;
+    /* LAB 5: TODO MS * HZ / 1000, rounded to the nearest tick; at least 1. */
+    /* LAB 5: BEGIN SOLUTION full */
+    t = (uint32_t)((ms * hz + 500) / 1000);
+    if (t == 0)
+        t = 1;
+    /* LAB 5: END SOLUTION */
+    (void)ms, (void)hz;
+    return t;
 }
 
 bool rr_set_quantum_ms(unsigned long ms)
 {
     if (ms < 1 || ms > RR_MAX_MS)
         return false;
+    /* LAB 5: TODO set quantum_ms and the slice's base length (rr_quantum_set)
+     * together: the timer reads the slice, so nothing may interrupt the
+     * update (a nesting-safe critical section). */
+    /* LAB 5: BEGIN SOLUTION full */
     enum intr_level old = intr_disable();
     quantum_ms = ms;
     rr_quantum_set(&slice, ms_to_ticks(ms));
     intr_set_level(old);
+    /* LAB 5: END SOLUTION */
     return true;
 }
 
 void rr_set_quantum_ticks(uint32_t ticks)
 {
+    /* LAB 5: TODO the same in ticks; quantum_ms follows (rounded). */
+    /* LAB 5: BEGIN SOLUTION full */
     enum intr_level old = intr_disable();
     rr_quantum_set(&slice, ticks);
     quantum_ms = (slice.quantum * 1000ul + 500) / (pit_hz() ? pit_hz() : PIT_DEFAULT_HZ);
     intr_set_level(old);
+    /* LAB 5: END SOLUTION */
+    (void)ticks;
 }
 
 void rr_init(void)
@@ -213,7 +230,12 @@ void rr_init(void)
         return;
     KASSERT(scheduler_running());
     done = true;
-    unsigned long ms = cmdline_get_ulong("quantum", RR_DEFAULT_QUANTUM_MS);
+    unsigned long ms = RR_DEFAULT_QUANTUM_MS;
+    /* LAB 5: TODO read quantum= (cmdline_get_ulong; out of 1..RR_MAX_MS: say
+     * so and keep the default) and seed= (has_seed: the key is there;
+     * seed_value: its number) from the command line. */
+    /* LAB 5: BEGIN SOLUTION full */
+    ms = cmdline_get_ulong("quantum", RR_DEFAULT_QUANTUM_MS);
     if (ms < 1 || ms > RR_MAX_MS) {
         kprintf("rr: quantum=%lu out of range 1..%lu ms: using %d\n", ms, RR_MAX_MS,
                 RR_DEFAULT_QUANTUM_MS);
@@ -221,6 +243,7 @@ void rr_init(void)
     }
     has_seed = cmdline_get("seed") != NULL;
     seed_value = (uint32_t)cmdline_get_ulong("seed", 0);
+    /* LAB 5: END SOLUTION */
     enum intr_level old = intr_disable();
     quantum_ms = ms;
     rr_quantum_init(&slice, ms_to_ticks(ms), has_seed, seed_value);

@@ -22,16 +22,25 @@ static void race_body(void *p)
         dawdle();
         r->unprotected_count = u + 1;           /* ...and this overwrites others' work */
 
-        enum intr_level old = intr_disable();   /* critical section: no preemption */
+        /* LAB 5: TODO step 7: the same read-dawdle-write on
+         * r->protected_count, as a nesting-safe critical section: no
+         * preemption between the read and the write. */
+        /* LAB 5: BEGIN SOLUTION */
+        enum intr_level old = intr_disable();
         unsigned long v = r->protected_count;
         dawdle();
         r->protected_count = v + 1;
         intr_set_level(old);
+        /* LAB 5: END SOLUTION */
         mine++;
     }
+    /* LAB 5: TODO add MINE to r->total; other racers do the same. */
+    /* LAB 5: BEGIN SOLUTION full */
     enum intr_level old = intr_disable();
     r->total += mine;
     intr_set_level(old);
+    /* LAB 5: END SOLUTION */
+    (void)mine;
 }
 
 int rr_race_start(struct rr_race *r)

@@ -103,15 +103,15 @@ static void qb_on_yield(struct thread *cur)
 
 static void qb_install(void)
 {
-    enum intr_level old = intr_disable();
-    qb = (struct qb_state){0};
-    qb.stats0 = *rr_stats();
-    intr_set_level(old);
     qb_policy = rr_policy;
     qb_policy.name = "round-robin (observed)";
     qb_policy.on_tick = qb_on_tick;
     qb_policy.on_yield = qb_on_yield;
+    enum intr_level old = intr_disable(); /* counting starts with the observer */
+    qb = (struct qb_state){0};
+    qb.stats0 = *rr_stats();
     scheduler_set_policy(&qb_policy);
+    intr_set_level(old);
 }
 
 /* A thread that runs one tick of its own CPU time, then yields, until told. */

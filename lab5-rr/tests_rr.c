@@ -2,7 +2,6 @@
 #include "common/kprintf.h"
 #include "lab1-boot/cmdline.h"
 #include "lab1-boot/pit.h"
-#include "rr_quantum.h"
 #include "rr_spin.h"
 #include "tests_rr_util.h"
 
@@ -15,33 +14,46 @@ static struct rr_spin spin; /* one spinner set at a time */
 KTEST(rr_quantum_settings)
 {
     TESTS_REQUIRE_RR();
-    KT_ASSERT_EQ(rr_quantum_ms(), cmdline_get_ulong("quantum", RR_DEFAULT_QUANTUM_MS));
-    KT_ASSERT_EQ(rr_quantum_ticks(), rr_quantum_ms() * pit_hz() / 1000 +
-                                         (rr_quantum_ms() * pit_hz() % 1000 >= 500));
+    unsigned long want_ms = cmdline_get_ulong("quantum", RR_DEFAULT_QUANTUM_MS);
+    if (rr_quantum_ms() != want_ms)
+        KT_FAIL("step 2 (quantum settings): booted with quantum=%lu, rr_quantum_ms() is %lu: "
+                "read it from the command line in rr_init", want_ms, rr_quantum_ms());
+    uint32_t want_ticks = rr_quantum_ms() * pit_hz() / 1000 +
+                          (rr_quantum_ms() * pit_hz() % 1000 >= 500);
+    if (rr_quantum_ticks() != want_ticks)
+        KT_FAIL("step 2 (quantum settings): %lu ms at %lu Hz are %lu ticks, the slice has %lu",
+                rr_quantum_ms(), (unsigned long)pit_hz(), (unsigned long)want_ticks,
+                (unsigned long)rr_quantum_ticks());
     uint32_t seed;
     bool seeded = rr_seed(&seed);
-    KT_ASSERT_EQ(seeded, cmdline_get("seed") != NULL);
+    if (seeded != (cmdline_get("seed") != NULL) ||
+        (seeded && seed != cmdline_get_ulong("seed", 0)))
+        KT_FAIL("step 2 (quantum settings): seed= on the command line: %s, rr_seed() says "
+                "%d (%lu)", cmdline_get("seed") ? cmdline_get("seed") : "absent", seeded,
+                seeded ? (unsigned long)seed : 0ul);
     KT_ASSERT_EQ(rr_jitter_ticks(), seeded ? (rr_quantum_ticks() / 2 ? rr_quantum_ticks() / 2 : 1) : 0);
-
-    /* The same seed replays the same slice lengths; another seed does not. */
-    struct rr_quantum a, b, c;
-    rr_quantum_init(&a, 10, true, 7);
-    rr_quantum_init(&b, 10, true, 7);
-    rr_quantum_init(&c, 10, true, 8);
-    int differ = 0, seen[6] = {0};
-    for (int i = 0; i < 200; i++) {
-        uint32_t x = rr_quantum_draw(&a), y = rr_quantum_draw(&b), z = rr_quantum_draw(&c);
-        KT_ASSERT_EQ(x, y);
-        KT_ASSERT(x >= 10 && x <= 15);
-        seen[x - 10]++;
-        differ += x != z;
+    /* Settings from the monitor: milliseconds (rounded to ticks) or ticks. */
+    uint32_t saved = rr_quantum_ticks();
+    static const struct { unsigned long ms; uint32_t ticks; } conv[] = {
+        {1, 1}, {12, 12}, {250, 250}, {10000, 10000}};
+    for (unsigned i = 0; i < sizeof conv / sizeof conv[0]; i++) {
+        bool ok = rr_set_quantum_ms(conv[i].ms);
+        uint32_t got = rr_quantum_ticks();
+        unsigned long got_ms = rr_quantum_ms();
+        rr_set_quantum_ticks(saved);
+        if (!ok || got != conv[i].ticks * pit_hz() / 1000 || got_ms != conv[i].ms)
+            KT_FAIL("step 2 (quantum settings): rr_set_quantum_ms(%lu) gave %d, %lu ticks, "
+                    "%lu ms", conv[i].ms, ok, (unsigned long)got, got_ms);
     }
-    KT_ASSERT(differ > 0);
-    for (int i = 0; i < 6; i++)
-        KT_ASSERT(seen[i] > 0); /* every length in 10..15 occurs */
-    rr_quantum_init(&a, 10, false, 0);
-    for (int i = 0; i < 20; i++)
-        KT_ASSERT_EQ(rr_quantum_draw(&a), 10);
+    if (rr_set_quantum_ms(0) || rr_set_quantum_ms(10001) || rr_quantum_ticks() != saved)
+        KT_FAIL("step 2 (quantum settings): a quantum outside 1..10000 ms must be refused "
+                "and change nothing");
+    rr_set_quantum_ticks(7);
+    bool seven = rr_quantum_ticks() == 7 && rr_quantum_ms() == 7000ul / pit_hz();
+    rr_set_quantum_ticks(saved);
+    if (!seven)
+        KT_FAIL("step 2 (quantum settings): rr_set_quantum_ticks(7): %lu ticks, %lu ms",
+                (unsigned long)rr_quantum_ticks(), rr_quantum_ms());
 }
 
 /* ---- slices are as long as the quantum says -------------------------------- */
