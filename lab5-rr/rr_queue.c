@@ -20,7 +20,7 @@ static struct ready_queue *rr_queue_locked(void)
     return &queue;
 }
 
-static struct thread *rr_queue_thread(struct list_elem *e)
+static __attribute__((unused)) struct thread *rr_queue_thread(struct list_elem *e)
 {
     return e != NULL ? LIST_ENTRY(e, struct thread, sched_elem) : NULL;
 }
@@ -74,6 +74,7 @@ void rr_queue_remove(struct thread *t)
     ready_queue_remove(rr_queue_locked(), &t->sched_elem);
     intr_set_level(old);
     /* LAB 5: END SOLUTION */
+    (void)t;
 }
 
 size_t rr_queue_size(void)
@@ -99,6 +100,7 @@ bool rr_queue_contains(const struct thread *t)
     in = ready_queue_contains(rr_queue_locked(), &t->sched_elem);
     intr_set_level(old);
     /* LAB 5: END SOLUTION */
+    (void)t;
     return in;
 }
 
@@ -115,6 +117,7 @@ size_t rr_queue_snapshot(int *ids, size_t max)
         ids[n++] = rr_queue_thread(e)->id;
     intr_set_level(old);
     /* LAB 5: END SOLUTION */
+    (void)ids, (void)max;
     return n;
 }
 
