@@ -1,4 +1,5 @@
 /* tests_rr.c: lab 5 tests of preemption: EOI order, progress without yields, fairness, quantum length and reset. */
+#include "common/intr_level.h"
 #include "common/kprintf.h"
 #include "lab1-boot/cmdline.h"
 #include "lab1-boot/pit.h"
@@ -38,13 +39,27 @@ KTEST(rr_quantum_settings)
         {1, 1}, {12, 12}, {250, 250}, {10000, 10000}};
     for (unsigned i = 0; i < sizeof conv / sizeof conv[0]; i++) {
         bool ok = rr_set_quantum_ms(conv[i].ms);
+        enum intr_level a = intr_get_level();
         uint32_t got = rr_quantum_ticks();
         unsigned long got_ms = rr_quantum_ms();
         rr_set_quantum_ticks(saved);
+        enum intr_level b = intr_get_level();
         if (!ok || got != conv[i].ticks * pit_hz() / 1000 || got_ms != conv[i].ms)
             KT_FAIL("step 2 (quantum settings): rr_set_quantum_ms(%lu) gave %d, %lu ticks, "
                     "%lu ms", conv[i].ms, ok, (unsigned long)got, got_ms);
+        if (a != INTR_ON || b != INTR_ON)
+            KT_FAIL("step 2 (quantum settings): rr_set_quantum_ms/ticks called with "
+                    "interrupts on returned with them off: restore the caller's level");
     }
+    enum intr_level old = intr_disable();
+    rr_set_quantum_ms(20);
+    enum intr_level a = intr_get_level();
+    rr_set_quantum_ticks(saved);
+    enum intr_level b = intr_get_level();
+    intr_set_level(old);
+    if (a != INTR_OFF || b != INTR_OFF)
+        KT_FAIL("step 2 (quantum settings): inside a critical section, rr_set_quantum_ms/"
+                "ticks turned interrupts on: use intr_set_level(old), not intr_enable()");
     if (rr_set_quantum_ms(0) || rr_set_quantum_ms(10001) || rr_quantum_ticks() != saved)
         KT_FAIL("step 2 (quantum settings): a quantum outside 1..10000 ms must be refused "
                 "and change nothing");

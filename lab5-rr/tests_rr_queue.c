@@ -134,8 +134,9 @@ KTEST(rr_ready_queue_nests)
         rr_queue_push(&probe[i]);
         levels[i] = intr_get_level();
     }
-    int ids[8];
+    int ids[8] = {0}, two[3] = {0, 0, 7};
     size_t n = rr_queue_snapshot(ids, 8);
+    size_t n2 = rr_queue_snapshot(two, 2);
     bool in1 = rr_queue_contains(&probe[1]);
     rr_queue_remove(&probe[1]);
     levels[3] = intr_get_level();
@@ -155,6 +156,9 @@ KTEST(rr_ready_queue_nests)
     if (n != 3 || ids[0] != probe[0].id || ids[1] != probe[1].id || ids[2] != probe[2].id)
         KT_FAIL("step 1 (ready queue): pushed 3 threads, the snapshot has %lu, not in push "
                 "order", (unsigned long)n);
+    if (n2 != 2 || two[0] != probe[0].id || two[1] != probe[1].id || two[2] != 7)
+        KT_FAIL("step 1 (ready queue): rr_queue_snapshot(ids, 2) with 3 queued copied %lu "
+                "ids (want the first 2, and nothing past them)", (unsigned long)n2);
     if (!in1 || !out1)
         KT_FAIL("step 1 (ready queue): rr_queue_contains says %d before and %d after "
                 "removing a queued thread", in1, !out1);
