@@ -228,14 +228,14 @@ void rr_init(void)
         return;
     KASSERT(scheduler_running());
     done = true;
-    unsigned long ms = RR_DEFAULT_QUANTUM_MS;
+    unsigned long ms = RR_DEFAULT_QUANTUM_MS, seed = 0;
     /* LAB 5: TODO read quantum= (cmdline_get_ulong: lab 1 already refuses
-     * a value outside the range registered above) and seed= (has_seed: the
-     * key is there; seed_value: its number) from the command line. */
+     * a value outside the range registered above) and seed= (has_seed: a
+     * valid number is there, cmdline_get_number; seed_value: that number). */
     /* LAB 5: BEGIN SOLUTION full */
     ms = cmdline_get_ulong("quantum", RR_DEFAULT_QUANTUM_MS);
-    has_seed = cmdline_get("seed") != NULL;
-    seed_value = (uint32_t)cmdline_get_ulong("seed", 0);
+    has_seed = cmdline_get_number("seed", &seed);
+    seed_value = (uint32_t)seed;
     /* LAB 5: END SOLUTION */
     enum intr_level old = intr_disable();
     quantum_ms = ms;

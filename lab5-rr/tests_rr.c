@@ -26,9 +26,9 @@ KTEST(rr_quantum_settings)
                 rr_quantum_ms(), (unsigned long)pit_hz(), (unsigned long)want_ticks,
                 (unsigned long)rr_quantum_ticks());
     uint32_t seed;
-    bool seeded = rr_seed(&seed);
-    if (seeded != (cmdline_get("seed") != NULL) ||
-        (seeded && seed != cmdline_get_ulong("seed", 0)))
+    unsigned long want_seed = 0;
+    bool seeded = rr_seed(&seed), want_seeded = cmdline_get_number("seed", &want_seed);
+    if (seeded != want_seeded || (seeded && seed != (uint32_t)want_seed))
         KT_FAIL("step 2 (quantum settings): seed= on the command line: %s, rr_seed() says "
                 "%d (%lu)", cmdline_get("seed") ? cmdline_get("seed") : "absent", seeded,
                 seeded ? (unsigned long)seed : 0ul);
