@@ -1,4 +1,4 @@
-/* rr_monitor.c: monitor commands quantum and sched. */
+/* rr_monitor.c: monitor commands quantum and sched (counters, the ready queue, CPU shares). */
 #include <stddef.h>
 
 #include "common/kprintf.h"
@@ -6,10 +6,12 @@
 #include "lab1-boot/monitor.h"
 #include "lab4-threads/scheduler.h"
 #include "rr.h"
+#include "rr_queue.h"
 
 #define SNAPSHOT_MAX 64
 
 static struct thread_info snapshot[SNAPSHOT_MAX]; /* monitor only */
+static int queue_ids[SNAPSHOT_MAX];
 
 static int cmd_quantum(int argc, char **argv)
 {
@@ -45,9 +47,20 @@ static int cmd_sched(int argc, char **argv)
             "quantum expiries %lu, wakeups %lu, zombies freed %lu\n", s->ticks,
             s->idle_ticks, s->switches, s->yields, s->preemptions, rr_expiries(),
             s->wakeups, s->reaped);
+    const struct rr_stats *r = rr_stats();
+    kprintf("round robin: %lu ticks counted, %lu expiries = %lu preemptions + %lu renewals, "
+            "%lu yields, %lu late EOIs\n", r->ticks, r->expiries, r->preemptions, r->renewals,
+            r->yields, r->late_eois);
     if (s->preempt_eoi_pending)
         kprintf("WARNING: %lu preemptions happened before the timer's EOI\n",
                 s->preempt_eoi_pending);
+    if (rr_not_installed() != NULL)
+        kprintf("round robin is not installed: %s\n", rr_not_installed());
+    size_t queued = rr_queue_snapshot(queue_ids, SNAPSHOT_MAX);
+    kprintf("ready queue (head first):");
+    for (size_t i = 0; i < queued; i++)
+        kprintf(" %d", queue_ids[i]);
+    kprintf("%s\n", queued == 0 ? " empty" : "");
     size_t n = thread_snapshot(snapshot, SNAPSHOT_MAX);
     kprintf("  id name             state    cpu ticks  share  dispatches\n");
     for (size_t i = 0; i < n; i++) {
