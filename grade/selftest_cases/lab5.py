@@ -4,6 +4,8 @@ from protocol import FAIL, PANIC, TIMEOUT
 RR = "lab5-rr/rr_policy.c"
 SCHED = "lab4-threads/scheduler.c"
 INTR = "lab1-boot/intr.c"
+QUEUE = "lab5-rr/rr_queue.c"
+RACE = "lab5-rr/rr_race.c"
 TICK = ("    if (!rr_quantum_tick(&slice))\n        return false;\n    stats.expiries++;\n"
         "    rr_quantum_reset(&slice);\n    if (rr_queue_size() == 0) {\n"
         "        stats.renewals++;\n        return false;\n    }\n")
@@ -83,4 +85,25 @@ def cases(Case):
               (RR, "    cfp_set_guard(rr_guard_enter, rr_guard_leave);\n",
                "    cfp_set_guard(cli_guard, sti_guard);\n")],
              lab="lab5", others=False),
+        # The queue's push touches the list with the caller's interrupt level:
+        # fine from the scheduler (interrupts off), a race from the monitor.
+        Case("lab5-queue-push-unprotected", "rr_ready_queue_nests", FAIL,
+             [(QUEUE, "    enum intr_level old = intr_disable();\n"
+                      "    ready_queue_push(rr_queue_locked(), &t->sched_elem);\n"
+                      "    intr_set_level(old);\n",
+               "    ready_queue_push(rr_queue_locked(), &t->sched_elem);\n")],
+             lab="lab5", others=False),
+        # The guard is written but never installed: the pools run unguarded.
+        Case("lab5-guard-not-installed", "rr_frame_guard_nests", FAIL,
+             [(RR, "    cfp_set_guard(rr_guard_enter, rr_guard_leave);\n", "")],
+             lab="lab5", others=False),
+        # The protected counter's read-dawdle-write without the critical
+        # section: preemptions between the read and the write lose updates.
+        Case("lab5-race-unprotected", "rr_counter_race", FAIL,
+             [(RACE, "        enum intr_level old = intr_disable();\n"
+                     "        unsigned long v = r->protected_count;\n        dawdle();\n"
+                     "        r->protected_count = v + 1;\n        intr_set_level(old);\n",
+               "        unsigned long v = r->protected_count;\n        dawdle();\n"
+                     "        r->protected_count = v + 1;\n")],
+             lab="lab5", others=False, only=["rr_counter_race"]),
     ]
