@@ -201,6 +201,10 @@ KTEST(rr_slice_exact_ticks)
         KT_FAIL("step 3 (end of quantum): the timer hook saw %lu ticks, %lu preemptions, %lu "
                 "renewals; rr_stats() counted %lu, %lu, %lu", seen.ticks, seen.preempts,
                 seen.renewals, d_ticks, d_pre, d_ren);
+    if (st.late_eois != st0.late_eois)
+        KT_FAIL("step 5 (EOI before switch): %lu late EOIs counted although lab 1 had "
+                "acknowledged every tick: send and count one only while IRQ 0 is in service",
+                st.late_eois - st0.late_eois);
     if (d_yield != seen.yields)
         KT_FAIL("step 4 (yield): %lu voluntary yields, rr_stats()->yields grew by %lu",
                 seen.yields, d_yield);

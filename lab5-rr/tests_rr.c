@@ -63,12 +63,16 @@ KTEST(rr_quantum_settings)
     if (rr_set_quantum_ms(0) || rr_set_quantum_ms(10001) || rr_quantum_ticks() != saved)
         KT_FAIL("step 2 (quantum settings): a quantum outside 1..10000 ms must be refused "
                 "and change nothing");
-    rr_set_quantum_ticks(7);
-    bool seven = rr_quantum_ticks() == 7 && rr_quantum_ms() == 7000ul / pit_hz();
-    rr_set_quantum_ticks(saved);
-    if (!seven)
-        KT_FAIL("step 2 (quantum settings): rr_set_quantum_ticks(7): %lu ticks, %lu ms",
-                (unsigned long)rr_quantum_ticks(), rr_quantum_ms());
+    static const uint32_t in_ticks[] = {7, 1000};
+    for (unsigned i = 0; i < sizeof in_ticks / sizeof in_ticks[0]; i++) {
+        rr_set_quantum_ticks(in_ticks[i]);
+        uint32_t got = rr_quantum_ticks();
+        unsigned long got_ms = rr_quantum_ms();
+        rr_set_quantum_ticks(saved);
+        if (got != in_ticks[i] || got_ms != in_ticks[i] * 1000ul / pit_hz())
+            KT_FAIL("step 2 (quantum settings): rr_set_quantum_ticks(%lu): %lu ticks, %lu ms",
+                    (unsigned long)in_ticks[i], (unsigned long)got, got_ms);
+    }
 }
 
 /* ---- slices are as long as the quantum says -------------------------------- */
