@@ -1,19 +1,18 @@
-/* rr_policy.c: round robin: FIFO queue plus the end-of-quantum timer hook, quantum reset on voluntary yields. */
+/* rr_policy.c: round robin: its queue hooks, the end-of-quantum timer (expiry, renewal, EOI check), yields, the frame-pool guard, settings. */
 #include <stddef.h>
 
 #include "common/debug.h"
 #include "common/intr_level.h"
 #include "common/kprintf.h"
 #include "lab1-boot/cmdline.h"
+#include "lab1-boot/pic.h"
 #include "lab1-boot/pit.h"
 #include "lab2-frames/cont_frame_pool.h"
-#include "lab4-threads/thread.h"
-#include "lab1-boot/pic.h"
 #include "lab4-threads/scheduler.h"
+#include "lab4-threads/thread.h"
 #include "rr.h"
 #include "rr_quantum.h"
 #include "rr_queue.h"
-
 
 #define RR_MAX_MS 10000ul
 CMDLINE_NUM_KEY(quantum, "round-robin time slice in milliseconds (default 5)", 1, RR_MAX_MS);
