@@ -108,6 +108,7 @@ KTEST(rr_eoi_before_switch)
     const struct scheduler_stats *st = scheduler_stats();
     unsigned long pending = st->preempt_eoi_pending, late = rr_stats()->late_eois;
     eoi = (struct eoi_state){.target = thread_current()};
+    const struct sched_policy *prev = scheduler_policy(); /* rr_policy, or lab 6's over it */
     eoi_policy = rr_policy;
     eoi_policy.name = "round-robin (EOI observed)";
     eoi_policy.on_tick = eoi_on_tick;
@@ -121,7 +122,7 @@ KTEST(rr_eoi_before_switch)
     eoi.armed = false;
     eoi_stop = true;
     thread_wait(id);
-    scheduler_set_policy(&rr_policy);
+    scheduler_set_policy(prev);
     late = rr_stats()->late_eois - late;
     kprintf("rr: %lu slice ends with IRQ 0 held in service: %lu preempted after the EOI, "
             "%lu with IRQ 0 still in service, %lu not preempted; %lu late EOIs counted\n",
