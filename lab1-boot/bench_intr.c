@@ -15,11 +15,11 @@ static bool bench_bp_handler(struct intr_frame *frame)
 
 KBENCH(bench_exception_roundtrip)
 {
-    exception_register(VEC_BREAKPOINT, bench_bp_handler);
+    exception_handler_fn *prev = exception_chain(VEC_BREAKPOINT, bench_bp_handler);
     uint64_t t0 = rdtsc();
     for (int i = 0; i < ROUNDS; i++)
         __asm__ volatile("int3");
     uint64_t t1 = rdtsc();
-    exception_register(VEC_BREAKPOINT, NULL);
+    exception_chain(VEC_BREAKPOINT, prev);
     ktest_metric("exception_roundtrip", (unsigned long)(t1 - t0) / ROUNDS, "insns");
 }

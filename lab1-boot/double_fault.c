@@ -6,6 +6,7 @@
  * makes the CPU save every register into the kernel's TSS and load a fresh
  * task with its own stack, where we can report, repair or panic.
  */
+#include "common/debug.h"
 #include "common/kprintf.h"
 #include "common/ksyms.h"
 #include "common/ktest.h"
@@ -31,6 +32,9 @@ void idt_set_task_gate(int vector, uint16_t selector);
 
 void double_fault_set_hook(double_fault_hook_fn *hook)
 {
+    if (hook != NULL && df_hook != NULL && df_hook != hook)
+        PANIC("double_fault_set_hook: a hook is already installed: a second one "
+              "would silently replace it");
     df_hook = hook;
 }
 

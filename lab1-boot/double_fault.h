@@ -27,8 +27,8 @@ typedef bool double_fault_hook_fn(struct tss *prev);
  * double-fault task. Boot only, after gdt_init and idt_init. */
 void double_fault_init(void);
 
-/* Install HOOK (NULL removes it). Later labs use it to name the thread whose
- * stack overflowed. */
+/* Install HOOK (NULL removes it; a second, different hook panics). Later
+ * labs use it to name the thread whose stack overflowed. */
 void double_fault_set_hook(double_fault_hook_fn *hook);
 
 /* Double faults handled so far. */

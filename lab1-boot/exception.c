@@ -1,6 +1,7 @@
 /* exception.c: names and reports for the 32 CPU exceptions. */
 #include <stddef.h>
 
+#include "common/debug.h"
 #include "common/format.h"
 #include "common/kprintf.h"
 #include "common/ksyms.h"
@@ -101,6 +102,9 @@ static bool nested_reporting; /* a fault while reporting stops at once */
 
 void exception_set_describe_hook(exception_describe_addr_fn *hook)
 {
+    if (hook != NULL && describe_hook != NULL && describe_hook != hook)
+        PANIC("exception_set_describe_hook: a hook is already installed: a second "
+              "one would silently replace it");
     describe_hook = hook;
 }
 

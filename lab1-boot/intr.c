@@ -35,7 +35,21 @@ void irq_register(int irq, irq_handler_fn *handler)
 void exception_register(int vector, exception_handler_fn *handler)
 {
     KASSERT(vector >= 0 && vector < INTR_EXCEPTIONS);
+    KASSERT(handler != NULL);
+    if (exception_handlers[vector] != NULL && exception_handlers[vector] != handler)
+        PANIC("exception %d already has a handler: extend it with exception_chain()",
+              vector);
     exception_handlers[vector] = handler;
+}
+
+exception_handler_fn *exception_chain(int vector, exception_handler_fn *handler)
+{
+    KASSERT(vector >= 0 && vector < INTR_EXCEPTIONS);
+    enum intr_level old = intr_disable();
+    exception_handler_fn *prev = exception_handlers[vector];
+    exception_handlers[vector] = handler;
+    intr_set_level(old);
+    return prev;
 }
 
 bool intr_in_irq(void)

@@ -32,8 +32,18 @@ typedef bool exception_handler_fn(struct intr_frame *frame);
  * registering a second one panics. Boot code, interrupts off or on. */
 void irq_register(int irq, irq_handler_fn *handler);
 
-/* Install HANDLER for exception VECTOR (0-31), replacing the default report. */
+/* Install HANDLER for exception VECTOR (0-31), in place of the default
+ * report. VECTOR must have no handler yet: replacing one silently would drop
+ * what an earlier lab installed, so a second registration panics (extend a
+ * handler with exception_chain). Boot code. */
 void exception_register(int vector, exception_handler_fn *handler);
+
+/* Install HANDLER (NULL: none) for exception VECTOR in place of the current
+ * one, which is returned: HANDLER must pass what it does not handle itself to
+ * it (lab 4's page-fault handler calls lab 3's this way), and whoever
+ * installs a handler for a while (a test) puts the returned one back with a
+ * second call. Boot or thread code. */
+exception_handler_fn *exception_chain(int vector, exception_handler_fn *handler);
 
 /* How deep exceptions may nest (a fault inside an exception handler) before
  * the kernel stops with one report naming every level. */

@@ -55,6 +55,9 @@ uint32_t pit_hz(void)
 
 void pit_set_tick_hook(pit_tick_hook_fn *hook)
 {
+    if (hook != NULL && tick_hook != NULL && tick_hook != hook)
+        PANIC("pit_set_tick_hook: a tick hook is already installed: a second one "
+              "would silently replace it");
     tick_hook = hook;
 }
 

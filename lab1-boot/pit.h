@@ -21,7 +21,8 @@ struct intr_frame;
 /* Called on every tick, after the counter advanced, interrupts off, EOI
  * already sent (so it may switch threads). FRAME is the interrupted
  * context (its eflags tell whether it had interrupts enabled). NULL for
- * none. Later labs (the scheduler's on-tick hook) set it. */
+ * none. Later labs (the scheduler's on-tick hook) set it. One hook: installing
+ * a second, different one panics (NULL removes it). */
 typedef void pit_tick_hook_fn(const struct intr_frame *frame);
 void pit_set_tick_hook(pit_tick_hook_fn *hook);
 

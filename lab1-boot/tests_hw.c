@@ -306,13 +306,15 @@ static bool recording_handler(struct intr_frame *frame)
 
 KTEST(exc_handler_dispatch)
 {
+    exception_handler_fn *prev; /* whatever was installed: put back after */
+
     /* A handler that takes the exception: called once with the right vector
      * and error code, execution resumes after the instruction. */
     handler_calls = 0;
     decline = false;
-    exception_register(HW_VEC_GP, recording_handler);
+    prev = exception_chain(HW_VEC_GP, recording_handler);
     __asm__ volatile("movw %0, %%ax; movw %%ax, %%fs" : : "i"(HW_BAD_SELECTOR) : "eax");
-    exception_register(HW_VEC_GP, NULL);
+    exception_chain(HW_VEC_GP, prev);
     KT_ASSERT_EQ(handler_calls, 1);
     KT_ASSERT_EQ(seen_vector, HW_VEC_GP);
     KT_ASSERT_EQ_HEX(seen_error, HW_BAD_SELECTOR);
@@ -321,9 +323,9 @@ KTEST(exc_handler_dispatch)
      * which hands the fault to this test; the handler was asked once. */
     handler_calls = 0;
     decline = true;
-    exception_register(HW_VEC_INVALID_OP, recording_handler);
+    prev = exception_chain(HW_VEC_INVALID_OP, recording_handler);
     KT_EXPECT_FAULT(HW_VEC_INVALID_OP, __asm__ volatile("ud2"));
-    exception_register(HW_VEC_INVALID_OP, NULL);
+    exception_chain(HW_VEC_INVALID_OP, prev);
     if (handler_calls != 1)
         KT_FAIL("a handler that returned false was called %d times; expected "
                 "once, then the default report (exception_unhandled)", handler_calls);
@@ -333,8 +335,8 @@ KTEST(exc_handler_dispatch)
     /* A handler for another vector is not asked about this one. */
     handler_calls = 0;
     decline = false;
-    exception_register(HW_VEC_GP, recording_handler);
+    prev = exception_chain(HW_VEC_GP, recording_handler);
     KT_EXPECT_FAULT(HW_VEC_INVALID_OP, __asm__ volatile("ud2"));
-    exception_register(HW_VEC_GP, NULL);
+    exception_chain(HW_VEC_GP, prev);
     KT_ASSERT_EQ(handler_calls, 0);
 }

@@ -53,9 +53,9 @@ KTEST(exc_breakpoint)
     KT_ASSERT_EQ(ktest_last_fault()->vector, VEC_BREAKPOINT);
     /* ...and recovered by a registered handler that resumes execution. */
     breakpoints_seen = 0;
-    exception_register(VEC_BREAKPOINT, breakpoint_handler);
+    exception_handler_fn *prev = exception_chain(VEC_BREAKPOINT, breakpoint_handler);
     __asm__ volatile("int3; int3");
-    exception_register(VEC_BREAKPOINT, NULL);
+    exception_chain(VEC_BREAKPOINT, prev);
     KT_ASSERT_EQ(breakpoints_seen, 2);
 }
 

@@ -25,6 +25,9 @@ const char *paging_last_report(void)
 
 void paging_set_context_hook(const char *(*who)(void))
 {
+    if (who != NULL && context_hook != NULL && context_hook != who)
+        PANIC("paging_set_context_hook: a hook is already installed: a second one "
+              "would silently replace it");
     context_hook = who;
 }
 

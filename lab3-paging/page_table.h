@@ -234,7 +234,7 @@ unsigned long paging_demand_faults(void);
 const char *paging_last_report(void);
 
 /* Optional hook that names the running thread for fault reports (lab 4
- * installs one); NULL removes it. Boot only. */
+ * installs one); NULL removes it, a second, different hook panics. Boot only. */
 void paging_set_context_hook(const char *(*who)(void));
 
 /* Internal, for page_fault.c: the counters, writable. Interrupts off. */

@@ -113,10 +113,14 @@ static bool thread_fault_redirect(struct intr_frame *f, struct thread *t, enum t
     return true;
 }
 
-/* Page faults: lab 3's handler first; what it refuses ends a thread. */
+/* The page-fault handler before ours (lab 3's demand paging), chained. */
+static exception_handler_fn *next_page_fault;
+
+/* Page faults: the handler before ours first (lab 3's); what it refuses ends
+ * a thread. */
 static bool thread_page_fault(struct intr_frame *f)
 {
-    if (paging_fault_handler(f))
+    if (next_page_fault != NULL && next_page_fault(f))
         return true;
     struct thread *t = thread_running;
     if (!thread_fault_endable(t))
@@ -176,7 +180,7 @@ void thread_abort(struct thread *t)
 void thread_fault_init(void)
 {
     double_fault_set_hook(thread_double_fault);
-    exception_register(PAGE_FAULT_VECTOR, thread_page_fault);
+    next_page_fault = exception_chain(PAGE_FAULT_VECTOR, thread_page_fault);
     exception_register(VEC_DIVIDE, thread_exception);
     exception_register(VEC_BOUND, thread_exception);
     exception_register(VEC_INVALID_OPCODE, thread_exception);
