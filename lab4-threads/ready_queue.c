@@ -13,10 +13,12 @@ void ready_queue_push(struct ready_queue *q, struct list_elem *e)
     KASSERT(e != NULL && !list_elem_linked(e));
     (void)q;
     /* LAB 4: TODO append E at the tail of the list and count it. */
-    /* LAB 4: BEGIN SOLUTION */
+    /* LAB 4: BEGIN SOLUTION full */
     list_push_back(&q->list, e);
     q->count++;
+    return;
     /* LAB 4: END SOLUTION */
+    PANIC("step 3 (ready queue): ready_queue_push is not written yet");
 }
 
 void ready_queue_push_front(struct ready_queue *q, struct list_elem *e)
@@ -30,13 +32,13 @@ struct list_elem *ready_queue_pop(struct ready_queue *q)
 {
     (void)q;
     /* LAB 4: TODO NULL if empty, else take the head off and uncount it. */
-    /* LAB 4: BEGIN SOLUTION */
+    /* LAB 4: BEGIN SOLUTION full */
     if (list_empty(&q->list))
         return NULL;
     q->count--;
     return list_pop_front(&q->list);
     /* LAB 4: END SOLUTION */
-    return NULL;
+    PANIC("step 3 (ready queue): ready_queue_pop is not written yet");
 }
 
 struct list_elem *ready_queue_peek(struct ready_queue *q)
@@ -47,8 +49,13 @@ struct list_elem *ready_queue_peek(struct ready_queue *q)
 void ready_queue_remove(struct ready_queue *q, struct list_elem *e)
 {
     KASSERT(ready_queue_contains(q, e));
+    /* LAB 4: TODO unlink E (it is in Q) and uncount it. */
+    /* LAB 4: BEGIN SOLUTION full */
     list_remove(e);
     q->count--;
+    return;
+    /* LAB 4: END SOLUTION */
+    PANIC("step 3 (ready queue): ready_queue_remove is not written yet");
 }
 
 size_t ready_queue_size(const struct ready_queue *q)

@@ -1,4 +1,4 @@
-/* scheduler.c: the scheduler's mechanism: switching, yield/add/resume/block/sleep, idle, zombies, ticks. */
+/* scheduler.c: the ready queue's operations through the policy: add/resume/yield/block/sleep/terminate, dispatch, idle, ticks. */
 #include <stddef.h>
 
 #include "common/debug.h"
@@ -16,8 +16,6 @@
 #define IDLE_STACK_SIZE 4096u
 #define TIMER_IRQ_BIT 0x0001u /* IRQ 0 in pic_read_isr() */
 
-static const struct sched_policy *policy = &fifo_policy; /* interrupts off to change */
-static struct thread *idle_thread;  /* never in the ready structure */
 static struct list sleepers;        /* BLOCKED in scheduler_sleep, by wake_tick; interrupts off */
 static struct scheduler_stats stats; /* interrupts off to write */
 static bool initialised;
@@ -26,6 +24,9 @@ static void scheduler_tick(const struct intr_frame *frame);
 
 const struct scheduler_stats *scheduler_stats(void)
 {
+    /* thread.c counts what happens on its path; the rest is counted here. */
+    stats.switches = thread_switch_count();
+    stats.reaped = thread_reaped_count();
     return &stats;
 }
 
@@ -36,7 +37,7 @@ bool scheduler_running(void)
 
 const struct sched_policy *scheduler_policy(void)
 {
-    return policy;
+    return thread_policy(); /* thread.c keeps it: thread_next_to_run asks it */
 }
 
 bool scheduler_policy_includes(const struct sched_policy *p)
@@ -50,75 +51,15 @@ bool scheduler_policy_includes(const struct sched_policy *p)
 
 struct thread *scheduler_idle_thread(void)
 {
-    return idle_thread;
+    return thread_idle();
 }
 
 size_t scheduler_ready_count(void)
 {
     enum intr_level old = intr_disable();
-    size_t n = policy->ready_count();
+    size_t n = thread_policy()->ready_count();
     intr_set_level(old);
     return n;
-}
-
-/* The timeline's letter for the state a thread leaves the CPU in. */
-static unsigned trace_state(enum thread_state s)
-{
-    switch (s) {
-    case THREAD_READY: return ST_STATE_READY;
-    case THREAD_ZOMBIE: return ST_STATE_ZOMBIE;
-    case THREAD_RUNNING: return ST_STATE_RUNNING;
-    default: return ST_STATE_BLOCKED;
-    }
-}
-
-/* Switch from the running thread to NEXT (or just keep running if NEXT is
- * the running thread). The caller has already set the running thread's new
- * state and put it wherever it waits. Interrupts off; returns when the
- * caller is switched back to. */
-static void scheduler_switch_to(struct thread *next)
-{
-    struct thread *cur = thread_current();
-
-    KASSERT(intr_get_level() == INTR_OFF);
-    KASSERT(next != NULL && next->magic == THREAD_MAGIC);
-    next->state = THREAD_RUNNING;
-    if (next == cur)
-        return;
-    next->dispatches++;
-    stats.switches++;
-    sched_trace_event(ST_SWITCH, (unsigned)cur->id, (uint32_t)next->id, trace_state(cur->state));
-    thread_set_current(next);
-    struct thread *prev = thread_switch(cur, next);
-    /* We are CUR again, resumed by some later switch; PREV ran before us. */
-    scheduler_switch_done(prev);
-}
-
-/* The thread to run when the running one stops: the policy's choice, else
- * idle. Interrupts off. */
-static struct thread *scheduler_next_or_idle(void)
-{
-    struct thread *next = policy->pick_next();
-    if (next == NULL)
-        next = idle_thread;
-    if (next == NULL)
-        PANIC("every thread is blocked and there is no idle thread");
-    return next;
-}
-
-void scheduler_switch_done(struct thread *prev)
-{
-    KASSERT(intr_get_level() == INTR_OFF);
-    (void)prev;
-    /* LAB 4: TODO PREV is the thread we just switched away from. If it is a
-     * zombie, nobody runs on its stack any more: free it (thread_destroy)
-     * and count it in stats.reaped. */
-    /* LAB 4: BEGIN SOLUTION */
-    if (prev->state == THREAD_ZOMBIE) {
-        thread_destroy(prev);
-        stats.reaped++;
-    }
-    /* LAB 4: END SOLUTION */
 }
 
 void scheduler_yield(void)
@@ -128,33 +69,38 @@ void scheduler_yield(void)
 
     stats.yields++;
     sched_trace_event(ST_YIELD, (unsigned)cur->id, 0, 0);
-    if (policy->on_yield != NULL)
-        policy->on_yield(cur);
+    if (thread_policy()->on_yield != NULL)
+        thread_policy()->on_yield(cur);
     /* LAB 4: TODO make CUR READY and, unless it is the idle thread (never
-     * queued), enqueue it through the policy; then pick the next thread and
-     * switch to it (scheduler_switch_to). Only idle can get NULL from
-     * pick_next (it was not enqueued): then it keeps running. */
+     * queued), enqueue it through the policy; then let the policy pick the
+     * next thread and switch to it (thread_switch_to). Only idle can get NULL
+     * from pick_next (it was not enqueued): then it keeps running. Return
+     * with the caller's interrupt level. */
     /* LAB 4: BEGIN SOLUTION */
     cur->state = THREAD_READY;
-    if (cur != idle_thread)
-        policy->enqueue(cur);
-    struct thread *next = policy->pick_next();
-    scheduler_switch_to(next != NULL ? next : cur);
-    /* LAB 4: END SOLUTION */
+    if (cur != thread_idle())
+        thread_policy()->enqueue(cur);
+    struct thread *next = thread_policy()->pick_next();
+    thread_switch_to(next != NULL ? next : cur);
     intr_set_level(old);
+    return;
+    /* LAB 4: END SOLUTION */
+    PANIC("step 4 (yield): scheduler_yield is not written yet");
 }
 
 /* T becomes READY and goes to the policy. Interrupts off. */
 static void scheduler_make_ready(struct thread *t)
 {
     KASSERT(intr_get_level() == INTR_OFF);
-    KASSERT(t->magic == THREAD_MAGIC && t != idle_thread);
+    KASSERT(t->magic == THREAD_MAGIC && t != thread_idle());
     KASSERT(t->state == THREAD_NEW || t->state == THREAD_BLOCKED);
     /* LAB 4: TODO mark T READY and hand it to the policy's enqueue hook. */
     /* LAB 4: BEGIN SOLUTION */
     t->state = THREAD_READY;
-    policy->enqueue(t);
+    thread_policy()->enqueue(t);
+    return;
     /* LAB 4: END SOLUTION */
+    PANIC("step 4 (yield): scheduler_make_ready is not written yet");
 }
 
 void scheduler_add(struct thread *t)
@@ -178,12 +124,19 @@ void scheduler_block(void)
 {
     KASSERT(intr_get_level() == INTR_OFF);
     struct thread *cur = thread_current();
-    KASSERT(cur != idle_thread);
+    KASSERT(cur != thread_idle());
     sched_trace_event(ST_BLOCK, (unsigned)cur->id, 0, 0);
+    /* LAB 4: TODO CUR becomes BLOCKED, tells the policy it gives up the CPU
+     * by itself (on_yield, if the policy has one), and the next thread runs
+     * (thread_next_to_run). Return once resumed and switched back to. */
+    /* LAB 4: BEGIN SOLUTION full */
     cur->state = THREAD_BLOCKED;
-    if (policy->on_yield != NULL)
-        policy->on_yield(cur);
-    scheduler_switch_to(scheduler_next_or_idle());
+    if (thread_policy()->on_yield != NULL)
+        thread_policy()->on_yield(cur);
+    thread_switch_to(thread_next_to_run());
+    return;
+    /* LAB 4: END SOLUTION */
+    PANIC("step 4 (yield): scheduler_block is not written yet");
 }
 
 /* Sleep-list order: earlier deadline first (tick arithmetic wraps). */
@@ -222,32 +175,11 @@ static void scheduler_wake_sleepers(uint32_t now)
     }
 }
 
-void scheduler_exit_current(enum thread_end end)
-{
-    intr_disable();
-    struct thread *cur = thread_current();
-    KASSERT(cur->id != THREAD_BOOT_ID && cur != idle_thread);
-    sched_trace_event(ST_EXIT, (unsigned)cur->id, 0, (unsigned)end);
-    if (policy->on_yield != NULL)
-        policy->on_yield(cur);
-    /* LAB 4: TODO CUR cannot free the stack it is running on. Log its end
-     * (thread_note_end), make it a ZOMBIE, and switch to the next thread
-     * (scheduler_next_or_idle): that thread frees CUR right after the switch
-     * (scheduler_switch_done). The switch never comes back here. */
-    /* LAB 4: BEGIN SOLUTION */
-    thread_note_end(cur, end);
-    cur->state = THREAD_ZOMBIE;
-    scheduler_switch_to(scheduler_next_or_idle());
-    /* LAB 4: END SOLUTION */
-    (void)end;
-    PANIC("thread %d (%s) ended but is still running", cur->id, cur->name);
-}
-
 bool scheduler_can_terminate(const struct thread *t)
 {
     KASSERT(intr_get_level() == INTR_OFF);
     if (t == NULL || t->magic != THREAD_MAGIC || t->id == THREAD_BOOT_ID ||
-        t == idle_thread || t == thread_current())
+        t == thread_idle() || t == thread_current())
         return false;
     if (t->state == THREAD_ZOMBIE || t->state == THREAD_RUNNING)
         return false;
@@ -258,40 +190,46 @@ bool scheduler_can_terminate(const struct thread *t)
 void scheduler_terminate(struct thread *t)
 {
     if (t == thread_current())
-        scheduler_exit_current(THREAD_END_EXITED);
+        thread_exit_with(THREAD_END_EXITED);
     enum intr_level old = intr_disable();
-    KASSERT(t->magic == THREAD_MAGIC && t->id != THREAD_BOOT_ID && t != idle_thread);
+    KASSERT(t->magic == THREAD_MAGIC && t->id != THREAD_BOOT_ID && t != thread_idle());
     KASSERT(t->state != THREAD_ZOMBIE && t->state != THREAD_RUNNING);
+    sched_trace_event(ST_EXIT, (unsigned)t->id, 0, THREAD_END_TERMINATED);
+    /* LAB 4: TODO T is not running: take it out of wherever it waits (the
+     * policy if READY, else the sleep list if it sleeps), log its end
+     * (THREAD_END_TERMINATED), and free it now: nobody runs on its stack. */
+    /* LAB 4: BEGIN SOLUTION full */
     if (t->state == THREAD_READY)
-        policy->remove(t);
+        thread_policy()->remove(t);
     else if (list_elem_linked(&t->sched_elem)) {
         KASSERT(list_contains(&sleepers, &t->sched_elem)); /* no foreign wait queue */
         list_remove(&t->sched_elem);
     }
     thread_note_end(t, THREAD_END_TERMINATED);
-    sched_trace_event(ST_EXIT, (unsigned)t->id, 0, THREAD_END_TERMINATED);
     t->state = THREAD_ZOMBIE;
-    thread_destroy(t); /* not running: its stack can go now */
-    stats.reaped++;
+    thread_destroy(t);
     intr_set_level(old);
+    return;
+    /* LAB 4: END SOLUTION */
+    PANIC("step 5 (exit): scheduler_terminate is not written yet");
 }
 
-void scheduler_dispatch_to(struct thread *t)
+void thread_dispatch_to(struct thread *t)
 {
     enum intr_level old = intr_disable();
     struct thread *cur = thread_current();
     KASSERT(t != NULL && t->magic == THREAD_MAGIC);
-    KASSERT(t != cur && t != idle_thread && cur != idle_thread);
+    KASSERT(t != cur && t != thread_idle() && cur != thread_idle());
     if (t->state == THREAD_READY)
-        policy->remove(t);
+        thread_policy()->remove(t);
     KASSERT(t->state == THREAD_NEW || t->state == THREAD_READY ||
             t->state == THREAD_BLOCKED);
     KASSERT(!list_elem_linked(&t->sched_elem)); /* not asleep or queued elsewhere */
     sched_trace_event(ST_BLOCK, (unsigned)cur->id, 0, 0);
     cur->state = THREAD_BLOCKED;
-    if (policy->on_yield != NULL)
-        policy->on_yield(cur);
-    scheduler_switch_to(t);
+    if (thread_policy()->on_yield != NULL)
+        thread_policy()->on_yield(cur);
+    thread_switch_to(t);
     intr_set_level(old);
 }
 
@@ -301,9 +239,9 @@ void scheduler_set_policy(const struct sched_policy *p)
     KASSERT(p != NULL && p->enqueue && p->pick_next && p->remove && p->ready_count);
     enum intr_level old = intr_disable();
     list_init(&moving);
-    for (struct thread *t; (t = policy->pick_next()) != NULL;)
+    for (struct thread *t; (t = thread_policy()->pick_next()) != NULL;)
         list_push_back(&moving, &t->sched_elem);
-    policy = p;
+    thread_set_policy(p);
     if (p->activate != NULL)
         p->activate();
     while (!list_empty(&moving))
@@ -321,10 +259,10 @@ static void scheduler_tick(const struct intr_frame *frame)
 
     stats.ticks++;
     cur->cpu_ticks++;
-    if (cur == idle_thread)
+    if (cur == thread_idle())
         stats.idle_ticks++;
     scheduler_wake_sleepers(timer_ticks());
-    if (cur == idle_thread || policy->on_tick == NULL || !policy->on_tick(cur))
+    if (cur == thread_idle() || thread_policy()->on_tick == NULL || !thread_policy()->on_tick(cur))
         return;
     /* Preempt. The CPU delivers IRQ 0 only when IF = 1, so the interrupted
      * code did not have interrupts disabled: it is never inside a critical
@@ -336,8 +274,8 @@ static void scheduler_tick(const struct intr_frame *frame)
     stats.preemptions++;
     sched_trace_event(ST_PREEMPT, (unsigned)cur->id, 0, 0);
     cur->state = THREAD_READY;
-    policy->enqueue(cur);
-    scheduler_switch_to(policy->pick_next());
+    thread_policy()->enqueue(cur);
+    thread_switch_to(thread_policy()->pick_next());
 }
 
 /* The idle thread: runs when nothing else is ready, halting until an
@@ -347,7 +285,7 @@ static void idle_main(void *arg)
     (void)arg;
     for (;;) {
         intr_disable();
-        if (policy->ready_count() == 0) {
+        if (thread_policy()->ready_count() == 0) {
             stats.idle_halts++;
             cpu_sti_hlt(); /* sti takes effect after hlt starts: no lost wake-up */
         } else {
@@ -363,7 +301,7 @@ void scheduler_init(void)
         return;
     enum intr_level old = intr_disable();
     list_init(&sleepers);
-    policy = &fifo_policy;
+    thread_set_policy(&fifo_policy);
     fifo_reset();
     intr_set_level(old);
     bool stacks = thread_init(); /* main is thread 0 from here on */
@@ -374,9 +312,23 @@ void scheduler_init(void)
         kprintf("scheduler: no thread stacks: running main only\n");
         return;
     }
-    idle_thread = thread_create_named("idle", idle_main, NULL, IDLE_STACK_SIZE);
-    if (idle_thread != NULL)
-        idle_thread->state = THREAD_READY; /* ready whenever needed, never queued */
-    if (idle_thread == NULL)
+    struct thread *idle = thread_create_named("idle", idle_main, NULL, IDLE_STACK_SIZE);
+    thread_set_idle(idle);
+    if (idle == NULL)
         kprintf("scheduler: no idle thread (thread_create failed): running main only\n");
+}
+
+struct thread *thread_spawn(const char *name, thread_fn *fn, void *arg)
+{
+    struct thread *t = thread_create_named(name, fn, arg, 0);
+    if (t != NULL)
+        scheduler_add(t);
+    return t;
+}
+
+void thread_wait(int id)
+{
+    KASSERT(id != thread_current()->id);
+    while (thread_alive(id))
+        scheduler_yield();
 }

@@ -22,8 +22,12 @@
  *
  * Zombies: a thread that ends cannot free the stack it is running on. It
  * becomes a ZOMBIE and switches away; the thread that runs next frees it
- * right after the switch (scheduler_switch_done), so no zombie outlives the
- * switch that left it.
+ * right after the switch (thread_switch_done, thread.c), so no zombie
+ * outlives the switch that left it.
+ *
+ * Layering: this file calls down into thread.c (thread_switch_to,
+ * thread_next_to_run, thread_exit_with) and thread_fault.c (its init), never
+ * the other way round.
  */
 
 /* Counters since scheduler_init (monitor `sched`, tests, benchmarks). */
@@ -110,18 +114,5 @@ struct thread *scheduler_idle_thread(void);
 
 /* The counters (read-only; they only grow). */
 const struct scheduler_stats *scheduler_stats(void);
-
-/* ---- For thread.c and thread_fault.c ----------------------------------- */
-
-/* After every switch, in the thread now running, interrupts off: free PREV
- * if it was a zombie. */
-void scheduler_switch_done(struct thread *prev);
-
-/* End the running thread with reason END (thread_exit, a returning thread
- * function, a fatal fault). Any interrupt level; never returns. */
-void scheduler_exit_current(enum thread_end end) __attribute__((noreturn));
-
-/* thread_dispatch_to(T), see thread.h. */
-void scheduler_dispatch_to(struct thread *t);
 
 #endif

@@ -41,6 +41,7 @@ THREAD_SAVED_ESP equ 0          ; offsetof(struct thread, saved_esp) (thread.c a
 THREAD_STACK_TOP equ 4          ; offsetof(struct thread, stack_top)
 
 extern thread_first_run
+extern thread_start_missing
 extern thread_abort
 extern thread_running
 
@@ -64,14 +65,20 @@ thread_switch:
     pop ebp
     ret                         ; to where NEXT called thread_switch (or thread_start)
     ; LAB 4: END SOLUTION
-    ret
+    xor eax, eax                ; not written yet: "no previous thread" (thread_switch_done
+    ret                         ; reports step 2)
 
 ; A new thread's first instructions: thread_switch's ret lands here with
 ; eax = the thread that ran before. thread_first_run(prev) never returns.
 global thread_start
 thread_start:
-    push eax
+    ; LAB 4: TODO call thread_first_run(prev): PREV is in eax (what
+    ; thread_switch returned), the C argument goes on the stack. It never returns.
+    ; LAB 4: BEGIN SOLUTION full
+    push eax                    ; thread_first_run(prev)
     call thread_first_run
+    ; LAB 4: END SOLUTION
+    call thread_start_missing   ; a panic naming the step (not reached once written)
     ud2                         ; not reached
 
 ; Ends the running thread after a fault that left its stack unusable (a

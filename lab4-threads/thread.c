@@ -1,4 +1,4 @@
-/* thread.c: thread control blocks: creation with a first stack frame, main's adoption, lookup, freeing. */
+/* thread.c: the path of a thread: creation with its first stack frame, first run, the switch, exit and the zombie hand-off. */
 #include <stddef.h>
 
 #include "common/debug.h"
@@ -9,34 +9,27 @@
 #include "common/sched_trace.h"
 #include "lab3-paging/kmalloc.h"
 #include "lab3-paging/page_table.h"
-#include "scheduler.h"
+#include "sched_policy.h"
 #include "thread.h"
+#include "thread_list.h"
 #include "thread_stack.h"
 
 _Static_assert(offsetof(struct thread, saved_esp) == 0, "switch.asm: THREAD_SAVED_ESP");
 _Static_assert(offsetof(struct thread, stack_top) == 4, "switch.asm: THREAD_STACK_TOP");
 
 #define BOOT_STACK_SIZE 16384u /* lab1-boot/entry.asm: BOOT_STACK_SIZE */
-#define END_LOG_SIZE 32
 
 extern char boot_stack_bottom[]; /* lab1-boot/entry.asm */
 
 /* switch.asm: where a new thread's first thread_switch "returns" to. */
 extern void thread_start(void);
 
-struct thread *thread_running;     /* the running thread; scheduler, interrupts off */
+struct thread *thread_running;     /* the running thread; interrupts off to change */
+static const struct sched_policy *run_policy; /* who runs next; interrupts off to change */
+static struct thread *idle_thread; /* runs when the policy has nobody; never queued */
+static unsigned long switches, reaped; /* interrupts off */
 static struct thread main_thread;  /* thread 0: the boot context, never freed */
-static struct list all_threads;    /* live threads (not zombies); interrupts off */
 static int next_id = 1;            /* main is 0 */
-static unsigned long live_count, created_total; /* interrupts off */
-
-/* The last endings, for thread_end_of(); interrupts off. */
-static struct { int id; enum thread_end end; } end_log[END_LOG_SIZE];
-static unsigned end_log_next;
-
-static const char *const state_names[] = {"NEW", "READY", "RUNNING", "BLOCKED", "ZOMBIE"};
-static const char *const end_names[] = {"alive", "returned", "exited", "terminated",
-                                        "stack overflow", "exception"};
 
 bool thread_init(void)
 {
@@ -44,7 +37,6 @@ bool thread_init(void)
     if (done)
         return thread_stack_ready();
     done = true;
-    list_init(&all_threads);
     main_thread.magic = THREAD_MAGIC;
     main_thread.id = THREAD_BOOT_ID;
     strlcpy(main_thread.name, "main", sizeof main_thread.name);
@@ -61,8 +53,7 @@ bool thread_init(void)
     /* Mark what lies below us as unused, so `threads` can show main's
      * high-water mark too (interrupts off: nothing else is below us now). */
     thread_stack_fill(main_thread.stack_base, esp - 256);
-    list_push_back(&all_threads, &main_thread.all_elem);
-    live_count = 1;
+    thread_list_add(&main_thread);
     thread_running = &main_thread;
     intr_set_level(old);
     return thread_stack_init();
@@ -126,7 +117,8 @@ struct thread *thread_create_named(const char *name, thread_fn *fn, void *arg,
     t->state = THREAD_NEW;
     list_elem_init(&t->sched_elem);
     if (!thread_build_first_frame(t)) {
-        kprintf("thread_create: lab 4: the first stack frame is not built yet\n");
+        kprintf("thread_create: step 1 (first frame): thread_build_first_frame is not "
+                "written yet\n");
         thread_stack_free(t->stack_region);
         kfree(t);
         return NULL;
@@ -139,9 +131,7 @@ struct thread *thread_create_named(const char *name, thread_fn *fn, void *arg,
         ksnprintf(t->name, sizeof t->name, "thread%d", t->id);
     sched_trace_name((unsigned)t->id, t->name);
     t->magic = THREAD_MAGIC;
-    list_push_back(&all_threads, &t->all_elem);
-    live_count++;
-    created_total++;
+    thread_list_add(t);
     intr_set_level(old);
     return t;
 }
@@ -151,36 +141,161 @@ struct thread *thread_create(thread_fn *fn, void *arg, size_t stack_size)
     return thread_create_named(NULL, fn, arg, stack_size);
 }
 
-struct thread *thread_spawn(const char *name, thread_fn *fn, void *arg)
+/* Called by switch.asm's thread_start while it is not written yet. */
+void thread_start_missing(void)
 {
-    struct thread *t = thread_create_named(name, fn, arg, 0);
-    if (t != NULL)
-        scheduler_add(t);
-    return t;
+    PANIC("step 1 (first run): thread_start (switch.asm) is not written yet");
 }
 
 void thread_first_run(struct thread *prev)
 {
-    /* We arrive here from thread_switch with interrupts off, like every
-     * thread returning from a switch; do what they do after it. */
-    scheduler_switch_done(prev);
-    /* Defined state: every thread body starts with interrupts ON, whatever
-     * the level of the thread that switched to it (lab 5's timer must be
-     * able to preempt it). */
+    /* LAB 4: TODO we arrive here from thread_switch with interrupts off, like
+     * every thread after a switch: finish the switch for PREV, enable
+     * interrupts (every thread body starts with them on: lab 5's timer must
+     * be able to preempt it), run the thread's function on its argument, and
+     * end the thread (THREAD_END_RETURNED) when the function returns. */
+    /* LAB 4: BEGIN SOLUTION full */
+    thread_switch_done(prev);
     intr_enable();
     struct thread *self = thread_current();
     self->fn(self->arg);
-    scheduler_exit_current(THREAD_END_RETURNED);
+    thread_exit_with(THREAD_END_RETURNED);
+    /* LAB 4: END SOLUTION */
+    (void)prev;
+    PANIC("step 1 (first run): thread_first_run is not written yet");
+}
+
+/* ---- Who runs next, the switch, and the zombie hand-off ---------------- */
+
+void thread_set_policy(const struct sched_policy *policy)
+{
+    KASSERT(intr_get_level() == INTR_OFF);
+    KASSERT(policy != NULL);
+    run_policy = policy;
+}
+
+const struct sched_policy *thread_policy(void)
+{
+    return run_policy;
+}
+
+void thread_set_idle(struct thread *idle)
+{
+    KASSERT(idle == NULL || (idle->magic == THREAD_MAGIC && idle->state == THREAD_NEW));
+    if (idle != NULL)
+        idle->state = THREAD_READY; /* ready whenever needed, never queued */
+    idle_thread = idle;
+}
+
+struct thread *thread_idle(void)
+{
+    return idle_thread;
+}
+
+/* The timeline's letter for the state a thread leaves the CPU in. */
+static unsigned thread_trace_state(enum thread_state s)
+{
+    switch (s) {
+    case THREAD_READY: return ST_STATE_READY;
+    case THREAD_ZOMBIE: return ST_STATE_ZOMBIE;
+    case THREAD_RUNNING: return ST_STATE_RUNNING;
+    default: return ST_STATE_BLOCKED;
+    }
+}
+
+unsigned long thread_switch_count(void)
+{
+    return switches;
+}
+
+unsigned long thread_reaped_count(void)
+{
+    return reaped;
+}
+
+struct thread *thread_next_to_run(void)
+{
+    struct thread *next = NULL;
+    KASSERT(intr_get_level() == INTR_OFF);
+    /* LAB 4: TODO the thread the policy picks (pick_next); with nobody
+     * ready, the idle thread (never in the ready structure). */
+    /* LAB 4: BEGIN SOLUTION */
+    next = run_policy->pick_next();
+    if (next == NULL)
+        next = idle_thread;
+    /* LAB 4: END SOLUTION */
+    if (next == NULL)
+        PANIC("step 4 (yield): nobody to run next: thread_next_to_run is not written yet, "
+              "or there is no idle thread");
+    return next;
+}
+
+void thread_switch_to(struct thread *next)
+{
+    struct thread *cur = thread_current();
+    KASSERT(intr_get_level() == INTR_OFF);
+    KASSERT(next != NULL && next->magic == THREAD_MAGIC);
+    (void)cur;
+    /* LAB 4: TODO NEXT becomes RUNNING; if it is CUR, that is all. Else
+     * count NEXT's dispatch and the switch, make NEXT the running thread and
+     * switch stacks (thread_switch). That call returns when some later
+     * switch resumes CUR: finish it for the thread that ran just before
+     * (thread_switch_done). */
+    /* LAB 4: BEGIN SOLUTION */
+    next->state = THREAD_RUNNING;
+    if (next == cur)
+        return;
+    next->dispatches++;
+    switches++;
+    thread_running = next;
+    thread_switch_done(thread_switch(cur, next));
+    return;
+    /* LAB 4: END SOLUTION */
+    PANIC("step 2 (context switch): thread_switch_to is not written yet");
+}
+
+void thread_switch_done(struct thread *prev)
+{
+    KASSERT(intr_get_level() == INTR_OFF);
+    if (prev == NULL)
+        PANIC("step 2 (context switch): thread_switch returned NULL: it must return CUR, "
+              "the thread that stopped (switch.asm not written yet?)");
+    KASSERT(prev->magic == THREAD_MAGIC && prev != thread_running);
+    /* Recorded here, in given code, once per real switch (new threads too). */
+    sched_trace_event(ST_SWITCH, (unsigned)prev->id, (uint32_t)thread_running->id,
+                      thread_trace_state(prev->state));
+    /* LAB 4: TODO PREV is the thread we just switched away from. If it is a
+     * zombie, nobody runs on its stack any more: free it (thread_destroy). */
+    /* LAB 4: BEGIN SOLUTION */
+    if (prev->state == THREAD_ZOMBIE)
+        thread_destroy(prev);
+    /* LAB 4: END SOLUTION */
+}
+
+void thread_exit_with(enum thread_end end)
+{
+    intr_disable();
+    struct thread *cur = thread_current();
+    KASSERT(cur != &main_thread && cur != idle_thread);
+    sched_trace_event(ST_EXIT, (unsigned)cur->id, 0, (unsigned)end);
+    if (run_policy->on_yield != NULL)
+        run_policy->on_yield(cur);
+    /* LAB 4: TODO CUR cannot free the stack it is running on. Log its end
+     * (thread_note_end), make it a ZOMBIE and switch to the next thread:
+     * that thread frees CUR right after the switch (thread_switch_done).
+     * The switch never comes back here. */
+    /* LAB 4: BEGIN SOLUTION */
+    thread_note_end(cur, end);
+    cur->state = THREAD_ZOMBIE;
+    thread_switch_to(thread_next_to_run());
+    /* LAB 4: END SOLUTION */
+    (void)end;
+    PANIC("step 5 (exit): thread %d (%s) ended but is still running", cur->id, cur->name);
 }
 
 void thread_exit(void)
 {
-    scheduler_exit_current(THREAD_END_EXITED);
-}
-
-void thread_dispatch_to(struct thread *t)
-{
-    scheduler_dispatch_to(t);
+    thread_exit_with(THREAD_END_EXITED);
 }
 
 struct thread *thread_current(void)
@@ -212,33 +327,6 @@ void thread_set_name(struct thread *t, const char *name)
     intr_set_level(old);
 }
 
-const char *thread_state_name(enum thread_state s)
-{
-    return (unsigned)s < sizeof state_names / sizeof *state_names ? state_names[s] : "?";
-}
-
-const char *thread_end_name(enum thread_end e)
-{
-    return (unsigned)e < sizeof end_names / sizeof *end_names ? end_names[e] : "?";
-}
-
-struct list *thread_all_list(void)
-{
-    return &all_threads;
-}
-
-void thread_note_end(struct thread *t, enum thread_end end)
-{
-    KASSERT(intr_get_level() == INTR_OFF);
-    KASSERT(t != &main_thread);
-    t->end = end;
-    list_remove(&t->all_elem);
-    live_count--;
-    end_log[end_log_next % END_LOG_SIZE].id = t->id;
-    end_log[end_log_next % END_LOG_SIZE].end = end;
-    end_log_next++;
-}
-
 void thread_destroy(struct thread *t)
 {
     KASSERT(intr_get_level() == INTR_OFF);
@@ -248,74 +336,5 @@ void thread_destroy(struct thread *t)
     t->magic = 0;
     thread_stack_free(t->stack_region);
     kfree(t);
-}
-
-bool thread_alive(int id)
-{
-    bool found = false;
-    enum intr_level old = intr_disable();
-    for (struct list_elem *e = list_begin(&all_threads); e != list_end(&all_threads);
-         e = list_next(e))
-        if (LIST_ENTRY(e, struct thread, all_elem)->id == id) {
-            found = true;
-            break;
-        }
-    intr_set_level(old);
-    return found;
-}
-
-void thread_wait(int id)
-{
-    KASSERT(id != thread_current()->id);
-    while (thread_alive(id))
-        scheduler_yield();
-}
-
-enum thread_end thread_end_of(int id)
-{
-    enum thread_end end = THREAD_END_NONE;
-    enum intr_level old = intr_disable();
-    for (unsigned i = 0; i < END_LOG_SIZE && i < end_log_next; i++) {
-        unsigned k = (end_log_next - 1 - i) % END_LOG_SIZE;
-        if (end_log[k].id == id) {
-            end = end_log[k].end;
-            break;
-        }
-    }
-    intr_set_level(old);
-    return end;
-}
-
-unsigned long thread_count(void)
-{
-    return live_count;
-}
-
-unsigned long thread_created_total(void)
-{
-    return created_total;
-}
-
-size_t thread_stack_used(const struct thread *t)
-{
-    return thread_stack_high_water(t->stack_base, t->stack_top);
-}
-
-size_t thread_snapshot(struct thread_info *out, size_t max)
-{
-    size_t n = 0;
-    enum intr_level old = intr_disable();
-    for (struct list_elem *e = list_begin(&all_threads);
-         e != list_end(&all_threads) && n < max; e = list_next(e), n++) {
-        const struct thread *t = LIST_ENTRY(e, struct thread, all_elem);
-        out[n].id = t->id;
-        strlcpy(out[n].name, t->name, sizeof out[n].name);
-        out[n].state = t->state;
-        out[n].stack_size = t->stack_top - t->stack_base;
-        out[n].stack_used = thread_stack_used(t);
-        out[n].cpu_ticks = t->cpu_ticks;
-        out[n].dispatches = t->dispatches;
-    }
-    intr_set_level(old);
-    return n;
+    reaped++;
 }

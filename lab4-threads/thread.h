@@ -26,7 +26,7 @@
  *                            |--scheduler_resume--> READY              |
  *                                                     thread_exit --> ZOMBIE
  *   A ZOMBIE's stack and control block are freed by the next thread to run,
- *   right after the switch away from it (scheduler.c, "zombies").
+ *   right after the switch away from it (thread_switch_done).
  *
  * Locking: every field marked "scheduler" is read and written with
  * interrupts off; a thread's own fields (name, stack bounds) are written only
@@ -99,7 +99,8 @@ struct thread *thread_create_named(const char *name, thread_fn *fn, void *arg,
                                    size_t stack_size);
 
 /* thread_create_named() with the default stack, then scheduler_add(). NULL
- * on failure. Thread context; does not yield. */
+ * on failure. Thread context; does not yield. (Defined in scheduler.c, like
+ * thread_dispatch_to and thread_wait: they need the ready queue.) */
 struct thread *thread_spawn(const char *name, thread_fn *fn, void *arg);
 
 /* End the running thread: it becomes a zombie and the next thread runs; its
@@ -114,7 +115,7 @@ void thread_exit(void) __attribute__((noreturn));
  * the ready structure) or BLOCKED, and not the caller. The caller becomes
  * BLOCKED: it runs again only when someone dispatches to it or calls
  * scheduler_resume() on it. Thread context, any interrupt level (the caller's
- * own level is back when it runs again). */
+ * own level is back when it runs again). (scheduler.c) */
 void thread_dispatch_to(struct thread *t);
 
 /* The running thread (main before scheduler_init). Any context. */
@@ -144,7 +145,7 @@ bool thread_alive(int id);
 
 /* Yield until the thread with id ID has ended (returns at once if it has).
  * A cooperative join: the other thread must eventually end. Thread context,
- * interrupts on or off. */
+ * interrupts on or off. (scheduler.c) */
 void thread_wait(int id);
 
 /* How the thread with id ID ended, from a log of the last 32 endings;
@@ -170,25 +171,68 @@ size_t thread_snapshot(struct thread_info *out, size_t max);
 
 /* ---- For the scheduler, switch.asm and thread_fault.c ------------------- */
 
+/*
+ * The path of a thread lives here, in thread.c, plus switch.asm: create (the
+ * first frame), first run, the switch, exit and the zombie hand-off. The
+ * scheduler (scheduler.c) calls down into it and never the other way round;
+ * thread_fault.c calls only thread_exit_with(). To know who runs next when a
+ * thread stops, thread.c asks the installed policy (sched_policy.h) and
+ * falls back on the idle thread, both handed to it by the scheduler.
+ */
+
 /* Make the boot context thread 0 "main" and set up the stack pool. Called
  * by scheduler_init() (boot, once). Returns false if the stack pool could not
  * be created (threads then cannot be made). */
 bool thread_init(void);
 
-/* The all-threads list (scheduler; interrupts off to walk it). */
+/* The all-threads list (interrupts off to walk it; thread_list.c). */
 struct list *thread_all_list(void);
 
 /* Take T out of the all-threads list and log how it ended (END). T becomes
- * a zombie after this. Interrupts off. */
+ * a zombie after this. Interrupts off (thread_list.c). */
 void thread_note_end(struct thread *t, enum thread_end end);
 
-/* Free T's stack and control block. T must be a zombie or a thread that
- * never ran, and not be running (it must not be the stack we are on).
- * Interrupts off. */
+/* Free T's stack and control block and count it (thread_reaped_count). T
+ * must be a zombie or a thread that never ran, and not be running (it must
+ * not be the stack we are on). Interrupts off. */
 void thread_destroy(struct thread *t);
 
-/* Set the running thread (the scheduler does, just before thread_switch). */
+/* Set the running thread. Interrupts off. */
 void thread_set_current(struct thread *t);
+
+/* The policy thread_next_to_run() asks (scheduler_init/scheduler_set_policy
+ * install it), interrupts off; and the installed one. */
+struct sched_policy;
+void thread_set_policy(const struct sched_policy *policy);
+const struct sched_policy *thread_policy(void);
+
+/* The idle thread (a NEW thread, made READY here but never queued), or NULL
+ * if there is none; scheduler_init sets it once. */
+void thread_set_idle(struct thread *idle);
+struct thread *thread_idle(void);
+
+/* The thread to run when the running one stops: the policy's pick_next(),
+ * else the idle thread. Interrupts off. */
+struct thread *thread_next_to_run(void);
+
+/* Switch from the running thread to NEXT (or just keep running if NEXT is
+ * the running thread): NEXT becomes RUNNING. The caller has already set the
+ * running thread's new state and put it wherever it waits. Interrupts off;
+ * returns when the caller is switched back to. */
+void thread_switch_to(struct thread *next);
+
+/* After every switch, in the thread now running, interrupts off: free PREV
+ * (the thread that just stopped) if it was a zombie. */
+void thread_switch_done(struct thread *prev);
+
+/* End the running thread with reason END (thread_exit, a returning thread
+ * function, a fatal fault): it becomes a zombie and the next thread runs.
+ * Not main or idle. Any interrupt level; never returns. */
+void thread_exit_with(enum thread_end end) __attribute__((noreturn));
+
+/* Counters since boot (scheduler_stats): switches made, threads freed. */
+unsigned long thread_switch_count(void);
+unsigned long thread_reaped_count(void);
 
 /* Switch stacks: save callee-saved registers and ESP into CUR, load NEXT's
  * and return on NEXT's stack. Returns, in the thread now running, the
@@ -197,8 +241,12 @@ struct thread *thread_switch(struct thread *cur, struct thread *next);
 
 /* First C code of a new thread, called by switch.asm's thread_start with
  * the thread that ran before. Finishes the switch, enables interrupts, runs
- * fn(arg), then thread_exit(). */
+ * fn(arg), then ends the thread. */
 void thread_first_run(struct thread *prev) __attribute__((noreturn));
+
+/* Where switch.asm's thread_start lands while it is not written yet: a
+ * panic naming the step. */
+void thread_start_missing(void) __attribute__((noreturn));
 
 /* The running thread, for switch.asm (same as thread_current()). */
 extern struct thread *thread_running;

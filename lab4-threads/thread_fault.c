@@ -11,7 +11,6 @@
 #include "lab1-boot/intr.h"
 #include "lab1-boot/pic.h"
 #include "lab3-paging/page_table.h"
-#include "scheduler.h"
 #include "thread.h"
 #include "thread_fault.h"
 #include "thread_stack.h"
@@ -48,7 +47,7 @@ unsigned long thread_fault_exceptions(void)
 static bool thread_fault_endable(const struct thread *t)
 {
     return t != NULL && t->magic == THREAD_MAGIC && t->id != THREAD_BOOT_ID &&
-           t != scheduler_idle_thread() && t->stack_region != 0;
+           t != thread_idle() && t->stack_region != 0;
 }
 
 /* If the double fault hit while an IRQ was being delivered (a tick arriving
@@ -174,7 +173,7 @@ void thread_abort(struct thread *t)
                   (unsigned long)t->fault_eip, fn ? fn : "??", (unsigned long)off);
     }
     kprintf("%s\n", last_report);
-    scheduler_exit_current(t->end);
+    thread_exit_with(t->end);
 }
 
 void thread_fault_init(void)

@@ -37,7 +37,7 @@ struct thread;
 void thread_fault_init(void);
 
 /* End the running thread T after a fatal fault recorded in T (end reason,
- * vector, address, EIP): print the report, then scheduler_exit_current().
+ * vector, address, EIP): print the report, then thread_exit_with().
  * Called by thread_abort_entry with interrupts off; never returns. */
 void thread_abort(struct thread *t) __attribute__((noreturn));
 

@@ -1,7 +1,6 @@
 """lab4.py: broken threads and FIFO schedulers the lab 4 grader must catch."""
 from protocol import FAIL
 
-SCHED = "lab4-threads/scheduler.c"
 THREAD = "lab4-threads/thread.c"
 QUEUE = "lab4-threads/ready_queue.c"
 SWITCH = "lab4-threads/switch.asm"
@@ -14,16 +13,14 @@ def cases(Case):
         # memory: a double fault that names no guard page, reported as the
         # running test's failure before the kernel stops.
         Case("lab4-zombie-freed-while-running", "threads_exception_ends_thread", FAIL,
-             [(SCHED, '#include "thread_fault.h"\n',
-               '#include "thread_fault.h"\n#include "thread_stack.h"\n'),
-              (SCHED, "    thread_note_end(cur, end);\n    cur->state = THREAD_ZOMBIE;\n",
+             [(THREAD, "    thread_note_end(cur, end);\n    cur->state = THREAD_ZOMBIE;\n",
                "    thread_note_end(cur, end);\n    cur->state = THREAD_ZOMBIE;\n"
                "    thread_stack_free(cur->stack_region); /* broken: we run on it */\n")],
              lab="lab4", others=False),
         # Zombies are never freed: every thread's stack and control block leak.
         Case("lab4-zombie-never-freed", "zombie_freed_after_switch", FAIL,
-             [(SCHED, "    if (prev->state == THREAD_ZOMBIE) {\n        thread_destroy(prev);",
-               "    if (prev->state == THREAD_ZOMBIE && 0) {\n        thread_destroy(prev);")],
+             [(THREAD, "    if (prev->state == THREAD_ZOMBIE)\n        thread_destroy(prev);",
+               "    if (prev->state == THREAD_ZOMBIE && 0)\n        thread_destroy(prev);")],
              lab="lab4", others=False),
         # The ready queue is a stack: ping-pong no longer passes the CPU round.
         Case("lab4-ready-queue-lifo", "sched_pingpong_order", FAIL,
@@ -48,8 +45,8 @@ def cases(Case):
         # A thread that ends hands the CPU to the idle thread although others
         # are ready (idle then yields to them: the order survives).
         Case("lab4-exit-runs-idle", "sched_next_after_exit_block_yield", FAIL,
-             [(SCHED, "    cur->state = THREAD_ZOMBIE;\n    scheduler_switch_to(scheduler_next_or_idle());",
-               "    cur->state = THREAD_ZOMBIE;\n    scheduler_switch_to(scheduler_idle_thread());")],
+             [(THREAD, "    cur->state = THREAD_ZOMBIE;\n    thread_switch_to(thread_next_to_run());",
+               "    cur->state = THREAD_ZOMBIE;\n    thread_switch_to(idle_thread);")],
              lab="lab4", others=False),
         # The first frame's ebp word is not 0: backtraces from a thread walk
         # into garbage.
