@@ -100,6 +100,8 @@ def main():
                       [sys.executable, "grade/grade.py", lab, "--emulator", "both"]))
     steps.append(("the full system (every lab's tests on the last lab's kernel) on QEMU and Bochs",
                   [sys.executable, "grade/grade.py", "full", "--emulator", "both"]))
+    steps.append(("lab 4 layering (no include/call cycle)",
+                  [sys.executable, "tools/layer_check.py", "lab4-threads"]))
     steps.append(("gdb helpers and -Og kernels", [sys.executable, "tools/gdb_check.py"]))
     steps.append(("handouts at full depth", [sys.executable, "tools/handout_check.py", "--depth", "full"]))
     steps.append(("handouts at core depth", [sys.executable, "tools/handout_check.py", "--depth", "core"]))
