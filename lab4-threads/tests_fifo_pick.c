@@ -61,7 +61,7 @@ static void pick_expect(const int *expect, int n, const char *after)
     KT_ASSERT_EQ(pick_n, n);
     for (int i = 0; i < n; i++)
         if (pick_log[i] != expect[i])
-            KT_FAIL("%s, event %d was %s running, expected %s: the scheduler must run "
+            KT_FAIL("steps 4-5 (yield, exit): %s, event %d was %s running, expected %s: the scheduler must run "
                     "the head of the ready queue (oldest ready thread first)", after, i,
                     what[pick_log[i]], what[expect[i]]);
 }
@@ -102,7 +102,7 @@ KTEST(sched_next_after_exit_block_yield)
     tests_expect_ready(0);
     KT_ASSERT_EQ(scheduler_stats()->reaped, reaped + 3);
     if (idle->dispatches != idle_dispatches)
-        KT_FAIL("the idle thread ran %lu times while other threads were ready: it runs "
+        KT_FAIL("step 4 (yield): the idle thread ran %lu times while other threads were ready: it runs "
                 "only when the ready queue is empty",
                 idle->dispatches - idle_dispatches);
 }
@@ -146,10 +146,10 @@ KTEST(sched_exit_with_nothing_ready_runs_idle)
         /* Only conclusive if main was still asleep when the thread ended
          * (a stalled emulator may deliver the wake-up tick first). */
         if (lone_end_tick - t0 < LONE_SLEEP - 1)
-            KT_FAIL("nothing was ready when the thread ended, yet the idle thread "
+            KT_FAIL("step 4 (yield): nothing was ready when the thread ended, yet the idle thread "
                     "never ran");
         if (attempt == LONE_TRIES)
-            KT_FAIL("main's %d-tick sleep always ended before a thread that does "
+            KT_FAIL("step 4 (yield): main's %d-tick sleep always ended before a thread that does "
                     "nothing did: the timer runs too fast to test", LONE_SLEEP);
     }
     tests_expect_ready(0);

@@ -41,7 +41,10 @@ KTEST(sched_fifo_order)
     tests_wait_all(ids, ORDER_THREADS);
     KT_ASSERT_EQ(order_n, ORDER_THREADS * ORDER_ROUNDS);
     for (int k = 0; k < ORDER_THREADS * ORDER_ROUNDS; k++)
-        KT_ASSERT_EQ(order_log[k], k % ORDER_THREADS);
+        if (order_log[k] != k % ORDER_THREADS)
+            KT_FAIL("step 4 (yield): turn %d ran thread #%d, expected #%d: a yield puts "
+                    "the caller at the tail and runs the head (strict rounds)", k,
+                    (int)order_log[k], k % ORDER_THREADS);
 }
 
 /* ---- the course's ping-pong (the grader checks the printed order too) ----- */
@@ -55,9 +58,9 @@ static void check_pingpong_log(void)
         for (int n = 1; n <= pp.n_threads; n++)
             if (b < pp.bursts[n - 1]) {
                 if (k >= pp.logged)
-                    KT_FAIL("log ends after %d bursts", k);
+                    KT_FAIL("step 4 (yield): log ends after %d bursts", k);
                 if (pp.log[k] != n * 1000 + b)
-                    KT_FAIL("burst %d of the log: expected thread %d burst %d, got "
+                    KT_FAIL("step 4 (yield): burst %d of the log: expected thread %d burst %d, got "
                             "thread %d burst %d", k, n, b, pp.log[k] / 1000,
                             pp.log[k] % 1000);
                 k++;

@@ -30,11 +30,11 @@ static void expect_regs(const char *when, const uint32_t got[4], const uint32_t 
             continue;
         for (int j = 0; j < 4; j++)
             if (got[i] == want[j])
-                KT_FAIL("%s, %s held what was in %s before the switch (0x%08lx): "
+                KT_FAIL("step 2 (context switch): %s, %s held what was in %s before the switch (0x%08lx): "
                         "thread_switch must pop the registers in the reverse order "
                         "of its pushes", when, reg_names[i], reg_names[j],
                         (unsigned long)got[i]);
-        KT_FAIL("%s, %s is 0x%08lx instead of 0x%08lx: thread_switch must save and "
+        KT_FAIL("step 2 (context switch): %s, %s is 0x%08lx instead of 0x%08lx: thread_switch must save and "
                 "restore the callee-saved ebx, esi, edi and ebp of every thread",
                 when, reg_names[i], (unsigned long)got[i], (unsigned long)want[i]);
     }
@@ -53,7 +53,7 @@ static void probe_build_partner(void)
     int entries = 0;
     if (t->saved_esp < t->stack_base || t->saved_esp >= t->stack_top || words > PROBE_FRAME_MAX) {
         scheduler_terminate(t);
-        KT_FAIL("a new thread's saved_esp 0x%08lx is not just below its stack top 0x%08lx",
+        KT_FAIL("step 1 (first frame): a new thread's saved_esp 0x%08lx is not just below its stack top 0x%08lx",
                 (unsigned long)t->saved_esp, (unsigned long)t->stack_top);
     }
     for (uint32_t i = 0; i < words; i++) {
@@ -65,7 +65,7 @@ static void probe_build_partner(void)
     }
     scheduler_terminate(t); /* never ran: freed at once */
     if (entries != 1)
-        KT_FAIL("a new thread's first frame holds thread_start %d times, not once", entries);
+        KT_FAIL("step 1 (first frame): a new thread's first frame holds thread_start %d times, not once", entries);
     probe_b.saved_esp = (uint32_t)copy;
 }
 
@@ -79,12 +79,12 @@ KTEST(threads_switch_preserves_registers)
     switch_probe_run(&p);
     intr_set_level(old);
     if (p.b_entry != (uint32_t)&probe_a)
-        KT_FAIL("a new thread's first run found eax = 0x%08lx, not the thread that switched "
+        KT_FAIL("step 2 (context switch): a new thread's first run found eax = 0x%08lx, not the thread that switched "
                 "to it (0x%08lx): thread_switch must return CUR in eax",
                 (unsigned long)p.b_entry, (unsigned long)&probe_a);
     if (p.a_ret1 != (uint32_t)&probe_b || p.a_ret2 != (uint32_t)&probe_b ||
         p.b_ret != (uint32_t)&probe_a)
-        KT_FAIL("thread_switch returned 0x%08lx/0x%08lx/0x%08lx, not the thread that ran "
+        KT_FAIL("step 2 (context switch): thread_switch returned 0x%08lx/0x%08lx/0x%08lx, not the thread that ran "
                 "before (0x%08lx/0x%08lx/0x%08lx)", (unsigned long)p.a_ret1,
                 (unsigned long)p.b_ret, (unsigned long)p.a_ret2, (unsigned long)&probe_b,
                 (unsigned long)&probe_a, (unsigned long)&probe_b);
@@ -187,11 +187,11 @@ KTEST(threads_registers_across_switch_paths)
     for (unsigned i = 0; i < sizeof paths / sizeof paths[0]; i++) {
         uint32_t bad = regs_canary_call(paths[i].fn, NULL);
         if (bad != 0)
-            KT_FAIL("%s changed main's %s: every switch must keep ebx, esi, edi, ebp",
+            KT_FAIL("step 2 (context switch): %s changed main's %s: every switch must keep ebx, esi, edi, ebp",
                     paths[i].what, regs_mask_names(bad, names));
     }
     if (path_thread_mask != 0)
-        KT_FAIL("yields in a thread changed its %s: every switch must keep ebx, esi, "
+        KT_FAIL("step 2 (context switch): yields in a thread changed its %s: every switch must keep ebx, esi, "
                 "edi, ebp", regs_mask_names(path_thread_mask, names));
 }
 
@@ -222,18 +222,18 @@ KTEST(threads_first_frame_ends_chain)
     thread_wait(tests_spawn("frame", first_frame_body, (void *)0x5EED));
     KT_ASSERT_EQ_HEX(ff_arg, 0x5EED);
     if (ff_start_ret - (uint32_t)thread_start > 16)
-        KT_FAIL("thread_first_run was called from 0x%08lx, not from thread_start "
+        KT_FAIL("step 1 (first frame): thread_first_run was called from 0x%08lx, not from thread_start "
                 "(0x%08lx): the first frame must return into thread_start",
                 (unsigned long)ff_start_ret, (unsigned long)thread_start);
     if (ff_start_ebp != 0)
-        KT_FAIL("thread_start ran with ebp = 0x%08lx: the first frame's ebp word must be "
+        KT_FAIL("step 1 (first frame): thread_start ran with ebp = 0x%08lx: the first frame's ebp word must be "
                 "0 (it ends the frame-pointer chain of backtraces)",
                 (unsigned long)ff_start_ebp);
     if (!ff_top_inside)
-        KT_FAIL("thread_start's frame has no return-address word below stack_top: the "
+        KT_FAIL("step 1 (first frame): thread_start's frame has no return-address word below stack_top: the "
                 "first frame starts with a 0 word at the top of the stack");
     if (ff_top_word != 0)
-        KT_FAIL("thread_start's return address is 0x%08lx, not 0: the first frame starts "
+        KT_FAIL("step 1 (first frame): thread_start's return address is 0x%08lx, not 0: the first frame starts "
                 "with a 0 word at the top of the stack (it ends backtraces)",
                 (unsigned long)ff_top_word);
 }

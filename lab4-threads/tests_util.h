@@ -19,8 +19,8 @@ struct tests_baseline {
 #define TESTS_REQUIRE_THREADS()                                                \
     do {                                                                       \
         if (!tests_threads_ok())                                               \
-            KT_FAIL("threads cannot be created (thread_create failed at boot: "  \
-                    "no idle thread)");                                        \
+            KT_FAIL("step 1 (first frame): threads cannot be created "       \
+                    "(thread_create failed at boot: no idle thread)");         \
     } while (0)
 
 bool tests_threads_ok(void);
