@@ -68,7 +68,7 @@ static void level_resumer(void *arg)
     scheduler_resume(level_waiter);
 }
 
-/* Run each call that may switch with interrupts at LEVEL; returns the name
+/* Run each scheduler call with interrupts at LEVEL; returns the name
  * of the first that came back at another level, or NULL. */
 static const char *level_round(enum intr_level level)
 {
@@ -90,6 +90,12 @@ static const char *level_round(enum intr_level level)
     thread_dispatch_to(t);
     if (intr_get_level() != level)
         return "thread_dispatch_to (and a resume back)";
+    t = thread_spawn("lvl-victim", level_quick, NULL);
+    if (t == NULL)
+        return "thread_spawn (out of memory)";
+    scheduler_terminate(t); /* READY, never ran */
+    if (intr_get_level() != level)
+        return "scheduler_terminate (a ready thread)";
     return NULL;
 }
 
