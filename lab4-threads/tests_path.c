@@ -184,7 +184,8 @@ KTEST(sched_on_yield_every_voluntary_stop)
 
 /* ---- terminating a sleeping thread takes it off the sleep list -------------- */
 
-#define SLEEPER_TICKS 3
+#define SLEEPER_TICKS 200 /* long enough that it is still asleep when we end it */
+#define SLEEPER_TRIES 5
 
 static volatile int sleeper_woke;
 
@@ -200,20 +201,26 @@ KTEST(sched_terminate_sleeping_thread)
     TESTS_REQUIRE_THREADS();
     struct tests_baseline base;
     tests_baseline_take(&base, 2, 0, 0);
-    sleeper_woke = 0;
-    struct thread *s = thread_spawn("sleeper", sleeper_body, NULL);
-    KT_ASSERT(s != NULL);
-    int id = thread_id(s);
-    scheduler_yield(); /* it runs and goes to sleep */
-    KT_ASSERT_EQ(s->state, THREAD_BLOCKED);
-    enum intr_level old = intr_disable();
-    bool ok = scheduler_can_terminate(s);
-    intr_set_level(old);
-    KT_ASSERT(ok);
-    scheduler_terminate(s);
+    int id = -1;
+    bool asleep = false;
+    /* Check it sleeps and end it with interrupts off, so it cannot wake in
+     * between; a host stalled past its deadline just costs a retry. */
+    for (int try = 0; try < SLEEPER_TRIES && !asleep; try++) {
+        sleeper_woke = 0;
+        struct thread *s = thread_spawn("sleeper", sleeper_body, NULL);
+        KT_ASSERT(s != NULL);
+        id = thread_id(s);
+        scheduler_yield(); /* it runs and goes to sleep */
+        enum intr_level old = intr_disable();
+        asleep = s->state == THREAD_BLOCKED && !sleeper_woke;
+        KT_ASSERT(!asleep || scheduler_can_terminate(s));
+        scheduler_terminate(s);
+        intr_set_level(old);
+    }
+    KT_ASSERT(asleep);
     /* Past its deadline: a sleeper left on the sleep list would be woken now,
      * freed memory and all. */
-    scheduler_sleep(4 * SLEEPER_TICKS);
+    scheduler_sleep(2 * SLEEPER_TICKS);
     if (sleeper_woke || thread_alive(id))
         KT_FAIL("step 5 (exit): a terminated sleeper %s", sleeper_woke ? "woke up and ran"
                                                                        : "is still alive");
