@@ -42,7 +42,7 @@ const struct sched_policy *scheduler_policy(void)
 
 bool scheduler_policy_includes(const struct sched_policy *p)
 {
-    for (const struct sched_policy *q = policy; q != NULL;
+    for (const struct sched_policy *q = thread_policy(); q != NULL;
          q = q->extends != NULL ? q->extends() : NULL)
         if (q == p)
             return true;

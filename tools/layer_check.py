@@ -6,8 +6,10 @@ global label (switch.asm's thread_start is an entry point planted in a first
 frame, not a function anybody calls: it is its own node). An edge A -> B means
 A #includes B's header or calls a function B defines (C: `name(`, nasm:
 `call name`). Including a header whose functions the file itself defines
-(thread_list.c implements part of thread.h) is implementing, not depending. Tests, benchmarks, demos, the monitor and main.c are clients
-(they may call anything) and are left out. Prints the edges and either
+(thread_list.c implements part of thread.h) is implementing, not depending.
+Tests, benchmarks, optional challenges (a policy plugged in from above),
+demos, the monitor, setup.c and main.c are clients (they may call anything)
+and are left out. Prints the edges and either
 "no cycle" or every cycle found; exit status 1 if there is one.
 
     python3 tools/layer_check.py lab4-threads
@@ -17,7 +19,7 @@ import os
 import re
 import sys
 
-CLIENT = re.compile(r"^(tests_|bench_|main\.|.*_demos\.|.*_monitor\.)")
+CLIENT = re.compile(r"^(tests_|bench_|challenge_|main\.|setup\.|.*_demos\.|.*_monitor\.)")
 C_DEF = re.compile(r"^[A-Za-z_][\w \t\*]*?\b(\w+)\s*\([^;]*$")
 C_CALL = re.compile(r"\b([A-Za-z_]\w*)\s*\(")
 INCLUDE = re.compile(r'^\s*#\s*include\s+"(?:[\w-]+/)?([\w]+)\.h"')
