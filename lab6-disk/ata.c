@@ -252,7 +252,8 @@ int ata_pio_polled(struct ata_channel *ch, enum ata_drive drive, uint32_t lba, b
 
     KASSERT(buf != NULL);
     /* LAB 6: TODO SimpleDisk: ata_setup, the command, ata_delay_400ns, wait
-     * for DRQ, move the data, then (writes) wait until not busy; end with one
+     * for DRQ, move the data, then (writes) wait until BSY and DRQ are both
+     * clear (the drive has taken the sector); end with one
      * read of the status register (ata_status) checked by ata_check. On an
      * error, still read the status register before returning. */
     /* LAB 6: BEGIN SOLUTION */
