@@ -204,7 +204,7 @@ static void scan_order(enum disk_order order)
                 disk_strerror(err));
 }
 
-void scan_movement_job(struct disk_job *job, enum disk_order order)
+void scan_movement_job(struct disk_job *job, enum disk_order order, bool hold)
 {
     uint8_t buf[DISK_BLOCK_SIZE];
     TESTS_REQUIRE_DISK();
@@ -214,7 +214,7 @@ void scan_movement_job(struct disk_job *job, enum disk_order order)
     tests_job_init(job, DISK_JOB_READ_INITIAL, 0, SCAN_JOB_THREADS, SCAN_JOB_PER_THREAD,
                    DISK_RO_FIRST, 0);
     job->block_of = scan_scattered_block;
-    job->hold_irq = true; /* every thread's request is queued before the next start */
+    job->hold_irq = hold; /* every thread's request is queued before the next start */
     tests_job_run_ok(job, order == DISK_ORDER_SCAN ? "scan reads" : "fifo reads");
     scan_order(DISK_ORDER_FIFO);
 }
@@ -250,8 +250,8 @@ KTEST(disk_scan_less_head_movement)
 {
     struct disk_job fifo, scan;
     scan_require_implemented();
-    scan_movement_job(&fifo, DISK_ORDER_FIFO);
-    scan_movement_job(&scan, DISK_ORDER_SCAN);
+    scan_movement_job(&fifo, DISK_ORDER_FIFO, true);
+    scan_movement_job(&scan, DISK_ORDER_SCAN, true);
     kprintf("disk: head movement over %lu reads: fifo %lu blocks (%lu reversals), "
             "scan %lu blocks (%lu reversals)\n", scan.requests, fifo.head_movement,
             fifo.reversals, scan.head_movement, scan.reversals);
