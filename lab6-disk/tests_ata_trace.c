@@ -84,7 +84,7 @@ static bool overlay_reader(uint16_t port, uint8_t *value)
         *value = ov->event == PROTO_EV_COMMAND ? PROTO_STALE_ERR : PROTO_STALE_READY;
         return true;
     }
-    if (ov->event == PROTO_EV_WRITE_DATA) {
+    if (ov->event == PROTO_EV_WRITE_DATA || ov->event == PROTO_EV_SELECT) {
         if (k <= PROTO_SETTLE_READS + PROTO_DRQ_READS) {
             *value = PROTO_DRQ_HELD;
             return true;
@@ -234,7 +234,7 @@ void proto_expect_setup(struct proto_cursor *c, const struct disk *d, uint32_t l
 {
     uint8_t dev = (uint8_t)(0xE0 | (d->drive == ATA_SLAVE ? 0x10 : 0) | ((lba >> 24) & 0x0F));
     proto_expect_out(c, ATA_REG_DEVICE, dev, "device (1 LBA 1 DRV + LBA bits 24-27)");
-    proto_expect_wait(c, ATA_SR_DRQ, 0, "after selecting the drive");
+    proto_expect_wait(c, ATA_SR_DRQ, 0, "after selecting the drive (ready: BSY and DRQ clear)");
     proto_expect_out(c, ATA_REG_SECTOR_COUNT, 1, "sector count");
     proto_expect_out(c, ATA_REG_LBA_LOW, (uint8_t)lba, "LBA low (bits 0-7)");
     proto_expect_out(c, ATA_REG_LBA_MID, (uint8_t)(lba >> 8), "LBA mid (bits 8-15)");

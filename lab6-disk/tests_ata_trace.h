@@ -19,9 +19,10 @@
  *   status: "ready" after a select, "ERR" (the previous command's) after a
  *   command, "done" after data. The next PROTO_BUSY_READS answer BSY (the
  *   drive is working: a driver must keep polling, and BlockingDisk must
- *   yield between polls). After the data of a write, PROTO_DRQ_READS
- *   answers of DRQ without BSY come between the two (the drive has not
- *   taken the sector yet: the write is not over until DRQ is clear too).
+ *   yield between polls). After a selection and after the data of a
+ *   write, PROTO_DRQ_READS answers of DRQ without BSY come between the two
+ *   (the drive still holds a sector: it is not ready for a command, and a
+ *   write is not over, until DRQ is clear too).
  *   Later reads reach the drive.
  *
  * A driver that trusts a status read before 400 ns, or does not poll until
@@ -34,7 +35,7 @@
 #define PROTO_SETTLE_READS  4    /* the 400 ns delay: four alternate-status reads */
 #define PROTO_BUSY_READS    16   /* then the drive looks busy this many times (enough
                                     to outlast a longer delay than four reads) */
-#define PROTO_DRQ_READS     4    /* after a write's data: still DRQ, not busy */
+#define PROTO_DRQ_READS     4    /* after a selection or a write's data: DRQ, not busy */
 #define PROTO_STALE_READY   (ATA_SR_DRDY | ATA_SR_DSC)
 #define PROTO_DRQ_HELD      (ATA_SR_DRDY | ATA_SR_DSC | ATA_SR_DRQ)
 #define PROTO_STALE_ERR     (ATA_SR_DRDY | ATA_SR_ERR)
