@@ -273,6 +273,7 @@ int disk_job_run(struct disk_job *job)
         job->irqs = ch->stats.irqs - cs0.irqs;
         job->irq_completions = ch->stats.irq_completions - cs0.irq_completions;
         job->irq_unexpected = ch->stats.irq_unexpected - cs0.irq_unexpected;
+        job->wakeups = ch->stats.wakeups - cs0.wakeups;
         job->head_movement = ch->queue.head_movement - moved0;
         job->reversals = ch->queue.reversals - rev0;
     }

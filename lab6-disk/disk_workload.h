@@ -59,6 +59,7 @@ struct disk_job {
     unsigned long compute_iterations;
     uint32_t elapsed_us;
     unsigned long irqs, irq_completions, irq_unexpected; /* channel deltas */
+    unsigned long wakeups;       /* threads the disk layer woke (channel delta) */
     unsigned long idle_halts;    /* the idle thread halted this often meanwhile */
     unsigned long idle_runs;     /* ... and was switched to this often (every thread waited) */
     unsigned long disk_dispatches; /* disk threads were switched to this often */

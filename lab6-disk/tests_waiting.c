@@ -43,6 +43,11 @@ static void tests_check_slept(const struct disk_job *job)
                 job->irq_requests - job->slept, job->irq_requests, DISK_HOLD_PATIENCE);
     KT_ASSERT_EQ(job->irq_requests, job->requests);
     KT_ASSERT_EQ(job->held, job->requests);
+    if (job->wakeups < job->slept)
+        KT_FAIL("%lu requests finished while their waiter slept, but the channel counted "
+                "%lu wake-ups (stats.wakeups): every thread the disk layer wakes is counted, "
+                "or the interrupt-triggered yield cannot be checked", job->slept,
+                job->wakeups);
 }
 
 static void tests_print_events(const struct disk_job *job)
