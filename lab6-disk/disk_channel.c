@@ -62,10 +62,10 @@ __attribute__((unused)) static void disk_channel_sleep(struct disk_channel *ch,
     disk_queue_sleep(&ch->queue, r);
     ch->queue_locked = false;
     scheduler_block();
-    KASSERT(!ch->queue_locked && intr_get_level() == INTR_OFF);
     ch->queue_locked = true;
     /* LAB 6: END SOLUTION */
     (void)cur;
+    KASSERT(ch->queue_locked && intr_get_level() == INTR_OFF);
 }
 
 void disk_channel_acquire(struct disk_channel *ch, struct disk_request *r)
