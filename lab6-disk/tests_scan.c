@@ -230,7 +230,7 @@ KTEST(disk_scan_serves_every_request)
     tests_mode(DISK_MODE_NONBLOCKING);
     scan_order(DISK_ORDER_SCAN);
     unsigned long sub = ch->queue.submitted, fin = ch->queue.finished;
-    tests_job_init(&job, DISK_JOB_WRITE, 1, 8, 16, DISK_SCRATCH_FIRST, DISK_STREAM_SCRATCH);
+    tests_job_init(&job, DISK_JOB_WRITE, 0, 8, 16, DISK_SCRATCH_FIRST, DISK_STREAM_SCRATCH);
     job.block_of = scan_scratch_block;
     job.hold_irq = true;
     tests_job_run_ok(&job, "scan writers");
