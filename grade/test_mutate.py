@@ -260,6 +260,86 @@ class Emulators(unittest.TestCase):
         self.assertEqual(mrun.emulator_for("lab2-frames/cfp_bitmap.c"), "qemu")
 
 
+class BothEmulatorsQemuFirst(unittest.TestCase):
+    """build_and_grade(..., "both"): QEMU first, Bochs only after full marks on
+    QEMU, one outer time limit for the two; the verdict that of a run of both."""
+
+    class Args:
+        timeout_scale, time_limit = 2, None
+
+    def setUp(self):
+        self.calls, self.now = [], [0.0]
+        self.saved = mrun.make, mrun._run, mrun.time
+        self.tmp = tempfile.mkdtemp()
+        self.json = os.path.join(self.tmp, "m.json")
+        now = self.now
+
+        class Clock:
+            @staticmethod
+            def monotonic():
+                return now[0]
+        mrun.make = lambda tree, lab: (0, "")
+        mrun.time = Clock
+
+    def tearDown(self):
+        mrun.make, mrun._run, mrun.time = self.saved
+        shutil.rmtree(self.tmp)
+
+    def fake(self, outcomes, seconds=10):
+        """Each grade.py run on emulator E returns OUTCOMES[E] ('ok', a failing
+        test's name, or 'time') after SECONDS of the fake clock."""
+        def run(cmd, cwd, timeout):
+            emu = cmd[cmd.index("--emulator") + 1]
+            self.calls.append((emu, timeout))
+            self.now[0] += seconds
+            what = outcomes[emu]
+            if what == "time":
+                return None, ""
+            if what == "ok":
+                return 0, "Score: 100/100"
+            with open(cmd[cmd.index("--json") + 1], "w") as f:
+                json.dump({"tests": [{"name": what, "score": 0, "max_score": 4,
+                                      "extra_data": {"verdict": "FAIL"}}]}, f)
+            return 1, "Score: 96/100"
+        mrun._run = run
+
+    def grade(self, emulator="both", limit=100):
+        return mrun.build_and_grade("tree", 6, emulator, self.Args(), self.json, limit)
+
+    def test_killed_on_qemu_never_boots_bochs(self):
+        self.fake({"qemu": "disk_bad_input", "bochs": "ok"})
+        self.assertEqual(self.grade(), ("points", "disk_bad_input=FAIL"))
+        self.assertEqual([c[0] for c in self.calls], ["qemu"],
+                         "a mutant QEMU already kills must not be graded on Bochs")
+
+    def test_full_marks_on_qemu_then_bochs_decides(self):
+        self.fake({"qemu": "ok", "bochs": "disk_last_block"})
+        self.assertEqual(self.grade(), ("points", "disk_last_block=FAIL"))
+        self.assertEqual([c[0] for c in self.calls], ["qemu", "bochs"])
+        self.calls.clear()
+        self.fake({"qemu": "ok", "bochs": "ok"})
+        self.assertEqual(self.grade(), ("ok", ""),
+                         "a survivor must have full marks on both emulators")
+        self.assertEqual([c[0] for c in self.calls], ["qemu", "bochs"])
+
+    def test_one_time_limit_for_both_runs(self):
+        self.fake({"qemu": "ok", "bochs": "time"}, seconds=30)
+        verdict, detail = self.grade(limit=100)
+        self.assertEqual(verdict, "time")
+        self.assertIn("100s", detail)
+        self.assertEqual(self.calls, [("qemu", 100), ("bochs", 70)],
+                         "Bochs gets what QEMU left of the outer limit, as in one run of both")
+        self.calls.clear()
+        self.fake({"qemu": "time", "bochs": "ok"})
+        self.assertEqual(self.grade()[0], "time")
+        self.assertEqual([c[0] for c in self.calls], ["qemu"])
+
+    def test_single_emulator_is_one_run(self):
+        self.fake({"qemu": "ok", "bochs": "disk_last_block"})
+        self.assertEqual(self.grade("qemu"), ("ok", ""))
+        self.assertEqual(self.calls, [("qemu", 100)])
+
+
 if __name__ == "__main__":
     if SMOKE:
         sys.argv.remove("--smoke")

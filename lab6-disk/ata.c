@@ -76,7 +76,7 @@ int ata_check(struct ata_channel *ch, uint8_t status)
     ch->last_status = status;
     ch->last_error = 0;
     /* LAB 6: TODO on ERR or DF: save the error register, return DISK_ERR_DRIVE */
-    /* LAB 6: BEGIN SOLUTION */
+    /* LAB 6: BEGIN SOLUTION full */
     if (status & ATA_SR_FAILED) {
         ch->last_error = ata_error(ch);
         return DISK_ERR_DRIVE;
@@ -136,15 +136,24 @@ int ata_wait(struct ata_channel *ch, uint8_t mask, uint8_t want, ata_pause_fn *p
 int ata_setup(struct ata_channel *ch, enum ata_drive drive, uint32_t lba,
               ata_pause_fn *pause)
 {
+    int err = DISK_OK;
+
+    /* LAB 6: TODO select the drive, wait until it is ready (ata_poll: BSY and
+     * DRQ clear, PAUSE between polls; an ERR left by the previous command
+     * does not count), then program sector count 1 and the LBA low, mid and
+     * high bytes. */
+    /* LAB 6: BEGIN SOLUTION full */
     ata_select(ch, drive, lba);
-    int err = ata_poll(ch, ATA_SR_DRQ, 0, false, pause, NULL);
+    err = ata_poll(ch, ATA_SR_DRQ, 0, false, pause, NULL);
     if (err != DISK_OK)
         return err;
     ata_hw_outb(reg(ch, ATA_REG_SECTOR_COUNT), 1);
     ata_hw_outb(reg(ch, ATA_REG_LBA_LOW), (uint8_t)lba);
     ata_hw_outb(reg(ch, ATA_REG_LBA_MID), (uint8_t)(lba >> 8));
     ata_hw_outb(reg(ch, ATA_REG_LBA_HIGH), (uint8_t)(lba >> 16));
-    return DISK_OK;
+    /* LAB 6: END SOLUTION */
+    (void)ch, (void)drive, (void)lba, (void)pause;
+    return err;
 }
 
 void ata_command(struct ata_channel *ch, uint8_t command)
@@ -252,7 +261,8 @@ int ata_pio_polled(struct ata_channel *ch, enum ata_drive drive, uint32_t lba, b
 
     KASSERT(buf != NULL);
     /* LAB 6: TODO SimpleDisk: ata_setup, the command, ata_delay_400ns, wait
-     * for DRQ, move the data, then (writes) wait until not busy; end with one
+     * for DRQ, move the data, then (writes) wait until BSY and DRQ are both
+     * clear (the drive has taken the sector); end with one
      * read of the status register (ata_status) checked by ata_check. On an
      * error, still read the status register before returning. */
     /* LAB 6: BEGIN SOLUTION */

@@ -8,6 +8,7 @@
 #include "lab4-threads/scheduler.h"
 #include "lab4-threads/thread.h"
 #include "tests_disk_util.h"
+#include "tests_scan.h"
 
 #define BENCH_BLOCKS 256         /* sequential reads per measurement */
 #define BENCH_BASELINE_TICKS 50  /* compute thread alone, to know its full speed */
@@ -115,4 +116,23 @@ KBENCH(bench_disk_blocking)
 KBENCH(bench_disk_nonblocking)
 {
     bench_mode(DISK_MODE_NONBLOCKING);
+}
+
+/* The elevator challenge: the same concurrent scattered reads under FIFO and
+ * SCAN, at the drive's pace (no interrupt hold): head movement (blocks) and
+ * instructions per read (Bochs charges a seek by its distance). */
+KBENCH(bench_disk_scan)
+{
+    struct disk_job job;
+    for (int o = 0; o < DISK_ORDER_COUNT; o++) {
+        char name[64];
+        uint64_t t0 = rdtsc();
+        scan_movement_job(&job, (enum disk_order)o, false);
+        uint64_t t1 = rdtsc();
+        ksnprintf(name, sizeof name, "disk_head_movement_%s", disk_order_name((enum disk_order)o));
+        ktest_metric(name, job.head_movement, "blocks");
+        ksnprintf(name, sizeof name, "disk_read_block_scattered_%s",
+                  disk_order_name((enum disk_order)o));
+        ktest_metric(name, ratio(t1 - t0, job.requests, 1), "insns");
+    }
 }

@@ -18,6 +18,7 @@ const char *disk_strerror(int err)
     case DISK_ERR_DRIVE: return "drive error";
     case DISK_ERR_TIMEOUT: return "timeout";
     case DISK_ERR_NO_DRIVE: return "no such drive";
+    case DISK_ERR_NOT_IMPLEMENTED: return "not implemented";
     default: return "unknown error";
     }
 }
@@ -62,7 +63,7 @@ static int disk_check_request(const struct disk *disk, uint32_t block, const voi
     if (disk == NULL || !disk->present)
         return DISK_ERR_NO_DRIVE;
     /* LAB 6: TODO reject a NULL buffer and a block past the end of the disk */
-    /* LAB 6: BEGIN SOLUTION */
+    /* LAB 6: BEGIN SOLUTION full */
     if (buf == NULL)
         return DISK_ERR_NULL_BUF;
     if (block >= disk->n_blocks)

@@ -7,6 +7,7 @@
 
 #include "ata.h"
 #include "disk_error.h"
+#include "disk_queue.h"
 
 #define DISK_BLOCK_SIZE ATA_SECTOR_SIZE /* 512 bytes, addressed by LBA28 */
 
@@ -99,6 +100,13 @@ struct disk *disk_boot(void);
  * front have finished. Returns DISK_OK, or DISK_ERR_NO_DRIVE before init.
  * Thread context, interrupts on; may sleep. */
 int disk_set_mode(enum disk_mode mode);
+
+/* Order the primary channel's queue by ORDER (disk_queue.h: FIFO, or SCAN:
+ * the elevator challenge), after the requests in front have started.
+ * Returns DISK_OK, DISK_ERR_NOT_IMPLEMENTED if disk_scan_choose is not
+ * written, or DISK_ERR_NO_DRIVE before init. Thread context; may sleep. */
+int disk_set_order(enum disk_order order);
+enum disk_order disk_get_order(void);
 
 /* The current mode, its name ("simple", "blocking", "nonblocking"), and the
  * mode called NAME (DISK_MODE_COUNT if none). */

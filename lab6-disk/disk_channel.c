@@ -46,17 +46,26 @@ struct disk_request *disk_channel_active(struct disk_channel *ch)
  * is held (interrupts off) on entry and again on return; it is let go while
  * the thread sleeps, because the interrupt handler and the other threads
  * need it meanwhile (interrupts stay off until the switch: no lost wake-up). */
-static void disk_channel_sleep(struct disk_channel *ch, struct disk_request *r)
+/* (unused: a handout whose waits are still to write uses it nowhere yet) */
+__attribute__((unused)) static void disk_channel_sleep(struct disk_channel *ch,
+                                                   struct disk_request *r)
 {
     struct thread *cur = thread_current();
 
     KASSERT(ch->queue_locked && r->waiter == cur);
+    /* LAB 6: TODO join ch->sleepers (by sched_elem: lab 4's kill leaves such
+     * a thread alone), mark R sleeping (disk_queue_sleep), let go of
+     * queue_lock without enabling interrupts, block; once woken, take
+     * queue_lock back (interrupts are still off). */
+    /* LAB 6: BEGIN SOLUTION full */
     list_push_back(&ch->sleepers, &cur->sched_elem);
     disk_queue_sleep(&ch->queue, r);
     ch->queue_locked = false;
     scheduler_block();
-    KASSERT(!ch->queue_locked && intr_get_level() == INTR_OFF);
     ch->queue_locked = true;
+    /* LAB 6: END SOLUTION */
+    (void)cur;
+    KASSERT(ch->queue_locked && intr_get_level() == INTR_OFF);
 }
 
 void disk_channel_acquire(struct disk_channel *ch, struct disk_request *r)
@@ -66,8 +75,12 @@ void disk_channel_acquire(struct disk_channel *ch, struct disk_request *r)
     r->t_submit = disk_now_us();
     enum intr_level old = disk_channel_lock(ch);
     disk_queue_submit(&ch->queue, r);
+    /* LAB 6: TODO wait in the queue: sleep (disk_channel_sleep) until R may
+     * start (disk_queue_can_start: the channel is free and R is the oldest). */
+    /* LAB 6: BEGIN SOLUTION full */
     while (!disk_queue_can_start(&ch->queue, r))
         disk_channel_sleep(ch, r);
+    /* LAB 6: END SOLUTION */
     disk_queue_start(&ch->queue, r);
     disk_channel_unlock(ch, old);
     r->t_start = disk_now_us();
@@ -76,8 +89,13 @@ void disk_channel_acquire(struct disk_channel *ch, struct disk_request *r)
 int disk_channel_wait(struct disk_channel *ch, struct disk_request *r)
 {
     enum intr_level old = disk_channel_lock(ch);
+    /* LAB 6: TODO sleep (disk_channel_sleep) until R is done, checking with
+     * queue_lock held so its interrupt cannot slip in between the check and
+     * the sleep. */
+    /* LAB 6: BEGIN SOLUTION full */
     while (r->state != DISK_REQ_DONE)
         disk_channel_sleep(ch, r);
+    /* LAB 6: END SOLUTION */
     disk_channel_unlock(ch, old);
     return r->result;
 }
@@ -93,8 +111,11 @@ bool disk_channel_finish_locked(struct disk_channel *ch, struct disk_request *r,
         ch->needs_reset = true; /* a stuck drive: the next owner resets the channel */
     disk_trace_finish(ch, r);
     disk_queue_finish(&ch->queue, r, result);
-    /* The dual-queue rule says whose thread runs first: the next request's
-     * (the disk is free now), then R's (its data is ready). */
+    /* LAB 6: TODO wake the threads the dual-queue rule names, in its order
+     * (disk_queue_pick until NULL: the next request's, then R's): take each
+     * waiter off ch->sleepers, wake it with I/O priority (disk_sched_wake),
+     * count it in stats.wakeups. Return whether any was woken. */
+    /* LAB 6: BEGIN SOLUTION full */
     while ((next = disk_queue_pick(&ch->queue)) != NULL) {
         struct thread *t = next->waiter;
         list_remove(&t->sched_elem); /* off ch->sleepers */
@@ -102,6 +123,8 @@ bool disk_channel_finish_locked(struct disk_channel *ch, struct disk_request *r,
         ch->stats.wakeups++;
         woke = true;
     }
+    /* LAB 6: END SOLUTION */
+    (void)next;
     return woke;
 }
 

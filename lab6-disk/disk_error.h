@@ -9,6 +9,7 @@ enum disk_error {
     DISK_ERR_DRIVE = -3,    /* the drive set ERR or DF in its status register */
     DISK_ERR_TIMEOUT = -4,  /* the drive stayed busy, or its interrupt never came */
     DISK_ERR_NO_DRIVE = -5, /* no such drive (missing slave, NULL disk) */
+    DISK_ERR_NOT_IMPLEMENTED = -6, /* a feature not written yet (the elevator challenge) */
 };
 
 /* Short text for ERR ("block out of range", ...); "unknown error" for a

@@ -1,4 +1,4 @@
-/* disk_layout.h: what lives where on the data disk (build/lab6/data.img); grade/checks/lab6.py and mkdata.py use the same numbers. */
+/* disk_layout.h: what lives where on the data disk (build/lab6/data.img); lab6-disk/checks.py and mkdata.py use the same numbers. */
 #ifndef LAB6_DISK_LAYOUT_H
 #define LAB6_DISK_LAYOUT_H
 

@@ -129,6 +129,9 @@ static int disk_cmd_stats(void)
     }
     struct disk *ds[2] = {disk_boot(), disk_data()};
     kprintf("mode %s\n", disk_mode_name(ch->mode));
+    kprintf("queue order %s: head at block %lu, moved %lu blocks, %lu reversals\n",
+            disk_order_name(ch->queue.order), (unsigned long)ch->queue.head_block,
+            ch->queue.head_movement, ch->queue.reversals);
     for (int i = 0; i < 2; i++)
         if (ds[i] != NULL)
             disk_print_stats(ds[i]);
@@ -174,6 +177,27 @@ static int disk_cmd_mode(const char *name)
     return 0;
 }
 
+/* `disk sched [fifo|scan]`: the queue's order (scan: the elevator challenge). */
+static int disk_cmd_sched(const char *name)
+{
+    if (name == NULL) {
+        kprintf("order %s\n", disk_order_name(disk_get_order()));
+        return 0;
+    }
+    enum disk_order o = disk_order_by_name(name);
+    if (o == DISK_ORDER_COUNT) {
+        kprintf("unknown order '%s': fifo or scan\n", name);
+        return 1;
+    }
+    int err = disk_set_order(o);
+    if (err != DISK_OK) {
+        kprintf("order %s: %s\n", name, disk_strerror(err));
+        return 1;
+    }
+    kprintf("order %s\n", disk_order_name(o));
+    return 0;
+}
+
 /* A short mixed load in the current mode: 2 compute threads, 3 disk threads
  * reading 32 blocks each, every other one at the far end of the disk (a
  * seek: Bochs makes the disk take its time, as a real one would). */
@@ -211,9 +235,11 @@ static int cmd_disk(int argc, char **argv)
         return disk_cmd_mode(argc == 3 ? argv[2] : NULL);
     if (strcmp(sub, "load") == 0)
         return disk_cmd_load();
+    if (strcmp(sub, "sched") == 0 && argc <= 3)
+        return disk_cmd_sched(argc == 3 ? argv[2] : NULL);
     kprintf("usage: disk [info] | read B | write B PATTERN | stats | "
-            "mode [simple|blocking|nonblocking] | load\n");
+            "mode [simple|blocking|nonblocking] | load | sched [fifo|scan]\n");
     return 1;
 }
-MONITOR_COMMAND(disk, "SUBCOMMAND", "data disk: info, read B, write B PAT, stats, mode M, load",
+MONITOR_COMMAND(disk, "SUBCOMMAND", "data disk: info, read B, write B PAT, stats, mode M, load, sched O",
                 cmd_disk);

@@ -12,7 +12,7 @@
  * (0 becomes 1); each word: x ^= x << 13; x ^= x >> 17; x ^= x << 5; emit x.
  * The initial image (mkdata.py): bytes 0-31 "STEPOS6 DATA BLOCK %08u\n"
  * padded with '.', then byte i = (block * 7 + i * 13 + (block >> 8)) & 0xFF.
- * grade/checks/lab6.py implements both in Python. Pure: any context.
+ * lab6-disk/checks.py implements both in Python. Pure: any context.
  */
 
 /* Fill BUF (512 bytes) with the written pattern of (SEED, STREAM, BLOCK). */

@@ -54,11 +54,15 @@ static void disk_policy_enqueue(struct thread *t)
 {
     disk_policy_assert_protected();
     KASSERT(t->state == THREAD_READY);
+    /* LAB 6: TODO a thread the disk woke (DISK_PD_BOOST set) goes to the back
+     * of io_queue, once: clear the bit. */
+    /* LAB 6: BEGIN SOLUTION full */
     if (t->policy_data & DISK_PD_BOOST) {
         t->policy_data &= ~(uintptr_t)DISK_PD_BOOST;
         ready_queue_push(&io_queue, &t->sched_elem);
         return;
     }
+    /* LAB 6: END SOLUTION */
     base->enqueue(t);
 }
 

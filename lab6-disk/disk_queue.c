@@ -2,6 +2,7 @@
 #include <stddef.h>
 
 #include "common/debug.h"
+#include "disk_error.h"
 #include "disk_queue.h"
 
 void disk_queue_init(struct disk_queue *q)
@@ -11,6 +12,11 @@ void disk_queue_init(struct disk_queue *q)
     list_init(&q->completed);
     q->hw_lock = NULL;
     q->submitted = q->started = q->finished = 0;
+    q->order = DISK_ORDER_FIFO;
+    q->head_block = 0;
+    q->head_seq = 0;
+    q->sweep_up = true;
+    q->head_movement = q->reversals = 0;
 }
 
 void disk_request_init(struct disk_request *r, void *waiter)
@@ -18,6 +24,8 @@ void disk_request_init(struct disk_request *r, void *waiter)
     KASSERT(r != NULL);
     list_elem_init(&r->elem);
     r->state = DISK_REQ_NEW;
+    r->seq = 0;
+    r->positioned = true;
     r->waiter = waiter;
     r->sleeping = false;
     r->irq_driven = false;
@@ -38,15 +46,43 @@ void disk_queue_submit(struct disk_queue *q, struct disk_request *r)
     KASSERT(q != NULL && r != NULL);
     KASSERT(r->state == DISK_REQ_NEW);
     r->state = DISK_REQ_PENDING;
+    r->seq = q->submitted;
     list_push_back(&q->pending, &r->elem);
     q->submitted++;
+}
+
+struct disk_request *disk_queue_next(const struct disk_queue *q)
+{
+    struct list *pending = (struct list *)&q->pending;
+    struct disk_request *r = NULL;
+
+    if (list_empty(pending))
+        return NULL;
+    if (q->order == DISK_ORDER_SCAN && disk_scan_choose(q, &r) == DISK_OK && r != NULL)
+        return r;
+    return LIST_ENTRY(list_front(pending), struct disk_request, elem);
 }
 
 bool disk_queue_can_start(const struct disk_queue *q, const struct disk_request *r)
 {
     KASSERT(r->state == DISK_REQ_PENDING);
-    return q->hw_lock == NULL &&
-           list_begin((struct list *)&q->pending) == &r->elem;
+    return q->hw_lock == NULL && disk_queue_next(q) == r;
+}
+
+/* The head moves to R's block: count the distance and a change of direction. */
+static void disk_queue_move_head(struct disk_queue *q, const struct disk_request *r)
+{
+    if (!r->positioned)
+        return;
+    if (r->block != q->head_block) {
+        bool up = r->block > q->head_block;
+        q->head_movement += up ? r->block - q->head_block : q->head_block - r->block;
+        if (up != q->sweep_up)
+            q->reversals++;
+        q->sweep_up = up;
+    }
+    q->head_block = r->block;
+    q->head_seq = q->submitted;
 }
 
 void disk_queue_start(struct disk_queue *q, struct disk_request *r)
@@ -57,6 +93,7 @@ void disk_queue_start(struct disk_queue *q, struct disk_request *r)
     r->sleeping = false;
     q->hw_lock = r;
     q->started++;
+    disk_queue_move_head(q, r);
 }
 
 struct disk_request *disk_queue_active(const struct disk_queue *q)
@@ -91,14 +128,14 @@ struct disk_request *disk_queue_pick(struct disk_queue *q)
 {
     struct disk_request *r = NULL;
 
-    /* LAB 6: TODO the dual-queue rule: if hw_lock is free and the oldest
-     * pending request's waiter sleeps, pick it (it leaves nothing: it stays
-     * at the head of pending, just no longer sleeping); otherwise pop the
-     * oldest completed request. Clear `sleeping` on what you return. */
+    /* LAB 6: TODO the dual-queue rule: if hw_lock is free and the waiter of
+     * the next request to start (disk_queue_next: under FIFO, the oldest
+     * pending one) sleeps, pick it (it stays in pending, just no longer
+     * sleeping); otherwise pop the oldest completed request. Clear
+     * `sleeping` on what you return. */
     /* LAB 6: BEGIN SOLUTION */
     if (q->hw_lock == NULL && !list_empty(&q->pending)) {
-        struct disk_request *head = LIST_ENTRY(list_front(&q->pending),
-                                               struct disk_request, elem);
+        struct disk_request *head = disk_queue_next(q);
         if (head->sleeping)
             r = head;
     }
@@ -117,8 +154,7 @@ bool disk_queue_has_ready(const struct disk_queue *q)
 
     if (!list_empty(&q->completed))
         return true;
-    return q->hw_lock == NULL && !list_empty(pending) &&
-           LIST_ENTRY(list_front(pending), struct disk_request, elem)->sleeping;
+    return q->hw_lock == NULL && !list_empty(pending) && disk_queue_next(q)->sleeping;
 }
 
 bool disk_queue_idle(const struct disk_queue *q)
@@ -139,4 +175,23 @@ struct disk_request *disk_queue_pick_any(struct disk_queue *const *queues, int n
             return r;
     }
     return NULL;
+}
+
+static const char *const order_names[DISK_ORDER_COUNT] = {"fifo", "scan"};
+
+const char *disk_order_name(enum disk_order order)
+{
+    return order < DISK_ORDER_COUNT ? order_names[order] : "?";
+}
+
+enum disk_order disk_order_by_name(const char *name)
+{
+    for (int i = 0; name != NULL && i < DISK_ORDER_COUNT; i++) {
+        const char *a = order_names[i], *b = name;
+        while (*a != '\0' && *a == *b)
+            a++, b++;
+        if (*a == '\0' && *b == '\0')
+            return (enum disk_order)i;
+    }
+    return DISK_ORDER_COUNT;
 }

@@ -8,6 +8,7 @@
 #include "disk_channel.h"
 #include "disk_sched.h"
 #include "disk_trace.h"
+#include "lab1-boot/cmdline.h"
 #include "lab1-boot/intr.h"
 #include "lab1-boot/pit.h"
 #include "lab4-threads/scheduler.h"
@@ -99,6 +100,24 @@ static void disk_watchdog_main(void *arg)
     }
 }
 
+CMDLINE_KEY(disksched, "order of the disk queue: fifo (default) or scan (the elevator)");
+
+/* disksched=fifo|scan on the command line: the order of the primary channel's queue. */
+static void disk_order_from_cmdline(void)
+{
+    const char *name = cmdline_get("disksched");
+    if (name == NULL)
+        return;
+    enum disk_order order = disk_order_by_name(name);
+    int err = order == DISK_ORDER_COUNT ? DISK_ERR_RANGE : disk_set_order(order);
+    if (err == DISK_ERR_RANGE)
+        kprintf("disk: disksched=%s: no such order (fifo or scan); fifo kept\n", name);
+    else if (err != DISK_OK)
+        kprintf("disk: disksched=%s: %s; fifo kept\n", name, disk_strerror(err));
+    else
+        kprintf("disk: queue order %s\n", disk_order_name(order));
+}
+
 void disk_system_init(void)
 {
     if (initialised)
@@ -124,6 +143,7 @@ void disk_system_init(void)
     }
     initialised = true;
     disk_set_mode(DISK_MODE_NONBLOCKING);
+    disk_order_from_cmdline();
 }
 
 int disk_set_mode(enum disk_mode mode)
@@ -136,12 +156,41 @@ int disk_set_mode(enum disk_mode mode)
     /* Take the channel like any request: the ones in front finish first in
      * the mode they started in, the ones behind use the new one. */
     disk_request_init(&r, NULL);
+    r.positioned = false; /* the head stays where it is */
     disk_channel_acquire(&primary, &r);
     primary.mode = mode;
     ata_set_interrupts(&primary.ata, mode == DISK_MODE_NONBLOCKING);
     (void)ata_status(&primary.ata); /* nothing may stay pending */
     disk_channel_finish(&primary, &r, DISK_OK);
     return DISK_OK;
+}
+
+int disk_set_order(enum disk_order order)
+{
+    struct disk_request r, *probe;
+    struct disk_queue empty;
+
+    KASSERT(order < DISK_ORDER_COUNT);
+    if (!initialised)
+        return DISK_ERR_NO_DRIVE;
+    disk_queue_init(&empty);
+    if (order == DISK_ORDER_SCAN && disk_scan_choose(&empty, &probe) != DISK_OK)
+        return DISK_ERR_NOT_IMPLEMENTED;
+    /* Like a mode switch, own the channel meanwhile: when it is released,
+     * the next request is chosen (and its thread woken) in the new order. */
+    disk_request_init(&r, NULL);
+    r.positioned = false;
+    disk_channel_acquire(&primary, &r);
+    enum intr_level old = disk_channel_lock(&primary);
+    primary.queue.order = order;
+    disk_channel_unlock(&primary, old);
+    disk_channel_finish(&primary, &r, DISK_OK);
+    return DISK_OK;
+}
+
+enum disk_order disk_get_order(void)
+{
+    return initialised ? primary.queue.order : DISK_ORDER_FIFO;
 }
 
 /* For tests and the monitor: the primary channel. */

@@ -3,6 +3,7 @@
 
 #include "common/debug.h"
 #include "common/intr_level.h"
+#include "common/port_trace.h"
 #include "common/sched_trace.h"
 #include "disk_channel.h"
 #include "disk_trace.h"
@@ -39,6 +40,10 @@ void disk_trace_issued(struct disk_channel *ch, struct disk_request *r)
 {
     KASSERT(ch->queue_locked);
     r->trace_halts0 = scheduler_stats()->idle_halts;
+    if (port_trace_on) {
+        (void)port_trace_get(&trace.issue_port_entry);
+        trace.issue_marks++;
+    }
 }
 
 void disk_trace_finish(struct disk_channel *ch, struct disk_request *r)

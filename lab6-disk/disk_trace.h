@@ -33,6 +33,11 @@ struct disk_trace {
                                            interrupted one (no interrupt-triggered yield) */
     unsigned long held_irqs;            /* IRQ14s taken while the hold was on */
     unsigned long releases;             /* disk_hold_release calls */
+    unsigned long issue_marks;          /* disk_trace_issued calls made during a port trace */
+    unsigned int issue_port_entry;      /* port trace entries recorded before the last of
+                                           them (the protocol tests check the mark came
+                                           before the port write the drive may answer
+                                           with an interrupt) */
 };
 
 /* The counters (one primary channel). */

@@ -74,6 +74,8 @@ static void disk_worker_main(void *arg)
         uint32_t block = job->first_block + offset;
         if (job->seek && (k & 1))
             block = disk_size(job->disk) - 1 - offset;
+        if (job->block_of != NULL)
+            block = job->block_of(job, owner, k);
         int err;
         bool bad = false;
         switch (job->op) {
@@ -226,6 +228,8 @@ int disk_job_run(struct disk_job *job)
     }
     enum intr_level old = intr_disable();
     struct disk_channel_stats cs0 = ch != NULL ? ch->stats : (struct disk_channel_stats){0};
+    unsigned long moved0 = ch != NULL ? ch->queue.head_movement : 0;
+    unsigned long rev0 = ch != NULL ? ch->queue.reversals : 0;
     unsigned long halts0 = scheduler_stats()->idle_halts;
     struct thread *idle = scheduler_idle_thread();
     unsigned long idle0 = idle != NULL ? idle->dispatches : 0;
@@ -269,6 +273,9 @@ int disk_job_run(struct disk_job *job)
         job->irqs = ch->stats.irqs - cs0.irqs;
         job->irq_completions = ch->stats.irq_completions - cs0.irq_completions;
         job->irq_unexpected = ch->stats.irq_unexpected - cs0.irq_unexpected;
+        job->wakeups = ch->stats.wakeups - cs0.wakeups;
+        job->head_movement = ch->queue.head_movement - moved0;
+        job->reversals = ch->queue.reversals - rev0;
     }
     const struct disk_trace *tr = disk_trace_get();
     job->irq_requests = tr->irq_requests - tr0.irq_requests;

@@ -47,6 +47,9 @@ struct disk_job {
                                 then holds nothing more): the
                                 drive "takes its time" on every emulator, and the
                                 verdicts below are events, not durations */
+    /* If set, the block of disk thread OWNER's K-th request (instead of
+     * first_block + owner + K * disk_threads and the seek mirror). */
+    uint32_t (*block_of)(const struct disk_job *job, int owner, int k);
     /* What happened (filled in by disk_job_run, from `requests` on). */
     unsigned long requests, errors, mismatches;
     int first_error;             /* first disk error code, 0 if none */
@@ -56,6 +59,7 @@ struct disk_job {
     unsigned long compute_iterations;
     uint32_t elapsed_us;
     unsigned long irqs, irq_completions, irq_unexpected; /* channel deltas */
+    unsigned long wakeups;       /* threads the disk layer woke (channel delta) */
     unsigned long idle_halts;    /* the idle thread halted this often meanwhile */
     unsigned long idle_runs;     /* ... and was switched to this often (every thread waited) */
     unsigned long disk_dispatches; /* disk threads were switched to this often */
@@ -76,6 +80,8 @@ struct disk_job {
     unsigned long held;            /* requests the hold kept outstanding */
     unsigned long held_never_slept;/* ... whose waiter never went to sleep */
     unsigned long held_compute_ran;/* ... during which a compute thread was switched to */
+    unsigned long head_movement;   /* the channel queue's head movement (disk_queue.h) */
+    unsigned long reversals;       /* ... and its changes of direction */
     bool spawn_failed;
     /* Internal. */
     volatile bool stop;

@@ -2,7 +2,7 @@
 # one; main.c, tests_*, bench_* and hidden_* only into this lab (Makefile). EXTRA:
 # the data disk, attached as primary slave by the grader and tools/boot.py.
 lab6-disk_LIB := setup.c ata.c disk_queue.c disk_channel.c disk_policy.c disk_sched.c disk.c \
-                 simple_disk.c blocking_disk.c nonblocking_disk.c disk_system.c \
+                 disk_scan.c simple_disk.c blocking_disk.c nonblocking_disk.c disk_system.c \
                  disk_pattern.c disk_workload.c disk_monitor.c disk_trace.c
 lab6-disk_EXTRA := build/lab6/data.img
 

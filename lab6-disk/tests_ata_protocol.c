@@ -20,6 +20,24 @@
 
 static char what_buf[96];
 
+/* An IRQ-driven request must be marked issued (nonblocking_disk_mark_issued)
+ * no later than the port write after which the drive may raise its
+ * interrupt, the access at cursor index AT (the command of a read, the data
+ * of a write, called WHAT): an interrupt that finds no issued request is
+ * ignored as unexpected, and the request then waits for the watchdog. */
+static void expect_issued_by(unsigned int at, const char *what)
+{
+    if (!proto_ov.issued_seen)
+        KT_FAIL("%s: the request was never marked issued (nonblocking_disk_mark_issued): "
+                "its interrupt would be ignored as unexpected", what_buf);
+    if (proto_ov.issued_at > at)
+        KT_FAIL("%s: the request was marked issued only after %s went out (access %u, "
+                "marked after access %u): the drive may interrupt from that write on, and "
+                "an interrupt that finds the request not issued is ignored as unexpected "
+                "(the request then waits for the watchdog)", what_buf, what, at,
+                proto_ov.issued_at - 1);
+}
+
 /* Run one request of D's block LBA in the current mode under the overlay,
  * and check the whole register sequence of a successful transfer. */
 static void traced_transfer(struct disk *d, uint32_t lba, bool write, void *buf)
@@ -43,17 +61,20 @@ static void traced_transfer(struct disk *d, uint32_t lba, bool write, void *buf)
     if (mode != DISK_MODE_NONBLOCKING) {
         proto_expect_wait(&c, ATA_SR_DRQ, ATA_SR_DRQ, "after the command");
         proto_expect_data(&c, write ? PORT_TRACE_OUTSW : PORT_TRACE_INSW);
-        if (write)
-            proto_expect_wait(&c, ATA_SR_DRQ, 0, "after the data");
+        if (write) /* the test's drive keeps DRQ up for a few polls after the data */
+            proto_expect_wait(&c, ATA_SR_DRQ, 0,
+                              "after the data (a write is over when BSY and DRQ are clear)");
         uint8_t st = proto_expect_status(&c, "at the end of the command");
         KT_ASSERT_EQ_HEX(st & (ATA_SR_BSY | ATA_SR_FAILED), 0);
     } else if (write) {
         proto_expect_wait(&c, ATA_SR_DRQ, ATA_SR_DRQ,
                           "after the command (PIO write: no interrupt before the data)");
+        expect_issued_by(c.i, "the sector's data");
         proto_expect_data(&c, PORT_TRACE_OUTSW);
         uint8_t st = proto_expect_status(&c, "in the interrupt that ends the write");
         KT_ASSERT_EQ_HEX(st & (ATA_SR_BSY | ATA_SR_DRQ | ATA_SR_FAILED), 0);
     } else {
+        expect_issued_by(c.i - 1, "the READ SECTORS command");
         uint8_t st = proto_expect_status(&c, "in the interrupt ending the read, before the data");
         KT_ASSERT_EQ_HEX(st & (ATA_SR_BSY | ATA_SR_DRQ | ATA_SR_FAILED), ATA_SR_DRQ);
         proto_expect_data(&c, PORT_TRACE_INSW);

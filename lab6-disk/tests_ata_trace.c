@@ -2,6 +2,7 @@
 #include <stddef.h>
 
 #include "common/kstring.h"
+#include "disk_trace.h"
 #include "tests_ata_trace.h"
 #include "tests_disk_util.h"
 
@@ -83,6 +84,13 @@ static bool overlay_reader(uint16_t port, uint8_t *value)
         *value = ov->event == PROTO_EV_COMMAND ? PROTO_STALE_ERR : PROTO_STALE_READY;
         return true;
     }
+    if (ov->event == PROTO_EV_WRITE_DATA || ov->event == PROTO_EV_SELECT) {
+        if (k <= PROTO_SETTLE_READS + PROTO_DRQ_READS) {
+            *value = PROTO_DRQ_HELD;
+            return true;
+        }
+        k -= PROTO_DRQ_READS;
+    }
     if (k <= PROTO_SETTLE_READS + PROTO_BUSY_READS) {
         if (k == PROTO_SETTLE_READS + 1)
             ov->busy_phases++;
@@ -110,6 +118,7 @@ void proto_trace_begin(enum proto_event stuck_event)
     proto_ov.io = a->io_base;
     proto_ov.alt = (uint16_t)(a->ctrl_base + ATA_CTRL_ALT_STATUS);
     proto_ov.stuck_event = stuck_event;
+    proto_ov.issue_marks0 = disk_trace_get()->issue_marks;
     port_trace_start_full(proto_trace, PROTO_TRACE_CAP);
     port_trace_set_reader(overlay_reader);
 }
@@ -119,16 +128,24 @@ void proto_trace_begin(enum proto_event stuck_event)
 unsigned int proto_trace_end(bool whole)
 {
     unsigned int total = port_trace_stop(), n = 0;
+    const struct disk_trace *dt = disk_trace_get();
     if (total > PROTO_TRACE_CAP && !whole)
         total = PROTO_TRACE_CAP;
     if (total > PROTO_TRACE_CAP)
         KT_FAIL("the trace overflowed (%u entries): the request made far more port accesses "
                 "than one transfer needs", total);
-    for (unsigned int i = 0; i < total; i++)
+    proto_ov.issued_seen = dt->issue_marks != proto_ov.issue_marks0;
+    proto_ov.issued_at = 0;
+    for (unsigned int i = 0; i < total; i++) {
+        if (proto_ov.issued_seen && i == dt->issue_port_entry)
+            proto_ov.issued_at = n;
         if ((proto_trace[i].port >= proto_ov.io &&
              proto_trace[i].port <= proto_ov.io + ATA_REG_COMMAND) ||
             proto_trace[i].port == proto_ov.alt)
             proto_trace[n++] = proto_trace[i];
+    }
+    if (proto_ov.issued_seen && dt->issue_port_entry >= total)
+        proto_ov.issued_at = n;
     return n;
 }
 
@@ -167,14 +184,14 @@ void proto_expect_wait(struct proto_cursor *c, uint8_t mask, uint8_t want, const
         reads += proto_trace[c->i].count;
         last = proto_trace[c->i].value;
     }
+    if (reads > 0 && ((last & ATA_SR_BSY) || (last & mask) != want))
+        KT_FAIL("%s: %s, the driver went on after status 0x%02x; expected BSY clear and "
+                "status & 0x%02x == 0x%02x", c->what, when, last, mask, want);
     if (reads <= PROTO_SETTLE_READS + PROTO_BUSY_READS)
         KT_FAIL("%s: %s, the driver read the alternate status %lu time(s) before going on; "
                 "expected 4 reads for the 400 ns delay (values ignored), then polls until "
                 "the drive says BSY is clear (the test's drive answered BSY %d times)",
                 c->what, when, reads, PROTO_BUSY_READS);
-    if ((last & ATA_SR_BSY) || (last & mask) != want)
-        KT_FAIL("%s: %s, the driver went on after status 0x%02x; expected BSY clear and "
-                "status & 0x%02x == 0x%02x", c->what, when, last, mask, want);
 }
 
 /* Expect one data transfer of a whole sector in direction KIND. */
@@ -217,7 +234,7 @@ void proto_expect_setup(struct proto_cursor *c, const struct disk *d, uint32_t l
 {
     uint8_t dev = (uint8_t)(0xE0 | (d->drive == ATA_SLAVE ? 0x10 : 0) | ((lba >> 24) & 0x0F));
     proto_expect_out(c, ATA_REG_DEVICE, dev, "device (1 LBA 1 DRV + LBA bits 24-27)");
-    proto_expect_wait(c, ATA_SR_DRQ, 0, "after selecting the drive");
+    proto_expect_wait(c, ATA_SR_DRQ, 0, "after selecting the drive (ready: BSY and DRQ clear)");
     proto_expect_out(c, ATA_REG_SECTOR_COUNT, 1, "sector count");
     proto_expect_out(c, ATA_REG_LBA_LOW, (uint8_t)lba, "LBA low (bits 0-7)");
     proto_expect_out(c, ATA_REG_LBA_MID, (uint8_t)(lba >> 8), "LBA mid (bits 8-15)");

@@ -19,7 +19,11 @@
  *   status: "ready" after a select, "ERR" (the previous command's) after a
  *   command, "done" after data. The next PROTO_BUSY_READS answer BSY (the
  *   drive is working: a driver must keep polling, and BlockingDisk must
- *   yield between polls). Later reads reach the drive.
+ *   yield between polls). After a selection and after the data of a
+ *   write, PROTO_DRQ_READS answers of DRQ without BSY come between the two
+ *   (the drive still holds a sector: it is not ready for a command, and a
+ *   write is not over, until DRQ is clear too).
+ *   Later reads reach the drive.
  *
  * A driver that trusts a status read before 400 ns, or does not poll until
  * the drive itself says BSY is clear, is then seen in the trace (or fails
@@ -31,7 +35,9 @@
 #define PROTO_SETTLE_READS  4    /* the 400 ns delay: four alternate-status reads */
 #define PROTO_BUSY_READS    16   /* then the drive looks busy this many times (enough
                                     to outlast a longer delay than four reads) */
+#define PROTO_DRQ_READS     4    /* after a selection or a write's data: DRQ, not busy */
 #define PROTO_STALE_READY   (ATA_SR_DRDY | ATA_SR_DSC)
+#define PROTO_DRQ_HELD      (ATA_SR_DRDY | ATA_SR_DSC | ATA_SR_DRQ)
 #define PROTO_STALE_ERR     (ATA_SR_DRDY | ATA_SR_ERR)
 #define PROTO_BUSY          (ATA_SR_BSY | ATA_SR_DRDY | ATA_SR_DSC)
 
@@ -59,6 +65,9 @@ struct proto_overlay {
     bool off;
     bool fake_status;           /* answer the status/error registers below */
     uint8_t status, error;
+    unsigned long issue_marks0; /* disk_trace's issue marks when the trace began */
+    bool issued_seen;           /* after proto_trace_end: a request was marked issued, */
+    unsigned int issued_at;     /* with this many of the kept entries before the mark */
 };
 
 extern struct proto_overlay proto_ov;
@@ -75,7 +84,9 @@ extern struct port_trace_entry proto_trace[PROTO_TRACE_CAP];
 void proto_trace_begin(enum proto_event stuck_event);
 
 /* Stop tracing; keep only the channel's accesses, in order; return how many.
- * A trace that overflowed fails the test if WHOLE (its checks need it all). */
+ * A trace that overflowed fails the test if WHOLE (its checks need it all).
+ * Also sets proto_ov.issued_seen / issued_at: where, among the kept accesses,
+ * the last request was marked issued (disk_trace_issued). */
 unsigned int proto_trace_end(bool whole);
 
 /* E is a read of register REG of the channel / of its alternate status. */

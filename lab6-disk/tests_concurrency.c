@@ -13,7 +13,7 @@
 
 /* Four disk threads write seeded patterns to 128 blocks while two compute
  * threads run, then four others read them back crosswise. The grader checks
- * data.img afterwards (grade/checks/lab6.py). */
+ * data.img afterwards (lab6-disk/checks.py). */
 KTEST(disk_concurrent_write_verify)
 {
     struct disk_job job;

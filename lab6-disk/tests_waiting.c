@@ -3,7 +3,11 @@
 
 #include "common/kprintf.h"
 #include "disk_layout.h"
+#include "disk_sched.h"
 #include "disk_trace.h"
+#include "lab1-boot/pit.h"
+#include "lab4-threads/scheduler.h"
+#include "lab4-threads/thread.h"
 #include "tests_disk_util.h"
 
 /*
@@ -43,6 +47,11 @@ static void tests_check_slept(const struct disk_job *job)
                 job->irq_requests - job->slept, job->irq_requests, DISK_HOLD_PATIENCE);
     KT_ASSERT_EQ(job->irq_requests, job->requests);
     KT_ASSERT_EQ(job->held, job->requests);
+    if (job->wakeups < job->slept)
+        KT_FAIL("%lu requests finished while their waiter slept, but the channel counted "
+                "%lu wake-ups (stats.wakeups): every thread the disk layer wakes is counted, "
+                "or the interrupt-triggered yield cannot be checked", job->slept,
+                job->wakeups);
 }
 
 static void tests_print_events(const struct disk_job *job)
@@ -106,6 +115,65 @@ KTEST(disk_compute_progress_during_io)
                 job.disk_dispatches, job.requests, 3 * job.requests + 2);
 }
 
+static volatile bool spin_stop, spin_done;
+
+/* A compute thread that also lets the held IRQ14 through once the request
+ * that owns the channel has its waiter asleep (so the disk must wake it). */
+static void spin_main(void *arg)
+{
+    struct disk_channel *ch = arg;
+    while (!spin_stop) {
+        enum intr_level old = disk_channel_lock(ch);
+        struct disk_request *r = disk_channel_active(ch);
+        bool asleep = r != NULL && r->issued && r->sleeping;
+        disk_channel_unlock(ch, old);
+        if (asleep && disk_hold_pending(ch))
+            disk_hold_release(ch);
+    }
+    spin_done = true;
+}
+
+/* The I/O priority is one-shot: this thread reads a block (its interrupt
+ * held until it sleeps, so the disk wakes it: one dispatch from the I/O
+ * queue), then computes for three quanta beside a compute thread; each
+ * time round robin preempts it, it must rejoin the ready queue like
+ * anyone, not the I/O queue (it would then run before every CPU-bound
+ * thread). */
+static void priority_is_one_shot(void)
+{
+    uint8_t buf[DISK_BLOCK_SIZE];
+    struct disk_channel *ch = tests_channel();
+    const struct disk_sched_stats *s = disk_sched_stats();
+    spin_stop = spin_done = false;
+    disk_hold_begin(ch);
+    if (thread_spawn("spin", spin_main, ch) == NULL) {
+        disk_hold_end(ch);
+        KT_FAIL("cannot create a thread");
+    }
+    enum intr_level old = intr_disable();
+    unsigned long wakeups = s->io_wakeups, io = s->io_dispatches;
+    intr_set_level(old);
+    int err = disk_read(tests_disk(), DISK_RO_FIRST + 5, buf);
+    disk_hold_end(ch);
+    KT_ASSERT_EQ(err, DISK_OK);
+    unsigned long t0 = timer_ticks();
+    while (timer_ticks() - t0 < 3 * tests_quantum_ticks() + 1)
+        ; /* compute: round robin preempts this thread at each quantum's end */
+    old = intr_disable();
+    wakeups = s->io_wakeups - wakeups;
+    io = s->io_dispatches - io;
+    intr_set_level(old);
+    spin_stop = true;
+    while (!spin_done)
+        scheduler_sleep(1);
+    KT_ASSERT(wakeups >= 1); /* the read slept: the disk woke this thread */
+    if (io > wakeups)
+        KT_FAIL("a thread the disk woke %lu time(s) was dispatched from the I/O queue %lu "
+                "times while it computed for three quanta: the boost is one-shot (clear "
+                "DISK_PD_BOOST when the thread is queued), or a disk-woken thread that then "
+                "computes runs before every CPU-bound thread", wakeups, io);
+}
+
 /* Three threads that never yield and one disk thread: when a request
  * finishes, the interrupt-triggered yield runs its thread
  * at once, before the compute threads, because a thread the disk wakes runs
@@ -130,4 +198,5 @@ KTEST(disk_priority_for_io_threads)
                 "waited for it: a thread the disk wakes must run first (the I/O queue of "
                 "disk_policy_pick_next)", job.others_first_max);
     KT_ASSERT(job.io_dispatches >= job.requests);
+    priority_is_one_shot();
 }
