@@ -1,0 +1,111 @@
+/* tests_frames_edges.c: lab 2 in-kernel tests of the bitmap's bounds (nothing past its words is read or written) and of the hint at the pool's end. */
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "common/ktest.h"
+#include "lab2-frames/cont_frame_pool.h"
+#include "lab2-frames/frames.h"
+#include "lab2-frames/phys_mem.h"
+#include "lab2-frames/tests_frames_support.h"
+
+#define EDGE_CANARY     0xC3A5C3A5u /* no frame state pattern of interest */
+#define EDGE_ALL_FREE   0x55555555u /* what sixteen Free frames look like */
+#define EDGE_INFO_WORDS (CFP_FRAME_SIZE / 4)
+
+/* A private pool of N frames whose external bitmap frame holds FILL in every
+ * word before cfp_init, as memory a bitmap is given in may. */
+static struct cont_frame_pool *edge_pool(unsigned long n, uint32_t fill)
+{
+    tp.outer = cfp_get_frames(frames_process_pool(), (unsigned int)n);
+    tp.info = cfp_get_frames(frames_kernel_pool(), 1);
+    KT_ASSERT(tp.outer != 0 && tp.info != 0);
+    volatile uint32_t *w = phys_to_ptr(tp.info * CFP_FRAME_SIZE);
+    for (unsigned long i = 0; i < EDGE_INFO_WORDS; i++)
+        w[i] = fill;
+    KT_ASSERT_EQ(cfp_init(&tp.pool, tp.outer, n, tp.info), CFP_OK);
+    cfp_set_name(&tp.pool, "edge");
+    return &tp.pool;
+}
+
+/* cfp_init writes the bitmap's words and nothing after them. */
+KTEST(frames_bitmap_bounds_init)
+{
+    static const unsigned long sizes[] = {40, 48, 17, 64};
+    test_begin();
+    for (unsigned s = 0; s < sizeof sizes / sizeof sizes[0]; s++) {
+        unsigned long n = sizes[s];
+        edge_pool(n, EDGE_CANARY);
+        const volatile uint32_t *w = phys_to_ptr(tp.info * CFP_FRAME_SIZE);
+        unsigned long n_words = (n + CFP_FRAMES_PER_WORD - 1) / CFP_FRAMES_PER_WORD;
+        for (unsigned long i = n_words; i < EDGE_INFO_WORDS; i++)
+            if (w[i] != EDGE_CANARY)
+                KT_FAIL("a %lu-frame pool's bitmap is %lu words, but cfp_init "
+                        "changed word %lu after it (0x%08lx -> 0x%08lx): write "
+                        "only the bitmap's own words", n, n_words, i,
+                        (unsigned long)EDGE_CANARY, (unsigned long)w[i]);
+        tp_destroy();
+    }
+    test_end();
+}
+
+/* The words after the bitmap may hold anything, even what reads as Free
+ * frames: a search that looks past the pool's last word would join them to
+ * a run at the pool's end. Here the hint lies in the last word and the
+ * wrapped search would need frames past the end. */
+KTEST(frames_bitmap_bounds_search)
+{
+    enum { N = 48 };
+    test_begin();
+    struct cont_frame_pool *p = edge_pool(N, EDGE_ALL_FREE);
+    unsigned long b = cfp_base_frame(p);
+    KT_ASSERT_EQ(cfp_get_frames(p, 16), b);       /* 0-15 */
+    KT_ASSERT_EQ(cfp_get_frames(p, 15), b + 16);  /* 16-30 */
+    KT_ASSERT_EQ(cfp_get_frames(p, 1), b + 31);   /* 31 */
+    KT_ASSERT_EQ(cfp_get_frames(p, 2), b + 32);   /* 32-33: hint 34 */
+    KT_ASSERT_EQ(cfp_release_frames(b), CFP_OK);
+    KT_ASSERT_EQ(cfp_release_frames(b + 31), CFP_OK);
+    KT_ASSERT_EQ(cfp_release_frames(b + 32), CFP_OK);
+    /* Free: 0-15 (16) and 31-47 (17); no run of 20 inside the pool. */
+    for (unsigned long len = 18; len <= 32; len++) {
+        unsigned long f = cfp_get_frames(p, (unsigned int)len);
+        if (f != 0)
+            KT_FAIL("free runs: frames 0-15 and 31-47 of a %d-frame pool; "
+                    "get_frames(%lu) returned pool frame %ld (a run through "
+                    "frame %ld, past the pool's end: the search read the "
+                    "words after the bitmap)", N, len, (long)(f - b),
+                    (long)(f - b + len - 1));
+    }
+    KT_ASSERT_EQ(cfp_free_count(p), 33);
+    KT_ASSERT_EQ(cfp_get_frames(p, 17), b + 31);
+    tp_destroy();
+    test_end();
+}
+
+/* After an allocation that ends at the pool's last frame, the next search
+ * starts over at frame 0 (the handout: the hint never points past the end):
+ * the lowest free frame comes next, not one in the pool's last word. */
+KTEST(frames_hint_wraps_at_end)
+{
+    static const unsigned long sizes[] = {40, 48, 37};
+    test_begin();
+    for (unsigned s = 0; s < sizeof sizes / sizeof sizes[0]; s++) {
+        unsigned long n = sizes[s];
+        struct cont_frame_pool *p = edge_pool(n, 0);
+        unsigned long b = cfp_base_frame(p);
+        for (unsigned long i = 0; i < n; i++)
+            KT_ASSERT_EQ(cfp_get_frames(p, 1), b + i);
+        unsigned long low = 5, high = n - 3;
+        KT_ASSERT_EQ(cfp_release_frames(b + high), CFP_OK);
+        KT_ASSERT_EQ(cfp_release_frames(b + low), CFP_OK);
+        unsigned long f = cfp_get_frames(p, 1);
+        if (f != b + low)
+            KT_FAIL("%lu-frame pool: the last allocation ended at frame %lu, "
+                    "then frames %lu and %lu were freed: get_frames(1) returned "
+                    "frame %ld, expected %lu (after an allocation that ends at "
+                    "the last frame the search starts at frame 0)", n, n - 1,
+                    high, low, f ? (long)(f - b) : -1L, low);
+        KT_ASSERT_EQ(cfp_get_frames(p, 1), b + high);
+        tp_destroy();
+    }
+    test_end();
+}
