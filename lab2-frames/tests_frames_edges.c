@@ -209,3 +209,24 @@ KTEST(frames_search_lone_frame_any_neighbours)
     }
     test_end();
 }
+
+/* A run of 15 that starts a word (frames 16-30), the frames before and after
+ * it allocated: get_frames(15) returns its first frame. */
+KTEST(frames_run_of_15_starts_a_word)
+{
+    enum { N = 48 };
+    test_begin();
+    struct cont_frame_pool *p = edge_pool(N, 0);
+    unsigned long b = cfp_base_frame(p);
+    KT_ASSERT_EQ(cfp_get_frames(p, 16), b);       /* 0-15 */
+    KT_ASSERT_EQ(cfp_get_frames(p, 15), b + 16);  /* 16-30 */
+    KT_ASSERT_EQ(cfp_get_frames(p, 17), b + 31);  /* 31-47: hint 0 */
+    KT_ASSERT_EQ(cfp_release_frames(b + 16), CFP_OK);
+    unsigned long f = cfp_get_frames(p, 15);
+    if (f != b + 16)
+        KT_FAIL("free: frames 16-30 only; get_frames(15) returned pool frame "
+                "%ld, expected 16 (a run found at the bottom of a word starts "
+                "at that word)", f ? (long)(f - b) : -1L);
+    tp_destroy();
+    test_end();
+}
