@@ -263,11 +263,13 @@ KTEST(frames_every_placement)
 
 /* A pool of 8 words: the search skips words with no Free frame several at a
  * time, and must never skip one that has a Free frame: a short run alone in
- * any word is found, wherever it lies. */
+ * any word is found, wherever it lies (including the first frame of the
+ * word right after a full one, or of the word three after it). */
 KTEST(frames_search_skips_only_full_words)
 {
     enum { N = 128 };
-    static const unsigned long spots[] = {5, 20, 33, 40, 63, 64, 81, 100, 118, 125};
+    static const unsigned long spots[] = {5, 16, 20, 33, 40, 48, 63, 64, 81,
+                                         100, 118, 125};
     test_begin();
     struct cont_frame_pool *p = tp_create(N, false);
     unsigned long b = cfp_base_frame(p);

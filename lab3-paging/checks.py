@@ -50,3 +50,65 @@ def fault_report_line(ctx):
     if ctx.results.get(TEST) is not None and ctx.results[TEST].verdict != "OK":
         return False, "%s itself did not pass" % TEST
     return True, "report for %s: %s" % (probe, r.group(0)[:120])
+
+
+TABLE_PROBE = re.compile(r"paging: table probe (0x[0-9a-fA-F]{8})")
+RELEASE_PROBE = re.compile(r"paging: release probe (0x[0-9a-fA-F]{8}) frame "
+                           r"(0x[0-9a-fA-F]+), good (0x[0-9a-fA-F]{8})")
+
+
+def _names(line, addr):
+    """True if LINE names the address ADDR (hex, with or without leading zeros)."""
+    return re.search(r"0x0*%x\b" % addr, line, re.IGNORECASE) is not None
+
+
+def _kernel_lines(out, start, stop=None):
+    """The 'paging: ' lines of OUT after index START (up to the line matching
+    STOP), without the probe lines and fault reports of the test itself."""
+    lines = []
+    for line in out[start + 1:]:
+        if stop is not None and stop in line:
+            break
+        text = line.strip()
+        if (text.startswith("paging: ") and "probe" not in text
+                and not text.startswith("paging: bad page fault")):
+            lines.append(text)
+    return lines
+
+
+def table_shortage_logged(ctx):
+    """paging_ensure_table logs one 'paging: ' line naming the address whose
+    page table it could not create (the process pool was empty)."""
+    test = "paging_out_of_frames_reported"
+    out = ctx.output_of(test)
+    probe = [i for i, line in enumerate(out) if TABLE_PROBE.search(line)]
+    if not probe:
+        return False, "%s printed no 'paging: table probe' line (did it run?)" % test
+    addr = int(TABLE_PROBE.search(out[probe[0]]).group(1), 16)
+    said = [line for line in _kernel_lines(out, probe[0]) if _names(line, addr)]
+    if not said:
+        return False, ("no 'paging: ' line names 0x%08x after the process pool ran "
+                       "out: paging_ensure_table must log that it has no frame "
+                       "for the page table" % addr)
+    return True, said[0][:120]
+
+
+def free_failure_logged(ctx):
+    """page_table_free_page logs one 'paging: ' line naming the page whose frame
+    the pool refused to take back, and nothing for a page freed normally."""
+    test = "paging_free_page_release_refused"
+    out = ctx.output_of(test)
+    probe = [i for i, line in enumerate(out) if RELEASE_PROBE.search(line)]
+    if not probe:
+        return False, "%s printed no 'paging: release probe' line (did it run?)" % test
+    m = RELEASE_PROBE.search(out[probe[0]])
+    bad, good = int(m.group(1), 16), int(m.group(3), 16)
+    lines = _kernel_lines(out, probe[0], "paging: release probe done")
+    if any(_names(line, good) for line in lines):
+        return False, ("freeing 0x%08x succeeded, yet the kernel reported: %s"
+                       % (good, [line for line in lines if _names(line, good)][0][:100]))
+    said = [line for line in lines if _names(line, bad)]
+    if not said:
+        return False, ("freeing 0x%08x: the pool refused its frame %s (not a Head), "
+                       "but no 'paging: ' line names the page" % (bad, m.group(2)))
+    return True, said[0][:120]

@@ -187,7 +187,7 @@ void *kheap_alloc(struct kheap *h, size_t size)
              * free block (MIN_BLOCK), make it one (set_block, its
              * prev_size, the boundary tag of the block after it) and put it
              * on the free list; otherwise hand out the whole block. */
-            /* LAB 3: BEGIN SOLUTION */
+            /* LAB 3: BEGIN SOLUTION full */
             if (b->size - need >= MIN_BLOCK) {
                 struct kheap_block *rest = (struct kheap_block *)((char *)b + need);
                 set_block(rest, BLOCK_FREE, b->size - need, need);
@@ -249,7 +249,7 @@ int kheap_free(struct kheap *h, void *p)
      * the block before it when they are free (take them off the free list
      * first; keep the boundary tag of the block after the merged one
      * right), so that no two free blocks are ever adjacent. */
-    /* LAB 3: BEGIN SOLUTION */
+    /* LAB 3: BEGIN SOLUTION full */
     struct kheap_block *next = next_block(b);
     if (is_free(next)) {
         list_remove(&as_free(next)->elem);

@@ -223,10 +223,10 @@ bool paging_ensure_table(uint32_t va)
     if (*pde & PTE_PRESENT)
         return true;
     /* LAB 3: TODO the directory entry for VA is missing: take a frame from
-     * the PROCESS pool (process_pool; 0 means none left: log it and return
-     * false), install it in *pde (present, writable), then zero the new
-     * table through the recursive window (paging_table_window(va)): its
-     * frame is not identity-mapped. */
+     * the PROCESS pool (process_pool; 0 means none left: log a "paging: "
+     * line naming VA and return false), install it in *pde (present,
+     * writable), then zero the new table through the recursive window
+     * (paging_table_window(va)): its frame is not identity-mapped. */
     /* LAB 3: BEGIN SOLUTION */
     unsigned long frame = cfp_get_frames(process_pool, 1);
     if (frame == 0) {
@@ -285,7 +285,8 @@ void page_table_free_page(struct page_table *pt, unsigned long page_no)
               (unsigned long)va);
     /* LAB 3: TODO read the entry through the window (paging_pte_ptr), clear
      * it, drop the stale translation from the TLB (invlpg), and only then
-     * give the frame back (cfp_release_frames; log a failure). */
+     * give the frame back (cfp_release_frames; if it fails, log a
+     * "paging: " line naming VA). */
     /* LAB 3: BEGIN SOLUTION */
     volatile uint32_t *pte = paging_pte_ptr(va);
     unsigned long frame = *pte >> PAGE_SHIFT;

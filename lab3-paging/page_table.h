@@ -95,20 +95,35 @@ static inline uint32_t paging_page_no(uint32_t va) { return va >> PAGE_SHIFT; }
 /* The directory entry for VA, through the recursive window (paging on). */
 static inline volatile uint32_t *paging_pde_ptr(uint32_t va)
 {
+    /* LAB 3: TODO the PDE of VA seen through the directory window */
+    /* LAB 3: BEGIN SOLUTION full */
     return (volatile uint32_t *)PAGING_PD_WINDOW + paging_pd_index(va);
+    /* LAB 3: END SOLUTION */
+    (void)va;
+    return (volatile uint32_t *)PAGING_PD_WINDOW;
 }
 
 /* The table entry for VA, through the recursive window (paging on, and the
  * PDE for VA present, otherwise reading it faults). */
 static inline volatile uint32_t *paging_pte_ptr(uint32_t va)
 {
+    /* LAB 3: TODO the PTE of VA seen through the page-table window */
+    /* LAB 3: BEGIN SOLUTION full */
     return (volatile uint32_t *)PAGING_PT_WINDOW + paging_page_no(va);
+    /* LAB 3: END SOLUTION */
+    (void)va;
+    return (volatile uint32_t *)PAGING_PT_WINDOW;
 }
 
 /* Virtual address of the whole page table that maps VA (in the window). */
 static inline uint32_t *paging_table_window(uint32_t va)
 {
+    /* LAB 3: TODO the first entry of the page table that maps VA, in the window */
+    /* LAB 3: BEGIN SOLUTION full */
     return (uint32_t *)(PAGING_PT_WINDOW + paging_pd_index(va) * PAGE_SIZE);
+    /* LAB 3: END SOLUTION */
+    (void)va;
+    return (uint32_t *)PAGING_PT_WINDOW;
 }
 
 /* ---- Setup ---------------------------------------------------------------- */

@@ -225,3 +225,64 @@ KTEST(kmalloc_random_stress)
     KT_ASSERT_EQ(kmalloc_heap()->stats.blocks_in_use, blocks0);
     assert_heap_sound();
 }
+
+/* A one-page source for a private heap: the page once, then nothing. */
+static uint8_t split_page[4096] __attribute__((aligned(4096)));
+static int split_gets;
+
+static void *split_get(size_t bytes, void *ctx)
+{
+    (void)ctx;
+    if (bytes != sizeof split_page || split_gets > 0)
+        return NULL;
+    split_gets++;
+    return split_page;
+}
+
+static void split_put(void *mem, size_t bytes, void *ctx)
+{
+    (void)mem, (void)bytes, (void)ctx;
+    split_gets--;
+}
+
+/* A split keeps the rest whenever it can hold a free block (a header and
+ * the free-list links: 32 bytes, the block of a 1..16-byte request): in a
+ * one-arena heap, after a block that leaves exactly 32 bytes, a 16-byte
+ * request is still served from them. */
+KTEST(kmalloc_split_keeps_smallest_rest)
+{
+    enum { SMALLEST = 2 * KHEAP_BLOCK_HDR };
+    static struct kheap h;
+    const struct kheap_source src = {split_get, split_put, NULL};
+    split_gets = 0;
+    kheap_init(&h, &src, sizeof split_page, sizeof split_page - 96, sizeof split_page);
+    uint8_t *a = kheap_alloc(&h, 16);
+    KT_ASSERT(a != NULL);
+    /* Free bytes after A's block, up to the end sentinel's header. */
+    size_t room = (size_t)(split_page + sizeof split_page - KHEAP_BLOCK_HDR -
+                           (a - KHEAP_BLOCK_HDR + SMALLEST));
+    uint8_t *b = kheap_alloc(&h, room - SMALLEST - KHEAP_BLOCK_HDR);
+    KT_ASSERT(b != NULL);
+    const char *problem = kheap_check(&h);
+    if (problem != NULL)
+        KT_FAIL("heap check after the split: %s", problem);
+    uint8_t *c = kheap_alloc(&h, 16);
+    if (c == NULL)
+        KT_FAIL("a %u-byte block left exactly %u bytes of a %u-byte free block, "
+                "enough for a free block, but a 16-byte request then failed: "
+                "split whenever the rest can hold a free block (>=, not >)",
+                (unsigned)(room - SMALLEST), (unsigned)SMALLEST, (unsigned)room);
+    KT_ASSERT(c == b + room - SMALLEST);
+    KT_ASSERT_EQ(split_gets, 1);
+    problem = kheap_check(&h);
+    if (problem != NULL)
+        KT_FAIL("heap check: %s", problem);
+    KT_ASSERT_EQ(kheap_free(&h, b), KHEAP_OK);
+    KT_ASSERT_EQ(kheap_free(&h, a), KHEAP_OK);
+    KT_ASSERT_EQ(kheap_free(&h, c), KHEAP_OK);
+    problem = kheap_check(&h);
+    if (problem != NULL)
+        KT_FAIL("heap check after freeing all: %s", problem);
+    KT_ASSERT_EQ(kheap_destroy(&h), KHEAP_OK);
+    KT_ASSERT_EQ(split_gets, 0);
+}

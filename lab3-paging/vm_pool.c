@@ -131,7 +131,7 @@ int vm_pool_release(struct vm_pool *pool, unsigned long start_address)
      * in the bookkeeping now: free each of its pages that is mapped
      * (page_table_is_mapped), and only those, with page_table_free_page
      * (it takes a page NUMBER, not an address). */
-    /* LAB 3: BEGIN SOLUTION */
+    /* LAB 3: BEGIN SOLUTION full */
     unsigned long first = start_address >> PAGE_SHIFT;
     unsigned long end = (start_address + size) >> PAGE_SHIFT;
     for (unsigned long page = first; page < end; page++)

@@ -65,7 +65,7 @@ int vm_regions_allocate(struct vm_regions *t, unsigned long size,
      * slot: return VM_REGIONS_ERR_NO_SLOTS if the table is full. Mark the
      * region VM_REGION_ALLOCATED | FLAGS, set *START, return VM_REGIONS_OK.
      * Nothing found: VM_REGIONS_ERR_NO_SPACE. Helpers: insert_slot(). */
-    /* LAB 3: BEGIN SOLUTION */
+    /* LAB 3: BEGIN SOLUTION full */
     for (uint32_t i = 0; i < t->count; i++) {
         struct vm_region *r = &t->region[i];
         if ((r->flags & VM_REGION_ALLOCATED) || r->size < size)
@@ -105,7 +105,7 @@ int vm_regions_release(struct vm_regions *t, unsigned long start,
      * size and flags through SIZE and FLAGS (either may be NULL), mark it
      * free, and merge it with a free neighbour on either side so that no
      * two free regions are ever adjacent. Helper: remove_slot(). */
-    /* LAB 3: BEGIN SOLUTION */
+    /* LAB 3: BEGIN SOLUTION full */
     uint32_t k = (uint32_t)i;
     struct vm_region *r = &t->region[k];
     if (!(r->flags & VM_REGION_ALLOCATED))
