@@ -54,10 +54,15 @@ void intr_frame_dump(const struct intr_frame *f)
             (unsigned long)f->es, (unsigned long)f->fs, (unsigned long)f->gs);
 }
 
-/* One line into BUF: name, error code, CR2 for page faults, EIP with its symbol. */
-static void exception_describe(char *buf, size_t size, const struct intr_frame *f,
-                               uint32_t cr2)
+void exception_describe(char *buf, size_t size, const struct intr_frame *f,
+                        uint32_t cr2)
 {
+    buf[0] = '\0';
+    /* LAB 1: TODO step 6 (exception dispatch): write F's one-line report into
+     * BUF: "exception 14 #PF Page Fault, error code 0x2, cr2 0x00400000, at
+     * eip 0x00101234 (fn+0x1c)": vector, name, error code, CR2 (page faults
+     * only), EIP and the function it lies in (ksyms_lookup; "??" if none). */
+    /* LAB 1: BEGIN SOLUTION full */
     uint32_t off = 0;
     const char *fn = ksyms_lookup(f->eip, &off);
     char where[32] = "";
@@ -68,6 +73,12 @@ static void exception_describe(char *buf, size_t size, const struct intr_frame *
               (unsigned long)f->vector, exception_name(f->vector),
               (unsigned long)f->error_code, where, (unsigned long)f->eip, fn ? fn : "??",
               (unsigned long)off);
+    /* LAB 1: END SOLUTION */
+    (void)cr2;
+    if (buf[0] == '\0') /* not written yet: still say which exception */
+        ksnprintf(buf, size, "exception %lu at eip 0x%08lx (lab 1 step 6: "
+                  "exception_describe() writes nothing yet)",
+                  (unsigned long)f->vector, (unsigned long)f->eip);
 }
 
 void exception_unhandled(struct intr_frame *f)
@@ -94,6 +105,24 @@ void exception_unhandled(struct intr_frame *f)
     intr_frame_dump(f);
     kprintf("  backtrace:\n");
     backtrace_print(f->ebp);
+    power_off(POWER_PANIC);
+}
+
+void exception_not_dispatched(struct intr_frame *f)
+{
+    char what[160];
+
+    ksnprintf(what, sizeof what, "lab 1 step 6 (exception dispatch): exception %lu "
+              "(%s) at eip 0x%08lx came back from exception_dispatch() neither "
+              "handled nor reported", (unsigned long)f->vector,
+              exception_name(f->vector), (unsigned long)f->eip);
+    if (ktest_current() != NULL) {
+        ktest_report_fail("%s", what);
+        exception_nesting_reset();
+        ktest_abandon_current();
+    }
+    kprintf("KPANIC %s\n", what);
+    intr_frame_dump(f);
     power_off(POWER_PANIC);
 }
 

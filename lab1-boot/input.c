@@ -1,4 +1,5 @@
 /* input.c: a ring buffer filled by the COM1 and keyboard interrupt handlers. */
+#include <stdbool.h>
 #include <stdint.h>
 
 #include "common/console.h"
@@ -15,6 +16,7 @@
  * the read side's check-then-take. */
 static char input_buf[INPUT_BUF_SIZE];
 static volatile uint32_t input_head, input_tail; /* tail: next to read */
+static bool input_polling; /* no interrupts: read the devices directly */
 
 void input_push(char c)
 {
@@ -40,8 +42,29 @@ void input_init(void)
     keyboard_init();
 }
 
+void input_set_polling(void)
+{
+    input_polling = true;
+}
+
+/* Take what COM1 and the keyboard hold, as their interrupt handlers would. */
+static void input_poll(void)
+{
+    enum intr_level old = intr_disable();
+    serial_interrupt(NULL);
+    keyboard_poll();
+    intr_set_level(old);
+}
+
 char input_getc(void)
 {
+    if (input_polling) {
+        while (input_head == input_tail)
+            input_poll();
+        char c = input_buf[input_tail % INPUT_BUF_SIZE];
+        input_tail++;
+        return c;
+    }
     KASSERT(intr_get_level() == INTR_ON);
     for (;;) {
         cpu_cli();

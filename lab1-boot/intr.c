@@ -10,6 +10,7 @@
 
 #define SPURIOUS_MASTER_IRQ 7
 #define SPURIOUS_SLAVE_IRQ  15
+#define PIC_CASCADE_IRQ     2  /* the master line the slave hangs on */
 
 static irq_handler_fn *irq_handlers[INTR_IRQS];
 static exception_handler_fn *exception_handlers[INTR_EXCEPTIONS];
@@ -64,54 +65,68 @@ unsigned long intr_spurious_count(void)
 
 /* A spurious IRQ 7/15 is raised by the PIC when a request vanished before it
  * was acknowledged: its in-service bit is not set. It must not get an EOI
- * (IRQ 15 still needs one for the master, which did see IRQ 2). */
-static bool irq_is_spurious(int irq)
+ * (IRQ 15 still needs one for the master, which did see IRQ 2). Returns
+ * true if IRQ was spurious (and has been dealt with). (Unused until
+ * irq_dispatch calls it.) */
+static __attribute__((unused)) bool irq_is_spurious(int irq)
 {
-    (void)irq;
-    /* LAB 1: TODO for IRQ 7 and 15 only: read the PICs' in-service register;
-     * if the IRQ's bit is clear it is spurious: count it, send IRQ 15's EOI
-     * to the master only, and return true. */
-    /* LAB 1: BEGIN SOLUTION */
+    /* LAB 1: TODO step 4 (spurious IRQs): only IRQ 7 and 15 can be spurious:
+     * one whose bit is clear in the PICs' in-service register is. Count it,
+     * acknowledge only the PIC that really had an interrupt in service, and
+     * return true. */
+    /* LAB 1: BEGIN SOLUTION full */
     if (irq != SPURIOUS_MASTER_IRQ && irq != SPURIOUS_SLAVE_IRQ)
         return false;
     if (pic_read_isr() & (1u << irq))
         return false;
     if (irq == SPURIOUS_SLAVE_IRQ)
-        pic_send_eoi(0); /* master only */
+        pic_send_eoi(PIC_CASCADE_IRQ); /* the master's IRQ 2 was real */
     spurious_count++;
     return true;
     /* LAB 1: END SOLUTION */
+    (void)irq;
     return false;
 }
 
+/* Serve the IRQ of FRAME: spurious ones are dropped, real ones acknowledged
+ * and handed to their handler. */
 static void irq_dispatch(struct intr_frame *frame)
 {
+    /* LAB 1: TODO step 3 (end of interrupt): find the IRQ number from the
+     * frame's vector; leave it alone if irq_is_spurious() says so; otherwise
+     * acknowledge it first (a handler that switches threads leaves this frame
+     * for a long time, and the PIC must be free to deliver the next tick),
+     * then run its registered handler, if any, with irq_depth counting it
+     * (and record it for the timelines: sched_trace_irq()). */
+    /* LAB 1: BEGIN SOLUTION */
     int irq = (int)frame->vector - INTR_IRQ_BASE;
 
     if (irq_is_spurious(irq))
         return;
     sched_trace_irq(irq); /* the timelines' IRQ lane */
-    /* Acknowledge first: a handler that switches threads leaves this frame
-     * for a long time, and the PIC must be free to deliver the next tick. */
     pic_send_eoi(irq);
     irq_depth++;
     if (irq_handlers[irq])
         irq_handlers[irq](frame);
     irq_depth--;
+    /* LAB 1: END SOLUTION */
+    (void)frame;
 }
 
+/* Hand exception FRAME to its registered handler, else report it. */
 static void exception_dispatch(struct intr_frame *frame)
 {
+    /* LAB 1: TODO step 6 (exception dispatch): give the handler registered
+     * for this vector the first chance; if there is none or it declines
+     * (returns false), report the exception as unhandled. */
+    /* LAB 1: BEGIN SOLUTION full */
     exception_handler_fn *h = exception_handlers[frame->vector];
 
-    /* LAB 1: TODO give a registered handler the first chance; return if it
-     * dealt with the exception. */
-    /* LAB 1: BEGIN SOLUTION */
     if (h != NULL && h(frame))
         return;
-    /* LAB 1: END SOLUTION */
-    (void)h;
     exception_unhandled(frame);
+    /* LAB 1: END SOLUTION */
+    exception_not_dispatched(frame);
 }
 
 void exception_nesting_reset(void)

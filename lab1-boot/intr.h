@@ -3,6 +3,7 @@
 #define LAB1_INTR_H
 
 #include <stdbool.h>
+#include <stddef.h>
 #include <stdint.h>
 
 #include "common/intr_level.h"
@@ -84,6 +85,13 @@ unsigned long intr_spurious_count(void);
 /* Build the IDT and load it. Boot only, interrupts off. */
 void idt_init(void);
 
+/* True if the CPU's IDT register holds the kernel's table (base and limit);
+ * *BASE and *LIMIT get what it holds. Any context. */
+bool idt_loaded(uint32_t *base, uint16_t *limit);
+
+/* Where the kernel's IDT is (whether loaded or not). Any context. */
+uint32_t idt_address(void);
+
 /* Mark the gate of VECTOR present or not (tests use it to provoke a double
  * fault). Interrupts off while a gate is missing. */
 void idt_set_present(int vector, bool present);
@@ -95,6 +103,17 @@ const char *exception_name(uint32_t vector);
  * registers. If a test is running, the test fails and the runner continues;
  * otherwise the kernel panics. Does not return. */
 void exception_unhandled(struct intr_frame *frame) __attribute__((noreturn));
+
+/* Write exception F's one-line report (vector, name, error code, CR2 for a
+ * page fault, EIP with its symbol) into BUF (SIZE bytes, NUL-terminated).
+ * CR2 is the value read on entry. Any context. */
+void exception_describe(char *buf, size_t size, const struct intr_frame *f,
+                        uint32_t cr2);
+
+/* Stop with a report naming lab 1's step 6: exception F came back from
+ * exception_dispatch() neither handled nor reported. Fails the running test
+ * (the runner continues) or panics. Does not return. */
+void exception_not_dispatched(struct intr_frame *f) __attribute__((noreturn));
 
 /* Print the register dump of FRAME (used by exception reports). */
 void intr_frame_dump(const struct intr_frame *frame);

@@ -34,9 +34,8 @@ static const char keymap[2][0x3A] = {
 static bool shift_down;
 static bool extended; /* previous byte was the 0xE0 prefix */
 
-static void keyboard_interrupt(struct intr_frame *frame)
+void keyboard_poll(void)
 {
-    (void)frame;
     while (inb(KBD_STATUS_PORT) & KBD_STATUS_OUTPUT_FULL) {
         uint8_t sc = inb(KBD_DATA_PORT);
         if (sc == SC_EXTENDED) {
@@ -54,6 +53,12 @@ static void keyboard_interrupt(struct intr_frame *frame)
         else if (!release && code < sizeof keymap[0] && keymap[shift_down][code])
             input_push(keymap[shift_down][code]);
     }
+}
+
+static void keyboard_interrupt(struct intr_frame *frame)
+{
+    (void)frame;
+    keyboard_poll();
 }
 
 void keyboard_init(void)

@@ -5,4 +5,8 @@
 /* Register IRQ 1. Boot only. */
 void keyboard_init(void);
 
+/* Translate whatever scancodes the controller holds into input (what the
+ * IRQ 1 handler does). Interrupts off. */
+void keyboard_poll(void);
+
 #endif

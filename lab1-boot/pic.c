@@ -18,11 +18,15 @@
 #define OCW3_READ_ISR  0x0B
 
 #define PIC_CASCADE_IRQ 2
+#define PIC_MASK_ALL    0xFF /* OCW1: every line masked */
 
 void pic_init(void)
 {
-    /* ICW1-ICW4 to both PICs: IRQ 0-7 on vectors 32-39, IRQ 8-15 on 40-47,
-     * the slave cascaded on the master's IRQ 2. */
+    /* LAB 1: TODO step 2 (PIC remap): initialise both PICs with ICW1-ICW4,
+     * an io_wait() after each word: IRQ 0-7 on vectors INTR_IRQ_BASE.., IRQ
+     * 8-15 on the next 8, the slave cascaded on the master's IRQ 2, 8086
+     * mode. */
+    /* LAB 1: BEGIN SOLUTION */
     outb(PIC1_CMD, ICW1_INIT | ICW1_ICW4);
     io_wait();
     outb(PIC2_CMD, ICW1_INIT | ICW1_ICW4);
@@ -39,35 +43,60 @@ void pic_init(void)
     io_wait();
     outb(PIC2_DATA, ICW4_8086);
     io_wait();
-    outb(PIC1_DATA, 0xFF);
-    outb(PIC2_DATA, 0xFF);
+    /* LAB 1: END SOLUTION */
+    outb(PIC1_DATA, PIC_MASK_ALL); /* every line masked until registered */
+    outb(PIC2_DATA, PIC_MASK_ALL);
     pic_unmask(PIC_CASCADE_IRQ); /* slave interrupts pass through IRQ 2 */
 }
 
 void pic_unmask(int irq)
 {
+    /* LAB 1: TODO step 2 (PIC remap): clear IRQ's bit in its PIC's interrupt
+     * mask register (OCW1), keeping the other lines as they are. */
+    /* LAB 1: BEGIN SOLUTION */
     uint16_t port = irq < 8 ? PIC1_DATA : PIC2_DATA;
     outb(port, inb(port) & ~(1u << (irq & 7)));
+    /* LAB 1: END SOLUTION */
+    (void)irq;
 }
 
 void pic_mask(int irq)
 {
+    /* LAB 1: TODO step 2 (PIC remap): set IRQ's bit in its PIC's interrupt
+     * mask register, keeping the other lines as they are. */
+    /* LAB 1: BEGIN SOLUTION */
     uint16_t port = irq < 8 ? PIC1_DATA : PIC2_DATA;
     outb(port, inb(port) | (1u << (irq & 7)));
+    /* LAB 1: END SOLUTION */
+    (void)irq;
 }
 
 void pic_send_eoi(int irq)
 {
+    /* LAB 1: TODO step 3 (end of interrupt): acknowledge IRQ with a
+     * non-specific EOI to every PIC that has it in service, the slave before
+     * the master. */
+    /* LAB 1: BEGIN SOLUTION */
     if (irq >= 8)
         outb(PIC2_CMD, OCW2_EOI);
     outb(PIC1_CMD, OCW2_EOI);
+    /* LAB 1: END SOLUTION */
+    (void)irq;
 }
 
+/* OCW3 to both PICs selects the register their command ports read next. */
 static uint16_t pic_read_reg(uint8_t ocw3)
 {
+    /* LAB 1: TODO step 4 (spurious IRQs): select the register OCW3 names on
+     * both PICs, then read both command ports: the slave's byte above the
+     * master's. */
+    /* LAB 1: BEGIN SOLUTION full */
     outb(PIC1_CMD, ocw3);
     outb(PIC2_CMD, ocw3);
     return (uint16_t)(inb(PIC2_CMD) << 8) | inb(PIC1_CMD);
+    /* LAB 1: END SOLUTION */
+    (void)ocw3;
+    return 0;
 }
 
 uint16_t pic_read_isr(void)

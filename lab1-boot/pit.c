@@ -30,8 +30,9 @@ void pit_init(uint32_t rate_hz)
 {
     KASSERT(rate_hz >= 19 && rate_hz <= PIT_INPUT_HZ);
     uint32_t divisor = 0;
-    /* LAB 1: TODO compute the channel-0 divisor for RATE_HZ (rounded) and
-     * program channel 0 as a rate generator, low byte then high byte. */
+    /* LAB 1: TODO step 5 (PIT): compute channel 0's divisor for RATE_HZ
+     * (rounded to nearest) into DIVISOR, then program channel 0 as a binary
+     * rate generator taking its divisor low byte then high byte. */
     /* LAB 1: BEGIN SOLUTION */
     divisor = (PIT_INPUT_HZ + rate_hz / 2) / rate_hz;
     outb(PIT_COMMAND, PIT_SEL_CHANNEL0 | PIT_ACCESS_LOHI | PIT_MODE_RATE);

@@ -1,12 +1,14 @@
-/* tests_hw.c: lab 1 in-kernel tests of exact hardware programming: PIT bytes, PIC EOIs, IDT gates, exception dispatch. */
+/* tests_hw.c: lab 1 in-kernel tests of exact hardware programming: IDT gates, PIT bytes, exception dispatch and report (steps 1, 5, 6). */
 #include <stddef.h>
 
+#include "common/format.h"
 #include "common/kstring.h"
 #include "common/ktest.h"
 #include "common/port_trace.h"
 #include "common/x86.h"
 #include "gdt.h"
 #include "intr.h"
+#include "intr_check.h"
 #include "pic.h"
 #include "pit.h"
 
@@ -19,26 +21,18 @@
 #define HW_PIT_INPUT_HZ 1193182u
 #define HW_PIT_CH0      0x40
 #define HW_PIT_CMD      0x43
-#define HW_PIC1_CMD     0x20
-#define HW_PIC1_DATA    0x21
-#define HW_PIC2_CMD     0xA0
-#define HW_PIC2_DATA    0xA1
-#define HW_OCW2_EOI     0x20
-#define HW_OCW3_READ_IRR 0x0A
-#define HW_OCW3_READ_ISR 0x0B
 #define HW_TRACE_CAP    64
 
 static struct port_trace_entry trace[HW_TRACE_CAP];
 static unsigned int trace_n;
 
-/* Keep only the writes to ports [LO, HI] (plus, for the PIC, the data
- * ports), in order, in TRACE; returns how many are left. */
-static unsigned int trace_keep(uint16_t lo, uint16_t hi, uint16_t lo2, uint16_t hi2)
+/* Keep only the writes to ports [LO, HI], in order, in TRACE; returns how
+ * many are left. */
+static unsigned int trace_keep(uint16_t lo, uint16_t hi)
 {
     unsigned int n = trace_n < HW_TRACE_CAP ? trace_n : HW_TRACE_CAP, k = 0;
     for (unsigned int i = 0; i < n; i++)
-        if ((trace[i].port >= lo && trace[i].port <= hi) ||
-            (trace[i].port >= lo2 && trace[i].port <= hi2))
+        if (trace[i].port >= lo && trace[i].port <= hi)
             trace[k++] = trace[i];
     return k;
 }
@@ -56,37 +50,41 @@ static void check_pit_rate(uint32_t rate)
     trace_n = port_trace_stop();
     intr_set_level(old);
 
-    unsigned int n = trace_keep(HW_PIT_CH0, HW_PIT_CMD, 1, 0);
+    unsigned int n = trace_keep(HW_PIT_CH0, HW_PIT_CMD);
     if (n != 3)
-        KT_FAIL("pit_init(%lu) made %u writes to the PIT ports 0x40-0x43, "
+        KT_FAIL("step 5 (PIT): pit_init(%lu) made %u writes to the PIT ports 0x40-0x43, "
                 "expected 3: the command byte to 0x43, then the divisor's low "
                 "and high byte to channel 0 (0x40)", (unsigned long)rate, n);
     uint8_t cmd = trace[0].value;
     if (trace[0].port != HW_PIT_CMD)
-        KT_FAIL("pit_init(%lu): first PIT write went to port 0x%x, expected the "
+        KT_FAIL("step 5 (PIT): pit_init(%lu): first PIT write went to port 0x%x, expected the "
                 "command register 0x43 (before the divisor)",
                 (unsigned long)rate, trace[0].port);
     /* Channel 0 (bits 7-6 = 00), access low byte then high byte (bits 5-4
      * = 11), mode 2 rate generator (bits 3-1 = 010, or its alias 110),
      * binary counting (bit 0 = 0). */
     if ((cmd & 0xF1) != 0x30 || ((cmd >> 1) & 3) != 2)
-        KT_FAIL("pit_init(%lu): command byte 0x%02x, expected 0x34: channel 0, "
+        KT_FAIL("step 5 (PIT): pit_init(%lu): command byte 0x%02x, expected 0x34: channel 0, "
                 "access lobyte/hibyte (bits 5-4 = 11), mode 2 (bits 3-1 = 010), "
                 "binary", (unsigned long)rate, cmd);
     if (trace[1].port != HW_PIT_CH0 || trace[2].port != HW_PIT_CH0)
-        KT_FAIL("pit_init(%lu): divisor written to ports 0x%x, 0x%x; expected "
+        KT_FAIL("step 5 (PIT): pit_init(%lu): divisor written to ports 0x%x, 0x%x; expected "
                 "channel 0's data port 0x40 twice", (unsigned long)rate,
                 trace[1].port, trace[2].port);
     uint32_t got = trace[1].value | (uint32_t)trace[2].value << 8;
     if (got != expect)
-        KT_FAIL("pit_init(%lu): channel 0 reload value is 0x%04lx (low byte "
+        KT_FAIL("step 5 (PIT): pit_init(%lu): channel 0 reload value is 0x%04lx (low byte "
                 "0x%02x first, then high byte 0x%02x), expected %u/%lu rounded "
                 "to nearest = %lu (0x%04lx): low byte 0x%02lx, then high byte "
                 "0x%02lx", (unsigned long)rate, (unsigned long)got,
                 trace[1].value, trace[2].value, HW_PIT_INPUT_HZ,
                 (unsigned long)rate, (unsigned long)expect, (unsigned long)expect,
                 (unsigned long)(expect & 0xFF), (unsigned long)(expect >> 8));
-    KT_ASSERT_EQ(pit_hz(), HW_PIT_INPUT_HZ / expect);
+    if (pit_hz() != HW_PIT_INPUT_HZ / expect)
+        KT_FAIL("step 5 (PIT): after pit_init(%lu), pit_hz() is %lu, expected %lu "
+                "(the input clock over the divisor): DIVISOR must hold the value "
+                "programmed", (unsigned long)rate, (unsigned long)pit_hz(),
+                (unsigned long)(HW_PIT_INPUT_HZ / expect));
 }
 
 KTEST(pit_divisor_bytes)
@@ -99,151 +97,13 @@ KTEST(pit_divisor_bytes)
     for (size_t i = 0; i < sizeof rates / sizeof rates[0]; i++)
         check_pit_rate(rates[i]);
     /* Still ticking at the kernel's rate. */
+    INTR_REQUIRE_STEP(INTR_STEP_IDT);
+    INTR_REQUIRE_STEP(INTR_STEP_PIC);
+    INTR_REQUIRE_STEP(INTR_STEP_EOI);
     uint32_t start = timer_ticks();
     for (int halts = 0; timer_ticks() - start < 3 && halts < 1000; halts++)
         cpu_hlt();
     KT_ASSERT(timer_ticks() - start >= 3);
-}
-
-/* ---- PIC ------------------------------------------------------------------ */
-
-KTEST(pic_remap_icws)
-{
-    enum intr_level old = intr_disable();
-    uint8_t mask1 = inb(HW_PIC1_DATA), mask2 = inb(HW_PIC2_DATA);
-    port_trace_start(trace, HW_TRACE_CAP);
-    pic_init();
-    trace_n = port_trace_stop();
-    outb(HW_PIC1_DATA, mask1); /* the lines the kernel had unmasked */
-    outb(HW_PIC2_DATA, mask2);
-    intr_set_level(old);
-
-    /* ICW1 to both command ports, then ICW2 (vector offsets 0x20, 0x28),
-     * ICW3 (slave on IRQ 2: mask 0x04 / identity 2), ICW4 (8086 mode). */
-    static const struct { uint16_t port; uint8_t value; } icw[] = { /* writes, in order */
-        {HW_PIC1_CMD, 0x11}, {HW_PIC2_CMD, 0x11}, {HW_PIC1_DATA, 0x20},
-        {HW_PIC2_DATA, 0x28}, {HW_PIC1_DATA, 0x04}, {HW_PIC2_DATA, 0x02},
-        {HW_PIC1_DATA, 0x01}, {HW_PIC2_DATA, 0x01},
-    };
-    unsigned int n = trace_keep(HW_PIC1_CMD, HW_PIC1_DATA, HW_PIC2_CMD, HW_PIC2_DATA);
-    KT_ASSERT(n >= 8);
-    for (unsigned int i = 0; i < 8; i++)
-        if (trace[i].port != icw[i].port || trace[i].value != icw[i].value)
-            KT_FAIL("pic_init write %u: 0x%02x to port 0x%x, expected 0x%02x to "
-                    "0x%x (ICW1 0x11 to both, ICW2 0x20/0x28: IRQ 0-7 on vectors "
-                    "32-39, 8-15 on 40-47, ICW3 0x04/0x02: slave on IRQ 2, ICW4 "
-                    "0x01: 8086 mode)", i, trace[i].value, trace[i].port,
-                    icw[i].value, icw[i].port);
-    /* After init: everything masked but the cascade line IRQ 2. */
-    uint8_t last1 = 0, last2 = 0;
-    for (unsigned int i = 8; i < n; i++) {
-        if (trace[i].port == HW_PIC1_DATA)
-            last1 = trace[i].value;
-        if (trace[i].port == HW_PIC2_DATA)
-            last2 = trace[i].value;
-    }
-    KT_ASSERT_EQ_HEX(last1, 0xFB);
-    KT_ASSERT_EQ_HEX(last2, 0xFF);
-    /* The masks are back: the timer (IRQ 0) and the cascade are open. */
-    KT_ASSERT_EQ(inb(HW_PIC1_DATA) & 0x05, 0);
-    uint32_t start = timer_ticks();
-    for (int halts = 0; timer_ticks() - start < 3 && halts < 1000; halts++)
-        cpu_hlt();
-    KT_ASSERT(timer_ticks() - start >= 3);
-}
-
-/* A model of the two PICs' status reads: the command port answers with the
- * register the last OCW3 written to it selected (0x0A: IRR, 0x0B: ISR). */
-static uint8_t fake_isr[2], fake_irr[2];
-
-static bool pic_status_reader(uint16_t port, uint8_t *value)
-{
-    if (port != HW_PIC1_CMD && port != HW_PIC2_CMD)
-        return false;
-    int pic = port == HW_PIC2_CMD;
-    unsigned int n;
-    const struct port_trace_entry *t = port_trace_get(&n);
-    uint8_t ocw3 = HW_OCW3_READ_IRR; /* the PIC's default */
-    for (unsigned int i = 0; i < n; i++)
-        if (t[i].port == port && (t[i].value & 0x98) == 0x08) /* an OCW3 */
-            ocw3 = t[i].value & 3;
-    *value = ocw3 == (HW_OCW3_READ_ISR & 3) ? fake_isr[pic] : fake_irr[pic];
-    return true;
-}
-
-/* What dispatching IRQ IRQ did, with the PICs' in-service registers
- * reading MASTER_ISR and SLAVE_ISR: EOIs to each PIC, in order, and whether
- * it was counted as spurious. */
-struct eoi_result {
-    int master, slave;   /* EOIs sent to each */
-    bool slave_first;    /* the slave's EOI came before the master's */
-    unsigned long spurious;
-};
-
-static void dispatch_irq(int irq, uint8_t master_isr, uint8_t slave_isr,
-                         struct eoi_result *r)
-{
-    struct intr_frame frame;
-    memset(&frame, 0, sizeof frame);
-    frame.vector = (uint32_t)(INTR_IRQ_BASE + irq);
-    unsigned long before = intr_spurious_count();
-    enum intr_level old = intr_disable();
-    port_trace_start(trace, HW_TRACE_CAP);
-    fake_isr[0] = master_isr;
-    fake_isr[1] = slave_isr;
-    fake_irr[0] = 0x01; /* only a timer tick pending: nothing else requested */
-    fake_irr[1] = 0x00;
-    port_trace_set_reader(pic_status_reader);
-    intr_dispatch(&frame);
-    trace_n = port_trace_stop();
-    intr_set_level(old);
-
-    memset(r, 0, sizeof *r);
-    r->spurious = intr_spurious_count() - before;
-    unsigned int n = trace_keep(HW_PIC1_CMD, HW_PIC1_CMD, HW_PIC2_CMD, HW_PIC2_CMD);
-    for (unsigned int i = 0; i < n; i++) {
-        if (trace[i].value != HW_OCW2_EOI)
-            continue; /* OCW3 register reads */
-        if (trace[i].port == HW_PIC1_CMD)
-            r->master++;
-        else {
-            r->slave++;
-            if (r->master == 0)
-                r->slave_first = true;
-        }
-    }
-}
-
-static void expect_eoi(int irq, uint8_t master_isr, uint8_t slave_isr, int master,
-                       int slave, unsigned long spurious, const char *why)
-{
-    struct eoi_result r;
-    dispatch_irq(irq, master_isr, slave_isr, &r);
-    if (r.master != master || r.slave != slave || r.spurious != spurious)
-        KT_FAIL("IRQ %d with in-service registers master 0x%02x slave 0x%02x: "
-                "%d EOI(s) to the master, %d to the slave, counted %lu spurious; "
-                "expected %d, %d, %lu (%s)", irq, master_isr, slave_isr, r.master,
-                r.slave, r.spurious, master, slave, spurious, why);
-    if (slave > 0 && master > 0 && !r.slave_first)
-        KT_FAIL("IRQ %d: EOI to the master before the slave; the slave must be "
-                "acknowledged first", irq);
-}
-
-KTEST(pic_eoi_every_path)
-{
-    expect_eoi(7, 0x00, 0x00, 0, 0, 1,
-               "spurious IRQ 7: its in-service bit is clear, no EOI at all");
-    expect_eoi(15, 0x04, 0x00, 1, 0, 1,
-               "spurious IRQ 15: no EOI to the slave, but one to the master, "
-               "which really had IRQ 2 in service");
-    expect_eoi(7, 0x80, 0x00, 1, 0, 0,
-               "a real IRQ 7: in service, one EOI to the master, not spurious");
-    expect_eoi(15, 0x04, 0x80, 1, 1, 0,
-               "a real IRQ 15: EOI to the slave, then to the master");
-    expect_eoi(3, 0x00, 0x00, 1, 0, 0,
-               "only IRQ 7 and 15 can be spurious: IRQ 3 gets its EOI");
-    expect_eoi(11, 0x04, 0x00, 1, 1, 0,
-               "only IRQ 7 and 15 can be spurious: IRQ 11 gets EOIs to both");
 }
 
 /* ---- IDT ------------------------------------------------------------------ */
@@ -251,32 +111,89 @@ KTEST(pic_eoi_every_path)
 #define HW_VEC_DOUBLE_FAULT 8
 extern const uint32_t intr_stubs[INTR_EXCEPTIONS + INTR_IRQS];
 
+#define HW_IDT_LIMIT  (256 * 8 - 1) /* the whole table: 256 gates */
+#define HW_GATE_INTR  0x8E /* present, DPL 0, 32-bit interrupt gate */
+#define HW_GATE_TASK  0x85 /* present, DPL 0, task gate */
+#define HW_GATE_PRESENT 0x80
+#define HW_VEC_DEBUG  1    /* #DB: never raised by the kernel */
+
+/* Gate V of the loaded IDT as bytes. */
+static const uint8_t *idt_gate_bytes(int v)
+{
+    uint32_t base;
+    uint16_t limit;
+    (void)idt_loaded(&base, &limit);
+    return (const uint8_t *)base + 8 * v;
+}
+
+/* idt_set_present(V, false) clears only the present bit; true restores the
+ * gate exactly. Interrupts off (the gate is missing for a moment). */
+static void check_present_toggle(int v)
+{
+    uint8_t before[8], absent[8], after[8];
+    const uint8_t *g = idt_gate_bytes(v);
+    enum intr_level old = intr_disable();
+    memcpy(before, g, 8);
+    idt_set_present(v, false);
+    memcpy(absent, g, 8);
+    idt_set_present(v, true);
+    memcpy(after, g, 8);
+    intr_set_level(old);
+    for (int i = 0; i < 8; i++) {
+        uint8_t want = i == 5 ? before[i] & ~HW_GATE_PRESENT : before[i];
+        if (absent[i] != want)
+            KT_FAIL("step 1 (IDT gates): idt_set_present(%d, false) changed byte %d of "
+                    "the gate from 0x%02x to 0x%02x, expected 0x%02x (only the present "
+                    "bit 0x80 of the type byte cleared)", v, i, before[i], absent[i], want);
+        if (after[i] != before[i])
+            KT_FAIL("step 1 (IDT gates): idt_set_present(%d, true) left byte %d of the "
+                    "gate 0x%02x, expected 0x%02x (the gate as it was)", v, i, after[i],
+                    before[i]);
+    }
+}
+
 KTEST(idt_gates_valid)
 {
-    struct __attribute__((packed)) {
-        uint16_t limit;
-        uint32_t base;
-    } idtr;
-    __asm__ volatile("sidt %0" : "=m"(idtr));
-    KT_ASSERT(idtr.limit + 1u >= (INTR_EXCEPTIONS + INTR_IRQS) * 8u);
-    const uint8_t *g = (const uint8_t *)idtr.base;
-    for (int v = 0; v < INTR_EXCEPTIONS + INTR_IRQS; v++, g += 8) {
+    uint32_t base;
+    uint16_t limit;
+    if (!idt_loaded(&base, &limit))
+        KT_FAIL("step 1 (IDT gates): the IDT register holds base 0x%08lx limit 0x%x, "
+                "expected the kernel's table with limit 0x%x (all 256 gates): "
+                "idt_init() must load it with lidt", (unsigned long)base, limit,
+                HW_IDT_LIMIT);
+    for (int v = 0; v < INTR_EXCEPTIONS + INTR_IRQS; v++) {
+        const uint8_t *g = idt_gate_bytes(v);
         uint32_t offset = g[0] | g[1] << 8 | (uint32_t)g[6] << 16 | (uint32_t)g[7] << 24;
         uint16_t sel = (uint16_t)(g[2] | g[3] << 8);
         uint8_t attr = g[5];
         if (v == HW_VEC_DOUBLE_FAULT) { /* a task gate: present, ring 0, type 5 */
-            if (attr != 0x85)
-                KT_FAIL("IDT vector 8: type/attributes 0x%02x, expected 0x85 (a "
-                        "present ring-0 task gate)", attr);
+            if (attr != HW_GATE_TASK || sel != GDT_DF_TSS || g[4] != 0 || offset != 0)
+                KT_FAIL("step 1 (IDT gates): vector 8: selector 0x%x, attributes "
+                        "0x%02x, offset 0x%08lx; expected a present ring-0 task gate "
+                        "(0x85) to the double-fault TSS 0x%x, offset 0", sel, attr,
+                        (unsigned long)offset, GDT_DF_TSS);
             continue;
         }
-        if (attr != 0x8E || sel != GDT_KERNEL_CODE || g[4] != 0 || offset != intr_stubs[v])
-            KT_FAIL("IDT vector %d: selector 0x%x, attributes 0x%02x, offset "
-                    "0x%08lx; expected selector 0x%x (kernel code), 0x8E (present, "
-                    "DPL 0, 32-bit interrupt gate) and the stub at 0x%08lx", v, sel,
-                    attr, (unsigned long)offset, GDT_KERNEL_CODE,
+        if (attr != HW_GATE_INTR || sel != GDT_KERNEL_CODE || g[4] != 0 ||
+            offset != intr_stubs[v])
+            KT_FAIL("step 1 (IDT gates): vector %d: selector 0x%x, attributes 0x%02x, "
+                    "offset 0x%08lx; expected selector 0x%x (kernel code), 0x8E "
+                    "(present, DPL 0, 32-bit interrupt gate) and the stub at 0x%08lx",
+                    v, sel, attr, (unsigned long)offset, GDT_KERNEL_CODE,
                     (unsigned long)intr_stubs[v]);
     }
+    /* Vectors past the IRQs have no stub: their gates stay empty (not
+     * present), so a stray interrupt there is a clear #NP. */
+    for (int v = INTR_EXCEPTIONS + INTR_IRQS; v < (HW_IDT_LIMIT + 1) / 8; v++) {
+        const uint8_t *g = idt_gate_bytes(v);
+        for (int i = 0; i < 8; i++)
+            if (g[i] != 0)
+                KT_FAIL("step 1 (IDT gates): vector %d (no stub) has byte %d = 0x%02x; "
+                        "expected an empty gate: only vectors 0-%d get one", v, i, g[i],
+                        INTR_EXCEPTIONS + INTR_IRQS - 1);
+    }
+    check_present_toggle(HW_VEC_DEBUG);
+    check_present_toggle(HW_VEC_DOUBLE_FAULT);
 }
 
 /* ---- Exception dispatch --------------------------------------------------- */
@@ -308,6 +225,7 @@ KTEST(exc_handler_dispatch)
 {
     exception_handler_fn *prev; /* whatever was installed: put back after */
 
+    INTR_REQUIRE_STEP(INTR_STEP_IDT);
     /* A handler that takes the exception: called once with the right vector
      * and error code, execution resumes after the instruction. */
     handler_calls = 0;
@@ -315,9 +233,11 @@ KTEST(exc_handler_dispatch)
     prev = exception_chain(HW_VEC_GP, recording_handler);
     __asm__ volatile("movw %0, %%ax; movw %%ax, %%fs" : : "i"(HW_BAD_SELECTOR) : "eax");
     exception_chain(HW_VEC_GP, prev);
-    KT_ASSERT_EQ(handler_calls, 1);
-    KT_ASSERT_EQ(seen_vector, HW_VEC_GP);
-    KT_ASSERT_EQ_HEX(seen_error, HW_BAD_SELECTOR);
+    if (handler_calls != 1 || seen_vector != HW_VEC_GP || seen_error != HW_BAD_SELECTOR)
+        KT_FAIL("step 6 (exception dispatch): the handler registered for #GP was "
+                "called %d time(s), last with vector %lu error code 0x%lx; expected "
+                "once, with vector 13 and error code 0x%x", handler_calls,
+                (unsigned long)seen_vector, (unsigned long)seen_error, HW_BAD_SELECTOR);
 
     /* A handler that declines (returns false): the default report runs,
      * which hands the fault to this test; the handler was asked once. */
@@ -327,8 +247,9 @@ KTEST(exc_handler_dispatch)
     KT_EXPECT_FAULT(HW_VEC_INVALID_OP, __asm__ volatile("ud2"));
     exception_chain(HW_VEC_INVALID_OP, prev);
     if (handler_calls != 1)
-        KT_FAIL("a handler that returned false was called %d times; expected "
-                "once, then the default report (exception_unhandled)", handler_calls);
+        KT_FAIL("step 6 (exception dispatch): a handler that returned false was "
+                "called %d times; expected once, then the default report "
+                "(exception_unhandled)", handler_calls);
     KT_ASSERT_EQ(seen_vector, HW_VEC_INVALID_OP);
     KT_ASSERT_EQ(seen_error, 0); /* #UD pushes no error code */
 
@@ -338,5 +259,58 @@ KTEST(exc_handler_dispatch)
     prev = exception_chain(HW_VEC_GP, recording_handler);
     KT_EXPECT_FAULT(HW_VEC_INVALID_OP, __asm__ volatile("ud2"));
     exception_chain(HW_VEC_GP, prev);
-    KT_ASSERT_EQ(handler_calls, 0);
+    if (handler_calls != 0)
+        KT_FAIL("step 6 (exception dispatch): #UD was handed to the handler "
+                "registered for #GP (%d call(s)): look the handler up by the "
+                "frame's vector", handler_calls);
+}
+
+/* ---- The unhandled-exception report ---------------------------------------- */
+
+#define HW_VEC_PF          14
+#define HW_PF_ERROR        0x2
+#define HW_PF_CR2          0x00400000u
+#define HW_REPORT_SIZE     160
+#define HW_EIP_OFFSET      0x1c
+
+/* exception_describe() on FRAME must write exactly WANT. */
+static void expect_report(const struct intr_frame *frame, uint32_t cr2, const char *want)
+{
+    char got[HW_REPORT_SIZE];
+    memset(got, 0x55, sizeof got);
+    exception_describe(got, sizeof got, frame, cr2);
+    got[sizeof got - 1] = '\0';
+    if (strcmp(got, want) != 0)
+        KT_FAIL("step 6 (exception dispatch): the report line of exception %lu is "
+                "\"%s\", expected \"%s\"", (unsigned long)frame->vector, got, want);
+}
+
+KTEST(exc_report_line)
+{
+    struct intr_frame f;
+    char want[HW_REPORT_SIZE];
+
+    /* A page fault inside this function: CR2 and the symbol are named. */
+    memset(&f, 0, sizeof f);
+    f.vector = HW_VEC_PF;
+    f.error_code = HW_PF_ERROR;
+    f.eip = (uint32_t)ktest_fn_exc_report_line + HW_EIP_OFFSET;
+    ksnprintf(want, sizeof want, "exception 14 #PF Page Fault, error code 0x2, cr2 "
+              "0x00400000, at eip 0x%08lx (ktest_fn_exc_report_line+0x1c)",
+              (unsigned long)f.eip);
+    expect_report(&f, HW_PF_CR2, want);
+
+    /* Not a page fault: no CR2, even if it is set; an address without a
+     * symbol is "??". */
+    f.vector = HW_VEC_GP;
+    f.error_code = HW_BAD_SELECTOR;
+    f.eip = 0x10;
+    expect_report(&f, HW_PF_CR2, "exception 13 #GP General Protection, error code "
+                  "0x38, at eip 0x00000010 (??+0x0)");
+    f.vector = HW_VEC_INVALID_OP;
+    f.error_code = 0;
+    f.eip = (uint32_t)ktest_fn_exc_report_line;
+    ksnprintf(want, sizeof want, "exception 6 #UD Invalid Opcode, error code 0x0, at "
+              "eip 0x%08lx (ktest_fn_exc_report_line+0x0)", (unsigned long)f.eip);
+    expect_report(&f, 0, want);
 }

@@ -6,7 +6,7 @@ INTR = "lab1-boot/intr.c"
 ROUNDED = "divisor = (PIT_INPUT_HZ + rate_hz / 2) / rate_hz;"
 LO_HI = ("    outb(PIT_CHANNEL0, divisor & 0xFF);\n"
          "    outb(PIT_CHANNEL0, (divisor >> 8) & 0xFF);")
-MASTER_EOI = "        pic_send_eoi(0); /* master only */"
+MASTER_EOI = "        pic_send_eoi(PIC_CASCADE_IRQ); /* the master's IRQ 2 was real */"
 ISR_TEST = "    if (pic_read_isr() & (1u << irq))"
 HANDLER_FIRST = "    if (h != NULL && h(frame))\n        return;"
 
