@@ -36,7 +36,7 @@ KTEST(rr_quantum_settings)
     /* Settings from the monitor: milliseconds (rounded to ticks) or ticks. */
     uint32_t saved = rr_quantum_ticks();
     static const struct { unsigned long ms; uint32_t ticks; } conv[] = {
-        {1, 1}, {12, 12}, {250, 250}, {10000, 10000}};
+        {1, 1}, {12, 12}, {250, 250}, {5000, 5000}, {10000, 10000}};
     for (unsigned i = 0; i < sizeof conv / sizeof conv[0]; i++) {
         bool ok = rr_set_quantum_ms(conv[i].ms);
         enum intr_level a = intr_get_level();
