@@ -62,6 +62,14 @@ void pit_set_tick_hook(pit_tick_hook_fn *hook)
     tick_hook = hook;
 }
 
+pit_tick_hook_fn *pit_chain_tick_hook(pit_tick_hook_fn *hook)
+{
+    KASSERT(intr_get_level() == INTR_OFF);
+    pit_tick_hook_fn *prev = tick_hook;
+    tick_hook = hook;
+    return prev;
+}
+
 uint16_t pit_read_counter(void)
 {
     enum intr_level old = intr_disable(); /* the two reads must pair up */

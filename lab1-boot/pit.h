@@ -26,6 +26,11 @@ struct intr_frame;
 typedef void pit_tick_hook_fn(const struct intr_frame *frame);
 void pit_set_tick_hook(pit_tick_hook_fn *hook);
 
+/* Install HOOK (NULL: none) in place of the current tick hook, which is
+ * returned: whoever installs one for a while (a test) puts the returned one
+ * back with a second call. Interrupts off. */
+pit_tick_hook_fn *pit_chain_tick_hook(pit_tick_hook_fn *hook);
+
 /* Current value of channel 0's down-counter (latched read). Any context. */
 uint16_t pit_read_counter(void);
 
