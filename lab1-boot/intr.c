@@ -92,18 +92,17 @@ static __attribute__((unused)) bool irq_is_spurious(int irq)
  * and handed to their handler. */
 static void irq_dispatch(struct intr_frame *frame)
 {
+    sched_trace_irq((int)frame->vector - INTR_IRQ_BASE); /* the timelines' IRQ lane */
     /* LAB 1: TODO step 3 (end of interrupt): find the IRQ number from the
      * frame's vector; leave it alone if irq_is_spurious() says so; otherwise
      * acknowledge it first (a handler that switches threads leaves this frame
      * for a long time, and the PIC must be free to deliver the next tick),
-     * then run its registered handler, if any, with irq_depth counting it
-     * (and record it for the timelines: sched_trace_irq()). */
+     * then run its registered handler, if any, with irq_depth counting it. */
     /* LAB 1: BEGIN SOLUTION */
     int irq = (int)frame->vector - INTR_IRQ_BASE;
 
     if (irq_is_spurious(irq))
         return;
-    sched_trace_irq(irq); /* the timelines' IRQ lane */
     pic_send_eoi(irq);
     irq_depth++;
     if (irq_handlers[irq])
