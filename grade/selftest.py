@@ -51,7 +51,10 @@ BP_LINE = '    KT_EXPECT_FAULT(VEC_BREAKPOINT, __asm__ volatile("int3"));\n'
 CASES = [
     Case("zero-padding-broken", "kprintf_width_pad", FAIL,
          [("common/format.c", "if ((sp->flags & (F_ZERO | F_LEFT)) == F_ZERO",
-           "if ((sp->flags & (F_ZERO | F_LEFT)) == (F_ZERO | F_LEFT)")]),
+           "if ((sp->flags & (F_ZERO | F_LEFT)) == (F_ZERO | F_LEFT)")],
+         # Lab 1's exception report line is zero-padded too (exc_report_line
+         # fails with it, rightly): the libk tests are the ones to judge here.
+         only=["kprintf_*", "string_functions", "list_operations"]),
     Case("unexpected-exception", "kernel_loaded_at_1mib", FAIL,
          [("lab1-boot/tests_boot.c", "KTEST(kernel_loaded_at_1mib)\n{\n",
            "KTEST(kernel_loaded_at_1mib)\n{\n    __asm__ volatile(\"ud2\");\n")]),

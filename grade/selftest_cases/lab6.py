@@ -34,8 +34,9 @@ def cases(Case):
         # the oldest's: that thread is not at the head, goes back to sleep, and
         # the head's thread sleeps forever on a free disk.
         Case("lab6-wakes-wrong-thread", "disk_master_slave_serialised", TIMEOUT,
-             [(QUEUE, "LIST_ENTRY(list_front(&q->pending),\n",
-               "LIST_ENTRY(list_back(&q->pending),\n")],
+             [(QUEUE, "        struct disk_request *head = disk_queue_next(q);\n",
+               "        struct disk_request *head = LIST_ENTRY(list_back(&q->pending),\n"
+               "                                               struct disk_request, elem);\n")],
              only=["disk_master_slave_serialised"], lab="lab6", others=False, timeout_scale=0.3),
         # No range check: a block past the end reaches the drive.
         Case("lab6-no-range-check", "disk_bad_input", FAIL,
