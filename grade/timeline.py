@@ -134,7 +134,8 @@ class Segment:
 def segments(trace):
     """Each thread's states over time: a list of Segment. A thread's state
     before its first event is inferred from it (it was running if it leaves
-    the CPU, ready if it is switched to); a zombie lasts until the next event
+    the CPU, ready if it is switched to or terminated by another thread); a
+    zombie lasts until the next event
     (the thread that runs next frees it)."""
     evs = trace.events
     if not evs:
@@ -161,7 +162,10 @@ def segments(trace):
             if state[e.a] == ZOMBIE:
                 set_state(e.a, None, max(nxt, e.x))
         elif e.kind in "YPBX":
-            first_seen(e.a, RUNNING)
+            # A thread ends itself while running, but one terminated by
+            # another thread (one CPU: the terminator runs) was not running.
+            killed = e.kind == "X" and e.c == THREAD_END_TERMINATED
+            first_seen(e.a, READY if killed else RUNNING)
             if e.kind == "X" and e.c == THREAD_END_TERMINATED and state[e.a] != RUNNING:
                 set_state(e.a, ZOMBIE, e.x)
                 set_state(e.a, None, max(nxt, e.x))

@@ -111,6 +111,18 @@ def check_parse_errors(tmp):
     return out
 
 
+def check_terminated_not_running(tmp):
+    """A thread whose first event is being terminated by another thread was
+    not running before it (one CPU: the thread that terminates it was)."""
+    ev = [tl.Event(0, 0, "S", 0, 1, ord("R")), tl.Event(5, 50, "X", 2, 0, tl.THREAD_END_TERMINATED)]
+    trace = tl.Trace("t", events=ev)
+    for i, e in enumerate(ev):
+        e.x = i * tl.X_PER_TICK
+    segs = tl.segments(trace)
+    bad = [sg for sg in segs if sg.thread == 2 and sg.state == tl.RUNNING]
+    return ["thread 2, terminated by another, drawn running before it"] if bad else []
+
+
 def check_forged_lines_ignored(tmp):
     """With a key, only tagged KTRACE lines count; an untagged one is an
     integrity finding and never reaches the picture."""
@@ -256,6 +268,7 @@ CHECKS = [
     ("sample trace: SVG structure and rendering", check_sample),
     ("the checks fail on wrong pictures", check_checkers_can_fail),
     ("malformed dumps refused", check_parse_errors),
+    ("a terminated thread was not running", check_terminated_not_running),
     ("untagged KTRACE lines ignored", check_forged_lines_ignored),
     ("lab5 rr_fairness --timeline", lambda t: check_real_timeline(
         "lab5", "rr_fairness", ["main", "spin0", "spin3"], t, rr_invariants)),
