@@ -1,0 +1,5 @@
+# host.mk: lab 7 host unit tests: the ELF parser and the program image's reader; rules in common/host.mk.
+HOST_TESTS += lab7-user/test_elf lab7-user/test_uimage
+lab7-user/test_elf_SRCS := lab7-user/host_tests/test_elf.c lab7-user/elf.c
+lab7-user/test_uimage_SRCS := lab7-user/host_tests/test_uimage.c lab7-user/uimage.c
+lab7-user/test_uimage_CFLAGS := -DUIMAGE_HOST_TEST
