@@ -11,11 +11,11 @@ lab7-user_LIB := elf.c uimage.c uimage_blob.asm
 USER_B := build/lab7/user
 USER_LD := user/user.ld
 USER_CFLAGS := -m32 -std=gnu11 -ffreestanding -fno-pic -fno-pie -nostdlib -static \
-               -fno-stack-protector -fno-omit-frame-pointer -fno-builtin \
+               -fno-stack-protector -fno-omit-frame-pointer -fno-builtin -ffunction-sections \
                -mno-sse -mno-mmx -mno-80387 -nostdinc \
                -isystem $(shell $(KCC) -m32 -print-file-name=include) \
-               -Wall -Wextra -Werror -O2 -g -I.
-USER_LDFLAGS := -m elf_i386 -nostdlib -static -n -z noexecstack -T $(USER_LD)
+               -Wall -Wextra -Werror -Os -g -I.
+USER_LDFLAGS := -m elf_i386 -nostdlib -static -n -z noexecstack --gc-sections -T $(USER_LD)
 USER_LIB_SRCS := $(sort $(wildcard user/lib/*.c)) common/format.c common/kstring.c
 USER_LIB_OBJS := $(patsubst %.c,$(USER_B)/obj/%.o,$(USER_LIB_SRCS))
 USER_CRT0 := $(USER_B)/obj/user/lib/crt0.o
