@@ -52,8 +52,15 @@ $(USER_B)/img/%: $(USER_B)/%.elf
 	@mkdir -p $(@D)
 	$(Q)$(KOBJCOPY) --strip-debug $< $@
 
-$(UIMAGE): $(USER_BINS) tools/uimage.py
-	$(Q)$(PYTHON) tools/uimage.py -o $@ $(USER_BINS)
+# Small malformed programs (bad_*) and a valid one of the same shape (good_tiny): the loader
+# must refuse each bad_* with -E_NOEXEC (t_noexec, tests_uimage.c).
+USER_BAD_STAMP := $(USER_B)/bad/.stamp
+$(USER_BAD_STAMP): tools/mkbadelf.py
+	@rm -rf $(@D) && mkdir -p $(@D)
+	$(Q)$(PYTHON) tools/mkbadelf.py $(@D) && touch $@
+
+$(UIMAGE): $(USER_BINS) $(USER_BAD_STAMP) tools/uimage.py
+	$(Q)$(PYTHON) tools/uimage.py -o $@ $(USER_BINS) $$(ls $(USER_B)/bad/* | sort)
 
 .PHONY: user-programs
 user-programs: $(UIMAGE) $(USER_ELFS)
