@@ -7,6 +7,7 @@
 void lab_init(int demo)
 {
     lab6_setup();
+    uimage_init(); /* unpack the program image at boot, not at the first spawn */
     if (!demo)
         return;
     uint32_t size;
