@@ -20,6 +20,8 @@ static unsigned long shared_tables[PAGING_MAX_SHARED_TABLES]; /* their frames */
 static unsigned long n_shared_tables;
 
 static struct page_table tables[PAGING_MAX_TABLES];
+static struct { uint32_t start, end; } pinned[PAGING_MAX_PINNED]; /* never reclaimed */
+static unsigned n_pinned;
 static struct page_table *current_pt;
 static bool paging_on;
 static struct paging_stats stats;
@@ -301,6 +303,25 @@ void page_table_free_page(struct page_table *pt, unsigned long page_no)
     intr_set_level(old);
 }
 
+void paging_pin_tables(uint32_t start, uint32_t end)
+{
+    KASSERT(start < end);
+    if (n_pinned == PAGING_MAX_PINNED)
+        PANIC("paging_pin_tables: more than %d pinned ranges", PAGING_MAX_PINNED);
+    pinned[n_pinned].start = start;
+    pinned[n_pinned].end = end;
+    n_pinned++;
+}
+
+/* True if the page table of directory index I is pinned (paging_pin_tables). */
+static bool table_pinned(uint32_t i)
+{
+    for (unsigned k = 0; k < n_pinned; k++)
+        if (i >= paging_pd_index(pinned[k].start) && i <= paging_pd_index(pinned[k].end - 1))
+            return true;
+    return false;
+}
+
 unsigned long page_table_reclaim_tables(struct page_table *pt, uint32_t start,
                                         uint32_t end)
 {
@@ -313,7 +334,7 @@ unsigned long page_table_reclaim_tables(struct page_table *pt, uint32_t start,
     for (uint32_t i = paging_pd_index(start); i <= paging_pd_index(end - 1); i++) {
         uint32_t va = i << PAGING_PDE_SHIFT;
         volatile uint32_t *pde = paging_pde_ptr(va);
-        if (!(*pde & PTE_PRESENT))
+        if (!(*pde & PTE_PRESENT) || table_pinned(i))
             continue;
         const uint32_t *table = paging_table_window(va);
         uint32_t j = 0;

@@ -224,6 +224,14 @@ void page_table_unmap(struct page_table *pt, uint32_t vaddr);
 unsigned long page_table_reclaim_tables(struct page_table *pt, uint32_t start,
                                         uint32_t end);
 
+/* Keep the page tables that cover [START, END) even when they become empty:
+ * page_table_reclaim_tables() skips them. Lab 7 shares the kernel's tables
+ * (heap, thread stacks) with every process directory, which keeps a copy of
+ * the directory entry: freeing such a table would leave the copies dangling.
+ * At most PAGING_MAX_PINNED ranges. Boot only. */
+#define PAGING_MAX_PINNED 4
+void paging_pin_tables(uint32_t start, uint32_t end);
+
 /* ---- Faults (page_fault.c) ------------------------------------------------ */
 
 /* The exception-14 handler: serves a not-present fault on a legitimate

@@ -30,6 +30,7 @@ static struct thread *idle_thread; /* runs when the policy has nobody; never que
 static unsigned long switches, reaped; /* interrupts off */
 static struct thread main_thread;  /* thread 0: the boot context, never freed */
 static int next_id = 1;            /* main is 0 */
+static thread_switch_hook_fn *switch_hook; /* lab 7: address space and TSS of the next thread */
 
 bool thread_init(void)
 {
@@ -270,6 +271,15 @@ void thread_switch_done(struct thread *prev)
     if (prev->state == THREAD_ZOMBIE)
         thread_destroy(prev);
     /* LAB 4: END SOLUTION */
+    if (switch_hook != NULL)
+        switch_hook(thread_running);
+}
+
+void thread_set_switch_hook(thread_switch_hook_fn *hook)
+{
+    if (hook != NULL && switch_hook != NULL && switch_hook != hook)
+        PANIC("thread_set_switch_hook: a different switch hook is installed");
+    switch_hook = hook;
 }
 
 void thread_exit_with(enum thread_end end)

@@ -78,6 +78,7 @@ struct thread {
     uintptr_t policy_data;       /* the policy's own per-thread word (lab 6: priority) */
     enum thread_end end;         /* why it ended (set when it becomes a zombie) */
     uint32_t fault_vector, fault_addr, fault_eip; /* thread_fault.c: what killed it */
+    void *owner;                 /* lab 7: the process this thread runs (NULL: a kernel thread) */
     uint32_t magic;              /* THREAD_MAGIC while live */
 };
 
@@ -222,8 +223,16 @@ struct thread *thread_next_to_run(void);
 void thread_switch_to(struct thread *next);
 
 /* After every switch, in the thread now running, interrupts off: free PREV
- * (the thread that just stopped) if it was a zombie. */
+ * (the thread that just stopped) if it was a zombie, then call the switch
+ * hook (if any) with the thread now running. */
 void thread_switch_done(struct thread *prev);
+
+/* A hook called at the end of every switch (thread_switch_done), in the
+ * thread now running (NEXT), interrupts off, after the zombie hand-off: lab 7
+ * loads NEXT's address space and points the TSS's kernel stack at NEXT's.
+ * NULL removes it; a second, different hook panics. Boot only. */
+typedef void thread_switch_hook_fn(struct thread *next);
+void thread_set_switch_hook(thread_switch_hook_fn *hook);
 
 /* End the running thread with reason END (thread_exit, a returning thread
  * function, a fatal fault): it becomes a zombie and the next thread runs.
