@@ -53,7 +53,10 @@ static const char *reason_text(int reason)
 
 void proc_report_fault(struct process *p, const struct intr_frame *f, uint32_t cr2, int reason)
 {
-    if (f->vector == PAGE_FAULT_VECTOR)
+    if (reason == ABI_KILLED_BY_KILL)
+        ksnprintf(last_report, sizeof last_report, "lab7: process %d (%s) ended: %s", p->pid,
+                  p->name, reason_text(reason));
+    else if (f->vector == PAGE_FAULT_VECTOR)
         ksnprintf(last_report, sizeof last_report,
                   "lab7: process %d (%s) ended: %s, eip 0x%08lx, cr2 0x%08lx", p->pid,
                   p->name, reason_text(reason), (unsigned long)f->eip, (unsigned long)cr2);
