@@ -1,4 +1,4 @@
-#!/usr/bin/env python3
+"""monitor_smoke.py: drive each lab's kernel monitor (and lab 7's user shell) over COM1 as a user would and check its answers."""
 """monitor_smoke.py: drive each lab's kernel monitor over COM1 as a user would and check its answers."""
 import os
 import select
@@ -40,16 +40,37 @@ PER_LAB = {
     6: [("disk", ["data slave"]), ("disk read 0", ["STEPOS6 DATA BLO"]),
         ("disk stats", ["IRQ14"]), ("disk mode simple", ["SimpleDisk"]),
         ("disk read 99999", ["out of range"])],
+    7: [("ps", ["processes", "created since boot"]),
+        ("run hello", ["hello from user mode", "exited with 0"]),
+        ("run args one two", ["argc=3", "exited with 3"]),
+        ("run t_div0", ["ended: #DE", "was ended"]),
+        ("run nosuchprogram", ["error -2"])],
+}
+# Labs that boot to something else by default (lab 7: init and the user
+# shell) and reach the monitor with a command-line key.
+MONITOR_CMDLINE = {7: "shell=0"}
+# The user shell those labs boot to by default: its prompt and (line, text
+# every answer must contain).
+SHELL_PROMPT = "$ "
+SHELL_LINES = {
+    7: [("hello", ["hello from user mode"]),
+        ("echo a b", ["a b"]),
+        ("ps", ["init", "sh"]),
+        ("t_div0", ["ended: #DE", "killed"]),
+        ("t_mem write", ["cr2 0x00100000", "killed"]),
+        ("hello", ["hello from user mode"])],
 }
 
 
 class Session:
     """QEMU with COM1 on a pipe; send lines, read until the next prompt."""
 
-    def __init__(self, lab, workdir):
+    def __init__(self, lab, workdir, cmdline=None):
         build = os.path.join(ROOT, "build", "lab%d" % lab)
         boot, data = disk.lab_images(build)
-        boot, data = disk.copy_images(boot, data, workdir, "")
+        if cmdline is None:
+            cmdline = MONITOR_CMDLINE.get(lab, "")
+        boot, data = disk.copy_images(boot, data, workdir, cmdline)
         launch = emu.qemu_interactive(boot, data, os.path.join(workdir, "e9.log"))
         self.start = time.time()
         self.proc = subprocess.Popen(launch.argv, stdin=subprocess.PIPE,
@@ -71,10 +92,10 @@ class Session:
         text, self.buf = self.buf.split(marker, 1)
         return text
 
-    def command(self, line):
+    def command(self, line, prompt=PROMPT):
         self.proc.stdin.write((line + "\r").encode())
         self.proc.stdin.flush()
-        return self.read_until(PROMPT)
+        return self.read_until(prompt)
 
     def type_on_keyboard(self, text):
         """Type TEXT and Enter on the emulated PS/2 keyboard (QEMU's sendkey,
@@ -130,6 +151,31 @@ def check_lab(lab):
     return passed, failed
 
 
+def check_shell(lab):
+    """Boot LAB to its user shell (no command line) and run SHELL_LINES there."""
+    passed = failed = 0
+    with tempfile.TemporaryDirectory(prefix="stepos-shell-") as tmp:
+        s = Session(lab, tmp, cmdline="")
+        try:
+            s.read_until(SHELL_PROMPT)
+            print("lab%d: boot to the user shell %.2fs wall" % (lab, time.time() - s.start))
+            for line, wanted in SHELL_LINES[lab]:
+                out = s.command(line, SHELL_PROMPT)
+                missing = [w for w in wanted if w not in out]
+                if missing:
+                    failed += 1
+                    print("lab%d shell %s: FAIL, missing %s in:\n%s" % (lab, line, missing, out))
+                else:
+                    passed += 1
+                    print("lab%d shell %s: OK" % (lab, line))
+        except (TimeoutError, EOFError) as e:
+            failed += 1
+            print("lab%d shell: FAIL: %s" % (lab, e))
+        finally:
+            s.close()
+    return passed, failed
+
+
 def built_labs():
     return [n for n in labs.numbers()
             if os.path.exists(os.path.join(ROOT, "build", "lab%d" % n, "disk.img"))]
@@ -145,6 +191,10 @@ def main():
         p, f = check_lab(lab)
         total_p += p
         total_f += f
+        if lab in SHELL_LINES:
+            p, f = check_shell(lab)
+            total_p += p
+            total_f += f
     print("monitor: %d passed, %d failed" % (total_p, total_f))
     return 1 if total_f else 0
 
