@@ -68,9 +68,10 @@ class _Booter:
         self.last_end = None
         self.notes = []              # what the emulator launch adjusted (e.g. padding)
 
-    def boot(self, cmdline, tmo, data_disk=None, data_errors=None):
+    def boot(self, cmdline, tmo, data_disk=None, data_errors=None, stop=None):
         """Boot with CMDLINE; DATA_DISK True/False overrides the rubric's
-        choice of attaching the data disk, DATA_ERRORS injects errors on it."""
+        choice of attaching the data disk, DATA_ERRORS injects errors on it;
+        STOP(parser) ends the boot early (runner.boot_once)."""
         self.count += 1
         d = os.path.join(self.workdir, "boot%d" % self.count)
         data = self.data
@@ -87,18 +88,24 @@ class _Booter:
         if self.echo:
             echo = lambda line: self.echo(self.spec, line)
             self.echo(self.spec, "--- boot %d: %s" % (self.count, cmdline))
-        outcome, end = runner.boot_once(launch, tmo, echo=echo, key=linetag.key_of(cmdline))
+        outcome, end = runner.boot_once(launch, tmo, echo=echo, key=linetag.key_of(cmdline),
+                                        stop=stop)
         self.last_images = (disk_copy, data_copy)
         self.last_end = end
         return outcome
 
 
 def run(rubric, entries, spec, build_dir, workdir, echo=None, cmdline="", trace=False,
-        isolate=True):
+        isolate=True, fail_fast=False):
     """Grade ENTRIES of RUBRIC under SPEC; boots happen in WORKDIR/bootN.
     CMDLINE (a challenge section's keys) is added to every boot's command line.
     TRACE: the kernel dumps each test's scheduling trace (RunResult.traces).
-    ISOLATE: rerun a test that failed after others alone (isolation.py)."""
+    ISOLATE: rerun a test that failed after others alone (isolation.py).
+    FAIL_FAST: stop at the first entry worth points that fails (the emulator
+    is killed on the failing line; no more boots, checks or reruns); the
+    entries not run fail as session.NOT_RUN_FAIL_FAST. Whether the run
+    loses a point is then exactly what the whole run would say; the score
+    is not."""
     t0 = time.monotonic()
     res = RunResult(spec)
     booter = _Booter(rubric, spec, build_dir, workdir, echo)
@@ -109,8 +116,11 @@ def run(rubric, entries, spec, build_dir, workdir, echo=None, cmdline="", trace=
         if e.is_check and not e.cmdline:
             tests += [n for n in e.needs if n not in tests]
     tmo = timeouts_for(rubric, rubric.entries + rubric.challenge_entries, spec.emulator)
-    sess = session.run_tests(tests, lambda cl, chunk: booter.boot(cl, tmo),
-                             extra + (["ktrace"] if trace else []))
+    counted = ({e.name for e in entries if not e.is_check and e.points > 0}
+               if fail_fast else None)
+    stop = (lambda parser: session.failed_any(parser.results, counted)) if fail_fast else None
+    sess = session.run_tests(tests, lambda cl, chunk: booter.boot(cl, tmo, stop=stop),
+                             extra + (["ktrace"] if trace else []), stop_after=counted)
     res.notes += sess.notes
     if sess.boots:
         first = sess.boots[0].parser.lines
@@ -126,15 +136,19 @@ def run(rubric, entries, spec, build_dir, workdir, echo=None, cmdline="", trace=
         if not e.is_check:
             res.results[e.name] = sess.results.get(e.name, Result(FAIL, 0.0, ["not run"]))
     session_images = booter.last_images  # what checks without a boot of their own see
-    if isolate:   # after taking the session's images: reruns boot other copies
+    lost = fail_fast and session.failed_any(res.results, counted)
+    if isolate and not lost:   # after taking the session's images: reruns boot other copies
         found = []
         res.notes += isolation.rerun(sess, lambda cl, chunk: booter.boot(cl, tmo), extra,
                                      findings=found)[0]
         res.integrity += [_labelled(spec, f) for f in found]
     for e in entries:
-        if e.is_check:
+        if e.is_check and lost:
+            res.results[e.name] = Result(FAIL, 0.0, [session.NOT_RUN_FAIL_FAST])
+        elif e.is_check:
             res.results[e.name] = _run_check(rubric, e, spec, booter, sess, test_lines,
                                              extra, session_images, res.integrity)
+            lost = fail_fast and e.points > 0 and not res.results[e.name].passed
     res.notes += booter.notes
     res.boots = booter.count
     res.elapsed = time.monotonic() - t0

@@ -6,6 +6,8 @@ import linetag
 from protocol import FAIL, Result
 
 CMDLINE_MAX = 511        # bytes before the NUL in sector 1
+# The reason of a test --fail-fast did not run: grading had lost a point already.
+NOT_RUN_FAIL_FAST = "not run: grading stopped at the first lost point (--fail-fast)"
 
 
 def build_cmdline(tests, extra=()):
@@ -44,7 +46,13 @@ def keyed(extra):
     return list(extra) + [linetag.key_word(linetag.new_key())]
 
 
-def run_tests(tests, boot, extra=(), limit=CMDLINE_MAX, max_boots=None, key=True):
+def failed_any(results, counted):
+    """True if a test of COUNTED has a result in RESULTS {name: Result} that is not OK."""
+    return any(name in counted and not r.passed for name, r in results.items())
+
+
+def run_tests(tests, boot, extra=(), limit=CMDLINE_MAX, max_boots=None, key=True,
+              stop_after=None):
     """Run TESTS (names) with BOOT(cmdline, chunk) -> BootOutcome.
 
     One boot runs as many tests as fit on a command line; when a boot ends
@@ -52,7 +60,14 @@ def run_tests(tests, boot, extra=(), limit=CMDLINE_MAX, max_boots=None, key=True
     again in a fresh boot, so one crash costs one test. A boot that makes no
     progress gives its failure to every test it was asked to run, so the loop
     always ends. With KEY every boot's command line ends with its own fresh
-    ktkey=; BOOT must then parse with linetag.key_of(cmdline)."""
+    ktkey=; BOOT must then parse with linetag.key_of(cmdline).
+
+    STOP_AFTER (a set of test names, --fail-fast): once one of them has a
+    result that is not OK, no further boot is made and the tests not yet run
+    fail as NOT_RUN_FAIL_FAST. A test's result never changes once known (a
+    FAIL line is final; the crash, hang or reset that ends a boot is judged
+    for the test that was running), so a failure found this way is the one
+    the whole session would report."""
     res = SessionResult()
     remaining = list(tests)
     max_boots = max_boots or (2 * len(tests) + 2)
@@ -90,4 +105,8 @@ def run_tests(tests, boot, extra=(), limit=CMDLINE_MAX, max_boots=None, key=True
         elif outcome.failure is not None:
             res.notes.append("boot %d: %s" % (len(res.boots), outcome.failure.reason[0]))
         remaining = [t for t in remaining if t not in res.results]
+        if stop_after is not None and failed_any(res.results, stop_after):
+            for t in remaining:
+                res.results[t] = Result(FAIL, 0.0, [NOT_RUN_FAIL_FAST])
+            break
     return res

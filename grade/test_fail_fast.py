@@ -1,0 +1,156 @@
+#!/usr/bin/env python3
+"""test_fail_fast.py: unit tests of grade.py --fail-fast (runner, session, labrun) and the proof, on real lab 2 mutants, that mutate.py's early verdicts equal full grading's."""
+import json
+import os
+import subprocess
+import sys
+import tempfile
+import time
+import unittest
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+sys.path.insert(0, HERE)
+
+import emu                         # noqa: E402
+import runner                      # noqa: E402
+import session                     # noqa: E402
+from protocol import FAIL, OK, PANIC, BootOutcome, BootParser, End, Result  # noqa: E402
+
+SMOKE = "--smoke" in sys.argv
+
+
+def outcome(results, finished=True, failure=None):
+    """A BootOutcome with RESULTS {name: verdict}."""
+    return BootOutcome(results={n: Result(v) for n, v in results.items()}, ran=list(results),
+                       finished=finished, parser=BootParser(), failure=failure)
+
+
+class SessionStop(unittest.TestCase):
+    """session.run_tests(stop_after=...): no boot after a counted failure."""
+
+    def booter(self, script):
+        """BOOT(cmdline, chunk) answering boot k with SCRIPT[k](chunk)."""
+        self.chunks = []
+
+        def boot(cmdline, chunk):
+            self.chunks.append(list(chunk))
+            return script[len(self.chunks) - 1](chunk)
+        return boot
+
+    def test_counted_failure_stops_the_session(self):
+        # boot 1 panics in b; without stop_after the session reboots for c, d
+        crash = lambda chunk: outcome({"a": OK, "b": PANIC}, finished=False)
+        rest = lambda chunk: outcome({t: OK for t in chunk})
+        res = session.run_tests(["a", "b", "c", "d"], self.booter([crash, rest]), key=False,
+                                stop_after={"a", "b", "c", "d"})
+        self.assertEqual(len(self.chunks), 1, "no boot may follow a counted failure")
+        self.assertEqual(res.results["b"].verdict, PANIC, "the failure found is kept as is")
+        for t in ("c", "d"):
+            self.assertEqual(res.results[t].reason, [session.NOT_RUN_FAIL_FAST],
+                             "a test not run must say why, and fail")
+            self.assertFalse(res.results[t].passed)
+
+    def test_without_stop_after_every_test_runs(self):
+        crash = lambda chunk: outcome({"a": OK, "b": PANIC}, finished=False)
+        rest = lambda chunk: outcome({t: OK for t in chunk})
+        res = session.run_tests(["a", "b", "c", "d"], self.booter([crash, rest]), key=False)
+        self.assertEqual(len(self.chunks), 2)
+        self.assertEqual({t: r.verdict for t, r in res.results.items()},
+                         {"a": OK, "b": PANIC, "c": OK, "d": OK})
+
+    def test_failure_worth_nothing_does_not_stop(self):
+        # b is only read by a check (or worth 0 points): its failure loses no point
+        crash = lambda chunk: outcome({"a": OK, "b": FAIL}, finished=False)
+        rest = lambda chunk: outcome({t: OK for t in chunk})
+        res = session.run_tests(["a", "b", "c"], self.booter([crash, rest]), key=False,
+                                stop_after={"a", "c"})
+        self.assertEqual(len(self.chunks), 2, "a failure that costs no point must not stop")
+        self.assertEqual(res.results["c"].verdict, OK)
+
+    def test_failed_any(self):
+        rs = {"a": Result(OK), "b": Result(FAIL)}
+        self.assertTrue(session.failed_any(rs, {"b"}))
+        self.assertFalse(session.failed_any(rs, {"a", "z"}))
+
+
+class StoppedBoot(unittest.TestCase):
+    """protocol: a boot the grader stopped attributes nothing more."""
+
+    def test_stopped_boot_keeps_its_results_only(self):
+        p = BootParser()
+        for line in ["KTEST START lab9 3", "KTEST RUN a", "KTEST FAIL a broken", "KTEST RUN b"]:
+            p.feed(line)
+        out = p.finish(End("stopped", 1.0))
+        self.assertEqual(set(out.results), {"a"},
+                         "the test running when the grader stopped is not judged")
+        self.assertIsNone(out.failure)
+        self.assertEqual(out.results["a"].verdict, FAIL)
+        # the same boot, had it timed out instead, blames b
+        self.assertEqual(p.finish(End("timeout", 1.0, limit=5)).results["b"].verdict, "TIMEOUT")
+
+
+class RunnerStop(unittest.TestCase):
+    """runner.boot_once(stop=...) kills the emulator at the failing line."""
+
+    def test_stop_kills_the_emulator_early(self):
+        with tempfile.TemporaryDirectory() as d:
+            serial = os.path.join(d, "serial.log")
+            # a fake emulator: three protocol lines, then it would run for 600 s
+            script = ("printf 'KTEST START lab9 2\\nKTEST RUN a\\nKTEST FAIL a x\\n' > %s; "
+                      "exec sleep 600" % serial)
+            launch = emu.Launch(kind="bochs", argv=["sh", "-c", script], serial=serial,
+                                log=os.path.join(d, "bochs.log"))
+            tmo = runner.Timeouts(boot=600, test=600)
+            t0 = time.monotonic()
+            out, end = runner.boot_once(launch, tmo, stop=lambda p: session.failed_any(
+                p.results, {"a"}))
+            self.assertEqual(end.kind, "stopped", "the stop predicate must end the boot")
+            self.assertEqual(out.results["a"].verdict, FAIL)
+            # generous: the fake emulator would run 600 s; stopping takes a poll
+            self.assertLess(time.monotonic() - t0, 300)
+
+
+@unittest.skipUnless(SMOKE, "real mutants are graded with --smoke (make test)")
+class EarlyVerdictEqualsFull(unittest.TestCase):
+    """Real lab 2 mutants graded with and without --fail-fast: the same verdict,
+    and every failure the early path reports is one the full grading reports."""
+
+    # cfp_bitmap.c: a wrong mask (FAIL in many tests), a negated condition
+    # (PANIC in one test, FAIL in others), a wrong sum (PANIC in most tests).
+    IDS = ["7125a2c856d7", "720b6312031d", "eda51557582a"]
+
+    def grade(self, d, name, extra):
+        out = os.path.join(d, name + ".json")
+        cmd = [sys.executable, os.path.join(HERE, "mutate.py"), "2", "-j", "1",
+               "--json", out] + extra
+        for i in self.IDS:
+            cmd += ["--id", i]
+        p = subprocess.run(cmd, capture_output=True, text=True)
+        self.assertEqual(p.returncode, 0, p.stdout[-2000:] + p.stderr[-2000:])
+        with open(out) as f:
+            return {m["id"]: m for m in json.load(f)["labs"]["lab2"]["mutants"]}
+
+    def test_same_verdicts(self):
+        with tempfile.TemporaryDirectory() as d:
+            fast = self.grade(d, "fast", [])
+            full = self.grade(d, "full", ["--no-fail-fast"])
+        self.assertEqual(sorted(fast), sorted(self.IDS), "the mutant ids moved: update IDS")
+        for i in self.IDS:
+            self.assertEqual(fast[i]["result"], full[i]["result"],
+                             "%s: early and full grading must agree" % fast[i]["where"])
+            if fast[i]["result"] == "killed":
+                early = set(fast[i]["detail"].split())
+                self.assertTrue(early and early <= set(full[i]["detail"].split()),
+                                "%s: the early failures %s must be among the full run's %s"
+                                % (fast[i]["where"], early, full[i]["detail"]))
+        self.assertTrue(any(m["result"] == "killed" for m in fast.values()))
+
+
+if __name__ == "__main__":
+    if SMOKE:
+        sys.argv.remove("--smoke")
+    prog = unittest.main(exit=False, verbosity=1)
+    r = prog.result
+    failed = len(r.failures) + len(r.errors)
+    print("test_fail_fast: %d passed, %d failed" % (r.testsRun - failed, failed))
+    sys.exit(1 if failed else 0)
