@@ -258,7 +258,7 @@ def grade_lab(args, number, root, workroot, echo, flags=()):
             return labrun.run(rub, todo, spec, build_dir, wd, echo=echo,
                               cmdline="" if section is None else rub.challenge_cmdline(section),
                               trace=bool(args.timeline), isolate=not args.no_rerun,
-                              fail_fast=args.fail_fast)
+                              **({"fail_fast": True} if args.fail_fast else {}))
 
         n = args.jobs or min(4, os.cpu_count() or 1)
         if n == 1 or len(jobs) == 1:

@@ -118,9 +118,13 @@ def run(rubric, entries, spec, build_dir, workdir, echo=None, cmdline="", trace=
     tmo = timeouts_for(rubric, rubric.entries + rubric.challenge_entries, spec.emulator)
     counted = ({e.name for e in entries if not e.is_check and e.points > 0}
                if fail_fast else None)
-    stop = (lambda parser: session.failed_any(parser.results, counted)) if fail_fast else None
-    sess = session.run_tests(tests, lambda cl, chunk: booter.boot(cl, tmo, stop=stop),
-                             extra + (["ktrace"] if trace else []), stop_after=counted)
+    if fail_fast:
+        stop = lambda parser: session.failed_any(parser.results, counted)
+        sess = session.run_tests(tests, lambda cl, chunk: booter.boot(cl, tmo, stop=stop),
+                                 extra + (["ktrace"] if trace else []), stop_after=counted)
+    else:
+        sess = session.run_tests(tests, lambda cl, chunk: booter.boot(cl, tmo),
+                                 extra + (["ktrace"] if trace else []))
     res.notes += sess.notes
     if sess.boots:
         first = sess.boots[0].parser.lines
