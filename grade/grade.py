@@ -248,6 +248,7 @@ def grade_lab(args, number, root, workroot, echo, flags=()):
     else:
         shutil.rmtree(os.path.join(workroot, rub.lab), ignore_errors=True)
         jobs = _run_jobs(args, rub, entries, challenges, emus)
+        lost = threading.Event()   # --fail-fast: set by the first run to lose a point
 
         def one(job):
             section, spec, todo = job
@@ -258,7 +259,7 @@ def grade_lab(args, number, root, workroot, echo, flags=()):
             return labrun.run(rub, todo, spec, build_dir, wd, echo=echo,
                               cmdline="" if section is None else rub.challenge_cmdline(section),
                               trace=bool(args.timeline), isolate=not args.no_rerun,
-                              **({"fail_fast": True} if args.fail_fast else {}))
+                              **({"fail_fast": lost} if args.fail_fast else {}))
 
         n = args.jobs or min(4, os.cpu_count() or 1)
         if n == 1 or len(jobs) == 1:

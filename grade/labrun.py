@@ -1,5 +1,6 @@
 """labrun.py: one graded run of a lab (one emulator, one seed): its tests, then its checks."""
 import os
+import threading
 import time
 from dataclasses import dataclass, field
 from typing import Optional
@@ -105,7 +106,8 @@ def run(rubric, entries, spec, build_dir, workdir, echo=None, cmdline="", trace=
     is killed on the failing line; no more boots, checks or reruns); the
     entries not run fail as session.NOT_RUN_FAIL_FAST. Whether the run
     loses a point is then exactly what the whole run would say; the score
-    is not."""
+    is not. FAIL_FAST may be a threading.Event shared by the runs of one
+    grading: the first run to lose a point sets it and the others stop too."""
     t0 = time.monotonic()
     res = RunResult(spec)
     booter = _Booter(rubric, spec, build_dir, workdir, echo)
@@ -116,12 +118,17 @@ def run(rubric, entries, spec, build_dir, workdir, echo=None, cmdline="", trace=
         if e.is_check and not e.cmdline:
             tests += [n for n in e.needs if n not in tests]
     tmo = timeouts_for(rubric, rubric.entries + rubric.challenge_entries, spec.emulator)
-    counted = ({e.name for e in entries if not e.is_check and e.points > 0}
-               if fail_fast else None)
+    lost_event = _lost_event(fail_fast)
+    counted = {e.name for e in entries if not e.is_check and e.points > 0}
+
+    def lost(results):
+        if lost_event is not None and session.failed_any(results, counted):
+            lost_event.set()
+        return lost_event is not None and lost_event.is_set()
     if fail_fast:
-        stop = lambda parser: session.failed_any(parser.results, counted)
-        sess = session.run_tests(tests, lambda cl, chunk: booter.boot(cl, tmo, stop=stop),
-                                 extra + (["ktrace"] if trace else []), stop_after=counted)
+        sess = session.run_tests(tests, lambda cl, chunk: booter.boot(
+            cl, tmo, stop=lambda parser: lost(parser.results)),
+            extra + (["ktrace"] if trace else []), stop=lost)
     else:
         sess = session.run_tests(tests, lambda cl, chunk: booter.boot(cl, tmo),
                                  extra + (["ktrace"] if trace else []))
@@ -140,23 +147,31 @@ def run(rubric, entries, spec, build_dir, workdir, echo=None, cmdline="", trace=
         if not e.is_check:
             res.results[e.name] = sess.results.get(e.name, Result(FAIL, 0.0, ["not run"]))
     session_images = booter.last_images  # what checks without a boot of their own see
-    lost = fail_fast and session.failed_any(res.results, counted)
-    if isolate and not lost:   # after taking the session's images: reruns boot other copies
+    if isolate and not lost(res.results):   # after the session's images: reruns boot other copies
         found = []
         res.notes += isolation.rerun(sess, lambda cl, chunk: booter.boot(cl, tmo), extra,
                                      findings=found)[0]
         res.integrity += [_labelled(spec, f) for f in found]
     for e in entries:
-        if e.is_check and lost:
+        if e.is_check and lost(res.results):
             res.results[e.name] = Result(FAIL, 0.0, [session.NOT_RUN_FAIL_FAST])
         elif e.is_check:
             res.results[e.name] = _run_check(rubric, e, spec, booter, sess, test_lines,
                                              extra, session_images, res.integrity)
-            lost = fail_fast and e.points > 0 and not res.results[e.name].passed
+            if e.points > 0 and not res.results[e.name].passed and lost_event is not None:
+                lost_event.set()
     res.notes += booter.notes
     res.boots = booter.count
     res.elapsed = time.monotonic() - t0
     return res
+
+
+def _lost_event(fail_fast):
+    """The Event that says a point is lost (FAIL_FAST: False, True or a
+    shared Event), or None without --fail-fast."""
+    if not fail_fast:
+        return None
+    return fail_fast if isinstance(fail_fast, threading.Event) else threading.Event()
 
 
 def _labelled(spec, finding):

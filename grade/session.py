@@ -52,7 +52,7 @@ def failed_any(results, counted):
 
 
 def run_tests(tests, boot, extra=(), limit=CMDLINE_MAX, max_boots=None, key=True,
-              stop_after=None):
+              stop=None):
     """Run TESTS (names) with BOOT(cmdline, chunk) -> BootOutcome.
 
     One boot runs as many tests as fit on a command line; when a boot ends
@@ -62,9 +62,10 @@ def run_tests(tests, boot, extra=(), limit=CMDLINE_MAX, max_boots=None, key=True
     always ends. With KEY every boot's command line ends with its own fresh
     ktkey=; BOOT must then parse with linetag.key_of(cmdline).
 
-    STOP_AFTER (a set of test names, --fail-fast): once one of them has a
-    result that is not OK, no further boot is made and the tests not yet run
-    fail as NOT_RUN_FAIL_FAST. A test's result never changes once known (a
+    STOP(results) (--fail-fast), asked before every boot with the results so
+    far: True (a test worth points failed, here or in another run of the
+    same grading) makes no further boot, and the tests not yet run fail as
+    NOT_RUN_FAIL_FAST. A test's result never changes once known (a
     FAIL line is final; the crash, hang or reset that ends a boot is judged
     for the test that was running), so a failure found this way is the one
     the whole session would report."""
@@ -72,6 +73,10 @@ def run_tests(tests, boot, extra=(), limit=CMDLINE_MAX, max_boots=None, key=True
     remaining = list(tests)
     max_boots = max_boots or (2 * len(tests) + 2)
     while remaining:
+        if stop is not None and stop(res.results):
+            for t in remaining:
+                res.results[t] = Result(FAIL, 0.0, [NOT_RUN_FAIL_FAST])
+            break
         if len(res.boots) >= max_boots:
             for t in remaining:
                 res.results[t] = Result(FAIL, 0.0, ["not run: too many reboots"])
@@ -105,8 +110,4 @@ def run_tests(tests, boot, extra=(), limit=CMDLINE_MAX, max_boots=None, key=True
         elif outcome.failure is not None:
             res.notes.append("boot %d: %s" % (len(res.boots), outcome.failure.reason[0]))
         remaining = [t for t in remaining if t not in res.results]
-        if stop_after is not None and failed_any(res.results, stop_after):
-            for t in remaining:
-                res.results[t] = Result(FAIL, 0.0, [NOT_RUN_FAIL_FAST])
-            break
     return res

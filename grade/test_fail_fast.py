@@ -6,6 +6,7 @@ import subprocess
 import sys
 import tempfile
 import textwrap
+import threading
 import unittest
 from types import SimpleNamespace
 
@@ -29,7 +30,7 @@ def outcome(results, finished=True, failure=None):
 
 
 class SessionStop(unittest.TestCase):
-    """session.run_tests(stop_after=...): no boot after a counted failure."""
+    """session.run_tests(stop=...): no boot after a counted failure."""
 
     def booter(self, script):
         """BOOT(cmdline, chunk) answering boot k with SCRIPT[k](chunk)."""
@@ -45,7 +46,7 @@ class SessionStop(unittest.TestCase):
         crash = lambda chunk: outcome({"a": OK, "b": PANIC}, finished=False)
         rest = lambda chunk: outcome({t: OK for t in chunk})
         res = session.run_tests(["a", "b", "c", "d"], self.booter([crash, rest]), key=False,
-                                stop_after={"a", "b", "c", "d"})
+                                stop=lambda rs: session.failed_any(rs, {"a", "b", "c", "d"}))
         self.assertEqual(len(self.chunks), 1, "no boot may follow a counted failure")
         self.assertEqual(res.results["b"].verdict, PANIC, "the failure found is kept as is")
         for t in ("c", "d"):
@@ -66,7 +67,7 @@ class SessionStop(unittest.TestCase):
         crash = lambda chunk: outcome({"a": OK, "b": FAIL}, finished=False)
         rest = lambda chunk: outcome({t: OK for t in chunk})
         res = session.run_tests(["a", "b", "c"], self.booter([crash, rest]), key=False,
-                                stop_after={"a", "c"})
+                                stop=lambda rs: session.failed_any(rs, {"a", "c"}))
         self.assertEqual(len(self.chunks), 2, "a failure that costs no point must not stop")
         self.assertEqual(res.results["c"].verdict, OK)
 
@@ -106,7 +107,8 @@ class LabRunStop(unittest.TestCase):
             def __init__(self, *a):
                 pass
 
-            def boot(self, cmdline, tmo, stop=None):
+            def boot(booter, cmdline, tmo, stop=None):
+                self.booted = getattr(self, "booted", 0) + 1
                 return outcome(tests)
 
         def check(rub, e, *a):
@@ -130,6 +132,23 @@ class LabRunStop(unittest.TestCase):
         res = self.run_lab({"t1": OK, "t2": OK}, {"k1": FAIL, "k2": OK}, True)
         self.assertEqual(self.checked, ["k1"])
         self.assertEqual(res["k2"].reason, [session.NOT_RUN_FAIL_FAST])
+
+    def test_a_point_lost_by_another_run_stops_this_one(self):
+        lost = threading.Event()
+        lost.set()      # another run (emulator x seed) of the same grading lost a point
+        self.booted = 0
+        res = self.run_lab({"t1": OK, "t2": OK}, {"k1": OK, "k2": OK}, lost)
+        self.assertEqual((self.booted, self.checked), (0, []),
+                         "no boot and no check once any run of the grading lost a point")
+        self.assertEqual(res["t1"].reason, [session.NOT_RUN_FAIL_FAST])
+
+    def test_a_lost_point_tells_the_other_runs(self):
+        lost = threading.Event()
+        self.run_lab({"t1": OK, "t2": OK}, {"k1": OK, "k2": FAIL}, lost)
+        self.assertTrue(lost.is_set(), "a failed check worth points must tell the other runs")
+        lost = threading.Event()
+        self.run_lab({"t1": OK, "t2": PANIC}, {"k1": OK, "k2": OK}, lost)
+        self.assertTrue(lost.is_set(), "a failed test worth points must tell the other runs")
 
     def test_without_fail_fast_every_check_runs(self):
         res = self.run_lab({"t1": FAIL, "t2": OK}, {"k1": FAIL, "k2": OK}, False)
