@@ -159,12 +159,24 @@ def grade_once(tree, lab, emulator, args, json_path, remaining, limit, fail_fast
     try:
         with open(json_path) as f:
             tests = json.load(f)["tests"]
-        lost = ["%s=%s" % (t["name"], t.get("extra_data", {}).get("verdict"))
-                for t in tests if t.get("score", 0) < t.get("max_score", 0) and
-                NOT_RUN not in t.get("output", "")]
+        lost = ["%s=%s" % (t["name"], real_failure(t)) for t in tests
+                if t.get("score", 0) < t.get("max_score", 0) and real_failure(t)]
     except (OSError, ValueError, KeyError):
         lost = ["(no JSON)"]
     return "points", " ".join(lost)
+
+
+def real_failure(test):
+    """The verdict of the first failure of a results.json TEST that is not a
+    --fail-fast "not run" (its output has "[qemu seed=1] PANIC: ..." lines,
+    each failure's reason continued on indented lines), or None."""
+    output = test.get("output")
+    if not output:
+        return test.get("extra_data", {}).get("verdict")
+    for line in output.split("\n"):
+        if line and not line.startswith(" ") and NOT_RUN not in line and ": " in line:
+            return line.split("] ", 1)[-1].split(":", 1)[0]
+    return None
 
 
 class Pool:

@@ -190,6 +190,22 @@ class RunnerStop(unittest.TestCase):
             self.assertEqual(out.results["a"].verdict, FAIL)
 
 
+class MutantDetail(unittest.TestCase):
+    """mutation_run.real_failure: a mutant's detail names real failures only."""
+
+    def test_not_run_is_no_failure(self):
+        import mutation_run as mrun
+        nr = "[qemu seed=1] FAIL: " + session.NOT_RUN_FAIL_FAST
+        self.assertIsNone(mrun.real_failure({"output": nr}))
+        self.assertEqual(mrun.real_failure({"output": nr + "\n[qemu seed=2] PANIC: KPANIC x\n"
+                                                   "  at 0x1234", "extra_data": {"verdict": "FAIL"}}),
+                         "PANIC", "the verdict is the real failure's, not the first listed")
+        self.assertEqual(mrun.real_failure({"output": "TIMEOUT: no result after 10.0s"}),
+                         "TIMEOUT")
+        self.assertIn(mrun.NOT_RUN, session.NOT_RUN_FAIL_FAST,
+                      "mutation_run must recognise the grader's not-run reason")
+
+
 @unittest.skipUnless(SMOKE, "real mutants are graded with --smoke (make test)")
 class EarlyVerdictEqualsFull(unittest.TestCase):
     """Real lab 2 mutants graded with and without --fail-fast: the same verdict,
