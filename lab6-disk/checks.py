@@ -138,6 +138,8 @@ def data_disk_contents(ctx):
     seed = run_seed(ctx)
     block = _blocks(ctx.data_disk)
     bad, step = [], None
+    if failed:  # a write missing because its test failed: that test's step
+        step = _test_failure(ctx, failed[0])[0]
     for b, (what, contents) in sorted(_expected(seed).items()):
         got = block(b)
         if got != contents:

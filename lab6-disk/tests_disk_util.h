@@ -50,8 +50,8 @@ void tests_fail_at(const char *file, int line, const char *fmt, ...)
 #undef KT_FAIL
 #define KT_FAIL(...) tests_fail_at(__FILE__, __LINE__, __VA_ARGS__)
 
-/* Fail the test unless the data disk answered, threads work and the queue
- * names the threads to wake (step 2); failures then name the mode's step. */
+/* Fail the test unless the data disk answered and threads work; failures
+ * then name the mode's step. */
 #define TESTS_REQUIRE_DISK()                                                   \
     do {                                                                       \
         tests_step(TESTS_STEP_MODE);                                           \
@@ -67,7 +67,9 @@ const char *tests_disk_problem(void);
 struct disk *tests_disk(void);
 struct disk_channel *tests_channel(void);
 
-/* Switch to MODE (KT_ASSERT that it worked). */
+/* Switch to MODE (KT_ASSERT that it worked), after checking that the
+ * queue's dual-queue rule names the threads to wake (else "step 2 (request
+ * queue): ...": no transfer could work beside another thread). */
 void tests_mode(enum disk_mode mode);
 
 /* A job on the data disk with nothing measured yet. */
