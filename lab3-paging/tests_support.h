@@ -52,6 +52,11 @@ void tests_pools_destroy(void);
             KT_FAIL("lab 3 VM is not set up (vm_setup failed at boot)");      \
     } while (0)
 
+/* page_table_map(paging_kernel_pt(), VA, FRAME, FLAGS), after failing the
+ * test (instead of page_table_map's assertion panicking) if VA is still
+ * mapped: a page freed earlier that kept its entry. */
+bool tests_map(uint32_t va, unsigned long frame, uint32_t flags);
+
 /* Free frames of the process pool / kernel pool right now. */
 unsigned long tests_process_free(void);
 unsigned long tests_kernel_free(void);
