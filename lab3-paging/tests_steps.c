@@ -221,6 +221,36 @@ static bool probe_step5(char *why, size_t size)
     return true;
 }
 
+/* Step 6 (full): a touched page of a region of a scratch pool at
+ * TESTS_NO_POOL is unmapped by vm_pool_release. Only with steps 1-5. */
+static bool probe_release(char *why, size_t size)
+{
+    static struct vm_pool pool;
+    if (page_table_pool_at(paging_kernel_pt(), TESTS_NO_POOL) != NULL)
+        return true; /* left over from an earlier probe that failed */
+    memset(&pool, 0, sizeof pool);
+    vm_pool_set_name(&pool, "step-probe");
+    if (vm_pool_init(&pool, TESTS_NO_POOL, 16 * PAGE_SIZE, paging_process_pool(),
+                     paging_kernel_pt()) != VM_POOL_OK)
+        return true;
+    bool ok = true;
+    unsigned long a = vm_pool_allocate(&pool, PAGE_SIZE);
+    if (a != 0) {
+        *(volatile uint32_t *)a = 1; /* demand-paged in */
+        vm_pool_release(&pool, a);
+        if (page_table_is_mapped(paging_kernel_pt(), a >> PAGE_SHIFT)) {
+            ok = false;
+            ksnprintf(why, size, "vm_pool_release left the touched page 0x%08lx of the "
+                      "region mapped: it frees each mapped page of the region "
+                      "(page_table_free_page takes a page number)", a);
+            page_table_free_page(paging_kernel_pt(), a >> PAGE_SHIFT);
+            page_table_reclaim_tables(paging_kernel_pt(), (uint32_t)a, (uint32_t)a + PAGE_SIZE);
+        }
+    }
+    vm_pool_destroy(&pool);
+    return ok;
+}
+
 /* Step 6: a page mapped by hand at TESTS_NO_POOL, freed with
  * page_table_free_page: unmapped and its frame back. Only with steps 1-3. */
 static bool probe_step6(char *why, size_t size)
@@ -255,7 +285,7 @@ static bool probe_step6(char *why, size_t size)
                   mapped ? "mapped" : "unmapped", st == CFP_STATE_FREE ? "Free" : "allocated");
         return false;
     }
-    return true;
+    return probe_release(why, size);
 }
 
 /* Step 7: two small blocks from a fresh one-arena heap are neighbours (the

@@ -25,8 +25,9 @@ static bool paging_works(void)
 }
 
 /* The steps of the handout the heap needs that can be checked without a
- * fault (README, "What to implement"): step 2's window formulas and step 3's
- * rule that a pool's first page is always legitimate. Prints the first one
+ * fault (README, "What to implement"): step 2's window formulas, step 3's
+ * rule that a pool's first page is always legitimate and its page tables on
+ * demand (the heap's first one). Prints the first one
  * not done ("lab 3: step N (...): ...") and returns false; the kernel then
  * runs without pools and heap instead of faulting at the first heap page. */
 static bool vm_steps_done(void)
@@ -48,6 +49,13 @@ static bool vm_steps_done(void)
         kprintf("lab 3: step 3 (legitimate addresses): vm_pool_is_legitimate says no to a "
                 "pool's first page, its bookkeeping, which vm_pool_init writes before any "
                 "region exists: no VM pools, no heap\n");
+        return false;
+    }
+    /* The heap's first page needs this table anyway: make it now. */
+    if (!paging_ensure_table(KMALLOC_HEAP_BASE)) {
+        kprintf("lab 3: step 3 (tables on demand): paging_ensure_table(0x%08x), the "
+                "heap's first page table, failed (see above): no VM pools, no heap\n",
+                KMALLOC_HEAP_BASE);
         return false;
     }
     return true;
