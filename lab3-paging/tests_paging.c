@@ -52,7 +52,7 @@ KTEST(paging_recursive_window)
     KT_ASSERT(va != 0);
     unsigned long frame = cfp_get_frames(frames_kernel_pool(), 1);
     KT_ASSERT(frame != 0);
-    KT_ASSERT(page_table_map(paging_kernel_pt(), (uint32_t)va, frame, PTE_WRITABLE));
+    KT_ASSERT(tests_map((uint32_t)va, frame, PTE_WRITABLE));
     /* The window's PDE and PTE agree with the walk and with the mapping. */
     struct page_walk w;
     page_table_walk(paging_kernel_pt(), (uint32_t)va, &w);
@@ -259,7 +259,7 @@ KTEST(paging_protection_fault_reported)
     unsigned long frame = cfp_get_frames(frames_kernel_pool(), 1);
     KT_ASSERT(va != 0 && frame != 0);
     *(volatile uint32_t *)(frame << PAGE_SHIFT) = 77;
-    KT_ASSERT(page_table_map(paging_kernel_pt(), (uint32_t)va, frame, 0)); /* read-only */
+    KT_ASSERT(tests_map((uint32_t)va, frame, 0)); /* read-only */
     KT_ASSERT(read_cr0() & CR0_WP);
     KT_ASSERT_EQ(*(volatile uint32_t *)va, 77); /* reading is fine */
     unsigned long faults0 = paging_demand_faults();

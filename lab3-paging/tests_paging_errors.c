@@ -96,8 +96,8 @@ KTEST(paging_free_page_release_refused)
     unsigned long run = cfp_get_frames(frames_process_pool(), 2);
     unsigned long single = cfp_get_frames(frames_process_pool(), 1);
     KT_ASSERT(run != 0 && single != 0);
-    KT_ASSERT(page_table_map(paging_kernel_pt(), bad, run + 1, PTE_WRITABLE));
-    KT_ASSERT(page_table_map(paging_kernel_pt(), good, single, PTE_WRITABLE));
+    KT_ASSERT(tests_map(bad, run + 1, PTE_WRITABLE));
+    KT_ASSERT(tests_map(good, single, PTE_WRITABLE));
     kprintf("paging: release probe 0x%08lx frame 0x%lx, good 0x%08lx\n",
             (unsigned long)bad, run + 1, (unsigned long)good);
     page_table_free_page(paging_kernel_pt(), bad >> PAGE_SHIFT);
