@@ -113,7 +113,7 @@ bool paging_fault_handler(struct intr_frame *f)
     struct page_table *pt = paging_current();
     char why[WHY_MAX];
 
-    KASSERT(f->vector == PAGE_FAULT_VECTOR);
+    KASSERT(f->vector == VEC_PAGE_FAULT);
     if (!paging_enabled() || pt == NULL) {
         fault_report(f, cr2, "paging is not enabled");
         return false;

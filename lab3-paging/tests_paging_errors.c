@@ -22,7 +22,7 @@ static unsigned hold_process_frames(unsigned long *held)
 /* Touch VA (a write); true if it faulted. Interrupt state is kept. */
 static bool touch_faults(uint32_t va)
 {
-    if (ksetjmp(*ktest_catch_arm(PAGE_FAULT_VECTOR)) == 0) {
+    if (ksetjmp(*ktest_catch_arm(VEC_PAGE_FAULT)) == 0) {
         *(volatile uint32_t *)va = 1;
         ktest_catch_disarm();
         return false;

@@ -81,7 +81,7 @@ KTEST(paging_tlb_release_every_page)
     for (unsigned i = 0; i < PAGES; i++) {
         uint32_t page = (uint32_t)(r + i * PAGE_SIZE);
         KT_ASSERT(!page_table_is_mapped(paging_kernel_pt(), page >> PAGE_SHIFT));
-        KT_EXPECT_FAULT(PAGE_FAULT_VECTOR, (void)*(volatile uint32_t *)page);
+        KT_EXPECT_FAULT(VEC_PAGE_FAULT, (void)*(volatile uint32_t *)page);
         KT_ASSERT_EQ_HEX(ktest_last_fault()->cr2, page);
     }
     KT_ASSERT_EQ(vm_pool_allocate(pool, PAGES * PAGE_SIZE), r);
@@ -206,7 +206,7 @@ KTEST(paging_new_table_zeroed)
      * the held frames go back whatever happens. */
     bool faulted = false;
     if (va != 0) {
-        if (ksetjmp(*ktest_catch_arm(PAGE_FAULT_VECTOR)) == 0) {
+        if (ksetjmp(*ktest_catch_arm(VEC_PAGE_FAULT)) == 0) {
             *(volatile uint32_t *)va = 7;
             ktest_catch_disarm();
         } else {
