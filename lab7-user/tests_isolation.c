@@ -5,9 +5,6 @@
 #include "tests_user_util.h"
 #include "ufault.h"
 
-#define VEC_DIVIDE 0
-#define VEC_GP 13
-#define VEC_PF 14
 
 /* True if TEXT contains WORD. */
 static bool contains(const char *text, const char *word)
@@ -47,11 +44,11 @@ KTEST(user_memory_violations_end_process)
         "t_mem read 0xFFFFF000", "t_mem write 0xFFC00000", "t_mem jump 0xC0001000",
         "t_mem read 0x30000000", "t_mem write 0x08048000",
     };
-    user_expect_killed(lines[0], user_run(lines[0]), ABI_KILLED_MEMORY, VEC_PF);
+    user_expect_killed(lines[0], user_run(lines[0]), ABI_KILLED_MEMORY, VEC_PAGE_FAULT);
     struct user_baseline b;
     user_baseline_take(&b);
     for (unsigned i = 0; i < sizeof lines / sizeof lines[0]; i++) {
-        user_expect_killed(lines[i], user_run(lines[i]), ABI_KILLED_MEMORY, VEC_PF);
+        user_expect_killed(lines[i], user_run(lines[i]), ABI_KILLED_MEMORY, VEC_PAGE_FAULT);
         if (!contains(ufault_last_report(), "cr2 0x"))
             KT_FAIL("the report of '%s' must give CR2: \"%s\"", lines[i], ufault_last_report());
     }

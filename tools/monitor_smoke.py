@@ -203,7 +203,7 @@ def check_shell(lab):
         try:
             s.read_until(prompt)
             print("lab%d: boot to the user shell %.2fs wall" % (lab, time.time() - s.start))
-            for line, wanted in script["shell"]:
+            for line, wanted, _ in script["shell"]:
                 out = s.command(line, prompt)
                 missing = [w for w in wanted if w not in out]
                 if missing:
