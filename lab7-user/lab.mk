@@ -16,7 +16,7 @@ build/lab7/data.img: lab6-disk/mkdata.py
 # keeps every symbol and the debug information (for gdb), NAME.sym lists its
 # functions for Bochs; the image
 # (tools/uimage.py) holds NAME.elf without debug information, symbols kept,
-# and is embedded in the kernel by uimage_blob.asm.
+# and is embedded in the kernel compressed (uimage.lz) by uimage_blob.asm.
 USER_B := build/lab7/user
 USER_LD := user/user.ld
 USER_CFLAGS := -m32 -std=gnu11 -ffreestanding -fno-pic -fno-pie -nostdlib -static \
@@ -33,6 +33,8 @@ USER_ELFS := $(addprefix $(USER_B)/,$(addsuffix .elf,$(USER_PROGS)))
 USER_BINS := $(addprefix $(USER_B)/img/,$(USER_PROGS))
 USER_SYMS := $(addprefix $(USER_B)/,$(addsuffix .sym,$(USER_PROGS)))
 UIMAGE := $(USER_B)/uimage.img
+UIMAGE_LZ := $(USER_B)/uimage.lz
+UIMAGE_INC := $(USER_B)/uimage.inc
 
 $(USER_B)/cflags: FORCE
 	@mkdir -p $(@D)
@@ -73,14 +75,16 @@ $(USER_BAD_STAMP): tools/mkbadelf.py
 	@rm -rf $(@D) && mkdir -p $(@D)
 	$(Q)$(PYTHON) tools/mkbadelf.py $(@D) && touch $@
 
-$(UIMAGE): $(USER_BINS) $(USER_BAD_STAMP) tools/uimage.py
-	$(Q)$(PYTHON) tools/uimage.py -o $@ $(USER_BINS) $$(ls $(USER_B)/bad/* | sort)
+# The image, its compressed form (what the kernel embeds) and its size for nasm, in one run.
+$(UIMAGE) $(UIMAGE_LZ) $(UIMAGE_INC) &: $(USER_BINS) $(USER_BAD_STAMP) tools/uimage.py
+	$(Q)$(PYTHON) tools/uimage.py -o $@ --lz $(UIMAGE_LZ) --nasm-inc $(UIMAGE_INC) \
+	    $(USER_BINS) $$(ls $(USER_B)/bad/* | sort)
 
 .PHONY: user-programs
 user-programs: $(UIMAGE) $(USER_ELFS) $(USER_SYMS)
 
 # Every kernel that links uimage_blob.asm embeds the image (nasm's incbin).
 $(foreach n,$(LAB_NUMS),$(foreach v,/ -gdb/ -full/,build/lab$(n)$(v)obj/lab7-user/uimage_blob.asm.o)): \
-    $(UIMAGE) $(USER_ELFS) $(USER_SYMS)
+    $(UIMAGE) $(UIMAGE_LZ) $(UIMAGE_INC) $(USER_ELFS) $(USER_SYMS)
 
 -include $(patsubst %.o,%.d,$(USER_LIB_OBJS) $(patsubst %,$(USER_B)/obj/user/%.o,$(USER_PROGS)))

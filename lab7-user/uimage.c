@@ -3,19 +3,94 @@
 
 #include <stddef.h>
 
+#include "common/kprintf.h"
 #include "common/kstring.h"
 #include "syscall_abi.h"
 
 #ifndef UIMAGE_HOST_TEST /* host tests bring their own image */
-/* Bounds of the embedded image (uimage_blob.asm). */
-extern const unsigned char uimage_start[], uimage_end[];
+#include "common/intr_level.h"
+
+/* uimage_blob.asm: the compressed image, and the buffer it unpacks into. */
+extern const unsigned char uimage_lz_start[], uimage_lz_end[];
+extern unsigned char uimage_raw[];
+extern const uint32_t uimage_raw_capacity;
+
+static int uimage_state;      /* 0: not unpacked yet; 1: valid; -1: broken */
+static uint32_t uimage_size;  /* bytes of the unpacked image */
+
+bool uimage_init(void)
+{
+    enum intr_level old = intr_disable();
+    if (uimage_state == 0) {
+        const char *why = uimage_unpack(uimage_lz_start, (uint32_t)(uimage_lz_end - uimage_lz_start),
+                                        uimage_raw, uimage_raw_capacity, &uimage_size);
+        if (why == NULL)
+            why = uimage_check(uimage_raw, uimage_size);
+        if (why != NULL)
+            kprintf("uimage: the embedded program image is broken: %s\n", why);
+        uimage_state = why == NULL ? 1 : -1;
+    }
+    intr_set_level(old);
+    return uimage_state == 1;
+}
 
 const void *uimage_bytes(uint32_t *size)
 {
-    *size = (uint32_t)(uimage_end - uimage_start);
-    return uimage_start;
+    *size = uimage_init() ? uimage_size : 0;
+    return uimage_raw;
 }
 #endif
+
+static uint32_t uimage_fnv1a(const unsigned char *p, uint32_t n)
+{
+    uint32_t h = 0x811C9DC5u;
+    for (uint32_t i = 0; i < n; i++)
+        h = (h ^ p[i]) * 0x01000193u;
+    return h;
+}
+
+const char *uimage_unpack(const void *blob, uint32_t size, void *out, uint32_t capacity,
+                          uint32_t *raw_size)
+{
+    const unsigned char *in = blob;
+    unsigned char *dst = out;
+    struct uimage_lz_header h;
+    *raw_size = 0;
+    if (size < sizeof h)
+        return "compressed image shorter than its header";
+    memcpy(&h, in, sizeof h);
+    if (h.magic != UIMAGE_LZ_MAGIC || h.comp_size != size - sizeof h)
+        return "bad compressed image header";
+    if (h.raw_size > capacity)
+        return "image larger than its buffer";
+    uint32_t i = sizeof h, n = 0;
+    while (n < h.raw_size) {
+        if (i >= size)
+            return "compressed stream ends early";
+        unsigned flags = in[i++];
+        for (int bit = 0; bit < 8 && n < h.raw_size; bit++) {
+            if (flags & (1u << bit)) {
+                if (i >= size)
+                    return "compressed stream ends early";
+                dst[n++] = in[i++];
+                continue;
+            }
+            if (size - i < 3)
+                return "compressed stream ends early";
+            uint32_t dist = in[i] | (uint32_t)in[i + 1] << 8;
+            uint32_t len = in[i + 2] + (uint32_t)UIMAGE_LZ_MIN;
+            i += 3;
+            if (dist == 0 || dist > n || len > h.raw_size - n)
+                return "compressed stream refers outside the image";
+            for (uint32_t k = 0; k < len; k++, n++)
+                dst[n] = dst[n - dist]; /* byte by byte: the copy may overlap itself */
+        }
+    }
+    if (uimage_fnv1a(dst, n) != h.checksum)
+        return "compressed image checksum mismatch";
+    *raw_size = n;
+    return NULL;
+}
 
 const char *uimage_check(const void *image, uint32_t size)
 {

@@ -56,6 +56,35 @@ class PackTests(unittest.TestCase):
                 uimage.parse(image[:n])
 
 
+class CompressionTests(unittest.TestCase):
+    def test_round_trip(self):
+        import random
+        rng = random.Random(7)
+        samples = [b"", b"a", b"abcd" * 1000, bytes(70000),
+                   bytes(rng.randrange(256) for _ in range(5000)),
+                   uimage.pack([("p%d" % i, ELF + bytes(rng.randrange(4) for _ in range(3000)))
+                                for i in range(8)])]
+        for raw in samples:
+            blob = uimage.lz_compress(raw)
+            self.assertEqual(uimage.lz_decompress(blob), raw, f"{len(raw)} bytes round trip")
+        self.assertLess(len(uimage.lz_compress(b"abcd" * 1000)), 200, "repeats must compress")
+
+    def test_damage_refused(self):
+        blob = bytearray(uimage.lz_compress(b"hello hello hello hello, world" * 3))
+        for at, words in ((0, "header"), (20, "checksum"), (12, "checksum")):
+            bad = bytearray(blob)
+            bad[at] ^= 0x41
+            with self.assertRaises(uimage.ImageError, msg=f"byte {at} changed") as cm:
+                uimage.lz_decompress(bytes(bad))
+            self.assertIn(words, str(cm.exception))
+        for n in range(len(blob)):
+            cut = bytearray(blob[:n])
+            if n >= 16:
+                struct.pack_into("<I", cut, 8, n - 16)
+            with self.assertRaises(uimage.ImageError, msg=f"cut to {n} bytes"):
+                uimage.lz_decompress(bytes(cut))
+
+
 class CommandLineTests(unittest.TestCase):
     def run_tool(self, *args):
         return subprocess.run([sys.executable, os.path.join(HERE, "uimage.py"), *args],
@@ -67,8 +96,14 @@ class CommandLineTests(unittest.TestCase):
             with open(prog, "wb") as f:
                 f.write(ELF)
             img = os.path.join(d, "u.img")
-            r = self.run_tool("-o", img, prog, f"other={prog}")
+            lz, inc = os.path.join(d, "u.lz"), os.path.join(d, "u.inc")
+            r = self.run_tool("-o", img, "--lz", lz, "--nasm-inc", inc, prog, f"other={prog}")
             self.assertEqual(r.returncode, 0, r.stderr)
+            with open(inc) as f:
+                self.assertIn(f"%define UIMAGE_RAW_BYTES {os.path.getsize(img)}", f.read())
+            r = self.run_tool("--list", lz)
+            self.assertEqual(r.returncode, 0, r.stderr)
+            self.assertIn("compressed", r.stdout)
             r = self.run_tool("--list", img)
             self.assertEqual(r.returncode, 0, r.stderr)
             self.assertIn("hello", r.stdout)

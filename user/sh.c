@@ -1,5 +1,6 @@
 /* sh.c: the shell: runs programs by name with arguments (spawn + wait) and says how each ended;
- * built-ins: help, exit, ps, bg (run without waiting), wait. */
+ * built-ins: help, exit, ps, bg (run without waiting), wait. As the first process it adopts
+ * orphans: it reaps any child while it waits for the one in the foreground. */
 #include "user/lib/ulib.h"
 
 #define SH_LINE 256
@@ -87,8 +88,11 @@ static bool sh_run(char **argv, int argc, int *code)
         } else if (background) {
             printf("[%d] %s started\n", pid, prog[0]);
         } else {
-            int status;
-            int r = wait(pid, &status);
+            /* Wait for any child, so background programs and orphans the shell adopted
+             * (it may be the first process) are reaped too, until the foreground one ends. */
+            int status, r;
+            while ((r = wait(-1, &status)) > 0 && r != pid)
+                sh_report("background", r, status);
             if (r < 0)
                 perror_code("sh: wait", r);
             else

@@ -51,9 +51,9 @@ int main(void)
         expect_fault("read", bad[i].name, read(0, p, 16));
         char *argv_ok[] = {"args", NULL};
         expect_fault("spawn path", bad[i].name, spawn(p, argv_ok));
-        char *argv_bad_elem[] = {"args", p, NULL};
-        expect_fault("spawn argv[1]", bad[i].name, spawn("args", argv_bad_elem));
-        if (bad[i].addr != 0) { /* NULL argv, NULL status may mean "none" */
+        if (bad[i].addr != 0) { /* a NULL argv[1] ends argv; NULL argv, NULL status may mean "none" */
+            char *argv_bad_elem[] = {"args", p, NULL};
+            expect_fault("spawn argv[1]", bad[i].name, spawn("args", argv_bad_elem));
             expect_fault("spawn argv", bad[i].name, spawn("args", p));
             expect_fault("wait status", bad[i].name, wait(child, p));
         }

@@ -143,12 +143,103 @@ static void test_every_truncation(void **state)
     teardown_image();
 }
 
+/* ---- uimage_unpack: the compressed form ---- */
+static uint32_t fnv1a(const uint8_t *p, size_t n)
+{
+    uint32_t h = 0x811C9DC5u;
+    for (size_t i = 0; i < n; i++)
+        h = (h ^ p[i]) * 0x01000193u;
+    return h;
+}
+
+/* "abcd" as literals, then a match of 8 at distance 4 (overlapping itself), then "Z":
+ * unpacks to "abcdabcdabcdZ". */
+static size_t make_lz(uint8_t *blob)
+{
+    static const char raw[] = "abcdabcdabcdZ";
+    const uint8_t stream[] = {0x2F, 'a', 'b', 'c', 'd', 4, 0, 8 - UIMAGE_LZ_MIN, 'Z'};
+    struct uimage_lz_header h = {UIMAGE_LZ_MAGIC, 13, sizeof stream, fnv1a((const uint8_t *)raw, 13)};
+    memcpy(blob, &h, sizeof h);
+    memcpy(blob + sizeof h, stream, sizeof stream);
+    return sizeof h + sizeof stream;
+}
+
+/* Unpack from exact-size heap copies (ASan sees any access outside them). */
+static const char *unpack_copy(const uint8_t *blob, size_t size, uint32_t capacity, uint8_t *result)
+{
+    uint8_t *in = malloc(size ? size : 1), *out = malloc(capacity ? capacity : 1);
+    assert_non_null(in);
+    assert_non_null(out);
+    memcpy(in, blob, size);
+    uint32_t raw = 12345;
+    const char *why = uimage_unpack(in, (uint32_t)size, out, capacity, &raw);
+    if (why == NULL) {
+        assert_true(raw <= capacity);
+        if (result != NULL)
+            memcpy(result, out, raw);
+    } else {
+        assert_int_equal(raw, 0);
+    }
+    free(in);
+    free(out);
+    return why;
+}
+
+static void test_unpack_good(void **state)
+{
+    (void)state;
+    uint8_t blob[64], out[32] = {0};
+    size_t n = make_lz(blob);
+    assert_null(unpack_copy(blob, n, 13, out));
+    assert_memory_equal(out, "abcdabcdabcdZ", 13);
+    assert_null(unpack_copy(blob, n, 4096, out));
+}
+
+static void test_unpack_malformed(void **state)
+{
+    (void)state;
+    struct { const char *name, *why; size_t at; uint8_t value; uint32_t capacity; } cases[] = {
+        {"magic", "header", 0, 'X', 64},
+        {"comp_size", "header", 8, 99, 64},
+        {"raw size past the buffer", "larger than its buffer", 0, 0, 12},
+        {"distance 0", "outside", 16 + 5, 0, 64},
+        {"distance past the output", "outside", 16 + 5, 5, 64},
+        {"length past the raw size", "outside", 16 + 7, 200, 64},
+        {"checksum", "checksum", 12, 0x55, 64},
+        {"a literal byte changed", "checksum", 16 + 1, 'x', 64},
+    };
+    for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+        uint8_t blob[64];
+        size_t n = make_lz(blob);
+        if (cases[i].at != 0 || cases[i].value != 0)
+            blob[cases[i].at] = cases[i].value;
+        const char *why = unpack_copy(blob, n, cases[i].capacity, NULL);
+        if (why == NULL || strstr(why, cases[i].why) == NULL)
+            fail_msg("%s: a malformed compressed image must be refused naming \"%s\", got \"%s\"",
+                     cases[i].name, cases[i].why, why ? why : "(accepted)");
+    }
+    uint8_t blob[64];
+    size_t n = make_lz(blob);
+    for (size_t len = 0; len < n; len++) /* every truncation (comp_size made to match) */ {
+        uint8_t cut[64];
+        memcpy(cut, blob, len);
+        if (len >= sizeof(struct uimage_lz_header)) {
+            uint32_t comp = (uint32_t)(len - sizeof(struct uimage_lz_header));
+            memcpy(cut + 8, &comp, 4);
+        }
+        if (unpack_copy(cut, len, 64, NULL) == NULL)
+            fail_msg("a compressed image cut to %zu of %zu bytes must be refused", len, n);
+    }
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_good_image),
         cmocka_unit_test(test_malformed_images),
         cmocka_unit_test(test_every_truncation),
+        cmocka_unit_test(test_unpack_good),
+        cmocka_unit_test(test_unpack_malformed),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
