@@ -42,7 +42,7 @@ grade-full:
 CMDLINE ?=
 EMU ?= qemu
 
-.PHONY: help all clean gdb grade grade-selftest test bench handout autograder
+.PHONY: help all clean gdb grade grade-selftest test bench bench-compare bench-baseline handout autograder
 help:
 	@echo "StepOS: a teaching OS for 32-bit x86 in six labs"
 	@echo ""
@@ -63,7 +63,9 @@ help:
 	@echo "  make host-test       host unit tests (cmocka, sanitizers)"
 	@echo "  make compile_commands.json   compile commands of every lab, for clangd"
 	@echo "  make test            host tests + every lab graded on QEMU and Bochs"
-	@echo "  make bench           benchmarks (KMETRIC lines)"
+	@echo "  make bench           benchmarks (KMETRIC lines) beside their goals and baseline"
+	@echo "  make bench-compare   fail on any Bochs figure worse than labN-*/bench.toml's baseline"
+	@echo "  make bench-baseline  rewrite the baselines and the handouts' benchmark tables"
 	@echo "  make grade           grade every lab on QEMU"
 	@echo "  make grade-selftest  check the grader catches broken kernels"
 	@echo "  make mutation-score LAB=N|all   which automatic bugs the rubric misses"
@@ -138,6 +140,12 @@ soak:
 
 bench:
 	$(PYTHON) tools/bench.py
+
+bench-compare:
+	$(PYTHON) tools/bench.py --compare
+
+bench-baseline:
+	$(PYTHON) tools/bench.py --baseline
 
 handout:
 	@test -n "$(LAB)" || { echo "usage: make handout LAB=N [DEPTH=core|full] [OUT=dir] [KEEP_SOLUTIONS=K] [ONLY=1]"; exit 2; }

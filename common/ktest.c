@@ -11,9 +11,9 @@
 #include "sched_trace.h"
 #include "siphash.h"
 
-/* Bounds of the .ktest section (common/kernel.ld). */
-extern const struct ktest __ktest_start[], __ktest_end[];
-extern const struct ktest __kbench_start[], __kbench_end[];
+/* The test and benchmark tables (common/ktable.h). */
+KTABLE_DEFINE(const struct ktest, ktest);
+KTABLE_DEFINE(const struct ktest, kbench);
 
 static const struct ktest *ktest_running; /* test in progress, or NULL */
 static kjmp_buf ktest_abandon;            /* back to the runner on failure */
@@ -28,8 +28,9 @@ static struct ktest_fault catch_result;
 #define LINE_MAX 1024 /* a protocol line, tag included; longer messages are cut */
 #define TAG_ROOM 32   /* " #<seq>:<16 hex digits>" */
 
-/* Code and registration tables: [__kernel_start, __cmdkey_end) (kernel.ld). */
-extern const char __kernel_start[], __cmdkey_end[];
+/* Code, read-only data and every registration table: [__kernel_start,
+ * __ktables_end) (common/kernel.ld). */
+extern const char __kernel_start[], __ktables_end[];
 
 static char line_buf[LINE_MAX];
 
@@ -43,7 +44,7 @@ static bool trace_dump; /* ktest_set_trace: KTRACE lines after every test */
 
 static uint64_t ktest_code_hash(void)
 {
-    return siphash24(tag_key, __kernel_start, (size_t)(__cmdkey_end - __kernel_start));
+    return siphash24(tag_key, __kernel_start, (size_t)(__ktables_end - __kernel_start));
 }
 
 bool ktest_set_key(const uint8_t key[16])

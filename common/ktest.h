@@ -1,4 +1,4 @@
-/* ktest.h: in-kernel unit tests, collected from the .ktest linker section. */
+/* ktest.h: in-kernel unit tests, collected in the ktest registration table. */
 #ifndef COMMON_KTEST_H
 #define COMMON_KTEST_H
 
@@ -6,19 +6,23 @@
 #include <stdint.h>
 
 #include "kstring.h"
+#include "ktable.h"
 
 /* One registered test. The linker gathers these between __ktest_start and
- * __ktest_end (see common/kernel.ld). */
+ * __ktest_end (registration table ktest, common/ktable.h); benchmarks the
+ * same way in table kbench. */
 struct ktest {
     const char *name;
     void (*fn)(void);
 };
+KTABLE_DECLARE(const struct ktest, ktest);
+KTABLE_DECLARE(const struct ktest, kbench);
 
 /* Declare a test:  KTEST(frames_alloc_single) { ... KT_ASSERT(...); ... } */
 #define KTEST(tname)                                                         \
     static void ktest_fn_##tname(void);                                      \
     static const struct ktest ktest_desc_##tname                             \
-        __attribute__((used, section(".ktest"), aligned(4))) = {             \
+        KTABLE_ENTRY(ktest) = {                                              \
             #tname, ktest_fn_##tname};                                       \
     static void ktest_fn_##tname(void)
 
@@ -150,7 +154,7 @@ const char *ktest_current(void);
 #define KBENCH(bname)                                                        \
     static void kbench_fn_##bname(void);                                     \
     static const struct ktest kbench_desc_##bname                            \
-        __attribute__((used, section(".kbench"), aligned(4))) = {            \
+        KTABLE_ENTRY(kbench) = {                                             \
             #bname, kbench_fn_##bname};                                      \
     static void kbench_fn_##bname(void)
 

@@ -92,6 +92,9 @@ def parse_args(argv):
                    "as an SVG; several tests or runs get the test and run in the name")
     p.add_argument("--no-rerun", action="store_true",
                    help="do not rerun a test that failed after others alone (isolation.py)")
+    p.add_argument("--fail-fast", action="store_true",
+                   help="stop at the first test or check worth points that fails (the "
+                   "rest is reported 'not run'): whether points are lost, quickly")
     p.add_argument("--no-build", action="store_true",
                    help="grade the images already in build/ (skip make)")
     p.add_argument("--challenges", action="store_true",
@@ -245,6 +248,7 @@ def grade_lab(args, number, root, workroot, echo, flags=()):
     else:
         shutil.rmtree(os.path.join(workroot, rub.lab), ignore_errors=True)
         jobs = _run_jobs(args, rub, entries, challenges, emus)
+        lost = threading.Event()   # --fail-fast: set by the first run to lose a point
 
         def one(job):
             section, spec, todo = job
@@ -254,7 +258,8 @@ def grade_lab(args, number, root, workroot, echo, flags=()):
             os.makedirs(wd, exist_ok=True)
             return labrun.run(rub, todo, spec, build_dir, wd, echo=echo,
                               cmdline="" if section is None else rub.challenge_cmdline(section),
-                              trace=bool(args.timeline), isolate=not args.no_rerun)
+                              trace=bool(args.timeline), isolate=not args.no_rerun,
+                              **({"fail_fast": lost} if args.fail_fast else {}))
 
         n = args.jobs or min(4, os.cpu_count() or 1)
         if n == 1 or len(jobs) == 1:

@@ -11,7 +11,8 @@ import pristine   # noqa: E402
 # What an honest lab solution has no reason to name. Each: (regex, what it is).
 PATTERNS = [
     (r"KTEST|KMETRIC", "the test protocol or the test registry"),
-    (r"\bktest_\w*|__ktest_\w*|__kbench_\w*|\.ktest\b|\.kbench\b", "the test runner's internals"),
+    (r"\bktest_\w*|__ktest_\w*|__kbench_\w*|\.ktest\b|\.kbench\b|(?i:ktable\w*\W+k(?:test|bench)\b)",
+     "the test runner's internals"),
     (r"ktkey|siphash", "the per-boot result key"),
     (r"\bksyms_\w+|ksyms\.h", "the kernel symbol table"),
     (r"\b(?:BOOT_)?CMDLINE_LBA\b|\bBI_CMDLINE\b|->\s*cmdline\b|\bcmdline_text\b",

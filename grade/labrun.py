@@ -1,5 +1,6 @@
 """labrun.py: one graded run of a lab (one emulator, one seed): its tests, then its checks."""
 import os
+import threading
 import time
 from dataclasses import dataclass, field
 from typing import Optional
@@ -68,9 +69,10 @@ class _Booter:
         self.last_end = None
         self.notes = []              # what the emulator launch adjusted (e.g. padding)
 
-    def boot(self, cmdline, tmo, data_disk=None, data_errors=None):
+    def boot(self, cmdline, tmo, data_disk=None, data_errors=None, stop=None):
         """Boot with CMDLINE; DATA_DISK True/False overrides the rubric's
-        choice of attaching the data disk, DATA_ERRORS injects errors on it."""
+        choice of attaching the data disk, DATA_ERRORS injects errors on it;
+        STOP(parser) ends the boot early (runner.boot_once)."""
         self.count += 1
         d = os.path.join(self.workdir, "boot%d" % self.count)
         data = self.data
@@ -87,18 +89,25 @@ class _Booter:
         if self.echo:
             echo = lambda line: self.echo(self.spec, line)
             self.echo(self.spec, "--- boot %d: %s" % (self.count, cmdline))
-        outcome, end = runner.boot_once(launch, tmo, echo=echo, key=linetag.key_of(cmdline))
+        outcome, end = runner.boot_once(launch, tmo, echo=echo, key=linetag.key_of(cmdline),
+                                        stop=stop)
         self.last_images = (disk_copy, data_copy)
         self.last_end = end
         return outcome
 
 
 def run(rubric, entries, spec, build_dir, workdir, echo=None, cmdline="", trace=False,
-        isolate=True):
+        isolate=True, fail_fast=False):
     """Grade ENTRIES of RUBRIC under SPEC; boots happen in WORKDIR/bootN.
     CMDLINE (a challenge section's keys) is added to every boot's command line.
     TRACE: the kernel dumps each test's scheduling trace (RunResult.traces).
-    ISOLATE: rerun a test that failed after others alone (isolation.py)."""
+    ISOLATE: rerun a test that failed after others alone (isolation.py).
+    FAIL_FAST: stop at the first entry worth points that fails (the emulator
+    is killed on the failing line; no more boots, checks or reruns); the
+    entries not run fail as session.NOT_RUN_FAIL_FAST. Whether the run
+    loses a point is then exactly what the whole run would say; the score
+    is not. FAIL_FAST may be a threading.Event shared by the runs of one
+    grading: the first run to lose a point sets it and the others stop too."""
     t0 = time.monotonic()
     res = RunResult(spec)
     booter = _Booter(rubric, spec, build_dir, workdir, echo)
@@ -109,8 +118,20 @@ def run(rubric, entries, spec, build_dir, workdir, echo=None, cmdline="", trace=
         if e.is_check and not e.cmdline:
             tests += [n for n in e.needs if n not in tests]
     tmo = timeouts_for(rubric, rubric.entries + rubric.challenge_entries, spec.emulator)
-    sess = session.run_tests(tests, lambda cl, chunk: booter.boot(cl, tmo),
-                             extra + (["ktrace"] if trace else []))
+    lost_event = _lost_event(fail_fast)
+    counted = {e.name for e in entries if not e.is_check and e.points > 0}
+
+    def lost(results):
+        if lost_event is not None and session.failed_any(results, counted):
+            lost_event.set()
+        return lost_event is not None and lost_event.is_set()
+    if fail_fast:
+        sess = session.run_tests(tests, lambda cl, chunk: booter.boot(
+            cl, tmo, stop=lambda parser: lost(parser.results)),
+            extra + (["ktrace"] if trace else []), stop=lost)
+    else:
+        sess = session.run_tests(tests, lambda cl, chunk: booter.boot(cl, tmo),
+                                 extra + (["ktrace"] if trace else []))
     res.notes += sess.notes
     if sess.boots:
         first = sess.boots[0].parser.lines
@@ -126,19 +147,31 @@ def run(rubric, entries, spec, build_dir, workdir, echo=None, cmdline="", trace=
         if not e.is_check:
             res.results[e.name] = sess.results.get(e.name, Result(FAIL, 0.0, ["not run"]))
     session_images = booter.last_images  # what checks without a boot of their own see
-    if isolate:   # after taking the session's images: reruns boot other copies
+    if isolate and not lost(res.results):   # after the session's images: reruns boot other copies
         found = []
         res.notes += isolation.rerun(sess, lambda cl, chunk: booter.boot(cl, tmo), extra,
                                      findings=found)[0]
         res.integrity += [_labelled(spec, f) for f in found]
     for e in entries:
-        if e.is_check:
+        if e.is_check and lost(res.results):
+            res.results[e.name] = Result(FAIL, 0.0, [session.NOT_RUN_FAIL_FAST])
+        elif e.is_check:
             res.results[e.name] = _run_check(rubric, e, spec, booter, sess, test_lines,
                                              extra, session_images, res.integrity)
+            if e.points > 0 and not res.results[e.name].passed and lost_event is not None:
+                lost_event.set()
     res.notes += booter.notes
     res.boots = booter.count
     res.elapsed = time.monotonic() - t0
     return res
+
+
+def _lost_event(fail_fast):
+    """The Event that says a point is lost (FAIL_FAST: False, True or a
+    shared Event), or None without --fail-fast."""
+    if not fail_fast:
+        return None
+    return fail_fast if isinstance(fail_fast, threading.Event) else threading.Event()
 
 
 def _labelled(spec, finding):

@@ -134,6 +134,9 @@ def parse_args(argv):
                    "unmutated lab's grading time, at least 60); past it the mutant is killed")
     p.add_argument("--timeout-scale", type=float, default=2.0, metavar="F",
                    help="grader --timeout-scale (default 2: a loaded machine is no kill)")
+    p.add_argument("--no-fail-fast", action="store_true",
+                   help="grade every mutant on the whole rubric (default: a mutant's "
+                   "grading stops at its first lost point; the verdict is the same)")
     p.add_argument("--host-tests", action="store_true",
                    help="also run the lab's host unit tests on each survivor")
     p.add_argument("--list", action="store_true", help="list the mutants, grade nothing")

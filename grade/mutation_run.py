@@ -26,6 +26,8 @@ BUILD_TIMEOUT = 300
 # many times the unmutated lab's grading time on the same (loaded) machine.
 TIME_LIMIT_FACTOR, MIN_TIME_LIMIT, BASELINE_TIME_LIMIT = 10, 60, 600
 HOST_TEST_TIMEOUT = 300
+# session.NOT_RUN_FAIL_FAST (not imported: the worker copy's grader is the one run).
+NOT_RUN = "(--fail-fast)"
 
 
 def emulator_for(path):
@@ -116,13 +118,14 @@ def make(tree, lab):
                 tree, BUILD_TIMEOUT)
 
 
-def build_and_grade(tree, lab, emulator, args, json_path, time_limit=None):
+def build_and_grade(tree, lab, emulator, args, json_path, time_limit=None, fail_fast=False):
     """('ok'|'points'|'build'|'time'|'error', detail) of building lab LAB in TREE
     and grading it with the grader of this tree. EMULATOR "both" grades on QEMU
     first and on Bochs only if QEMU gave full marks: a test failed on either
     emulator fails the "both" run, so the verdict is the same as one run of
     both, and a mutant killed on QEMU costs no Bochs boot. The outer time
-    limit covers the two runs together, as it covers one run of both."""
+    limit covers the two runs together, as it covers one run of both.
+    FAIL_FAST: each grader stops at its first lost point (grade_once)."""
     status, out = make(tree, lab)
     if status != 0:
         return "build", "\n".join(out.splitlines()[-5:])
@@ -131,18 +134,21 @@ def build_and_grade(tree, lab, emulator, args, json_path, time_limit=None):
     verdict, detail = "ok", ""
     for emu in (["qemu", "bochs"] if emulator == "both" else [emulator]):
         verdict, detail = grade_once(tree, lab, emu, args, json_path,
-                                     max(1, deadline - time.monotonic()), limit)
+                                     max(1, deadline - time.monotonic()), limit,
+                                     fail_fast=fail_fast)
         if verdict != "ok":
             break
     return verdict, detail
 
 
-def grade_once(tree, lab, emulator, args, json_path, remaining, limit):
+def grade_once(tree, lab, emulator, args, json_path, remaining, limit, fail_fast=False):
     """(verdict, detail) of one grade.py run on EMULATOR, killed after REMAINING
-    seconds (LIMIT is the whole limit, for the message)."""
+    seconds (LIMIT is the whole limit, for the message). FAIL_FAST: the
+    grader stops at the first lost point (grade.py --fail-fast); the verdict
+    is the same, the detail names the failures found before it stopped."""
     cmd = [sys.executable, os.path.join(tree, GRADE), "lab%d" % lab, "--root", tree, "--no-build", "--emulator",
            emulator, "--json", json_path, "--timeout-scale", str(args.timeout_scale),
-           "--no-rerun"]
+           "--no-rerun"] + (["--fail-fast"] if fail_fast else [])
     status, out = _run(cmd, tree, remaining)
     if status is None:
         return "time", "no verdict after %ds (outer time limit)" % limit
@@ -153,11 +159,24 @@ def grade_once(tree, lab, emulator, args, json_path, remaining, limit):
     try:
         with open(json_path) as f:
             tests = json.load(f)["tests"]
-        lost = ["%s=%s" % (t["name"], t.get("extra_data", {}).get("verdict"))
-                for t in tests if t.get("score", 0) < t.get("max_score", 0)]
+        lost = ["%s=%s" % (t["name"], real_failure(t)) for t in tests
+                if t.get("score", 0) < t.get("max_score", 0) and real_failure(t)]
     except (OSError, ValueError, KeyError):
         lost = ["(no JSON)"]
     return "points", " ".join(lost)
+
+
+def real_failure(test):
+    """The verdict of the first failure of a results.json TEST that is not a
+    --fail-fast "not run" (its output has "[qemu seed=1] PANIC: ..." lines,
+    each failure's reason continued on indented lines), or None."""
+    output = test.get("output")
+    if not output:
+        return test.get("extra_data", {}).get("verdict")
+    for line in output.split("\n"):
+        if line and not line.startswith(" ") and NOT_RUN not in line and ": " in line:
+            return line.split("] ", 1)[-1].split(":", 1)[0]
+    return None
 
 
 class Pool:
@@ -209,7 +228,8 @@ def grade_mutant(m, tree, sigs, args, host_dir, limit=None):
         res["emulator"] = emulator
         t0 = time.monotonic()
         verdict, detail = build_and_grade(tree, m.lab, emulator, args,
-                                          os.path.join(tree, "mutant.json"), limit)
+                                          os.path.join(tree, "mutant.json"), limit,
+                                          fail_fast=not args.no_fail_fast)
         res["seconds"] = round(time.monotonic() - t0, 1)
         res["detail"] = detail
         res["result"] = {"ok": "survived", "points": "killed", "time": "killed",

@@ -47,8 +47,9 @@ class End:
     """How a boot ended, as seen from outside the emulator.
 
     kind: "exit" (emulator exited by itself), "timeout" (grader killed it),
-    "done" (killed after KTEST DONE because it did not power off in time) or
-    "boot-error" (killed after the loader's BOOT ERROR line).
+    "done" (killed after KTEST DONE because it did not power off in time),
+    "boot-error" (killed after the loader's BOOT ERROR line) or "stopped"
+    (killed because the grader needed no more: --fail-fast).
     poweroff: the status the kernel wrote to port 0xF4 if known (QEMU only).
     """
     kind: str
@@ -231,7 +232,7 @@ class BootParser:
         """Judge the boot that ended as END. Returns a BootOutcome."""
         out = BootOutcome(results=dict(self.results), ran=list(self.ran),
                           finished=self.done is not None, parser=self)
-        if self.done is not None:
+        if self.done is not None or end.kind == "stopped":
             return out
         tail = ["last serial output:"] + ["  | " + l for l in self.tail]
         emu = [end.emulator_message] if end.emulator_message else []

@@ -133,10 +133,13 @@ def _tail(path, n=5):
     return [l for l in text.splitlines() if l.strip()][-n:]
 
 
-def boot_once(launch, tmo, echo=None, stdout_path=None, key=None):
+def boot_once(launch, tmo, echo=None, stdout_path=None, key=None, stop=None):
     """Run LAUNCH until it exits, times out, or idles after KTEST DONE.
     ECHO(line) is called for each serial line; KEY is the boot's ktkey= (its
-    protocol lines must be tagged). Returns (BootOutcome, End)."""
+    protocol lines must be tagged). STOP(parser), if given, is asked after
+    each look at the serial output: True kills the emulator at once (End kind
+    "stopped": the boot's results so far stand, nothing else is judged).
+    Returns (BootOutcome, End)."""
     parser = BootParser(key)
     stdout_path = stdout_path or os.path.join(os.path.dirname(launch.serial), "emulator.out")
     emu.remove_locks(launch.images)
@@ -186,6 +189,9 @@ def boot_once(launch, tmo, echo=None, stdout_path=None, key=None):
                 t_done = now
             if status is not None:
                 end = End("exit", now, status=status)
+                break
+            if stop is not None and stop(parser):
+                end = End("stopped", now)
                 break
             if launch.kind == "qemu":
                 diagnose.trim_log(launch.log)

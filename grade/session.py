@@ -6,6 +6,8 @@ import linetag
 from protocol import FAIL, Result
 
 CMDLINE_MAX = 511        # bytes before the NUL in sector 1
+# The reason of a test --fail-fast did not run: grading had lost a point already.
+NOT_RUN_FAIL_FAST = "not run: grading stopped at the first lost point (--fail-fast)"
 
 
 def build_cmdline(tests, extra=()):
@@ -44,7 +46,13 @@ def keyed(extra):
     return list(extra) + [linetag.key_word(linetag.new_key())]
 
 
-def run_tests(tests, boot, extra=(), limit=CMDLINE_MAX, max_boots=None, key=True):
+def failed_any(results, counted):
+    """True if a test of COUNTED has a result in RESULTS {name: Result} that is not OK."""
+    return any(name in counted and not r.passed for name, r in results.items())
+
+
+def run_tests(tests, boot, extra=(), limit=CMDLINE_MAX, max_boots=None, key=True,
+              stop=None):
     """Run TESTS (names) with BOOT(cmdline, chunk) -> BootOutcome.
 
     One boot runs as many tests as fit on a command line; when a boot ends
@@ -52,11 +60,23 @@ def run_tests(tests, boot, extra=(), limit=CMDLINE_MAX, max_boots=None, key=True
     again in a fresh boot, so one crash costs one test. A boot that makes no
     progress gives its failure to every test it was asked to run, so the loop
     always ends. With KEY every boot's command line ends with its own fresh
-    ktkey=; BOOT must then parse with linetag.key_of(cmdline)."""
+    ktkey=; BOOT must then parse with linetag.key_of(cmdline).
+
+    STOP(results) (--fail-fast), asked before every boot with the results so
+    far: True (a test worth points failed, here or in another run of the
+    same grading) makes no further boot, and the tests not yet run fail as
+    NOT_RUN_FAIL_FAST. A test's result never changes once known (a
+    FAIL line is final; the crash, hang or reset that ends a boot is judged
+    for the test that was running), so a failure found this way is the one
+    the whole session would report."""
     res = SessionResult()
     remaining = list(tests)
     max_boots = max_boots or (2 * len(tests) + 2)
     while remaining:
+        if stop is not None and stop(res.results):
+            for t in remaining:
+                res.results[t] = Result(FAIL, 0.0, [NOT_RUN_FAIL_FAST])
+            break
         if len(res.boots) >= max_boots:
             for t in remaining:
                 res.results[t] = Result(FAIL, 0.0, ["not run: too many reboots"])

@@ -15,6 +15,9 @@ import mutate                      # noqa: E402
 import mutation_obj as mobj        # noqa: E402
 import mutation_ops as mops        # noqa: E402
 import mutation_run as mrun        # noqa: E402
+# grade.py --fail-fast's tests (and, with --smoke, its proof on real mutants) run here too.
+from test_fail_fast import (EarlyVerdictEqualsFull, LabRunStop, MutantDetail,  # noqa: E402,F401
+                            RunnerStop, SessionStop, StoppedBoot)
 
 BEGIN, END = "/* LAB 2: BEGIN SOLUTION */\n", "/* LAB 2: END SOLUTION */\n"
 
@@ -265,7 +268,7 @@ class BothEmulatorsQemuFirst(unittest.TestCase):
     QEMU, one outer time limit for the two; the verdict that of a run of both."""
 
     class Args:
-        timeout_scale, time_limit = 2, None
+        timeout_scale, time_limit, no_fail_fast = 2, None, False
 
     def setUp(self):
         self.calls, self.now = [], [0.0]

@@ -5,7 +5,6 @@
 #include "pit.h"
 
 #define ROUNDS 1000
-#define VEC_BREAKPOINT 3
 
 static bool bench_bp_handler(struct intr_frame *frame)
 {

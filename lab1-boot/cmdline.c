@@ -5,7 +5,7 @@
 #include "common/kprintf.h"
 #include "common/kstring.h"
 
-extern const struct cmdline_key __cmdkey_start[], __cmdkey_end[];
+KTABLE_DEFINE(const struct cmdline_key, cmdkey);
 
 #define CMDLINE_ULONG_MAX ((unsigned long)-1)
 

@@ -4,6 +4,8 @@
 
 #include <stdbool.h>
 
+#include "common/ktable.h"
+
 #define CMDLINE_MAX_ARGS 16
 #define CMDLINE_MAX_LEN  512
 
@@ -24,15 +26,16 @@ struct cmdline_key {
     bool numeric;
     unsigned long min, max;
 };
+KTABLE_DECLARE(const struct cmdline_key, cmdkey); /* defined in cmdline.c */
 
 #define CMDLINE_KEY(kname, khelp)                                            \
     static const struct cmdline_key cmdline_key_##kname                      \
-        __attribute__((used, section(".cmdkey"), aligned(4))) = {            \
+        KTABLE_ENTRY(cmdkey) = {                                             \
             #kname, khelp, false, 0, 0}
 
 #define CMDLINE_NUM_KEY(kname, khelp, kmin, kmax)                            \
     static const struct cmdline_key cmdline_key_##kname                      \
-        __attribute__((used, section(".cmdkey"), aligned(4))) = {            \
+        KTABLE_ENTRY(cmdkey) = {                                             \
             #kname, khelp, true, (kmin), (kmax)}
 
 /* Split TEXT into CL. Words beyond CMDLINE_MAX_ARGS are reported and dropped.

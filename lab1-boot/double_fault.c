@@ -16,7 +16,6 @@
 #include "gdt.h"
 #include "intr.h"
 
-#define VEC_DOUBLE_FAULT 8
 #define DF_STACK_SIZE 8192
 #define EFLAGS_RESERVED 0x00000002u /* bit 1 always reads 1 */
 

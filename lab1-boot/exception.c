@@ -10,8 +10,6 @@
 #include "common/x86.h"
 #include "intr.h"
 
-#define VECTOR_PAGE_FAULT 14
-
 static const char *const exception_names[INTR_EXCEPTIONS] = {
     "#DE Divide Error",         "#DB Debug",
     "NMI Interrupt",            "#BP Breakpoint",
@@ -67,7 +65,7 @@ void exception_describe(char *buf, size_t size, const struct intr_frame *f,
     const char *fn = ksyms_lookup(f->eip, &off);
     char where[32] = "";
 
-    if (f->vector == VECTOR_PAGE_FAULT)
+    if (f->vector == VEC_PAGE_FAULT)
         ksnprintf(where, sizeof where, ", cr2 0x%08lx", (unsigned long)cr2);
     ksnprintf(buf, size, "exception %lu %s, error code 0x%lx%s, at eip 0x%08lx (%s+0x%lx)",
               (unsigned long)f->vector, exception_name(f->vector),
@@ -147,7 +145,7 @@ static void nested_level_print(const char *label, uint32_t vector, uint32_t eip,
     kprintf("  %s: exception %lu %s at eip 0x%08lx (%s+0x%lx)", label,
             (unsigned long)vector, exception_name(vector), (unsigned long)eip,
             fn ? fn : "??", (unsigned long)off);
-    if (vector == VECTOR_PAGE_FAULT)
+    if (vector == VEC_PAGE_FAULT)
         kprintf(", address 0x%08lx", (unsigned long)cr2);
     kprintf("\n");
 }
@@ -173,7 +171,7 @@ void exception_nested_fatal(const struct intr_frame *frame,
         ksnprintf(label, sizeof label, "level %d", i + 1);
         nested_level_print(label, levels[i].vector, levels[i].eip, levels[i].cr2);
     }
-    if (levels[0].vector == VECTOR_PAGE_FAULT && (read_cr0() & CR0_PG) &&
+    if (levels[0].vector == VEC_PAGE_FAULT && (read_cr0() & CR0_PG) &&
         describe_hook != NULL) {
         kprintf("  page tables for the outer fault's address 0x%08lx:\n",
                 (unsigned long)levels[0].cr2);

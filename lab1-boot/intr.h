@@ -12,6 +12,25 @@
 #define INTR_IRQ_BASE   32 /* IRQ n arrives on vector 32 + n */
 #define INTR_IRQS       16
 
+/* CPU exception vectors (Intel SDM vol. 3, 6.3.1): the only names for them;
+ * exception_name() gives the long names. */
+enum intr_vector {
+    VEC_DIVIDE = 0,          /* #DE divide error */
+    VEC_DEBUG = 1,           /* #DB */
+    VEC_NMI = 2,
+    VEC_BREAKPOINT = 3,      /* #BP int3 (a trap: resumes after it) */
+    VEC_OVERFLOW = 4,        /* #OF into */
+    VEC_BOUND = 5,           /* #BR bound */
+    VEC_INVALID_OPCODE = 6,  /* #UD e.g. ud2 */
+    VEC_DEVICE_NA = 7,       /* #NM */
+    VEC_DOUBLE_FAULT = 8,    /* #DF (a task gate, lab1-boot/double_fault.c) */
+    VEC_INVALID_TSS = 10,    /* #TS */
+    VEC_SEGMENT_NP = 11,     /* #NP */
+    VEC_STACK_FAULT = 12,    /* #SS */
+    VEC_GP = 13,             /* #GP general protection */
+    VEC_PAGE_FAULT = 14,     /* #PF (CR2 holds the address) */
+};
+
 /* Registers as saved by lab1-boot/isr.asm, lowest address first. */
 struct intr_frame {
     uint32_t gs, fs, es, ds;

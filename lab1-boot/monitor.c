@@ -16,7 +16,7 @@
 
 #define MONITOR_LINE_MAX 128
 
-extern const struct monitor_command __moncmd_start[], __moncmd_end[];
+KTABLE_DEFINE(const struct monitor_command, moncmd);
 
 static int split_args(char *line, char **argv)
 {

@@ -2,6 +2,8 @@
 #ifndef LAB1_MONITOR_H
 #define LAB1_MONITOR_H
 
+#include "common/ktable.h"
+
 #define MONITOR_MAX_ARGS 8
 
 /* A command: FN gets argc/argv (argv[0] is the command name) and returns 0 on
@@ -12,12 +14,13 @@ struct monitor_command {
     const char *help; /* one line */
     int (*fn)(int argc, char **argv);
 };
+KTABLE_DECLARE(const struct monitor_command, moncmd); /* defined in monitor.c */
 
 /* Register a command from any file linked into the kernel:
  *   MONITOR_COMMAND(frames, "", "show the frame pools", cmd_frames); */
 #define MONITOR_COMMAND(cname, cargs, chelp, cfn)                            \
     static const struct monitor_command monitor_cmd_##cname                  \
-        __attribute__((used, section(".moncmd"), aligned(4))) = {            \
+        KTABLE_ENTRY(moncmd) = {                                             \
             #cname, cargs, chelp, cfn}
 
 /* Run one command line (split on spaces). Returns the command's result, or -1

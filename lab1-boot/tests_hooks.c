@@ -2,7 +2,7 @@
 #include "common/ktest.h"
 #include "intr.h"
 
-#define HOOK_VECTOR 3 /* #BP: a trap, so a handler that returns true resumes after int3 */
+#define HOOK_VECTOR VEC_BREAKPOINT /* #BP: a trap, so a handler that returns true resumes after int3 */
 
 static int first_calls, second_calls;
 

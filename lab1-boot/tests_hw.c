@@ -116,14 +116,12 @@ KTEST(pit_divisor_bytes)
 
 /* ---- IDT ------------------------------------------------------------------ */
 
-#define HW_VEC_DOUBLE_FAULT 8
 extern const uint32_t intr_stubs[INTR_EXCEPTIONS + INTR_IRQS];
 
 #define HW_IDT_LIMIT  (256 * 8 - 1) /* the whole table: 256 gates */
 #define HW_GATE_INTR  0x8E /* present, DPL 0, 32-bit interrupt gate */
 #define HW_GATE_TASK  0x85 /* present, DPL 0, task gate */
 #define HW_GATE_PRESENT 0x80
-#define HW_VEC_DEBUG  1    /* #DB: never raised by the kernel */
 
 /* Gate V of the loaded IDT as bytes. */
 static const uint8_t *idt_gate_bytes(int v)
@@ -174,7 +172,7 @@ KTEST(idt_gates_valid)
         uint32_t offset = g[0] | g[1] << 8 | (uint32_t)g[6] << 16 | (uint32_t)g[7] << 24;
         uint16_t sel = (uint16_t)(g[2] | g[3] << 8);
         uint8_t attr = g[5];
-        if (v == HW_VEC_DOUBLE_FAULT) { /* a task gate: present, ring 0, type 5 */
+        if (v == VEC_DOUBLE_FAULT) { /* a task gate: present, ring 0, type 5 */
             if (attr != HW_GATE_TASK || sel != GDT_DF_TSS || g[4] != 0 || offset != 0)
                 KT_FAIL("step 1 (IDT gates): vector 8: selector 0x%x, attributes "
                         "0x%02x, offset 0x%08lx; expected a present ring-0 task gate "
@@ -200,14 +198,12 @@ KTEST(idt_gates_valid)
                         "expected an empty gate: only vectors 0-%d get one", v, i, g[i],
                         INTR_EXCEPTIONS + INTR_IRQS - 1);
     }
-    check_present_toggle(HW_VEC_DEBUG);
-    check_present_toggle(HW_VEC_DOUBLE_FAULT);
+    check_present_toggle(VEC_DEBUG);
+    check_present_toggle(VEC_DOUBLE_FAULT);
 }
 
 /* ---- Exception dispatch --------------------------------------------------- */
 
-#define HW_VEC_INVALID_OP 6
-#define HW_VEC_GP         13
 #define HW_BAD_SELECTOR   0x38
 #define HW_UD2_LEN        2 /* 0F 0B */
 #define HW_MOV_FS_LEN     2 /* 8E E0: mov %ax, %fs */
@@ -228,7 +224,7 @@ static bool recording_handler(struct intr_frame *frame)
     if (decline) /* declined too often: the test fails; leave no hook behind */
         exception_chain((int)frame->vector, decline_prev);
     /* Accepted (or declined too often: never loop on the same fault). */
-    frame->eip += frame->vector == HW_VEC_GP ? HW_MOV_FS_LEN : HW_UD2_LEN;
+    frame->eip += frame->vector == VEC_GP ? HW_MOV_FS_LEN : HW_UD2_LEN;
     return true;
 }
 
@@ -241,10 +237,10 @@ KTEST(exc_handler_dispatch)
      * and error code, execution resumes after the instruction. */
     handler_calls = 0;
     decline = false;
-    prev = exception_chain(HW_VEC_GP, recording_handler);
+    prev = exception_chain(VEC_GP, recording_handler);
     __asm__ volatile("movw %0, %%ax; movw %%ax, %%fs" : : "i"(HW_BAD_SELECTOR) : "eax");
-    exception_chain(HW_VEC_GP, prev);
-    if (handler_calls != 1 || seen_vector != HW_VEC_GP || seen_error != HW_BAD_SELECTOR)
+    exception_chain(VEC_GP, prev);
+    if (handler_calls != 1 || seen_vector != VEC_GP || seen_error != HW_BAD_SELECTOR)
         KT_FAIL("step 6 (exception dispatch): the handler registered for #GP was "
                 "called %d time(s), last with vector %lu error code 0x%lx; expected "
                 "once, with vector 13 and error code 0x%x", handler_calls,
@@ -254,23 +250,23 @@ KTEST(exc_handler_dispatch)
      * which hands the fault to this test; the handler was asked once. */
     handler_calls = 0;
     decline = true;
-    prev = exception_chain(HW_VEC_INVALID_OP, recording_handler);
+    prev = exception_chain(VEC_INVALID_OPCODE, recording_handler);
     decline_prev = prev;
-    KT_EXPECT_FAULT(HW_VEC_INVALID_OP, __asm__ volatile("ud2"));
-    exception_chain(HW_VEC_INVALID_OP, prev);
+    KT_EXPECT_FAULT(VEC_INVALID_OPCODE, __asm__ volatile("ud2"));
+    exception_chain(VEC_INVALID_OPCODE, prev);
     if (handler_calls != 1)
         KT_FAIL("step 6 (exception dispatch): a handler that returned false was "
                 "called %d times; expected once, then the default report "
                 "(exception_unhandled)", handler_calls);
-    KT_ASSERT_EQ(seen_vector, HW_VEC_INVALID_OP);
+    KT_ASSERT_EQ(seen_vector, VEC_INVALID_OPCODE);
     KT_ASSERT_EQ(seen_error, 0); /* #UD pushes no error code */
 
     /* A handler for another vector is not asked about this one. */
     handler_calls = 0;
     decline = false;
-    prev = exception_chain(HW_VEC_GP, recording_handler);
-    KT_EXPECT_FAULT(HW_VEC_INVALID_OP, __asm__ volatile("ud2"));
-    exception_chain(HW_VEC_GP, prev);
+    prev = exception_chain(VEC_GP, recording_handler);
+    KT_EXPECT_FAULT(VEC_INVALID_OPCODE, __asm__ volatile("ud2"));
+    exception_chain(VEC_GP, prev);
     if (handler_calls != 0)
         KT_FAIL("step 6 (exception dispatch): #UD was handed to the handler "
                 "registered for #GP (%d call(s)): look the handler up by the "
@@ -279,7 +275,6 @@ KTEST(exc_handler_dispatch)
 
 /* ---- The unhandled-exception report ---------------------------------------- */
 
-#define HW_VEC_PF          14
 #define HW_PF_ERROR        0x2
 #define HW_PF_CR2          0x00400000u
 #define HW_REPORT_SIZE     160
@@ -304,7 +299,7 @@ KTEST(exc_report_line)
 
     /* A page fault inside this function: CR2 and the symbol are named. */
     memset(&f, 0, sizeof f);
-    f.vector = HW_VEC_PF;
+    f.vector = VEC_PAGE_FAULT;
     f.error_code = HW_PF_ERROR;
     f.eip = (uint32_t)ktest_fn_exc_report_line + HW_EIP_OFFSET;
     ksnprintf(want, sizeof want, "exception 14 #PF Page Fault, error code 0x2, cr2 "
@@ -314,12 +309,12 @@ KTEST(exc_report_line)
 
     /* Not a page fault: no CR2, even if it is set; an address without a
      * symbol is "??". */
-    f.vector = HW_VEC_GP;
+    f.vector = VEC_GP;
     f.error_code = HW_BAD_SELECTOR;
     f.eip = 0x10;
     expect_report(&f, HW_PF_CR2, "exception 13 #GP General Protection, error code "
                   "0x38, at eip 0x00000010 (??+0x0)");
-    f.vector = HW_VEC_INVALID_OP;
+    f.vector = VEC_INVALID_OPCODE;
     f.error_code = 0;
     f.eip = (uint32_t)ktest_fn_exc_report_line;
     ksnprintf(want, sizeof want, "exception 6 #UD Invalid Opcode, error code 0x0, at "

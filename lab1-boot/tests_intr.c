@@ -9,10 +9,6 @@
 #include "pic.h"
 #include "pit.h"
 
-#define VEC_DIVIDE      0
-#define VEC_BREAKPOINT  3
-#define VEC_INVALID_OP  6
-#define VEC_GP          13
 #define BAD_SELECTOR    0x38 /* index 7: past the end of the 3-entry GDT */
 
 static volatile int divisor_zero; /* volatile: keep the division at run time */
@@ -29,8 +25,8 @@ KTEST(exc_divide_error)
 KTEST(exc_invalid_opcode)
 {
     INTR_REQUIRE_STEP(INTR_STEP_IDT);
-    KT_EXPECT_FAULT(VEC_INVALID_OP, __asm__ volatile("ud2"));
-    KT_ASSERT_EQ(ktest_last_fault()->vector, VEC_INVALID_OP);
+    KT_EXPECT_FAULT(VEC_INVALID_OPCODE, __asm__ volatile("ud2"));
+    KT_ASSERT_EQ(ktest_last_fault()->vector, VEC_INVALID_OPCODE);
 }
 
 KTEST(exc_gp_bad_selector)
@@ -72,7 +68,7 @@ KTEST(exc_report_names)
     KT_ASSERT_STR_EQ(exception_name(14), "#PF Page Fault");
     KT_ASSERT_STR_EQ(exception_name(99), "unknown");
     INTR_REQUIRE_STEP(INTR_STEP_IDT);
-    KT_EXPECT_FAULT(VEC_INVALID_OP, __asm__ volatile("ud2"));
+    KT_EXPECT_FAULT(VEC_INVALID_OPCODE, __asm__ volatile("ud2"));
     /* The fault's EIP lies inside this test function. */
     KT_ASSERT(ktest_last_fault()->eip > (uint32_t)ktest_fn_exc_report_names);
     KT_ASSERT(ktest_last_fault()->eip < (uint32_t)ktest_fn_exc_report_names + 4096);
@@ -187,7 +183,6 @@ KTEST(timer_rate_programmed)
     KT_ASSERT(highest > 0);
 }
 
-#define VEC_DOUBLE_FAULT 8
 #define GATE_PRESENT     0x80 /* in a gate's type byte (byte 5) */
 
 KTEST(exc_double_fault_task)
@@ -216,7 +211,7 @@ KTEST(exc_double_fault_task)
     KT_ASSERT_EQ(double_fault_count() - before, 1);
     KT_ASSERT_EQ(r, 0);
     /* The kernel keeps working afterwards: an ordinary fault still arrives. */
-    KT_EXPECT_FAULT(VEC_INVALID_OP, __asm__ volatile("ud2"));
+    KT_EXPECT_FAULT(VEC_INVALID_OPCODE, __asm__ volatile("ud2"));
 }
 
 /* ---- step 3: the order inside irq_dispatch --------------------------------- */

@@ -40,6 +40,7 @@ static bool usable_frame(unsigned long f)
 
 KTEST(frames_pools_layout)
 {
+    tests_frames_require_pools();
     struct cont_frame_pool *k = frames_kernel_pool();
     struct cont_frame_pool *p = frames_process_pool();
     const struct boot_info *bi = boot_info();
@@ -76,6 +77,7 @@ KTEST(frames_pools_layout)
 
 KTEST(frames_e820_reserved_inaccessible)
 {
+    tests_frames_require_pools();
     struct cont_frame_pool *pools[2] = {frames_kernel_pool(), frames_process_pool()};
     unsigned long kstart = (unsigned long)__kernel_start >> 12;
     unsigned long kend = ((unsigned long)__kernel_end + 0xFFF) >> 12;

@@ -30,6 +30,8 @@ static void tp_cleanup(void)
 
 void test_begin(void)
 {
+    tests_frames_helper_step = 0;
+    tests_frames_require_pools();
     tp_cleanup();
     base_free_kernel = cfp_free_count(frames_kernel_pool());
     base_free_process = cfp_free_count(frames_process_pool());
@@ -46,6 +48,7 @@ void test_end(void)
  * in its own first frame(s); else in frames from the kernel pool. */
 struct cont_frame_pool *tp_create(unsigned long n, bool internal)
 {
+    tests_frames_helper_step = 4; /* a failure here is in getting the run */
     tp.outer = cfp_get_frames(frames_process_pool(), (unsigned int)n);
     KT_ASSERT_NE(tp.outer, 0);
     if (!internal) {
@@ -53,13 +56,16 @@ struct cont_frame_pool *tp_create(unsigned long n, bool internal)
                                  (unsigned int)cfp_needed_info_frames(n));
         KT_ASSERT_NE(tp.info, 0);
     }
+    tests_frames_helper_step = 2;
     KT_ASSERT_EQ(cfp_init(&tp.pool, tp.outer, n, tp.info), CFP_OK);
     cfp_set_name(&tp.pool, "test");
+    tests_frames_helper_step = 0;
     return &tp.pool;
 }
 
 void tp_destroy(void)
 {
+    tests_frames_helper_step = 5; /* giving the runs back */
     KT_ASSERT_EQ(cfp_fini(&tp.pool), CFP_OK);
     KT_ASSERT_EQ(cfp_release_frames(tp.outer), CFP_OK);
     tp.outer = 0;
@@ -67,6 +73,7 @@ void tp_destroy(void)
         KT_ASSERT_EQ(cfp_release_frames(tp.info), CFP_OK);
         tp.info = 0;
     }
+    tests_frames_helper_step = 0;
 }
 
 void snap(const struct cont_frame_pool *pool, struct snapshot *s)

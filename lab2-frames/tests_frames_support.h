@@ -3,9 +3,37 @@
 #define LAB2_TESTS_FRAMES_SUPPORT_H
 
 #include <stdbool.h>
+#include <stddef.h>
 
 #include "common/ktest.h"
 #include "lab2-frames/cont_frame_pool.h"
+
+/*
+ * Every KT_ failure of a file that includes this header starts with the
+ * handout step it points at (README, "What to implement";
+ * tests_frames_steps.c): the first step whose bitmap functions, run on a
+ * scratch bitmap, are not done yet (then the message says what they did),
+ * else the step the running test belongs to. buddy_* (challenge) failures
+ * start with "challenge". Called like ktest_fail_at; only while a test runs.
+ */
+void tests_frames_fail_at(const char *file, int line, const char *fmt, ...)
+    __attribute__((noreturn, format(printf, 3, 4)));
+#undef KT_FAIL
+#define KT_FAIL(...) tests_frames_fail_at(__FILE__, __LINE__, __VA_ARGS__)
+
+/* The first handout step (1-6) whose functions fail their probe on a scratch
+ * bitmap, with what they did in WHY; 0 if every step passes. Any context in
+ * a test; touches no registered pool. */
+int tests_frames_first_undone(char *why, size_t size);
+
+/* Nonzero while a helper below runs a step of its own (tp_create: 4 then
+ * 2, tp_destroy: 5): a failure there names that step rather than the
+ * test's. test_begin resets it. */
+extern int tests_frames_helper_step;
+
+/* Fail the running test (naming the step) unless frames_init() built both
+ * system pools at boot. */
+void tests_frames_require_pools(void);
 
 /*
  * The system pools are shared by the whole kernel, so every test leaves
@@ -27,7 +55,8 @@ extern struct tests_frames_pool tp;
 /* Free counts of the system pools when the running test began. */
 extern unsigned long base_free_kernel, base_free_process;
 
-/* Clean up after an earlier failed test and record the baselines. */
+/* Clean up after an earlier failed test and record the baselines (fails,
+ * naming the step, if the system pools could not be built at boot). */
 void test_begin(void);
 
 /* KT_ASSERT that both system pools are back at their baselines. */

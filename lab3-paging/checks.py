@@ -19,7 +19,7 @@ def _chosen_probe(ctx):
     return "0x%08x" % int(m.group(1), 0) if m else None
 
 
-def fault_report_line(ctx):
+def _fault_report_line(ctx):
     """The fault at the probe address (the grader's probe= if it chose one,
     else the one the kernel drew at random this run, so no canned line can
     match) is reported on one line with that address, the access type, EIP
@@ -76,7 +76,7 @@ def _kernel_lines(out, start, stop=None):
     return lines
 
 
-def table_shortage_logged(ctx):
+def _table_shortage_logged(ctx):
     """paging_ensure_table logs one 'paging: ' line naming the address whose
     page table it could not create (the process pool was empty)."""
     test = "paging_out_of_frames_reported"
@@ -93,7 +93,7 @@ def table_shortage_logged(ctx):
     return True, said[0][:120]
 
 
-def free_failure_logged(ctx):
+def _free_failure_logged(ctx):
     """page_table_free_page logs one 'paging: ' line naming the page whose frame
     the pool refused to take back, and nothing for a page freed normally."""
     test = "paging_free_page_release_refused"
@@ -112,3 +112,19 @@ def free_failure_logged(ctx):
         return False, ("freeing 0x%08x: the pool refused its frame %s (not a Head), "
                        "but no 'paging: ' line names the page" % (bad, m.group(2)))
     return True, said[0][:120]
+
+
+# Every failure names the handout step it points at (README, "What to
+# implement"), as the in-kernel tests' messages do.
+def _step(n, what, check):
+    def judged(ctx):
+        ok, message = check(ctx)
+        return (ok, message) if ok else (False, "step %d (%s): %s" % (n, what, message))
+    judged.__doc__ = check.__doc__
+    return judged
+
+
+fault_report_line = _step(4, "fault classification", _fault_report_line)
+table_shortage_logged = _step(3, "tables on demand, fresh pages, legitimate addresses",
+                              _table_shortage_logged)
+free_failure_logged = _step(6, "freeing pages", _free_failure_logged)

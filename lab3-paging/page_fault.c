@@ -76,7 +76,7 @@ static const char *map_fresh_page(struct vm_pool *pool, uint32_t page)
     memset((void *)page, 0, PAGE_SIZE);
     return NULL;
     /* LAB 3: END SOLUTION */
-    return "demand paging is not implemented";
+    return "lab 3 step 3 (fresh pages): demand paging is not implemented (map_fresh_page)";
 }
 
 /* Why the kernel touched a page-table window address: describe the address
@@ -113,7 +113,7 @@ bool paging_fault_handler(struct intr_frame *f)
     struct page_table *pt = paging_current();
     char why[WHY_MAX];
 
-    KASSERT(f->vector == PAGE_FAULT_VECTOR);
+    KASSERT(f->vector == VEC_PAGE_FAULT);
     if (!paging_enabled() || pt == NULL) {
         fault_report(f, cr2, "paging is not enabled");
         return false;
@@ -161,7 +161,7 @@ bool paging_fault_handler(struct intr_frame *f)
     }
     /* LAB 3: END SOLUTION */
     if (pool == NULL) {
-        fault_report(f, cr2, "the fault handler's checks are not written yet (lab 3)");
+        fault_report(f, cr2, "lab 3 step 4 (fault classification): the fault handler's checks are not written yet");
         return false;
     }
     const char *problem = map_fresh_page(pool, cr2 & ~PAGE_MASK);

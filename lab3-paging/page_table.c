@@ -72,7 +72,7 @@ void paging_init(struct cont_frame_pool *kpool, struct cont_frame_pool *ppool,
         /* LAB 3: END SOLUTION */
         shared_tables[i] = frame;
     }
-    exception_register(PAGE_FAULT_VECTOR, paging_fault_handler);
+    exception_register(VEC_PAGE_FAULT, paging_fault_handler);
     exception_set_describe_hook(paging_describe_address);
 }
 

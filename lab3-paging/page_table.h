@@ -5,6 +5,7 @@
 #include <stdbool.h>
 #include <stdint.h>
 
+#include "lab1-boot/intr.h" /* VEC_PAGE_FAULT, struct intr_frame */
 #include "lab2-frames/cont_frame_pool.h"
 
 /*
@@ -53,8 +54,6 @@
 #define PF_ERR_USER     0x04u /* 1: the access came from ring 3 */
 #define PF_ERR_RESERVED 0x08u /* 1: a reserved bit was set in an entry */
 #define PF_ERR_FETCH    0x10u /* 1: instruction fetch (with NX; unused here) */
-
-#define PAGE_FAULT_VECTOR 14
 
 #define PAGING_MAX_TABLES 8 /* page_table_create() slots */
 

@@ -123,9 +123,9 @@ KTEST(large_page_translation_edges)
                     (unsigned long)(LPT_VA + offsets[i]), (unsigned long)offsets[i], frame,
                     (unsigned long)seen);
     }
-    KT_EXPECT_FAULT(PAGE_FAULT_VECTOR, (void)*(volatile uint32_t *)(LPT_VA + LP_SIZE));
+    KT_EXPECT_FAULT(VEC_PAGE_FAULT, (void)*(volatile uint32_t *)(LPT_VA + LP_SIZE));
     KT_ASSERT_EQ_HEX(ktest_last_fault()->cr2, LPT_VA + LP_SIZE);
-    KT_EXPECT_FAULT(PAGE_FAULT_VECTOR, (void)*(volatile uint32_t *)(LPT_VA - 4));
+    KT_EXPECT_FAULT(VEC_PAGE_FAULT, (void)*(volatile uint32_t *)(LPT_VA - 4));
     KT_ASSERT_EQ_HEX(ktest_last_fault()->cr2, LPT_VA - 4);
     KT_ASSERT_EQ(large_page_unmap(LPT_VA), LP_OK);
     lpt_end();
@@ -146,7 +146,7 @@ KTEST(large_page_tlb_remap)
     p[deep / 4] = LPT_MARK_A + 1;
     KT_ASSERT_EQ_HEX(p[0] + p[deep / 4], 2 * LPT_MARK_A + 1); /* both translations cached */
     KT_ASSERT_EQ(large_page_unmap(LPT_VA), LP_OK);
-    KT_EXPECT_FAULT(PAGE_FAULT_VECTOR, (void)p[0]);
+    KT_EXPECT_FAULT(VEC_PAGE_FAULT, (void)p[0]);
     KT_ASSERT_EQ_HEX(ktest_last_fault()->cr2, LPT_VA);
     lpt_map(LPT_VA, lpt_b);
     uint32_t first = p[0], inner = p[deep / 4];

@@ -52,7 +52,7 @@ KTEST(paging_recursive_window)
     KT_ASSERT(va != 0);
     unsigned long frame = cfp_get_frames(frames_kernel_pool(), 1);
     KT_ASSERT(frame != 0);
-    KT_ASSERT(page_table_map(paging_kernel_pt(), (uint32_t)va, frame, PTE_WRITABLE));
+    KT_ASSERT(tests_map((uint32_t)va, frame, PTE_WRITABLE));
     /* The window's PDE and PTE agree with the walk and with the mapping. */
     struct page_walk w;
     page_table_walk(paging_kernel_pt(), (uint32_t)va, &w);
@@ -173,7 +173,7 @@ KTEST(paging_illegal_access_reported)
     TESTS_REQUIRE_VM();
     unsigned long faults0 = paging_demand_faults();
 
-    KT_EXPECT_FAULT(PAGE_FAULT_VECTOR, *bad = 1);
+    KT_EXPECT_FAULT(VEC_PAGE_FAULT, *bad = 1);
     KT_ASSERT_EQ_HEX(ktest_last_fault()->cr2, (uint32_t)bad);
     KT_ASSERT_EQ_HEX(ktest_last_fault()->error_code & (PF_ERR_PRESENT | PF_ERR_WRITE),
                      PF_ERR_WRITE);
@@ -186,7 +186,7 @@ KTEST(paging_illegal_access_reported)
     KT_ASSERT(tests_contains(r, "test paging_illegal_access_reported"));
     KT_ASSERT(tests_contains(r, "ktest_fn_paging_illegal_access_reported"));
     /* A read is reported as a read. */
-    KT_EXPECT_FAULT(PAGE_FAULT_VECTOR, (void)*bad);
+    KT_EXPECT_FAULT(VEC_PAGE_FAULT, (void)*bad);
     KT_ASSERT(tests_contains(paging_last_report(), "read"));
 }
 
@@ -199,14 +199,14 @@ KTEST(paging_unallocated_in_pool_faults)
     KT_ASSERT(a != 0 && b != 0);
     unsigned long beyond = b + 2 * PAGE_SIZE + 16; /* free space after b */
     KT_ASSERT(!vm_pool_is_legitimate(pool, beyond));
-    KT_EXPECT_FAULT(PAGE_FAULT_VECTOR, *(volatile int *)beyond = 1);
+    KT_EXPECT_FAULT(VEC_PAGE_FAULT, *(volatile int *)beyond = 1);
     KT_ASSERT_EQ_HEX(ktest_last_fault()->cr2, beyond);
     KT_ASSERT(tests_contains(paging_last_report(), "free region"));
     /* A released region is not legitimate any more either. */
     *(volatile int *)a = 5;
     KT_ASSERT_EQ(vm_pool_release(pool, a), VM_POOL_OK);
     KT_ASSERT(!vm_pool_is_legitimate(pool, a));
-    KT_EXPECT_FAULT(PAGE_FAULT_VECTOR, (void)*(volatile int *)a);
+    KT_EXPECT_FAULT(VEC_PAGE_FAULT, (void)*(volatile int *)a);
     KT_ASSERT_EQ_HEX(ktest_last_fault()->cr2, a);
     KT_ASSERT(!page_table_is_mapped(paging_kernel_pt(), a >> PAGE_SHIFT));
     tests_pools_destroy();
@@ -259,11 +259,11 @@ KTEST(paging_protection_fault_reported)
     unsigned long frame = cfp_get_frames(frames_kernel_pool(), 1);
     KT_ASSERT(va != 0 && frame != 0);
     *(volatile uint32_t *)(frame << PAGE_SHIFT) = 77;
-    KT_ASSERT(page_table_map(paging_kernel_pt(), (uint32_t)va, frame, 0)); /* read-only */
+    KT_ASSERT(tests_map((uint32_t)va, frame, 0)); /* read-only */
     KT_ASSERT(read_cr0() & CR0_WP);
     KT_ASSERT_EQ(*(volatile uint32_t *)va, 77); /* reading is fine */
     unsigned long faults0 = paging_demand_faults();
-    KT_EXPECT_FAULT(PAGE_FAULT_VECTOR, *(volatile uint32_t *)va = 78);
+    KT_EXPECT_FAULT(VEC_PAGE_FAULT, *(volatile uint32_t *)va = 78);
     KT_ASSERT_EQ_HEX(ktest_last_fault()->cr2, va);
     KT_ASSERT_EQ_HEX(ktest_last_fault()->error_code & (PF_ERR_PRESENT | PF_ERR_WRITE),
                      PF_ERR_PRESENT | PF_ERR_WRITE);
@@ -282,7 +282,7 @@ KTEST(paging_window_missing_table_reported)
     TESTS_REQUIRE_VM();
     uint32_t va = TESTS_NO_POOL + 0x00400000u;
     KT_ASSERT(!(*paging_pde_ptr(va) & PTE_PRESENT));
-    KT_EXPECT_FAULT(PAGE_FAULT_VECTOR, (void)*paging_pte_ptr(va));
+    KT_EXPECT_FAULT(VEC_PAGE_FAULT, (void)*paging_pte_ptr(va));
     KT_ASSERT_EQ_HEX(ktest_last_fault()->cr2, (uint32_t)(uintptr_t)paging_pte_ptr(va));
     KT_ASSERT(tests_contains(paging_last_report(), "page table for 0x30400000 does not exist"));
     KT_ASSERT(!(*paging_pde_ptr(va) & PTE_PRESENT));
@@ -299,7 +299,7 @@ KTEST(paging_fault_report_random)
         probe = TESTS_NO_POOL + ((((uint32_t)rdtsc() ^ tests_random()) % 0x0FFFF000u) & ~3u);
     KT_ASSERT(probe >= TESTS_NO_POOL && probe < TESTS_NO_POOL + 0x10000000u);
     kprintf("paging: probe address 0x%08lx\n", probe);
-    KT_EXPECT_FAULT(PAGE_FAULT_VECTOR, (void)*(volatile const uint32_t *)probe);
+    KT_EXPECT_FAULT(VEC_PAGE_FAULT, (void)*(volatile const uint32_t *)probe);
     KT_ASSERT_EQ_HEX(ktest_last_fault()->cr2, probe);
     KT_ASSERT(!page_table_is_mapped(paging_kernel_pt(), probe >> PAGE_SHIFT));
 }

@@ -22,7 +22,7 @@ static unsigned hold_process_frames(unsigned long *held)
 /* Touch VA (a write); true if it faulted. Interrupt state is kept. */
 static bool touch_faults(uint32_t va)
 {
-    if (ksetjmp(*ktest_catch_arm(PAGE_FAULT_VECTOR)) == 0) {
+    if (ksetjmp(*ktest_catch_arm(VEC_PAGE_FAULT)) == 0) {
         *(volatile uint32_t *)va = 1;
         ktest_catch_disarm();
         return false;
@@ -96,8 +96,8 @@ KTEST(paging_free_page_release_refused)
     unsigned long run = cfp_get_frames(frames_process_pool(), 2);
     unsigned long single = cfp_get_frames(frames_process_pool(), 1);
     KT_ASSERT(run != 0 && single != 0);
-    KT_ASSERT(page_table_map(paging_kernel_pt(), bad, run + 1, PTE_WRITABLE));
-    KT_ASSERT(page_table_map(paging_kernel_pt(), good, single, PTE_WRITABLE));
+    KT_ASSERT(tests_map(bad, run + 1, PTE_WRITABLE));
+    KT_ASSERT(tests_map(good, single, PTE_WRITABLE));
     kprintf("paging: release probe 0x%08lx frame 0x%lx, good 0x%08lx\n",
             (unsigned long)bad, run + 1, (unsigned long)good);
     page_table_free_page(paging_kernel_pt(), bad >> PAGE_SHIFT);

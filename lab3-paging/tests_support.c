@@ -38,6 +38,18 @@ void tests_pools_destroy(void)
         vm_pool_destroy(&scratch_kernel);
 }
 
+bool tests_map(uint32_t va, unsigned long frame, uint32_t flags)
+{
+    struct page_walk w;
+    page_table_walk(paging_kernel_pt(), va, &w);
+    if (w.present)
+        KT_FAIL("0x%08x is still mapped (to frame 0x%lx) where the test maps a frame: a "
+                "page freed earlier kept its entry (page_table_free_page clears it; "
+                "vm_pool_release frees each mapped page of the region)", (unsigned)va,
+                w.frame);
+    return page_table_map(paging_kernel_pt(), va, frame, flags);
+}
+
 unsigned long tests_process_free(void)
 {
     return cfp_free_count(frames_process_pool());

@@ -3,10 +3,29 @@
 #define LAB3_TESTS_SUPPORT_H
 
 #include <stdbool.h>
+#include <stddef.h>
 #include <stdint.h>
 
 #include "common/ktest.h"
 #include "vm.h"
+
+/*
+ * Every KT_ failure of a file that includes this header starts with the
+ * handout step it points at (README, "What to implement"; tests_steps.c):
+ * the first step a probe finds not done (steps 1-2 and 5-7 are run on
+ * scratch data, steps 3-4 judged by the last fault report and the heap),
+ * else the step the running test checks. large_page_* (challenge) failures
+ * start with "challenge". Called like ktest_fail_at; only while a test runs.
+ */
+void tests_fail_at(const char *file, int line, const char *fmt, ...)
+    __attribute__((noreturn, format(printf, 3, 4)));
+#undef KT_FAIL
+#define KT_FAIL(...) tests_fail_at(__FILE__, __LINE__, __VA_ARGS__)
+
+/* The first handout step (1-7) a probe finds not done, with what it found
+ * in WHY; 0 if none. Only while a test runs (step 6's probe maps and frees
+ * a page at TESTS_NO_POOL). */
+int tests_first_undone_step(char *why, size_t size);
 
 /* Scratch pools. Each test starts from a fresh one: tests_pool() destroys
  * what an earlier (possibly failed) test left and creates it again. */
@@ -32,6 +51,11 @@ void tests_pools_destroy(void);
         if (!vm_ready())                                                      \
             KT_FAIL("lab 3 VM is not set up (vm_setup failed at boot)");      \
     } while (0)
+
+/* page_table_map(paging_kernel_pt(), VA, FRAME, FLAGS), after failing the
+ * test (instead of page_table_map's assertion panicking) if VA is still
+ * mapped: a page freed earlier that kept its entry. */
+bool tests_map(uint32_t va, unsigned long frame, uint32_t flags);
 
 /* Free frames of the process pool / kernel pool right now. */
 unsigned long tests_process_free(void);

@@ -46,7 +46,7 @@ KTEST(paging_tlb_free_then_remap)
     unsigned long frame_b = cfp_get_frames(frames_kernel_pool(), 1);
     KT_ASSERT(frame_b != 0);
     *(volatile uint32_t *)(frame_b << PAGE_SHIFT) = TLB_PATTERN_B; /* identity */
-    KT_ASSERT(page_table_map(paging_kernel_pt(), va, frame_b, PTE_WRITABLE));
+    KT_ASSERT(tests_map(va, frame_b, PTE_WRITABLE));
     uint32_t seen = p[0];
     page_table_unmap(paging_kernel_pt(), va);
     KT_ASSERT_EQ(cfp_release_frames(frame_b), CFP_OK);
@@ -81,7 +81,7 @@ KTEST(paging_tlb_release_every_page)
     for (unsigned i = 0; i < PAGES; i++) {
         uint32_t page = (uint32_t)(r + i * PAGE_SIZE);
         KT_ASSERT(!page_table_is_mapped(paging_kernel_pt(), page >> PAGE_SHIFT));
-        KT_EXPECT_FAULT(PAGE_FAULT_VECTOR, (void)*(volatile uint32_t *)page);
+        KT_EXPECT_FAULT(VEC_PAGE_FAULT, (void)*(volatile uint32_t *)page);
         KT_ASSERT_EQ_HEX(ktest_last_fault()->cr2, page);
     }
     KT_ASSERT_EQ(vm_pool_allocate(pool, PAGES * PAGE_SIZE), r);
@@ -181,7 +181,7 @@ KTEST(paging_new_table_zeroed)
     page_table_free_page(paging_kernel_pt(), scratch_va >> PAGE_SHIFT);
     unsigned long dirty = cfp_get_frames(frames_process_pool(), 1);
     KT_ASSERT(dirty != 0);
-    KT_ASSERT(page_table_map(paging_kernel_pt(), (uint32_t)scratch_va, dirty, PTE_WRITABLE));
+    KT_ASSERT(tests_map((uint32_t)scratch_va, dirty, PTE_WRITABLE));
     memset((void *)scratch_va, DIRTY_BYTE, PAGE_SIZE);
     page_table_unmap(paging_kernel_pt(), (uint32_t)scratch_va);
     /* Hold every other free frame of the process pool. */
@@ -206,7 +206,7 @@ KTEST(paging_new_table_zeroed)
      * the held frames go back whatever happens. */
     bool faulted = false;
     if (va != 0) {
-        if (ksetjmp(*ktest_catch_arm(PAGE_FAULT_VECTOR)) == 0) {
+        if (ksetjmp(*ktest_catch_arm(VEC_PAGE_FAULT)) == 0) {
             *(volatile uint32_t *)va = 7;
             ktest_catch_disarm();
         } else {

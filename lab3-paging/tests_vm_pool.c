@@ -240,7 +240,7 @@ KTEST(vm_pool_guard_page)
     KT_ASSERT(vm_pool_is_legitimate(pool, g + PAGE_SIZE));
     KT_ASSERT(vm_pool_is_legitimate(pool, g + 3 * PAGE_SIZE - 1));
     *(volatile int *)(g + PAGE_SIZE) = 3;
-    KT_EXPECT_FAULT(PAGE_FAULT_VECTOR, *(volatile int *)(g + PAGE_SIZE - 4) = 3);
+    KT_EXPECT_FAULT(VEC_PAGE_FAULT, *(volatile int *)(g + PAGE_SIZE - 4) = 3);
     KT_ASSERT_EQ_HEX(ktest_last_fault()->cr2, g + PAGE_SIZE - 4);
     KT_ASSERT(tests_contains(paging_last_report(), "guard page"));
     KT_ASSERT_EQ(vm_pool_release(pool, g), VM_POOL_OK);

@@ -24,6 +24,43 @@ static bool paging_works(void)
            (window[0] & PTE_PRESENT);
 }
 
+/* The steps of the handout the heap needs that can be checked without a
+ * fault (README, "What to implement"): step 2's window formulas, step 3's
+ * rule that a pool's first page is always legitimate and its page tables on
+ * demand (the heap's first one). Prints the first one
+ * not done ("lab 3: step N (...): ...") and returns false; the kernel then
+ * runs without pools and heap instead of faulting at the first heap page. */
+static bool vm_steps_done(void)
+{
+    const uint32_t va = 0x00403000u; /* directory entry 1, page-table entry 3 */
+    uint32_t pde = (uint32_t)paging_pde_ptr(va), pte = (uint32_t)paging_pte_ptr(va);
+    uint32_t table = (uint32_t)paging_table_window(va);
+    if (pde != PAGING_PD_WINDOW + 4u || pte != PAGING_PT_WINDOW + 4u * 0x403u ||
+        table != PAGING_PT_WINDOW + PAGE_SIZE) {
+        kprintf("lab 3: step 2 (window helpers): for 0x%08x paging_pde_ptr, paging_pte_ptr "
+                "and paging_table_window give 0x%08x, 0x%08x, 0x%08x; expected 0x%08x, "
+                "0x%08x, 0x%08x: no VM pools, no heap\n", (unsigned)va, (unsigned)pde,
+                (unsigned)pte, (unsigned)table, PAGING_PD_WINDOW + 4u,
+                PAGING_PT_WINDOW + 4u * 0x403u, PAGING_PT_WINDOW + PAGE_SIZE);
+        return false;
+    }
+    struct vm_pool probe = {.base = 0xC0000000u, .size = 2 * PAGE_SIZE};
+    if (!vm_pool_is_legitimate(&probe, probe.base + 8u)) {
+        kprintf("lab 3: step 3 (legitimate addresses): vm_pool_is_legitimate says no to a "
+                "pool's first page, its bookkeeping, which vm_pool_init writes before any "
+                "region exists: no VM pools, no heap\n");
+        return false;
+    }
+    /* The heap's first page needs this table anyway: make it now. */
+    if (!paging_ensure_table(KMALLOC_HEAP_BASE)) {
+        kprintf("lab 3: step 3 (tables on demand): paging_ensure_table(0x%08x), the "
+                "heap's first page table, failed (see above): no VM pools, no heap\n",
+                KMALLOC_HEAP_BASE);
+        return false;
+    }
+    return true;
+}
+
 bool vm_setup(void)
 {
     if (setup_done)
@@ -44,6 +81,8 @@ bool vm_setup(void)
                 "entry is wrong): no VM pools, no heap. See lab3-paging/README.md.\n");
         return false;
     }
+    if (!vm_steps_done())
+        return false;
     if (!kmalloc_init(kernel_pt, frames_process_pool()))
         return false;
     ready = true;

@@ -1,7 +1,8 @@
 /* challenge_prio_lock.c: lab 4 challenge: a sleeping lock whose waiters donate their priority to the holder, down chains of locks. */
 #include "common/debug.h"
 #include "common/intr_level.h"
-#include "challenge_priority.h"
+#include "challenge_prio_lock.h"
+#include "challenge_priority.h" /* prio_yield_if_outranked */
 #include "scheduler.h"
 
 void prio_lock_init(struct prio_lock *l, const char *name)
@@ -15,19 +16,6 @@ void prio_lock_init(struct prio_lock *l, const char *name)
 bool prio_lock_held_by_current(const struct prio_lock *l)
 {
     return l->holder == thread_current();
-}
-
-int prio_lock_top_waiter(const struct prio_lock *l)
-{
-    KASSERT(intr_get_level() == INTR_OFF);
-    int top = PRIO_MIN - 1;
-    for (struct list_elem *e = list_begin((struct list *)&l->waiters);
-         e != list_end((struct list *)&l->waiters); e = list_next(e)) {
-        int p = prio_slot(LIST_ENTRY(e, struct thread, sched_elem))->effective;
-        if (p > top)
-            top = p;
-    }
-    return top;
 }
 
 /* L becomes held by T. Interrupts off. */

@@ -1,4 +1,4 @@
-/* challenge_priority.c: lab 4 challenge: the priority policy (highest effective priority first, FIFO among equals) and per-thread priorities. */
+/* challenge_priority.c: lab 4 challenge: the priority policy (highest effective priority first, FIFO among equals), prio_set and prio_spawn. */
 #include "common/debug.h"
 #include "common/intr_level.h"
 #include "common/kprintf.h"
@@ -10,59 +10,13 @@
 
 CMDLINE_KEY(sched, "scheduling policy: fifo (default) or priority (lab 4 challenge)");
 
-static struct prio_thread slots[PRIO_SLOTS]; /* interrupts off */
 static struct list ready;  /* READY threads through sched_elem, arrival order; interrupts off */
 static size_t n_ready;
-
-/* ---- Per-thread bookkeeping ------------------------------------------------ */
-
-struct prio_thread *prio_slot_find(const struct thread *t)
-{
-    KASSERT(intr_get_level() == INTR_OFF);
-    uintptr_t k = t->policy_data;
-    if (k == 0 || k > PRIO_SLOTS)
-        return NULL;
-    struct prio_thread *p = &slots[k - 1];
-    return p->t == t && p->id == t->id ? p : NULL;
-}
-
-struct prio_thread *prio_slot(struct thread *t)
-{
-    KASSERT(intr_get_level() == INTR_OFF);
-    struct prio_thread *p = prio_slot_find(t);
-    if (p != NULL)
-        return p;
-    for (int i = 0; i < PRIO_SLOTS; i++) {
-        p = &slots[i];
-        if (p->t != NULL && thread_alive(p->id))
-            continue;
-        p->t = t;
-        p->id = t->id;
-        p->base = p->effective = PRIO_DEFAULT;
-        p->waiting = NULL;
-        list_init(&p->held);
-        t->policy_data = (uintptr_t)i + 1;
-        return p;
-    }
-    PANIC("more than %d live threads have a priority or a lock", PRIO_SLOTS);
-}
-
-static int clamp(int p)
-{
-    return p < PRIO_MIN ? PRIO_MIN : p > PRIO_MAX ? PRIO_MAX : p;
-}
-
-/* T's effective priority. Interrupts off. */
-static int effective_of(const struct thread *t)
-{
-    const struct prio_thread *p = prio_slot_find(t);
-    return p != NULL ? p->effective : PRIO_DEFAULT;
-}
 
 int prio_get(const struct thread *t)
 {
     enum intr_level old = intr_disable();
-    int p = effective_of(t);
+    int p = prio_effective(t);
     intr_set_level(old);
     return p;
 }
@@ -74,25 +28,6 @@ int prio_base(const struct thread *t)
     int b = p != NULL ? p->base : PRIO_DEFAULT;
     intr_set_level(old);
     return b;
-}
-
-void prio_refresh(struct prio_thread *p)
-{
-    KASSERT(intr_get_level() == INTR_OFF);
-    /* LAB 4: TODO the effective priority is the base priority, raised to the
-     * highest waiter (prio_lock_top_waiter) of every lock P holds. */
-    /* LAB 4: BEGIN SOLUTION challenge */
-    int e = p->base;
-    for (struct list_elem *x = list_begin(&p->held); x != list_end(&p->held);
-         x = list_next(x)) {
-        int w = prio_lock_top_waiter(LIST_ENTRY(x, struct prio_lock, held_elem));
-        if (w > e)
-            e = w;
-    }
-    p->effective = e;
-    return;
-    /* LAB 4: END SOLUTION */
-    p->effective = p->base;
 }
 
 /* ---- The policy ----------------------------------------------------------- */
@@ -115,7 +50,7 @@ static struct thread *prio_best(void)
     struct thread *best = NULL;
     for (struct list_elem *e = list_begin(&ready); e != list_end(&ready); e = list_next(e)) {
         struct thread *t = LIST_ENTRY(e, struct thread, sched_elem);
-        if (best == NULL || effective_of(t) > effective_of(best))
+        if (best == NULL || prio_effective(t) > prio_effective(best))
             best = t;
     }
     return best;
@@ -153,7 +88,7 @@ static bool prio_on_tick(struct thread *cur)
     /* LAB 4: TODO true if the best ready thread outranks CUR. */
     /* LAB 4: BEGIN SOLUTION challenge */
     struct thread *best = prio_best();
-    return best != NULL && effective_of(best) > effective_of(cur);
+    return best != NULL && prio_effective(best) > prio_effective(cur);
     /* LAB 4: END SOLUTION */
     (void)cur;
     return false;
@@ -188,7 +123,7 @@ void prio_yield_if_outranked(void)
      * outranks the running one, yield to it. */
     /* LAB 4: BEGIN SOLUTION challenge */
     struct thread *best = prio_active() ? prio_best() : NULL;
-    if (best != NULL && effective_of(best) > effective_of(thread_current()))
+    if (best != NULL && prio_effective(best) > prio_effective(thread_current()))
         scheduler_yield();
     /* LAB 4: END SOLUTION */
     intr_set_level(old);
@@ -198,7 +133,7 @@ void prio_set(int p)
 {
     enum intr_level old = intr_disable();
     struct prio_thread *me = prio_slot(thread_current());
-    me->base = clamp(p);
+    me->base = prio_clamp(p);
     prio_refresh(me);
     intr_set_level(old);
     prio_yield_if_outranked();
@@ -214,7 +149,7 @@ int prio_spawn(const char *name, int p, thread_fn *fn, void *arg)
     int id = thread_id(t);
     enum intr_level old = intr_disable();
     struct prio_thread *s = prio_slot(t);
-    s->base = s->effective = clamp(p);
+    s->base = s->effective = prio_clamp(p);
     scheduler_add(t);
     intr_set_level(old);
     prio_yield_if_outranked(); /* T may have run and ended: only ID is used after */

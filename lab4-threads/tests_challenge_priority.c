@@ -4,6 +4,7 @@
 #include "common/kprintf.h"
 #include "common/kstring.h"
 #include "lab1-boot/pit.h"
+#include "challenge_prio_lock.h"
 #include "challenge_priority.h"
 #include "tests_util.h"
 

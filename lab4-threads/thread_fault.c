@@ -18,10 +18,6 @@
 #define REPORT_MAX 200
 #define OVERFLOW_SLACK 64u /* ESP this far above the guard page still means overflow */
 #define EFLAGS_RESERVED 0x00000002u
-#define VEC_DIVIDE 0
-#define VEC_BOUND 5
-#define VEC_INVALID_OPCODE 6
-#define VEC_GP 13
 
 extern void thread_abort_entry(void); /* switch.asm */
 
@@ -87,7 +83,7 @@ static bool thread_double_fault(struct tss *prev)
         return false; /* not this thread's overflow: lab 1 reports and panics */
     thread_fault_release_irq();
     t->end = THREAD_END_STACK_OVERFLOW;
-    t->fault_vector = 8;
+    t->fault_vector = VEC_DOUBLE_FAULT;
     t->fault_addr = thread_stack_in_guard(t->stack_region, cr2) ? cr2 : prev->esp;
     t->fault_eip = prev->eip;
     prev->eip = (uint32_t)thread_abort_entry;
@@ -179,7 +175,7 @@ void thread_abort(struct thread *t)
 void thread_fault_init(void)
 {
     double_fault_set_hook(thread_double_fault);
-    next_page_fault = exception_chain(PAGE_FAULT_VECTOR, thread_page_fault);
+    next_page_fault = exception_chain(VEC_PAGE_FAULT, thread_page_fault);
     exception_register(VEC_DIVIDE, thread_exception);
     exception_register(VEC_BOUND, thread_exception);
     exception_register(VEC_INVALID_OPCODE, thread_exception);

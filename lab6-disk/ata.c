@@ -47,9 +47,9 @@ uint8_t ata_error(struct ata_channel *ch)
 
 void ata_delay_400ns(struct ata_channel *ch)
 {
-    /* LAB 6: TODO read the alternate status register four times */
+    /* LAB 6: TODO read the alternate status register ATA_DELAY_READS times */
     /* LAB 6: BEGIN SOLUTION */
-    for (int i = 0; i < 4; i++)
+    for (int i = 0; i < ATA_DELAY_READS; i++)
         (void)ata_alt_status(ch);
     /* LAB 6: END SOLUTION */
     (void)ch;

@@ -89,8 +89,13 @@ enum ata_ctrl_reg {
  * the disk); a real one may need seconds to spin up, which StepOS does not
  * wait for. */
 #define ATA_TIMEOUT_MS 1000
-/* Polls allowed even if the clock is stopped (interrupts off). */
+/* Polls allowed even if the clock is stopped (interrupts off): a poll reads
+ * the alternate status at most this many times, then gives up. */
 #define ATA_POLL_LIMIT (1ul << 22)
+/* The 400 ns delay: this many alternate-status reads, no more, no fewer (the
+ * ATA spec's 400 ns at >= 100 ns per ISA read; the status-read budgets of
+ * the tests count on it). */
+#define ATA_DELAY_READS 4
 
 /* ---- Channels and drives -------------------------------------------- */
 
@@ -146,9 +151,10 @@ uint8_t ata_status(struct ata_channel *ch);
 /* The error register (meaningful after a status with ATA_SR_ERR). */
 uint8_t ata_error(struct ata_channel *ch);
 
-/* Wait at least 400 ns by reading the alternate status register four times
- * (each read takes >= 100 ns on the ISA bus): the time a drive needs before
- * its status reflects a new drive selection or command. */
+/* Wait at least 400 ns by reading the alternate status register exactly
+ * ATA_DELAY_READS (four) times (each read takes >= 100 ns on the ISA bus):
+ * the time a drive needs before its status reflects a new drive selection
+ * or command. */
 void ata_delay_400ns(struct ata_channel *ch);
 
 /* Select DRIVE, LBA mode, with LBA bits 24-27 of LBA, then wait 400 ns. */

@@ -16,6 +16,38 @@ SCRATCH_FIRST = 2000
 STREAM_CONC, STREAM_MODES, STREAM_MANY, STREAM_SCRATCH, STREAM_FAULT = 1, 2, 8, 9, 10
 MODE_NAMES = ["simple", "blocking", "nonblocking"]
 
+# The handout's steps (README.md, "What to implement"): every failure below
+# starts with the one it points at, like the in-kernel tests' messages.
+STEP_ATA = "step 1 (ATA select, delay, poll)"
+STEP_POLLED = "step 3 (polled transfer)"
+STEP_IRQ = "step 6 (NonBlockingDisk)"
+MODE_STEP = {"simple": STEP_POLLED, "blocking": STEP_POLLED, "nonblocking": STEP_IRQ}
+# The step of the test that writes a block (the first wrong block names it);
+# a stray write (a block that should hold its initial contents) points at the
+# LBA the driver programs.
+WRITER_STEP = {"disk_simple_write_read": STEP_POLLED, "disk_blocking_write_read": STEP_POLLED,
+               "disk_master_slave_serialised": STEP_POLLED, "its initial contents": STEP_POLLED}
+STEP_IN_REASON = re.compile(r"\bsteps? \d[^:]*?\)|\bchallenge \([^)]*\)")
+
+
+def _test_failure(ctx, name):
+    """None if test NAME passed; else (its step, what happened): the step its
+    own failure message names (the mode's, nonblocking, if none)."""
+    r = ctx.results.get(name)
+    if r is not None and r.verdict == "OK":
+        return None
+    why = "did not run" if r is None else "%s: %s" % (r.verdict, (r.reason or [""])[0])
+    m = STEP_IN_REASON.search(why)
+    return (m.group(0) if m else STEP_IRQ), "%s %s" % (name, why)
+
+
+def _writer_step(what):
+    """The step of the writer WHAT ("disk_simple_write_read's pattern")."""
+    for name, step in WRITER_STEP.items():
+        if what.startswith(name):
+            return step
+    return STEP_IRQ
+
 
 def initial_block(block):
     """Block BLOCK of the data disk as the build makes it (lab6-disk/mkdata.py,
@@ -105,17 +137,22 @@ def data_disk_contents(ctx):
     failed = [t for t, r in ctx.results.items() if r.verdict != "OK"]
     seed = run_seed(ctx)
     block = _blocks(ctx.data_disk)
-    bad = []
+    bad, step = [], None
+    if failed:  # a write missing because its test failed: that test's step
+        step = _test_failure(ctx, failed[0])[0]
     for b, (what, contents) in sorted(_expected(seed).items()):
         got = block(b)
         if got != contents:
+            step = step or _writer_step(what)
             bad.append("block %d should hold %s, holds %s" % (b, what, _describe(got, seed)))
     if bad:
         more = "" if len(bad) <= 5 else " (and %d more)" % (len(bad) - 5)
         note = " (tests that did not pass: %s)" % ", ".join(failed) if failed else ""
-        return False, "; ".join(bad[:5]) + more + note
+        return False, "%s: %s%s%s" % (step, "; ".join(bad[:5]), more, note)
     if failed:
-        return False, "the image is right but these tests did not pass: " + ", ".join(failed)
+        step, _ = _test_failure(ctx, failed[0])
+        return False, "%s: the image is right but these tests did not pass: %s" % (
+            step, ", ".join(failed))
     return True, "all %d blocks as expected for seed %d" % (DATA_BLOCKS, seed)
 
 
@@ -136,10 +173,9 @@ def injected_errors(ctx):
     for key, value in (("disk_bad_read", bad_r), ("disk_bad_write", bad_w)):
         if not re.search(r"(?:^|\s)%s=%d(?:\s|$)" % (key, value), cmd):
             return False, "rubric: cmdline must say %s=%d (as data_errors does)" % (key, value)
-    r = ctx.results.get("disk_injected_errors")
-    if r is None or r.verdict != "OK":
-        why = "did not run" if r is None else "%s: %s" % (r.verdict, (r.reason or [""])[0])
-        return False, "disk_injected_errors " + why
+    failure = _test_failure(ctx, "disk_injected_errors")
+    if failure is not None:
+        return False, "%s: %s" % failure
     seen = {}
     for line in ctx.output_of("disk_injected_errors"):
         m = MODE_LINE.search(line)
@@ -147,18 +183,21 @@ def injected_errors(ctx):
             seen[m.group(1)] = [int(x) for x in m.groups()[1:]]
     for mode in MODE_NAMES:
         if mode not in seen:
-            return False, "no result line for mode %s" % mode
+            return False, "%s: no result line for mode %s" % (MODE_STEP[mode], mode)
         want = [bad_r, -3, bad_w, -3, bad_w, 0, bad_r, 0]
         if seen[mode] != want:
-            return False, "mode %s: got %s, expected %s" % (mode, seen[mode], want)
+            return False, "%s: mode %s: got %s, expected %s (a drive error is -3, "\
+                "DISK_ERR_DRIVE, for the failing request only)" % (MODE_STEP[mode], mode,
+                                                                   seen[mode], want)
     if not ctx.data_disk:
         return False, "no data disk image to check"
     block = _blocks(ctx.data_disk)
     seed = run_seed(ctx)
     if block(bad_w) != initial_block(bad_w):
-        return False, "block %d changed although every write to it failed" % bad_w
+        return False, "%s: block %d changed although every write to it failed" % (
+            STEP_POLLED, bad_w)
     if block(bad_r) != written_block(seed, STREAM_FAULT, bad_r):
-        return False, "block %d does not hold what was written to it" % bad_r
+        return False, "%s: block %d does not hold what was written to it" % (STEP_POLLED, bad_r)
     return True, "read %d and write %d failed in every mode, the rest worked" % (bad_r, bad_w)
 
 
@@ -167,9 +206,9 @@ def no_data_disk(ctx):
     the boot disk keep working (disk_no_data_disk passes)."""
     text = "\n".join(ctx.lines)
     if "NO DATA DISK" not in text:
-        return False, "no 'disk: NO DATA DISK ...' message at boot"
-    r = ctx.results.get("disk_no_data_disk")
-    if r is None or r.verdict != "OK":
-        why = "did not run" if r is None else "%s: %s" % (r.verdict, (r.reason or [""])[0])
-        return False, "disk_no_data_disk " + why
+        return False, "%s: no 'disk: NO DATA DISK ...' message at boot (IDENTIFY of the " \
+            "missing slave must fail)" % STEP_ATA
+    failure = _test_failure(ctx, "disk_no_data_disk")
+    if failure is not None:
+        return False, "%s: %s" % failure
     return True, "reported, and the rest works"

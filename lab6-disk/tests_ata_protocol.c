@@ -81,8 +81,8 @@ static void traced_transfer(struct disk *d, uint32_t lba, bool write, void *buf)
     }
     proto_expect_end(&c);
     if (mode == DISK_MODE_BLOCKING && scheduler_stats()->yields - yields < busy)
-        KT_FAIL("%s: the drive was busy during %lu waits (%d polls each) but the thread "
-                "yielded %lu times: BlockingDisk must give the CPU away between two polls",
+        KT_FAIL(TESTS_STEP_TEXT_PAUSE ": %s: the drive was busy during %lu waits (%d polls "
+                "each) but the thread yielded %lu times: BlockingDisk must give the CPU away between two polls",
                 what_buf, busy, PROTO_BUSY_READS, scheduler_stats()->yields - yields);
 }
 
@@ -354,6 +354,7 @@ KTEST(disk_ata_bottom_half_accounting)
     uint8_t buf[DISK_BLOCK_SIZE];
     const char *problem;
     TESTS_REQUIRE_DISK();
+    tests_step(TESTS_STEP_IRQ);
     struct disk_channel *ch = tests_channel();
     tests_mode(DISK_MODE_NONBLOCKING);
     problem = bottom_half(ATA_SR_DRDY, false, "no request owns the channel");

@@ -32,7 +32,7 @@
  */
 
 #define PROTO_TRACE_CAP     2048
-#define PROTO_SETTLE_READS  4    /* the 400 ns delay: four alternate-status reads */
+#define PROTO_SETTLE_READS  ATA_DELAY_READS /* the 400 ns delay: four alternate-status reads */
 #define PROTO_BUSY_READS    16   /* then the drive looks busy this many times (enough
                                     to outlast a longer delay than four reads) */
 #define PROTO_DRQ_READS     4    /* after a selection or a write's data: DRQ, not busy */

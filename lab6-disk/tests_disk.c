@@ -17,9 +17,24 @@
 #define BOOT_KERNEL_LBA 8u
 #define BOOT_KERNEL_CHECKED 16u /* blocks of the kernel's .text compared with memory */
 
+/* Both drives found by IDENTIFY (step 1), on one channel. The mode is
+ * whatever an earlier test of the boot left: only its agreement with the
+ * channel's interrupt enable (nIEN set unless IRQ-driven) is checked, then
+ * the boot's mode, nonblocking, is set again and checked the same way. */
+static void check_mode_matches_nien(const struct disk_channel *ch, const char *when)
+{
+    enum disk_mode m = disk_get_mode();
+    bool nien = (ch->ata.device_control & ATA_DC_NIEN) != 0;
+    if ((unsigned)m >= DISK_MODE_COUNT || nien != (m != DISK_MODE_NONBLOCKING))
+        KT_FAIL("%s: mode %s but the drive's interrupt is %s (device control 0x%02x): only "
+                "nonblocking mode enables it (nIEN clear)", when, disk_mode_name(m),
+                nien ? "disabled" : "enabled", ch->ata.device_control);
+}
+
 KTEST(disk_data_disk_present)
 {
     TESTS_REQUIRE_DISK();
+    tests_step(TESTS_STEP_ATA);
     struct disk *d = tests_disk();
     KT_ASSERT_EQ(disk_size(d), DISK_DATA_BLOCKS);
     KT_ASSERT_EQ(d->drive, ATA_SLAVE);
@@ -30,7 +45,10 @@ KTEST(disk_data_disk_present)
     KT_ASSERT(disk_boot()->chan == d->chan); /* one channel, shared */
     KT_ASSERT_EQ(disk_size(NULL), 0);
     KT_ASSERT(disk_sched_installed());
+    check_mode_matches_nien(d->chan, "as this test found it");
+    KT_ASSERT_EQ(disk_set_mode(DISK_MODE_NONBLOCKING), DISK_OK);
     KT_ASSERT_EQ(disk_get_mode(), DISK_MODE_NONBLOCKING);
+    check_mode_matches_nien(d->chan, "after disk_set_mode(DISK_MODE_NONBLOCKING)");
 }
 
 /* Read a few blocks of the read-only region in MODE, from this thread. */
@@ -150,6 +168,7 @@ static void bad_input_in_mode(enum disk_mode mode)
 KTEST(disk_bad_input)
 {
     TESTS_REQUIRE_DISK();
+    tests_step(TESTS_STEP_CHECKS);
     bad_input_in_mode(DISK_MODE_SIMPLE);
     bad_input_in_mode(DISK_MODE_BLOCKING);
     bad_input_in_mode(DISK_MODE_NONBLOCKING);

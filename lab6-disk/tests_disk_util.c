@@ -1,6 +1,9 @@
 /* tests_disk_util.c: helpers for lab 6's tests: disk presence, modes, jobs that must succeed. */
+#include <stdarg.h>
 #include <stddef.h>
 
+#include "common/debug.h"
+#include "common/format.h"
 #include "common/kprintf.h"
 #include "common/kstring.h"
 #include "disk_pattern.h"
@@ -13,16 +16,89 @@ bool tests_disk_ok(void)
     return tests_disk_problem() == NULL;
 }
 
+/* NULL if disk_queue_pick follows the dual-queue rule on a small queue of
+ * its own: a free channel and a sleeping next request: that one; then a
+ * completed request whose thread sleeps. Else what it got wrong. */
+static const char *queue_problem(void)
+{
+    struct disk_queue q;
+    struct disk_request a, b;
+    disk_queue_init(&q);
+    disk_request_init(&a, NULL);
+    disk_request_init(&b, NULL);
+    a.positioned = b.positioned = false;
+    disk_queue_submit(&q, &a);
+    disk_queue_submit(&q, &b);
+    disk_queue_sleep(&q, &a);
+    disk_queue_sleep(&q, &b);
+    if (disk_queue_pick(&q) != &a || a.sleeping)
+        return TESTS_STEP_TEXT_QUEUE ": the channel is free and the oldest request's thread "
+               "sleeps, but disk_queue_pick did not name it (and clear `sleeping`): no "
+               "thread waiting for the channel would ever be woken";
+    disk_queue_start(&q, &a);
+    if (disk_queue_pick(&q) != NULL)
+        return TESTS_STEP_TEXT_QUEUE ": disk_queue_pick named a thread while the channel "
+               "is busy and no request has finished";
+    disk_queue_sleep(&q, &a);
+    disk_queue_finish(&q, &a, DISK_OK);
+    if (disk_queue_pick(&q) != &b || disk_queue_pick(&q) != &a || disk_queue_pick(&q) != NULL)
+        return TESTS_STEP_TEXT_QUEUE ": after a request finished, disk_queue_pick must name "
+               "the next request's sleeping thread first, then the finished one's, then "
+               "nobody";
+    return NULL;
+}
+
 const char *tests_disk_problem(void)
 {
     if (scheduler_idle_thread() == NULL)
-        return "threads cannot be created (labs 4-5)";
+        return "labs 4-5 (threads): threads cannot be created";
     if (disk_primary_channel() == NULL)
-        return "disk_system_init did not run";
+        return "lab 6 set-up: disk_system_init did not run";
     if (disk_data() == NULL)
-        return "no data disk: the primary slave did not answer IDENTIFY "
-               "(is build/lab6/data.img attached? does ata_identify work?)";
+        return TESTS_STEP_TEXT_ATA ": no data disk: the primary slave did not answer "
+               "IDENTIFY (is build/lab6/data.img attached? do ata_select and ata_poll "
+               "work?)";
     return NULL;
+}
+
+/* ---- Steps ----------------------------------------------------------------- */
+
+static const char *const step_texts[TESTS_STEP_COUNT] = {
+    NULL, TESTS_STEP_TEXT_ATA, TESTS_STEP_TEXT_QUEUE, TESTS_STEP_TEXT_POLLED,
+    TESTS_STEP_TEXT_CHECKS, TESTS_STEP_TEXT_PAUSE, TESTS_STEP_TEXT_IRQ,
+    TESTS_STEP_TEXT_IO_FIRST, TESTS_STEP_TEXT_CHALLENGE,
+};
+static enum tests_step step_now;
+
+void tests_step(enum tests_step step)
+{
+    KASSERT(step < TESTS_STEP_COUNT);
+    step_now = step;
+}
+
+const char *tests_step_text(enum tests_step step)
+{
+    if (step == TESTS_STEP_MODE)
+        step = disk_get_mode() == DISK_MODE_NONBLOCKING ? TESTS_STEP_IRQ : TESTS_STEP_POLLED;
+    return step_texts[step];
+}
+
+static bool names_step(const char *msg)
+{
+    return strncmp(msg, "step ", 5) == 0 || strncmp(msg, "steps ", 6) == 0 ||
+           strncmp(msg, "challenge", 9) == 0 || strncmp(msg, "lab", 3) == 0;
+}
+
+void tests_fail_at(const char *file, int line, const char *fmt, ...)
+{
+    static char msg[400];
+    va_list ap;
+    va_start(ap, fmt);
+    kvsnprintf(msg, sizeof msg, fmt, ap);
+    va_end(ap);
+    if (names_step(msg))
+        ktest_fail_at(file, line, "%s", msg);
+    ktest_fail_at(file, line, "%s: %s", tests_step_text(step_now), msg);
 }
 
 struct disk *tests_disk(void)
@@ -37,6 +113,9 @@ struct disk_channel *tests_channel(void)
 
 void tests_mode(enum disk_mode mode)
 {
+    const char *queue = queue_problem();
+    if (queue != NULL)
+        KT_FAIL("%s", queue);
     KT_ASSERT_EQ(disk_set_mode(mode), DISK_OK);
     KT_ASSERT_EQ(disk_get_mode(), mode);
 }

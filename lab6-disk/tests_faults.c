@@ -156,6 +156,7 @@ KTEST(disk_injected_errors)
 KTEST(disk_no_data_disk)
 {
     uint8_t buf[DISK_BLOCK_SIZE];
+    tests_step(TESTS_STEP_MODE);
     if (disk_data() != NULL)
         KT_FAIL("a data disk is attached: this test needs a boot without one");
     KT_ASSERT(disk_primary_channel() != NULL);

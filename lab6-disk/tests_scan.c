@@ -26,6 +26,7 @@ static void scan_require_implemented(void)
 {
     struct disk_queue empty;
     struct disk_request *r;
+    tests_step(TESTS_STEP_CHALLENGE);
     disk_queue_init(&empty);
     int err = disk_scan_choose(&empty, &r);
     if (err != DISK_OK)
@@ -88,7 +89,7 @@ static void sim_check_next(int step)
     bool next_ahead = (q->sweep_up ? next->block > h : next->block < h) ||
                       (next->block == h && next->seq < q->head_seq);
     if (any_ahead && !next_ahead)
-        KT_FAIL("step %d: the head at block %lu sweeping %s reversed to block %lu while "
+        KT_FAIL("start %d: the head at block %lu sweeping %s reversed to block %lu while "
                 "requests ahead were pending: SCAN reverses only after the last one",
                 step, (unsigned long)h, q->sweep_up ? "up" : "down", (unsigned long)next->block);
     bool up = any_ahead ? q->sweep_up : !q->sweep_up;
@@ -96,7 +97,7 @@ static void sim_check_next(int step)
     for (struct list_elem *e = list_begin(pending); e != list_end(pending); e = list_next(e)) {
         struct disk_request *r = LIST_ENTRY(e, struct disk_request, elem);
         if (r->block > lo && r->block < hi)
-            KT_FAIL("step %d: the head went from block %lu to %lu past block %lu, which was "
+            KT_FAIL("start %d: the head went from block %lu to %lu past block %lu, which was "
                     "pending: a sweep serves every request it passes, in order", step,
                     (unsigned long)h, (unsigned long)next->block, (unsigned long)r->block);
     }
@@ -208,6 +209,7 @@ void scan_movement_job(struct disk_job *job, enum disk_order order, bool hold)
 {
     uint8_t buf[DISK_BLOCK_SIZE];
     TESTS_REQUIRE_DISK();
+    tests_step(TESTS_STEP_CHALLENGE);
     tests_mode(DISK_MODE_NONBLOCKING);
     scan_order(order);
     KT_ASSERT_EQ(disk_read(tests_disk(), DISK_RO_FIRST, buf), DISK_OK); /* the head at 0 */
@@ -226,6 +228,7 @@ KTEST(disk_scan_serves_every_request)
     struct disk_job job;
     scan_require_implemented();
     TESTS_REQUIRE_DISK();
+    tests_step(TESTS_STEP_CHALLENGE);
     struct disk_channel *ch = tests_channel();
     tests_mode(DISK_MODE_NONBLOCKING);
     scan_order(DISK_ORDER_SCAN);

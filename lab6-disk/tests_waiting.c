@@ -192,6 +192,7 @@ KTEST(disk_priority_for_io_threads)
         KT_FAIL("%lu interrupts woke the waiting thread and returned to the interrupted "
                 "thread: the bottom half must end with the interrupt-triggered yield "
                 "(disk_sched_preempt)", job.irq_woke_no_yield);
+    tests_step(TESTS_STEP_IO_FIRST); /* what follows is the I/O queue's */
     KT_ASSERT_EQ(job.resumed, job.requests);
     if (job.others_first_max > 0)
         KT_FAIL("after a request finished, %lu other thread(s) ran before the thread that "

@@ -1,4 +1,4 @@
-/* main.c: lab 7's kernel: the whole system; it boots to the user-mode shell (pid 1), then the kernel monitor once the shell exits. */
+/* main.c: lab 7's kernel: the whole system; it boots to init (pid 1), which starts the user-mode shell; shell=0 gives the kernel monitor. */
 #include <stddef.h>
 
 #include "common/kprintf.h"
@@ -8,9 +8,9 @@
 #include "setup.h"
 #include "uimage.h"
 
-#define SHELL "sh"
+#define INIT "init" /* the first process: starts the shell, adopts orphans */
 
-CMDLINE_KEY(shell, "shell=0: boot to the kernel monitor, not the user shell");
+CMDLINE_KEY(shell, "shell=0: boot to the kernel monitor, not init and the user shell");
 
 void lab_init(int demo)
 {
@@ -24,19 +24,19 @@ void lab_init(int demo)
     const void *file;
     uint32_t size;
     const char *want = cmdline_get("shell");
-    if (!ok || (want != NULL && want[0] == '0') || uimage_find(SHELL, &file, &size) != 0) {
+    if (!ok || (want != NULL && want[0] == '0') || uimage_find(INIT, &file, &size) != 0) {
         kprintf("lab7: no shell: the kernel monitor ('ps', 'run PROGRAM ARGS...')\n");
         return;
     }
-    char *argv[] = {SHELL};
-    int pid = proc_spawn(SHELL, 1, argv);
+    char *argv[] = {INIT};
+    int pid = proc_spawn(INIT, 1, argv);
     if (pid < 0) {
-        kprintf("lab7: cannot start the shell: error %d\n", pid);
+        kprintf("lab7: cannot start init: error %d\n", pid);
         return;
     }
-    kprintf("lab7: the user-mode shell is process %d; its 'exit' returns to the kernel "
-            "monitor\n", pid);
+    kprintf("lab7: init is process %d; it starts the user-mode shell (boot with "
+            "shell=0 for the kernel monitor)\n", pid);
     int status = 0;
     proc_wait(pid, &status);
-    kprintf("lab7: the shell ended (status 0x%x): the kernel monitor follows\n", status);
+    kprintf("lab7: init ended (status 0x%x): the kernel monitor follows\n", status);
 }

@@ -71,6 +71,21 @@ static void slot_free(struct process *p)
     p->state = PROC_FREE;
 }
 
+/* The first process, which adopts orphans: the live process with the lowest
+ * pid whose parent is the kernel (pid 1, init, in the running system), other
+ * than EXCEPT; NULL if none. Interrupts off. */
+static struct process *proc_first(const struct process *except)
+{
+    struct process *first = NULL;
+    for (int i = 0; i < PROC_MAX; i++) {
+        struct process *q = &table[i];
+        if (q->state == PROC_ALIVE && q->ppid == 0 && q != except &&
+            (first == NULL || q->pid < first->pid))
+            first = q;
+    }
+    return first;
+}
+
 /* Wake whoever waits for the children of PPID. Interrupts off. */
 static void wake_parent(int ppid)
 {
@@ -257,16 +272,15 @@ void proc_exit(int status)
      * else to the kernel, which reaps them itself; make P a zombie with
      * STATUS, and wake its parent (a zombie the kernel adopted is freed now) */
     /* LAB 7: BEGIN SOLUTION */
-    struct process *init = proc_by_pid(1);
-    bool init_ok = init != NULL && init != p && init->state == PROC_ALIVE;
+    struct process *init = proc_first(p);
     for (int i = 0; i < PROC_MAX; i++) {
         struct process *q = &table[i];
         if (q->state == PROC_FREE || q == p || q->ppid != p->pid)
             continue;
-        if (init_ok) {
-            q->ppid = 1;
+        if (init != NULL) {
+            q->ppid = init->pid;
             if (q->state == PROC_ZOMBIE)
-                wake_parent(1);
+                wake_parent(init->pid);
         } else {
             q->ppid = 0;
             q->autoreap = true;
@@ -346,9 +360,10 @@ int proc_kill(int pid)
     /* If it runs in ring 3 it makes no system call to notice: its next
      * instruction in ring 3 is a kernel address, whose fault ends it
      * (ufault.c); a system call in progress notices first (proc_check_kill). */
-    struct trap_frame *tf = (struct trap_frame *)(p->thread->stack_top - sizeof *tf);
-    if (p->entered)
+    if (p->entered) {
+        struct trap_frame *tf = (struct trap_frame *)(p->thread->stack_top - sizeof *tf);
         tf->f.eip = USER_HI;
+    }
     intr_set_level(old);
     return 0;
 }
@@ -372,14 +387,25 @@ void proc_check_kill(void)
         proc_exit(ABI_STATUS_KILLED(p->kill_reason));
 }
 
+/* The live process with the lowest pid above AFTER, or NULL. Interrupts off. */
+static struct process *next_by_pid(int after)
+{
+    struct process *best = NULL;
+    for (int i = 0; i < PROC_MAX; i++) {
+        struct process *q = &table[i];
+        if (q->state != PROC_FREE && q->pid > after && (best == NULL || q->pid < best->pid))
+            best = q;
+    }
+    return best;
+}
+
 int proc_info(int index, struct abi_procinfo *out)
 {
     enum intr_level old = intr_disable();
-    int n = 0;
-    for (int i = 0; i < PROC_MAX; i++) {
-        struct process *q = &table[i];
-        if (q->state == PROC_FREE || n++ != index)
-            continue;
+    struct process *q = next_by_pid(0);
+    for (int n = 0; q != NULL && n < index; n++)
+        q = next_by_pid(q->pid);
+    if (q != NULL && index >= 0) {
         memset(out, 0, sizeof *out);
         out->pid = q->pid;
         out->ppid = q->ppid;
@@ -389,7 +415,7 @@ int proc_info(int index, struct abi_procinfo *out)
             out->state = ABI_PROC_ZOMBIE;
         else if (q->thread == thread_current())
             out->state = ABI_PROC_RUNNING;
-        else if (q->thread->state == THREAD_BLOCKED)
+        else if (q->thread != NULL && q->thread->state == THREAD_BLOCKED)
             out->state = ABI_PROC_BLOCKED;
         else
             out->state = ABI_PROC_READY;

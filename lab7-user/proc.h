@@ -21,8 +21,10 @@
  *
  * The parent of a process the kernel spawned (tests, lab7 main.c) is the
  * kernel, pid 0: a kernel thread waits for it with proc_wait(). A process
- * whose parent ends is adopted by pid 1 while pid 1 lives, else by the
- * kernel, which reaps it itself when it ends (nobody else could).
+ * whose parent ends is adopted by the first process: the live one with the
+ * lowest pid whose parent is the kernel (pid 1, init, in the running
+ * system); if there is none, by the kernel, which reaps it itself when it
+ * ends (nobody else would).
  *
  * Locking: the table is read and written with interrupts off (one CPU).
  */
@@ -83,7 +85,7 @@ void proc_sleep(uint32_t ms);
 /* End the running process now if someone asked (kill). System-call exit. */
 void proc_check_kill(void);
 
-/* The INDEX-th live process (table order) into *OUT: 0, or -E_SRCH past the end. */
+/* The INDEX-th live process (in pid order) into *OUT: 0, or -E_SRCH past the end. */
 int proc_info(int index, struct abi_procinfo *out);
 
 /* Live processes (ALIVE or ZOMBIE), and how many were ever created. */

@@ -12,9 +12,6 @@
 #include "ufault.h"
 #include "uvm.h"
 
-#define VEC_NMI 2
-#define VEC_DOUBLE_FAULT 8
-#define VEC_GP 13
 
 static exception_handler_fn *next_handler[INTR_EXCEPTIONS];
 static char last_report[160];
@@ -35,7 +32,7 @@ static int fault_reason(uint32_t vector)
 {
     if (vector == VEC_GP)
         return ABI_KILLED_PRIV;
-    if (vector == PAGE_FAULT_VECTOR)
+    if (vector == VEC_PAGE_FAULT)
         return ABI_KILLED_MEMORY;
     return (int)vector;
 }
@@ -53,7 +50,10 @@ static const char *reason_text(int reason)
 
 void proc_report_fault(struct process *p, const struct intr_frame *f, uint32_t cr2, int reason)
 {
-    if (f->vector == PAGE_FAULT_VECTOR)
+    if (reason == ABI_KILLED_BY_KILL)
+        ksnprintf(last_report, sizeof last_report, "lab7: process %d (%s) ended: %s", p->pid,
+                  p->name, reason_text(reason));
+    else if (f->vector == VEC_PAGE_FAULT)
         ksnprintf(last_report, sizeof last_report,
                   "lab7: process %d (%s) ended: %s, eip 0x%08lx, cr2 0x%08lx", p->pid,
                   p->name, reason_text(reason), (unsigned long)f->eip, (unsigned long)cr2);
@@ -80,7 +80,7 @@ static bool ufault_handler(struct intr_frame *f)
     /* LAB 7: BEGIN SOLUTION */
     if (p->kill_reason != 0) {
         reason = p->kill_reason;
-    } else if (vector == PAGE_FAULT_VECTOR) {
+    } else if (vector == VEC_PAGE_FAULT) {
         reason = uvm_fault(&p->us, cr2, (f->error_code & PF_ERR_WRITE) != 0);
         if (reason == UVM_MAPPED)
             return true;

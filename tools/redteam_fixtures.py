@@ -33,7 +33,7 @@ FORGED_KTEST = """
 #define KTEST(tname)                                                         \\
     static void ktest_fn_##tname(void) {}                                    \\
     static const struct ktest ktest_desc_##tname                             \\
-        __attribute__((used, section(".ktest"), aligned(4))) = {             \\
+        KTABLE_ENTRY(ktest) = {                                              \\
             #tname, ktest_fn_##tname};                                       \\
     static void __attribute__((unused)) ktest_body_##tname(void)
 #endif
@@ -154,8 +154,9 @@ def forged_ktest_h(ref):
         text = f.read()
     if text.count(KTEST_TAIL) != 1:
         raise cf.FixtureError("common/ktest.h: the KTEST macro changed; update KTEST_TAIL")
-    return text.replace(KTEST_TAIL, FORGED_TAIL).replace('#include "kstring.h"',
-                                                         '#include "common/kstring.h"')
+    return (text.replace(KTEST_TAIL, FORGED_TAIL)
+            .replace('#include "kstring.h"', '#include "common/kstring.h"')
+            .replace('#include "ktable.h"', '#include "common/ktable.h"'))
 
 
 def make_reference(dest):

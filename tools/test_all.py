@@ -25,7 +25,8 @@ EXPECTED = {"grader self-test": 300, "a class of submissions": 120,
             "handouts at full depth": 100, "handouts at core depth": 90,
             "red-team submissions": 60, "the example lab of docs/adding-a-lab.md": 60,
             "mutation testing smoke": 40, "host unit tests": 22, "monitor smoke test": 23,
-            "timelines and maps in Chromium": 30}
+            "timelines and maps in Chromium": 30,
+            "benchmarks against the baseline (Bochs)": 60}
 STATUS_EVERY = 30
 
 
@@ -122,6 +123,8 @@ def main():
     steps.append(("grader self-test", [sys.executable, "grade/selftest.py", "--no-baseline"]))
     steps.append(("mutation testing smoke", [sys.executable, "grade/test_mutate.py", "--smoke"]))
     steps.append(("timelines and maps in Chromium", [sys.executable, "tools/test_pictures.py"]))
+    steps.append(("benchmark tables and growth fits", [sys.executable, "tools/test_bench_data.py"]))
+    steps.append(("benchmarks against the baseline (Bochs)", [sys.executable, "tools/bench.py", "--compare"]))
     total_p = total_f = 0
     t0 = time.time()
     runnable = []

@@ -1,0 +1,81 @@
+/* tests_user_util.c: helpers for lab 7's kernel tests (tests_user_util.h). */
+#include "common/kstring.h"
+#include "lab3-paging/kmalloc.h"
+#include "setup.h"
+#include "tests_user_util.h"
+
+#define LINE_MAX 200
+
+void user_baseline_take(struct user_baseline *b)
+{
+    tests_baseline_now(&b->k);
+    b->procs = proc_count();
+    b->upages = uvm_total_pages();
+}
+
+/* Split LINE into ARGV (at most ABI_ARGV_MAX words, in BUF): argc. */
+static int split(const char *line, char *buf, char **argv)
+{
+    int argc = 0;
+    strlcpy(buf, line, LINE_MAX);
+    for (char *s = buf; *s != '\0' && argc < ABI_ARGV_MAX;) {
+        while (*s == ' ')
+            *s++ = '\0';
+        if (*s == '\0')
+            break;
+        argv[argc++] = s;
+        while (*s != '\0' && *s != ' ')
+            s++;
+    }
+    return argc;
+}
+
+int user_start(const char *line)
+{
+    char buf[LINE_MAX];
+    char *argv[ABI_ARGV_MAX];
+    int argc = split(line, buf, argv);
+    int pid = proc_spawn(argv[0], argc, argv);
+    if (pid <= 0)
+        KT_FAIL("spawn '%s' must give a pid, got error %d", line, pid);
+    return pid;
+}
+
+int user_run(const char *line)
+{
+    int status = -1;
+    int pid = user_start(line);
+    int r = proc_wait(pid, &status);
+    if (r != pid)
+        KT_FAIL("wait for '%s' (pid %d) must reap it, got %d", line, pid, r);
+    return status;
+}
+
+int user_find(const char *name, int ppid)
+{
+    struct abi_procinfo info;
+    for (int i = 0; proc_info(i, &info) == 0; i++)
+        if (strcmp(info.name, name) == 0 && info.ppid == ppid)
+            return info.pid;
+    return -1;
+}
+
+void user_expect_exit(const char *line, int status, int code)
+{
+    if (!ABI_WIFEXITED(status))
+        KT_FAIL("'%s' must exit with %d, but the kernel ended it (reason %u; see its report)",
+                line, code, ABI_WKILLREASON(status));
+    if (ABI_WEXITSTATUS(status) != code)
+        KT_FAIL("'%s' must exit with %d, got %d (its output says why)", line, code,
+                ABI_WEXITSTATUS(status));
+}
+
+void user_expect_killed(const char *line, int status, int reason, int alt)
+{
+    if (ABI_WIFEXITED(status))
+        KT_FAIL("'%s' must be ended by the kernel, but it exited with %d (1: the forbidden "
+                "thing worked)", line, ABI_WEXITSTATUS(status));
+    int got = (int)ABI_WKILLREASON(status);
+    if (got != reason && got != alt)
+        KT_FAIL("'%s' must be ended with reason %d, got %d", line, reason, got);
+}
