@@ -78,11 +78,12 @@ int uvm_create(struct uspace *us)
     /* LAB 7: TODO a directory whose kernel part (PDE 0, PDEs from USER_HI on)
      * is the kernel directory's, user part empty, and recursive entry
      * pointing at itself */
-    /* LAB 7: BEGIN SOLUTION */
+    /* LAB 7: BEGIN SOLUTION full */
     for (uint32_t i = 0; i < PAGING_ENTRIES; i++)
         pd[i] = (i < PDE_USER_FIRST || i >= PDE_KERNEL_FIRST) ? kpd[i] : 0;
     pd[PAGING_RECURSIVE_SLOT] = (uint32_t)(f << PAGE_SHIFT) | PTE_PRESENT | PTE_WRITABLE;
     /* LAB 7: END SOLUTION */
+    (void)kpd;
     us->pd_frame = f;
     us->pd = pd;
     return 0;
@@ -175,10 +176,11 @@ int uvm_map_zero(struct uspace *us, uint32_t va, bool writable)
     uint32_t *t = kmap(KMAP_TABLE, *pde >> PAGE_SHIFT);
     KASSERT(!(t[paging_pt_index(va)] & PTE_PRESENT));
     /* LAB 7: TODO the entry: frame F, present, user, writable if WRITABLE */
-    /* LAB 7: BEGIN SOLUTION */
+    /* LAB 7: BEGIN SOLUTION full */
     t[paging_pt_index(va)] = (uint32_t)(f << PAGE_SHIFT) | PTE_PRESENT | PTE_USER |
                              (writable ? PTE_WRITABLE : 0);
     /* LAB 7: END SOLUTION */
+    (void)writable;
     kunmap(KMAP_TABLE);
     us->pages++;
     total_pages++;
@@ -258,7 +260,7 @@ int uvm_copy(struct uspace *dst, struct uspace *src)
             /* LAB 7: TODO give DST its own copy of the page at VA (same
              * writability): a shared frame would let parent and child see
              * each other's writes */
-            /* LAB 7: BEGIN SOLUTION */
+            /* LAB 7: BEGIN SOLUTION full */
             int rc = uvm_map_zero(dst, va, (pte & PTE_WRITABLE) != 0);
             if (rc == 0)
                 rc = uvm_write(dst, va, (const void *)va, PAGE_SIZE);
