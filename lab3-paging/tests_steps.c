@@ -348,7 +348,7 @@ int tests_first_undone_step(char *why, size_t size)
 
 /* ---- Failure messages ----------------------------------------------------- */
 
-void tests_fail_at(const char *file, int line, const char *fmt, ...)
+void paging_tests_fail_at(const char *file, int line, const char *fmt, ...)
 {
     static char msg[512], why[320];
     const char *test = ktest_current();
