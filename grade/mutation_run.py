@@ -217,6 +217,16 @@ class Pool:
         self.free.put(d)
 
 
+def killers_for(history, lab, path, emulator, mode):
+    """The tests to grade first for a mutant of PATH (--killers-first MODE):
+    none with "never" or no history; with "auto" only for mutants graded on
+    both emulators (there grading is long; on QEMU alone one fail-fast
+    grading costs about what the probe does)."""
+    if history is None or mode == "never" or (mode == "auto" and emulator != "both"):
+        return []
+    return history.killers(lab, path)
+
+
 def grade_mutant(m, tree, sigs, args, host_dir, limit=None, history=None):
     """Result dict of mutant M graded in worker TREE (left unmutated after).
     HISTORY (mutation_history.History): its likely killers are booted first,
@@ -245,7 +255,7 @@ def grade_mutant(m, tree, sigs, args, host_dir, limit=None, history=None):
         emulator = emulator_for(m.path)
         res["emulator"] = emulator
         t0 = time.monotonic()
-        killers = history.killers(m.lab, m.path) if history else []
+        killers = killers_for(history, m.lab, m.path, emulator, args.killers_first)
         res["killers"] = killers
         verdict, detail = build_and_grade(tree, m.lab, emulator, args,
                                           os.path.join(tree, "mutant.json"), limit,
@@ -269,7 +279,7 @@ def run_all(args, plan, equivalents, tmp, dirs):
     ({mutant id: result}, {lab: problem of the unmutated baseline, or None})."""
     sigs = Signatures(args.root, dirs)
     sigs.flags(min(dirs))                      # fail early if make cannot tell KCFLAGS
-    history = (None if getattr(args, "no_killers_first", True)
+    history = (None if getattr(args, "killers_first", "never") == "never"
                else mhist.History(args.root, sorted(plan)))
     pool = Pool(args.root, tmp, args.jobs, sorted(plan))
     results, baselines, limits, lock = {}, {}, {}, threading.Lock()

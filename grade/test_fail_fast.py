@@ -229,6 +229,20 @@ class KillersFirst(unittest.TestCase):
         self.assertEqual(mhist.first_failures("t1=FAIL t2=PANIC"), ["t1", "t2"])
         self.assertEqual(mhist.first_failures("no verdict after 60s"), [])
 
+    def test_which_mutants_are_probed(self):
+        import mutation_history as mhist
+        import mutation_run as mrun
+        with tempfile.TemporaryDirectory() as d:
+            h = mhist.History(d, [6])
+            h.record(6, "lab6-disk/ata.c", ["t1"])
+            f = "lab6-disk/ata.c"
+            self.assertEqual(mrun.killers_for(h, 6, f, "both", "auto"), ["t1"])
+            self.assertEqual(mrun.killers_for(h, 6, f, "qemu", "auto"), [],
+                             "auto probes only mutants graded on both emulators")
+            self.assertEqual(mrun.killers_for(h, 6, f, "qemu", "always"), ["t1"])
+            self.assertEqual(mrun.killers_for(h, 6, f, "both", "never"), [])
+            self.assertEqual(mrun.killers_for(None, 6, f, "both", "always"), [])
+
     def grade(self, outcomes):
         """build_and_grade of a "both" mutant with killers k1, k2; OUTCOMES
         maps (emulator, probe?) to 'ok' or a failing test's name."""
@@ -295,10 +309,10 @@ class EarlyVerdictEqualsFull(unittest.TestCase):
 
     def test_same_verdicts(self):
         with tempfile.TemporaryDirectory() as d:
-            full = self.grade(d, "full", ["--no-fail-fast", "--no-killers-first"])
-            fast = self.grade(d, "fast", ["--no-killers-first"])
+            full = self.grade(d, "full", ["--no-fail-fast", "--killers-first", "never"])
+            fast = self.grade(d, "fast", ["--killers-first", "never"])
             # with the history: the mutants after the first boot their killers first
-            probed = self.grade(d, "probed", [])
+            probed = self.grade(d, "probed", ["--killers-first", "always"])
         self.assertEqual(sorted(fast), sorted(self.IDS), "the mutant ids moved: update IDS")
         self.check(fast, full)
         self.check(probed, full)
