@@ -274,9 +274,19 @@ def grade_mutant(m, tree, sigs, args, host_dir, limit=None, history=None):
             f.write(original)
 
 
+class Interrupted(KeyboardInterrupt):
+    """Ctrl-C (or SIGTERM) during run_all: RESULTS and BASELINES hold what
+    was graded to the end before it (mutate.py reports them as partial)."""
+
+    def __init__(self, results, baselines):
+        super().__init__()
+        self.results, self.baselines = results, baselines
+
+
 def run_all(args, plan, equivalents, tmp, dirs):
     """Grade every selected mutant of PLAN {lab: (generated, [Mutant])}; returns
-    ({mutant id: result}, {lab: problem of the unmutated baseline, or None})."""
+    ({mutant id: result}, {lab: problem of the unmutated baseline, or None}).
+    Interrupted, it raises Interrupted with the mutants graded so far."""
     sigs = Signatures(args.root, dirs)
     sigs.flags(min(dirs))                      # fail early if make cannot tell KCFLAGS
     history = (None if getattr(args, "killers_first", "never") == "never"
@@ -350,7 +360,10 @@ def run_all(args, plan, equivalents, tmp, dirs):
     except KeyboardInterrupt:
         stop_all()
         ex.shutdown(wait=True, cancel_futures=True)   # workers restore their files
-        raise
+        if history:
+            history.save()
+        with lock:
+            raise Interrupted(dict(results), dict(baselines))
     ex.shutdown()
     if history:
         history.save()
