@@ -338,7 +338,7 @@ static bool (*const steps_probe[])(char *, size_t) = {
     [5] = probe_step5, [6] = probe_step6, [7] = probe_step7,
 };
 
-int tests_first_undone_step(char *why, size_t size)
+int tests_lab3_first_undone(char *why, size_t size)
 {
     for (int s = 1; s <= STEPS_N; s++)
         if (!steps_probe[s](why, size))
@@ -348,7 +348,7 @@ int tests_first_undone_step(char *why, size_t size)
 
 /* ---- Failure messages ----------------------------------------------------- */
 
-void tests_fail_at(const char *file, int line, const char *fmt, ...)
+void tests_lab3_fail_at(const char *file, int line, const char *fmt, ...)
 {
     static char msg[512], why[320];
     const char *test = ktest_current();
@@ -362,7 +362,7 @@ void tests_fail_at(const char *file, int line, const char *fmt, ...)
     int own = steps_test_step(test);
     if (own == 0)
         ktest_fail_at(file, line, "%s", msg);
-    int undone = tests_first_undone_step(why, sizeof why);
+    int undone = tests_lab3_first_undone(why, sizeof why);
     if (undone != 0 && undone != own)
         ktest_fail_at(file, line, "step %d (%s) is not done: %s; this test needs it: %s",
                       undone, steps_name[undone], why, msg);
