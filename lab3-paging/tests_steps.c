@@ -97,17 +97,17 @@ static bool probe_step1(char *why, size_t size)
                   (unsigned)pde0);
         return false;
     }
-    if ((rec & PTE_FRAME_MASK) != pd_addr || (rec & want_flags) != want_flags) {
+    if (pte_addr(rec) != pd_addr || (rec & want_flags) != want_flags) {
         ksnprintf(why, size, "the kernel directory's entry 1023 is 0x%08x, expected 0x%08x: "
                   "the directory itself, present and writable (page_table_create)",
                   (unsigned)rec, (unsigned)(pd_addr | want_flags));
         return false;
     }
-    const volatile uint32_t *table = (const volatile uint32_t *)(pde0 & PTE_FRAME_MASK);
+    const volatile uint32_t *table = (const volatile uint32_t *)pte_addr(pde0);
     static const uint32_t js[] = {0, 1, 0x100, 0x3FF};
     for (unsigned i = 0; i < 4; i++) {
         uint32_t e = table[js[i]];
-        if ((e & PTE_FRAME_MASK) != js[i] << PAGE_SHIFT ||
+        if (pte_addr(e) != js[i] << PAGE_SHIFT ||
             (e & (want_flags | PTE_USER)) != want_flags) {
             ksnprintf(why, size, "identity table entry %u is 0x%08x, expected 0x%08x and "
                       "present, writable, not user (paging_init)", (unsigned)js[i],
