@@ -16,7 +16,7 @@ CODE = bytes([0xBB, 42, 0, 0, 0, 0xB8, 1, 0, 0, 0, 0xCD, 0x80, 0xEB, 0xFE])
 
 
 def build(ident_class=1, machine=3, etype=2, vaddr=TEXT_VA, entry=None, phnum=1,
-          filesz=None, memsz=None, second=None):
+          filesz=None, memsz=None, second=None, offset=None):
     """One program: a header, PHNUM program headers, the code. SECOND adds another PT_LOAD
     (vaddr, memsz)."""
     headers = phnum + (1 if second else 0)
@@ -27,7 +27,7 @@ def build(ident_class=1, machine=3, etype=2, vaddr=TEXT_VA, entry=None, phnum=1,
                    headers, 40, 0, 0)
     fs = len(CODE) if filesz is None else filesz
     ms = len(CODE) if memsz is None else memsz
-    ph = PHDR.pack(1, off, vaddr, vaddr, fs, ms, 5, 16)
+    ph = PHDR.pack(1, off if offset is None else offset, vaddr, vaddr, fs, ms, 5, 16)
     if second:
         ph += PHDR.pack(1, off, second[0], second[0], 0, second[1], 6, 16)
     return eh + ph * phnum if not second else eh + ph, off
@@ -48,6 +48,8 @@ def programs():
         "bad_top_segment": prog(vaddr=0xBFFFF000, memsz=0x2000, entry=0xBFFFF000),
         "bad_filesz": prog(filesz=len(CODE) + 4096, memsz=len(CODE) + 4096),
         "bad_memsz": prog(memsz=0x7FFFFFFF),
+        "bad_filesz_memsz": prog(memsz=4),
+        "bad_offset_wraps": prog(offset=0xFFFFFFF0, filesz=0x20, memsz=0x20),
         "bad_entry": prog(entry=TEXT_VA + 0x1000),
         "bad_overlap": prog(second=(TEXT_VA, 0x1000)),
         "bad_truncated": good[:EHDR.size + 8],

@@ -4,7 +4,8 @@
 
 static const char *const bad[] = {
     "bad_class64", "bad_machine", "bad_type_rel", "bad_kernel_segment", "bad_top_segment",
-    "bad_filesz", "bad_memsz", "bad_entry", "bad_overlap", "bad_truncated",
+    "bad_filesz", "bad_memsz", "bad_filesz_memsz", "bad_offset_wraps", "bad_entry", "bad_overlap",
+    "bad_truncated",
 };
 
 int main(void)
