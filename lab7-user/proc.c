@@ -145,7 +145,7 @@ static int load_segments(struct uspace *us, const uint8_t *file, const struct el
         const struct elf_segment *seg = &img->seg[s];
         uint32_t lo = seg->vaddr & ~PAGE_MASK, hi = seg->vaddr + seg->memsz;
         for (uint32_t va = lo; va < hi; va += PAGE_SIZE)
-            if (!(uvm_pte(us, va) & PTE_PRESENT) && uvm_map_zero(us, va, seg->writable) != 0)
+            if (!pte_present(uvm_pte(us, va)) && uvm_map_zero(us, va, seg->writable) != 0)
                 return -E_NOMEM;
         if (uvm_write(us, seg->vaddr, file + seg->offset, seg->filesz) != 0)
             return -E_NOMEM;

@@ -13,7 +13,7 @@
 static int page_ok(struct uspace *us, uint32_t va, bool write)
 {
     uint32_t pte = uvm_pte(us, va);
-    if (pte & PTE_PRESENT) {
+    if (pte_present(pte)) {
         if (!(pte & PTE_USER) || (write && !(pte & PTE_WRITABLE)))
             return -E_FAULT;
         return 0;
