@@ -5,6 +5,7 @@ import json
 import os
 import random
 import shutil
+import signal
 import sys
 import tempfile
 import threading
@@ -137,6 +138,11 @@ def parse_args(argv):
     p.add_argument("--no-fail-fast", action="store_true",
                    help="grade every mutant on the whole rubric (default: a mutant's "
                    "grading stops at its first lost point; the verdict is the same)")
+    p.add_argument("--killers-first", choices=["auto", "always", "never"], default="auto",
+                   help="grade the tests that killed earlier mutants of a file first "
+                   "(history in build/mutation-history/, never committed): auto (the "
+                   "default) for mutants graded on both emulators, where grading is long; "
+                   "on QEMU alone one fail-fast grading costs about what the probe does")
     p.add_argument("--host-tests", action="store_true",
                    help="also run the lab's host unit tests on each survivor")
     p.add_argument("--list", action="store_true", help="list the mutants, grade nothing")
@@ -191,12 +197,23 @@ def main(argv=None):
                 print("lab%d %s %s" % (lab, m.ident, m.where()))
         return 0
     t0 = time.monotonic()
+    # SIGTERM (and SIGINT, which a background job may have ignored) stop the
+    # run like Ctrl-C: what was graded is reported as partial.
+    signal.signal(signal.SIGTERM, signal.default_int_handler)
+    signal.signal(signal.SIGINT, signal.default_int_handler)
     tmp = tempfile.mkdtemp(prefix="stepos-mutate-")
     try:
         results, baselines = mrun.run_all(a, plan, equivalents, tmp, lab_dirs(a.root))
     except mobj.CompileError as e:
         print("mutate.py: %s" % e, file=sys.stderr)
         return 2
+    except mrun.Interrupted as e:
+        graded = sum(len(plan[lab][1]) for lab in plan)
+        print("\nmutate.py: interrupted: the %d of %d mutants graded so far (in file order)"
+              % (len(e.results), graded), file=sys.stderr)
+        a.partial = "interrupted after %d of %d mutants" % (len(e.results), graded)
+        report(a, plan, e.results, e.baselines, time.monotonic() - t0)
+        return 130
     except KeyboardInterrupt:
         print("\nmutate.py: interrupted", file=sys.stderr)
         return 130
@@ -211,7 +228,8 @@ def main(argv=None):
 def report(a, plan, results, baselines, elapsed):
     """Print the table and survivors; write --json; return the exit status."""
     rows, problems, out = [], [], {"labs": {}, "command": " ".join(sys.argv),
-                                   "seed": a.seed, "sample": a.sample, "max": a.max}
+                                   "seed": a.seed, "sample": a.sample, "max": a.max,
+                                   "partial": getattr(a, "partial", None)}
     total_killed = 0
     for lab in a.labs:
         generated, chosen = plan[lab]
@@ -248,7 +266,8 @@ def report(a, plan, results, baselines, elapsed):
             for r in surv:
                 host = " [host tests kill it]" if r.get("host_killed") else ""
                 print("  %s%s" % (r["where"], host))
-    print("\n(%.0fs, %d workers)" % (elapsed, a.jobs))
+    print("\n(%.0fs, %d workers%s)" % (elapsed, a.jobs, "; " + a.partial
+                                        if getattr(a, "partial", None) else ""))
     for pr in problems:
         print("PROBLEM: " + pr)
     out["elapsed"] = round(elapsed, 1)

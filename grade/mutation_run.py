@@ -11,6 +11,7 @@ import threading
 import time
 from concurrent.futures import ThreadPoolExecutor
 
+import mutation_history as mhist
 import mutation_obj as mobj
 import pristine
 
@@ -118,21 +119,33 @@ def make(tree, lab):
                 tree, BUILD_TIMEOUT)
 
 
-def build_and_grade(tree, lab, emulator, args, json_path, time_limit=None, fail_fast=False):
+def build_and_grade(tree, lab, emulator, args, json_path, time_limit=None, fail_fast=False,
+                    killers=()):
     """('ok'|'points'|'build'|'time'|'error', detail) of building lab LAB in TREE
     and grading it with the grader of this tree. EMULATOR "both" grades on QEMU
     first and on Bochs only if QEMU gave full marks: a test failed on either
     emulator fails the "both" run, so the verdict is the same as one run of
     both, and a mutant killed on QEMU costs no Bochs boot. The outer time
     limit covers the two runs together, as it covers one run of both.
-    FAIL_FAST: each grader stops at its first lost point (grade_once)."""
+    FAIL_FAST: each grader stops at its first lost point (grade_once).
+    KILLERS: rubric entries that killed earlier mutants of the same file,
+    graded first on the first emulator (a probe): a point lost there kills
+    the mutant at once; full marks there, and the mutant is graded as
+    without them (the probe only adds its own time)."""
     status, out = make(tree, lab)
     if status != 0:
         return "build", "\n".join(out.splitlines()[-5:])
     limit = time_limit or args.time_limit or BASELINE_TIME_LIMIT
     deadline = time.monotonic() + limit
+    emus = ["qemu", "bochs"] if emulator == "both" else [emulator]
+    if killers:
+        verdict, detail = grade_once(tree, lab, emus[0], args, json_path,
+                                     max(1, deadline - time.monotonic()), limit,
+                                     fail_fast=True, tests=killers)
+        if verdict in ("points", "time"):
+            return verdict, detail
     verdict, detail = "ok", ""
-    for emu in (["qemu", "bochs"] if emulator == "both" else [emulator]):
+    for emu in emus:
         verdict, detail = grade_once(tree, lab, emu, args, json_path,
                                      max(1, deadline - time.monotonic()), limit,
                                      fail_fast=fail_fast)
@@ -141,12 +154,15 @@ def build_and_grade(tree, lab, emulator, args, json_path, time_limit=None, fail_
     return verdict, detail
 
 
-def grade_once(tree, lab, emulator, args, json_path, remaining, limit, fail_fast=False):
+def grade_once(tree, lab, emulator, args, json_path, remaining, limit, fail_fast=False,
+               tests=()):
     """(verdict, detail) of one grade.py run on EMULATOR, killed after REMAINING
     seconds (LIMIT is the whole limit, for the message). FAIL_FAST: the
     grader stops at the first lost point (grade.py --fail-fast); the verdict
-    is the same, the detail names the failures found before it stopped."""
-    cmd = [sys.executable, os.path.join(tree, GRADE), "lab%d" % lab, "--root", tree, "--no-build", "--emulator",
+    is the same, the detail names the failures found before it stopped.
+    TESTS: only these rubric entries (names), not the whole rubric."""
+    cmd = [sys.executable, os.path.join(tree, GRADE), "lab%d" % lab] + list(tests) + [
+           "--root", tree, "--no-build", "--emulator",
            emulator, "--json", json_path, "--timeout-scale", str(args.timeout_scale),
            "--no-rerun"] + (["--fail-fast"] if fail_fast else [])
     status, out = _run(cmd, tree, remaining)
@@ -201,8 +217,20 @@ class Pool:
         self.free.put(d)
 
 
-def grade_mutant(m, tree, sigs, args, host_dir, limit=None):
-    """Result dict of mutant M graded in worker TREE (left unmutated after)."""
+def killers_for(history, lab, path, emulator, mode):
+    """The tests to grade first for a mutant of PATH (--killers-first MODE):
+    none with "never" or no history; with "auto" only for mutants graded on
+    both emulators (there grading is long; on QEMU alone one fail-fast
+    grading costs about what the probe does)."""
+    if history is None or mode == "never" or (mode == "auto" and emulator != "both"):
+        return []
+    return history.killers(lab, path)
+
+
+def grade_mutant(m, tree, sigs, args, host_dir, limit=None, history=None):
+    """Result dict of mutant M graded in worker TREE (left unmutated after).
+    HISTORY (mutation_history.History): its likely killers are booted first,
+    and the tests that kill M are added to it."""
     res = {"id": m.ident, "where": m.where(), "file": m.path, "line": m.line,
            "source": m.source, "mutation": m.desc, "op": m.op}
     full = os.path.join(tree, m.path)
@@ -227,9 +255,13 @@ def grade_mutant(m, tree, sigs, args, host_dir, limit=None):
         emulator = emulator_for(m.path)
         res["emulator"] = emulator
         t0 = time.monotonic()
+        killers = killers_for(history, m.lab, m.path, emulator, args.killers_first)
+        res["killers"] = killers
         verdict, detail = build_and_grade(tree, m.lab, emulator, args,
                                           os.path.join(tree, "mutant.json"), limit,
-                                          fail_fast=not args.no_fail_fast)
+                                          fail_fast=not args.no_fail_fast, killers=killers)
+        if verdict == "points" and history:
+            history.record(m.lab, m.path, mhist.first_failures(detail))
         res["seconds"] = round(time.monotonic() - t0, 1)
         res["detail"] = detail
         res["result"] = {"ok": "survived", "points": "killed", "time": "killed",
@@ -242,11 +274,23 @@ def grade_mutant(m, tree, sigs, args, host_dir, limit=None):
             f.write(original)
 
 
+class Interrupted(KeyboardInterrupt):
+    """Ctrl-C (or SIGTERM) during run_all: RESULTS and BASELINES hold what
+    was graded to the end before it (mutate.py reports them as partial)."""
+
+    def __init__(self, results, baselines):
+        super().__init__()
+        self.results, self.baselines = results, baselines
+
+
 def run_all(args, plan, equivalents, tmp, dirs):
     """Grade every selected mutant of PLAN {lab: (generated, [Mutant])}; returns
-    ({mutant id: result}, {lab: problem of the unmutated baseline, or None})."""
+    ({mutant id: result}, {lab: problem of the unmutated baseline, or None}).
+    Interrupted, it raises Interrupted with the mutants graded so far."""
     sigs = Signatures(args.root, dirs)
     sigs.flags(min(dirs))                      # fail early if make cannot tell KCFLAGS
+    history = (None if getattr(args, "killers_first", "never") == "never"
+               else mhist.History(args.root, sorted(plan)))
     pool = Pool(args.root, tmp, args.jobs, sorted(plan))
     results, baselines, limits, lock = {}, {}, {}, threading.Lock()
     todo = [(lab, m) for lab in sorted(plan) for m in plan[lab][1]]
@@ -287,7 +331,7 @@ def run_all(args, plan, equivalents, tmp, dirs):
             tree = pool.acquire()
             try:
                 res = grade_mutant(m, tree, sigs, args, host_dir(args.root, dirs[lab]),
-                                   limits.get(lab))
+                                   limits.get(lab), history)
             except (OSError, ValueError, mobj.CompileError) as e:
                 res = {"id": m.ident, "where": m.where(), "result": "error", "detail": str(e)}
             finally:
@@ -305,6 +349,8 @@ def run_all(args, plan, equivalents, tmp, dirs):
                 sys.stderr.flush()
             elif done[0] % 25 == 0 or done[0] == len(todo):
                 print(status, flush=True)
+            if history and done[0] % 25 == 0:
+                history.save()
         return res
 
     ex = ThreadPoolExecutor(max_workers=args.jobs)
@@ -314,8 +360,13 @@ def run_all(args, plan, equivalents, tmp, dirs):
     except KeyboardInterrupt:
         stop_all()
         ex.shutdown(wait=True, cancel_futures=True)   # workers restore their files
-        raise
+        if history:
+            history.save()
+        with lock:
+            raise Interrupted(dict(results), dict(baselines))
     ex.shutdown()
+    if history:
+        history.save()
     if tty:
         sys.stderr.write("\n")
     return results, baselines

@@ -206,10 +206,91 @@ class MutantDetail(unittest.TestCase):
                       "mutation_run must recognise the grader's not-run reason")
 
 
+class KillersFirst(unittest.TestCase):
+    """mutation_history and build_and_grade(killers=...): the likely killers
+    are graded first; full marks there and the mutant is graded as before."""
+
+    class Args:
+        timeout_scale, time_limit, no_fail_fast = 2, None, False
+
+    def test_history_orders_and_persists(self):
+        import mutation_history as mhist
+        with tempfile.TemporaryDirectory() as d:
+            h = mhist.History(d, [2])
+            self.assertEqual(h.killers(2, "a.c"), [], "no history: no probe")
+            h.record(2, "a.c", ["t_b", "t_a"])
+            h.record(2, "a.c", ["t_b"])
+            h.record(2, "b.c", ["t_z"])
+            self.assertEqual(h.killers(2, "a.c"), ["t_b", "t_a"], "most kills first")
+            self.assertEqual(h.killers(2, "c.c"), ["t_b", "t_a", "t_z"],
+                             "a file without history gets the lab's killers")
+            h.save()
+            self.assertEqual(mhist.History(d, [2]).killers(2, "a.c"), ["t_b", "t_a"])
+        self.assertEqual(mhist.first_failures("t1=FAIL t2=PANIC"), ["t1", "t2"])
+        self.assertEqual(mhist.first_failures("no verdict after 60s"), [])
+
+    def test_which_mutants_are_probed(self):
+        import mutation_history as mhist
+        import mutation_run as mrun
+        with tempfile.TemporaryDirectory() as d:
+            h = mhist.History(d, [6])
+            h.record(6, "lab6-disk/ata.c", ["t1"])
+            f = "lab6-disk/ata.c"
+            self.assertEqual(mrun.killers_for(h, 6, f, "both", "auto"), ["t1"])
+            self.assertEqual(mrun.killers_for(h, 6, f, "qemu", "auto"), [],
+                             "auto probes only mutants graded on both emulators")
+            self.assertEqual(mrun.killers_for(h, 6, f, "qemu", "always"), ["t1"])
+            self.assertEqual(mrun.killers_for(h, 6, f, "both", "never"), [])
+            self.assertEqual(mrun.killers_for(None, 6, f, "both", "always"), [])
+
+    def grade(self, outcomes):
+        """build_and_grade of a "both" mutant with killers k1, k2; OUTCOMES
+        maps (emulator, probe?) to 'ok' or a failing test's name."""
+        import mutation_run as mrun
+        calls = []
+
+        def run(cmd, cwd, timeout):
+            emu = cmd[cmd.index("--emulator") + 1]
+            probe = "k1" in cmd
+            calls.append((emu, probe))
+            what = outcomes[(emu, probe)]
+            if what == "ok":
+                return 0, ""
+            with open(cmd[cmd.index("--json") + 1], "w") as f:
+                json.dump({"tests": [{"name": what, "score": 0, "max_score": 4,
+                                      "output": "FAIL: broken"}]}, f)
+            return 1, ""
+        saved = mrun.make, mrun._run
+        mrun.make, mrun._run = (lambda tree, lab: (0, "")), run
+        try:
+            with tempfile.TemporaryDirectory() as d:
+                got = mrun.build_and_grade("tree", 5, "both", self.Args(),
+                                           os.path.join(d, "m.json"), 100, True, ["k1", "k2"])
+        finally:
+            mrun.make, mrun._run = saved
+        return got, calls
+
+    def test_probe_kill_ends_the_grading(self):
+        got, calls = self.grade({("qemu", True): "k2"})
+        self.assertEqual(got, ("points", "k2=FAIL"))
+        self.assertEqual(calls, [("qemu", True)], "a probe kill needs no other run")
+
+    def test_probe_full_marks_then_everything_as_before(self):
+        got, calls = self.grade({("qemu", True): "ok", ("qemu", False): "ok",
+                                 ("bochs", False): "ok"})
+        self.assertEqual(got, ("ok", ""))
+        self.assertEqual(calls, [("qemu", True), ("qemu", False), ("bochs", False)],
+                         "a survivor is graded on the whole rubric on every emulator")
+        got, calls = self.grade({("qemu", True): "ok", ("qemu", False): "ok",
+                                 ("bochs", False): "t9"})
+        self.assertEqual(got, ("points", "t9=FAIL"))
+
+
 @unittest.skipUnless(SMOKE, "real mutants are graded with --smoke (make test)")
 class EarlyVerdictEqualsFull(unittest.TestCase):
-    """Real lab 2 mutants graded with and without --fail-fast: the same verdict,
-    and every failure the early path reports is one the full grading reports."""
+    """Real lab 2 mutants graded whole, fail-fast, and fail-fast with their
+    likely killers first: the same verdicts, and every failure an early path
+    reports is one the full grading reports."""
 
     # cfp_bitmap.c: a wrong mask (FAIL in many tests), a negated condition
     # (PANIC in one test, FAIL in others), a wrong sum (PANIC in most tests).
@@ -228,9 +309,17 @@ class EarlyVerdictEqualsFull(unittest.TestCase):
 
     def test_same_verdicts(self):
         with tempfile.TemporaryDirectory() as d:
-            fast = self.grade(d, "fast", [])
-            full = self.grade(d, "full", ["--no-fail-fast"])
+            full = self.grade(d, "full", ["--no-fail-fast", "--killers-first", "never"])
+            fast = self.grade(d, "fast", ["--killers-first", "never"])
+            # with the history: the mutants after the first boot their killers first
+            probed = self.grade(d, "probed", ["--killers-first", "always"])
         self.assertEqual(sorted(fast), sorted(self.IDS), "the mutant ids moved: update IDS")
+        self.check(fast, full)
+        self.check(probed, full)
+        self.assertTrue(any(m.get("killers") for m in probed.values()),
+                        "the history must give a later mutant its likely killers")
+
+    def check(self, fast, full):
         for i in self.IDS:
             self.assertEqual(fast[i]["result"], full[i]["result"],
                              "%s: early and full grading must agree" % fast[i]["where"])

@@ -188,7 +188,8 @@ class RubricTest(unittest.TestCase):
 
     def test_lab_numbers(self):
         self.assertEqual([rubric.lab_number(s) for s in ("1", "lab3", "lab6-disk", "lab7",
-                                                           "x")], [1, 3, 6, None, None])
+                                                           "lab9", "x")],
+                         [1, 3, 6, 7, None, None])
 
 
 class ImageAndCommandTest(unittest.TestCase):

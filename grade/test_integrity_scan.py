@@ -63,6 +63,18 @@ class ScanTest(unittest.TestCase):
         self.assertNotIn("monitor.c:3", text)          # ktest_run was already there
         self.assertEqual(len(found), 3)
 
+    def test_test_tables_through_the_generic_mechanism(self):
+        """Registering into ktest's own tables with common/ktable.h's macros or
+        section names is flagged; another table (a monitor command) is not."""
+        write(self.tree, {"lab3-paging/x.c":
+                          "static const struct ktest t KTABLE_ENTRY(ktest) = {0};\n"
+                          "__attribute__((section(\".ktable.kbench.1\"))) int b;\n"
+                          "static const struct monitor_command c KTABLE_ENTRY(moncmd) = {0};\n"})
+        text = "\n".join(self.scan())
+        self.assertIn("lab3-paging/x.c:1 mentions", text)
+        self.assertIn("lab3-paging/x.c:2 mentions", text)
+        self.assertNotIn("lab3-paging/x.c:3", text)
+
     def test_early_code_is_protected(self):
         """The loader and the kernel entry run before ktest takes its key: they
         are restored from the reference (a change is flagged by pristine.protect)."""

@@ -16,8 +16,8 @@ import mutation_obj as mobj        # noqa: E402
 import mutation_ops as mops        # noqa: E402
 import mutation_run as mrun        # noqa: E402
 # grade.py --fail-fast's tests (and, with --smoke, its proof on real mutants) run here too.
-from test_fail_fast import (EarlyVerdictEqualsFull, LabRunStop, MutantDetail,  # noqa: E402,F401
-                            RunnerStop, SessionStop, StoppedBoot)
+from test_fail_fast import (EarlyVerdictEqualsFull, KillersFirst, LabRunStop,  # noqa: E402,F401
+                            MutantDetail, RunnerStop, SessionStop, StoppedBoot)
 
 BEGIN, END = "/* LAB 2: BEGIN SOLUTION */\n", "/* LAB 2: END SOLUTION */\n"
 

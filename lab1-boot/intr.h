@@ -7,6 +7,7 @@
 #include <stdint.h>
 
 #include "common/intr_level.h"
+#include "common/mmu.h"
 
 #define INTR_EXCEPTIONS 32 /* vectors 0-31: CPU exceptions */
 #define INTR_IRQ_BASE   32 /* IRQ n arrives on vector 32 + n */
@@ -89,7 +90,7 @@ void exception_nesting_reset(void);
 
 /* A hook that prints what the page tables hold for ADDR (lab 3 sets it); it
  * may fault, which the nesting report survives. */
-typedef void exception_describe_addr_fn(uint32_t addr);
+typedef void exception_describe_addr_fn(vaddr_t addr);
 void exception_set_describe_hook(exception_describe_addr_fn *hook);
 
 /* Called by isr.asm for every interrupt and exception. */

@@ -7,7 +7,7 @@
 #include "lab2-frames/cont_frame_pool.h"
 #include "lab2-frames/phys_mem.h"
 
-#define BP_FRAME_SIZE 4096ul
+#define BP_FRAME_SIZE ((unsigned long)PAGE_SIZE) /* common/mmu.h */
 #define BP_RECORDS_PER_FRAME (BP_FRAME_SIZE / sizeof(struct bp_frame))
 
 unsigned long bp_needed_info_frames(unsigned long n_frames)

@@ -5,6 +5,8 @@
 #include <stdbool.h>
 #include <stdint.h>
 
+#include "common/mmu.h"
+
 /*
  * A frame pool manages a contiguous range of physical frames (4 KiB each;
  * frame_no = physical address / 4096). It hands out contiguous runs of frames
@@ -34,7 +36,7 @@
  * disables interrupts. They never sleep or yield.
  */
 
-#define CFP_FRAME_SIZE 4096u
+#define CFP_FRAME_SIZE PAGE_SIZE /* a frame holds one page (common/mmu.h) */
 #define CFP_FRAMES_PER_WORD 16u                     /* 2 bits per frame */
 #define CFP_FRAMES_PER_INFO_FRAME (CFP_FRAME_SIZE * 4u) /* 16384 */
 /* Frame numbers are below 2^20: 32-bit physical addresses. */

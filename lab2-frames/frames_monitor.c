@@ -54,7 +54,7 @@ static int cmd_alloc(int argc, char **argv)
         return 1;
     }
     kprintf("frames %lu-%lu (0x%08lx-0x%08lx) from the %s pool\n", f, f + n - 1,
-            f * 4096, (f + n) * 4096 - 1, cfp_name(pool));
+            f * PAGE_SIZE, (f + n) * PAGE_SIZE - 1, cfp_name(pool));
     return 0;
 }
 MONITOR_COMMAND(alloc, "N [POOL]", "allocate N contiguous frames", cmd_alloc);

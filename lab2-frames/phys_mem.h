@@ -2,6 +2,8 @@
 #ifndef LAB2_PHYS_MEM_H
 #define LAB2_PHYS_MEM_H
 
+#include "common/mmu.h"
+
 /* Return a pointer through which the byte at physical address PADDR can be
  * read and written.
  *
@@ -13,6 +15,6 @@
  * compiles unchanged for both.
  *
  * Any context; never fails for an address the caller is entitled to use. */
-void *phys_to_ptr(unsigned long paddr);
+void *phys_to_ptr(paddr_t paddr);
 
 #endif

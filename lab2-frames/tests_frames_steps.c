@@ -48,6 +48,7 @@ static const struct {
     {"frames_wrapped_run_into_start_word", 4},
     {"frames_search_lone_frame_any_neighbours", 4},
     {"frames_run_of_15_starts_a_word", 4},
+    {"frames_bitmap_never_past_its_end", 4},
     {"frames_bad_get_zero", 4},
     {"frames_bad_get_too_large", 4},
     {"frames_release_exact_run", 5},

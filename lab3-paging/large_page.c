@@ -27,7 +27,7 @@ int large_pages_enable(void)
 
 /* LP_OK if VADDR may hold a large page: aligned, and neither in the
  * identity range nor in the recursive window. */
-static int lp_check_vaddr(uint32_t vaddr)
+static int lp_check_vaddr(vaddr_t vaddr)
 {
     if (vaddr & (LP_SIZE - 1))
         return LP_ERR_ALIGN;
@@ -37,7 +37,7 @@ static int lp_check_vaddr(uint32_t vaddr)
     return LP_OK;
 }
 
-int large_page_map(uint32_t vaddr, unsigned long frame_no, uint32_t flags)
+int large_page_map(vaddr_t vaddr, unsigned long frame_no, uint32_t flags)
 {
     int err = lp_check_vaddr(vaddr);
     if (err == LP_OK && (frame_no % LP_FRAMES != 0 || frame_no == 0 ||
@@ -51,8 +51,8 @@ int large_page_map(uint32_t vaddr, unsigned long frame_no, uint32_t flags)
         return err;
     }
     enum intr_level old = intr_disable();
-    volatile uint32_t *pde = paging_pde_ptr(vaddr);
-    if (*pde & PTE_PRESENT) {
+    volatile pte_t *pde = paging_pde_ptr(vaddr);
+    if (pte_present(*pde)) {
         intr_set_level(old);
         kprintf("large_page: map 0x%08lx: directory entry in use (0x%08lx)\n",
                 (unsigned long)vaddr, (unsigned long)*pde);
@@ -62,15 +62,14 @@ int large_page_map(uint32_t vaddr, unsigned long frame_no, uint32_t flags)
     (void)flags;
     /* LAB 3: TODO (challenge) install the directory entry: the block's address, the flags, present and PS */
     /* LAB 3: BEGIN SOLUTION challenge */
-    *pde = (uint32_t)(frame_no << PAGE_SHIFT) | (flags & PTE_FLAGS_MASK) | PTE_PRESENT |
-           PDE_LARGE_PAGE;
+    *pde = pte_make_frame(frame_no, (flags & PTE_FLAGS_MASK) | PTE_PRESENT | PDE_LARGE_PAGE);
     err = LP_OK; /* the entry was not present: no TLB entry to drop */
     /* LAB 3: END SOLUTION */
     intr_set_level(old);
     return err;
 }
 
-int large_page_unmap(uint32_t vaddr)
+int large_page_unmap(vaddr_t vaddr)
 {
     int err = lp_check_vaddr(vaddr);
     if (err == LP_OK && large_page_frame(vaddr) == 0)
@@ -92,9 +91,9 @@ int large_page_unmap(uint32_t vaddr)
     return err;
 }
 
-unsigned long large_page_frame(uint32_t vaddr)
+unsigned long large_page_frame(vaddr_t vaddr)
 {
-    uint32_t pde = *paging_pde_ptr(vaddr);
+    pte_t pde = *paging_pde_ptr(vaddr);
     if ((pde & (PTE_PRESENT | PDE_LARGE_PAGE)) != (PTE_PRESENT | PDE_LARGE_PAGE))
         return 0;
     return ((pde & LP_FRAME_MASK) >> PAGE_SHIFT) + paging_pt_index(vaddr);
@@ -123,8 +122,8 @@ static int cmd_lpages(int argc, char **argv)
         return 1;
     }
     unsigned int n = 0;
-    for (uint32_t i = 0; i < PAGING_RECURSIVE_SLOT; i++) {
-        uint32_t va = i << PAGING_PDE_SHIFT;
+    for (unsigned long i = 0; i < PAGING_RECURSIVE_SLOT; i++) {
+        vaddr_t va = i << PAGING_PDE_SHIFT;
         if (large_page_frame(va) != 0) {
             kprintf("0x%08lx-0x%08lx -> frames %lu-%lu (PDE 0x%08lx)\n", (unsigned long)va,
                     (unsigned long)(va + LP_SIZE - 1), large_page_frame(va),

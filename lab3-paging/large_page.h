@@ -50,18 +50,18 @@ int large_pages_enable(void);
  * not owned by the page table (the caller allocated them and frees them
  * after large_page_unmap). Returns LP_OK or LP_ERR_*; on failure nothing
  * changes. Paging on; interrupts any (disabled inside); does not sleep. */
-int large_page_map(uint32_t vaddr, unsigned long frame_no, uint32_t flags);
+int large_page_map(vaddr_t vaddr, unsigned long frame_no, uint32_t flags);
 
 /* Remove the large page at VADDR (4 MiB aligned) from the loaded page table
  * and drop its TLB entry (invlpg). Returns LP_OK, LP_ERR_ALIGN, LP_ERR_RANGE
  * or LP_ERR_NOT_MAPPED (no large page there: nothing changes). */
-int large_page_unmap(uint32_t vaddr);
+int large_page_unmap(vaddr_t vaddr);
 
 /* The frame VADDR translates to through a large page of the loaded page
  * table (the block's first frame + the 4 KiB page within it), or 0 if the
  * directory entry for VADDR is not a present large page. Reads the
  * directory through the recursive window; never faults. */
-unsigned long large_page_frame(uint32_t vaddr);
+unsigned long large_page_frame(vaddr_t vaddr);
 
 /* Short text for an LP_* code. */
 const char *large_page_strerror(int err);

@@ -21,7 +21,7 @@ static bool parse_number(const char *s, unsigned long *out)
 }
 
 /* "P W S A D" style flags of an entry, into BUF. */
-static const char *entry_flags(uint32_t e, char *buf, size_t n)
+static const char *entry_flags(pte_t e, char *buf, size_t n)
 {
     ksnprintf(buf, n, "%s %s %s%s%s%s%s%s", e & PTE_PRESENT ? "P" : "-",
               e & PTE_WRITABLE ? "W" : "R", e & PTE_USER ? "U" : "S",
@@ -47,7 +47,7 @@ static bool need_paging(void)
 }
 
 /* Print the walk of ADDR in the loaded page table. */
-static void print_walk(uint32_t addr)
+static void print_walk(vaddr_t addr)
 {
     struct page_walk w;
     char f[40];
@@ -57,12 +57,11 @@ static void print_walk(uint32_t addr)
             (unsigned long)paging_pd_index(addr),
             (unsigned long)(uintptr_t)paging_pde_ptr(addr), (unsigned long)w.pde,
             entry_flags(w.pde, f, sizeof f));
-    if (!(w.pde & PTE_PRESENT)) {
+    if (!pte_present(w.pde)) {
         kprintf(": no page table\n");
         return;
     }
-    kprintf(", table in frame 0x%lx (%s)\n", (unsigned long)(w.pde >> PAGE_SHIFT),
-            frame_owner(w.pde >> PAGE_SHIFT));
+    kprintf(", table in frame 0x%lx (%s)\n", pte_frame(w.pde), frame_owner(pte_frame(w.pde)));
     kprintf("            PTE[%lu] at 0x%08lx = 0x%08lx (%s)",
             (unsigned long)paging_pt_index(addr),
             (unsigned long)(uintptr_t)paging_pte_ptr(addr), (unsigned long)w.pte,

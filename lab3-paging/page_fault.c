@@ -32,7 +32,7 @@ void paging_set_context_hook(const char *(*who)(void))
 }
 
 /* Print (and keep) one line saying what faulted, where from, and WHY. */
-static void fault_report(const struct intr_frame *f, uint32_t cr2, const char *why)
+static void fault_report(const struct intr_frame *f, vaddr_t cr2, const char *why)
 {
     uint32_t off = 0;
     const char *fn = ksyms_lookup(f->eip, &off);
@@ -55,11 +55,11 @@ static void fault_report(const struct intr_frame *f, uint32_t cr2, const char *w
 
 /* Give the not-present page at PAGE (page aligned, legitimate in POOL) a
  * fresh zeroed frame. Returns NULL, or why it could not. */
-static const char *map_fresh_page(struct vm_pool *pool, uint32_t page)
+static const char *map_fresh_page(struct vm_pool *pool, vaddr_t page)
 {
     if (!paging_ensure_table(page))
         return "no frame left for a page table";
-    if (*paging_pte_ptr(page) & PTE_PRESENT)
+    if (pte_present(*paging_pte_ptr(page)))
         return "not-present fault on a page that is mapped (stale TLB entry?)";
     (void)pool;
     /* LAB 3: TODO take a frame from the pool's own frame pool
@@ -71,8 +71,7 @@ static const char *map_fresh_page(struct vm_pool *pool, uint32_t page)
     unsigned long frame = cfp_get_frames(vm_pool_frame_pool(pool), 1);
     if (frame == 0)
         return "out of frames in the pool's frame pool";
-    *paging_pte_ptr(page) = (uint32_t)(frame << PAGE_SHIFT) | PTE_PRESENT |
-                            PTE_WRITABLE;
+    *paging_pte_ptr(page) = pte_make_frame(frame, PTE_PRESENT | PTE_WRITABLE);
     memset((void *)page, 0, PAGE_SIZE);
     return NULL;
     /* LAB 3: END SOLUTION */
@@ -81,34 +80,34 @@ static const char *map_fresh_page(struct vm_pool *pool, uint32_t page)
 
 /* Why the kernel touched a page-table window address: describe the address
  * whose table is missing. */
-static void explain_window(uint32_t cr2, char *why, size_t n)
+static void explain_window(vaddr_t cr2, char *why, size_t n)
 {
     if (cr2 >= PAGING_PD_WINDOW) {
         ksnprintf(why, n, "inside the page directory window (cannot fault)");
         return;
     }
-    uint32_t va = ((cr2 - PAGING_PT_WINDOW) >> 2) << PAGE_SHIFT;
+    vaddr_t va = ((cr2 - PAGING_PT_WINDOW) >> 2) << PAGE_SHIFT;
     ksnprintf(why, n, "in the recursive page-table window: the page table "
               "for 0x%08lx does not exist (check the PDE first)",
               (unsigned long)(va & ~(PAGING_TABLE_SPAN - 1)));
 }
 
-void paging_describe_address(uint32_t va)
+void paging_describe_address(vaddr_t va)
 {
-    uint32_t pde = *paging_pde_ptr(va);
+    pte_t pde = *paging_pde_ptr(va);
 
     kprintf("  pde[%lu] = 0x%08lx%s\n", (unsigned long)paging_pd_index(va),
-            (unsigned long)pde, pde & PTE_PRESENT ? "" : " (not present)");
-    if (!(pde & PTE_PRESENT))
+            (unsigned long)pde, pte_present(pde) ? "" : " (not present)");
+    if (!pte_present(pde))
         return;
-    uint32_t pte = *paging_pte_ptr(va);
+    pte_t pte = *paging_pte_ptr(va);
     kprintf("  pte[%lu] = 0x%08lx%s\n", (unsigned long)paging_pt_index(va),
-            (unsigned long)pte, pte & PTE_PRESENT ? "" : " (not present)");
+            (unsigned long)pte, pte_present(pte) ? "" : " (not present)");
 }
 
 bool paging_fault_handler(struct intr_frame *f)
 {
-    uint32_t cr2 = read_cr2();
+    vaddr_t cr2 = read_cr2();
     uint32_t err = f->error_code;
     struct page_table *pt = paging_current();
     char why[WHY_MAX];

@@ -60,15 +60,14 @@ void paging_init(struct cont_frame_pool *kpool, struct cont_frame_pool *ppool,
         unsigned long frame = kernel_frame();
         if (frame == 0)
             PANIC("paging_init: kernel frame pool empty");
-        uint32_t *table = phys_to_ptr(frame << PAGE_SHIFT);
+        pte_t *table = phys_to_ptr(frame << PAGE_SHIFT);
         memset(table, 0, PAGE_SIZE);
         /* LAB 3: TODO fill identity table I: entry J maps virtual
          * I*4MiB + J*4KiB to the same physical address, present, writable,
          * supervisor only (no PTE_USER). */
         /* LAB 3: BEGIN SOLUTION */
         for (uint32_t j = 0; j < PAGING_ENTRIES; j++)
-            table[j] = (uint32_t)(i * PAGING_TABLE_SPAN + j * PAGE_SIZE) |
-                       PTE_PRESENT | PTE_WRITABLE;
+            table[j] = pte_make(i * PAGING_TABLE_SPAN + j * PAGE_SIZE, PTE_PRESENT | PTE_WRITABLE);
         /* LAB 3: END SOLUTION */
         shared_tables[i] = frame;
     }
@@ -102,7 +101,7 @@ struct page_table *page_table_create(void)
     pt->pools = NULL;
     intr_set_level(old);
 
-    uint32_t *pd = phys_to_ptr(pd_frame << PAGE_SHIFT); /* identity-mapped */
+    pte_t *pd = phys_to_ptr(pd_frame << PAGE_SHIFT); /* identity-mapped */
     memset(pd, 0, PAGE_SIZE);
     /* LAB 3: TODO point the first n_shared_tables entries at the shared
      * identity tables (shared_tables[i] are frame numbers), and entry
@@ -110,10 +109,8 @@ struct page_table *page_table_create(void)
      * writable, supervisor. */
     /* LAB 3: BEGIN SOLUTION */
     for (unsigned long i = 0; i < n_shared_tables; i++)
-        pd[i] = (uint32_t)(shared_tables[i] << PAGE_SHIFT) | PTE_PRESENT |
-                PTE_WRITABLE;
-    pd[PAGING_RECURSIVE_SLOT] = (uint32_t)(pd_frame << PAGE_SHIFT) |
-                                PTE_PRESENT | PTE_WRITABLE;
+        pd[i] = pte_make_frame(shared_tables[i], PTE_PRESENT | PTE_WRITABLE);
+    pd[PAGING_RECURSIVE_SLOT] = pte_make_frame(pd_frame, PTE_PRESENT | PTE_WRITABLE);
     /* LAB 3: END SOLUTION */
     return pt;
 }
@@ -163,7 +160,7 @@ void page_table_unregister_pool(struct page_table *pt, struct vm_pool *pool)
     intr_set_level(old);
 }
 
-struct vm_pool *page_table_pool_at(struct page_table *pt, uint32_t va)
+struct vm_pool *page_table_pool_at(struct page_table *pt, vaddr_t va)
 {
     KASSERT(pt != NULL);
     for (struct vm_pool *p = pt->pools; p != NULL; p = p->next)
@@ -174,55 +171,55 @@ struct vm_pool *page_table_pool_at(struct page_table *pt, uint32_t va)
 
 /* The directory of PT, readable now: the window if PT is live, else the
  * identity-mapped frame. */
-static const volatile uint32_t *directory_of(struct page_table *pt)
+static const volatile pte_t *directory_of(struct page_table *pt)
 {
     if (paging_enabled() && pt == current_pt)
-        return (const volatile uint32_t *)PAGING_PD_WINDOW;
+        return (const volatile pte_t *)PAGING_PD_WINDOW;
     return phys_to_ptr(pt->pd_frame << PAGE_SHIFT);
 }
 
-void page_table_walk(struct page_table *pt, uint32_t vaddr, struct page_walk *w)
+void page_table_walk(struct page_table *pt, vaddr_t vaddr, struct page_walk *w)
 {
     KASSERT(pt != NULL && w != NULL);
     memset(w, 0, sizeof *w);
     w->vaddr = vaddr;
     w->pde = directory_of(pt)[paging_pd_index(vaddr)];
     w->table_reachable = true;
-    if (!(w->pde & PTE_PRESENT))
+    if (!pte_present(w->pde))
         return;
-    const volatile uint32_t *table;
+    const volatile pte_t *table;
     if (paging_enabled() && pt == current_pt)
         table = paging_table_window(vaddr);
-    else if ((w->pde & PTE_FRAME_MASK) < shared_size)
-        table = phys_to_ptr(w->pde & PTE_FRAME_MASK);
+    else if (pte_addr(w->pde) < shared_size)
+        table = phys_to_ptr(pte_addr(w->pde));
     else {
         w->table_reachable = false;
         return;
     }
     w->pte = table[paging_pt_index(vaddr)];
-    w->present = (w->pte & PTE_PRESENT) != 0;
-    w->frame = w->pte >> PAGE_SHIFT;
+    w->present = pte_present(w->pte);
+    w->frame = pte_frame(w->pte);
 }
 
 bool page_table_is_mapped(struct page_table *pt, unsigned long page_no)
 {
     struct page_walk w;
-    page_table_walk(pt, (uint32_t)(page_no << PAGE_SHIFT), &w);
+    page_table_walk(pt, (vaddr_t)page_no << PAGE_SHIFT, &w);
     return w.present;
 }
 
 /* Preconditions of every change to the live tables at VA. */
-static void check_live(struct page_table *pt, uint32_t va)
+static void check_live(struct page_table *pt, vaddr_t va)
 {
     KASSERT(paging_enabled() && pt != NULL && pt == current_pt);
     KASSERT(va >= shared_size && va < PAGING_PT_WINDOW);
 }
 
-bool paging_ensure_table(uint32_t va)
+bool paging_ensure_table(vaddr_t va)
 {
     check_live(current_pt, va);
-    volatile uint32_t *pde = paging_pde_ptr(va);
-    if (*pde & PTE_PRESENT)
+    volatile pte_t *pde = paging_pde_ptr(va);
+    if (pte_present(*pde))
         return true;
     /* LAB 3: TODO the directory entry for VA is missing: take a frame from
      * the PROCESS pool (process_pool; 0 means none left: log a "paging: "
@@ -236,8 +233,8 @@ bool paging_ensure_table(uint32_t va)
                 "table of 0x%08lx\n", (unsigned long)va);
         return false;
     }
-    *pde = (uint32_t)(frame << PAGE_SHIFT) | PTE_PRESENT | PTE_WRITABLE;
-    uint32_t *table = paging_table_window(va);
+    *pde = pte_make_frame(frame, PTE_PRESENT | PTE_WRITABLE);
+    pte_t *table = paging_table_window(va);
     invlpg((uint32_t)table); /* a stale window entry from an older table */
     memset(table, 0, PAGE_SIZE);
     stats.tables_created++;
@@ -247,7 +244,7 @@ bool paging_ensure_table(uint32_t va)
     return false;
 }
 
-bool page_table_map(struct page_table *pt, uint32_t vaddr, unsigned long frame_no,
+bool page_table_map(struct page_table *pt, vaddr_t vaddr, unsigned long frame_no,
                     uint32_t flags)
 {
     check_live(pt, vaddr);
@@ -256,15 +253,15 @@ bool page_table_map(struct page_table *pt, uint32_t vaddr, unsigned long frame_n
     enum intr_level old = intr_disable();
     bool ok = paging_ensure_table(vaddr);
     if (ok) {
-        volatile uint32_t *pte = paging_pte_ptr(vaddr);
-        KASSERT(!(*pte & PTE_PRESENT));
-        *pte = (uint32_t)(frame_no << PAGE_SHIFT) | flags | PTE_PRESENT;
+        volatile pte_t *pte = paging_pte_ptr(vaddr);
+        KASSERT(!pte_present(*pte));
+        *pte = pte_make_frame(frame_no, flags | PTE_PRESENT);
     }
     intr_set_level(old);
     return ok;
 }
 
-void page_table_unmap(struct page_table *pt, uint32_t vaddr)
+void page_table_unmap(struct page_table *pt, vaddr_t vaddr)
 {
     check_live(pt, vaddr);
     enum intr_level old = intr_disable();
@@ -278,7 +275,7 @@ void page_table_unmap(struct page_table *pt, uint32_t vaddr)
 void page_table_free_page(struct page_table *pt, unsigned long page_no)
 {
     KASSERT(page_no < (PAGING_PT_WINDOW >> PAGE_SHIFT));
-    uint32_t va = (uint32_t)(page_no << PAGE_SHIFT);
+    vaddr_t va = page_no << PAGE_SHIFT;
     check_live(pt, va);
     enum intr_level old = intr_disable();
     if (!page_table_is_mapped(pt, page_no))
@@ -290,8 +287,8 @@ void page_table_free_page(struct page_table *pt, unsigned long page_no)
      * give the frame back (cfp_release_frames; if it fails, log a
      * "paging: " line naming VA). */
     /* LAB 3: BEGIN SOLUTION */
-    volatile uint32_t *pte = paging_pte_ptr(va);
-    unsigned long frame = *pte >> PAGE_SHIFT;
+    volatile pte_t *pte = paging_pte_ptr(va);
+    unsigned long frame = pte_frame(*pte);
     *pte = 0;
     invlpg(va);
     int err = cfp_release_frames(frame);
@@ -322,8 +319,8 @@ static bool table_pinned(uint32_t i)
     return false;
 }
 
-unsigned long page_table_reclaim_tables(struct page_table *pt, uint32_t start,
-                                        uint32_t end)
+unsigned long page_table_reclaim_tables(struct page_table *pt, vaddr_t start,
+                                        vaddr_t end)
 {
     unsigned long freed = 0;
 
@@ -331,18 +328,18 @@ unsigned long page_table_reclaim_tables(struct page_table *pt, uint32_t start,
     check_live(pt, start);
     check_live(pt, end - 1);
     enum intr_level old = intr_disable();
-    for (uint32_t i = paging_pd_index(start); i <= paging_pd_index(end - 1); i++) {
-        uint32_t va = i << PAGING_PDE_SHIFT;
-        volatile uint32_t *pde = paging_pde_ptr(va);
-        if (!(*pde & PTE_PRESENT) || table_pinned(i))
+    for (unsigned long i = paging_pd_index(start); i <= paging_pd_index(end - 1); i++) {
+        vaddr_t va = i << PAGING_PDE_SHIFT;
+        volatile pte_t *pde = paging_pde_ptr(va);
+        if (!pte_present(*pde) || table_pinned(i))
             continue;
-        const uint32_t *table = paging_table_window(va);
+        const pte_t *table = paging_table_window(va);
         uint32_t j = 0;
         while (j < PAGING_ENTRIES && table[j] == 0)
             j++;
         if (j < PAGING_ENTRIES)
             continue; /* still maps something */
-        unsigned long frame = *pde >> PAGE_SHIFT;
+        unsigned long frame = pte_frame(*pde);
         *pde = 0;
         invlpg((uint32_t)table); /* the window page that showed this table */
         int err = cfp_release_frames(frame);

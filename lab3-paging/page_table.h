@@ -5,6 +5,7 @@
 #include <stdbool.h>
 #include <stdint.h>
 
+#include "common/mmu.h"
 #include "lab1-boot/intr.h" /* VEC_PAGE_FAULT, struct intr_frame */
 #include "lab2-frames/cont_frame_pool.h"
 
@@ -24,9 +25,8 @@
  * only through the window (paging_pde_ptr / paging_pte_ptr below).
  */
 
-#define PAGE_SIZE  4096u
-#define PAGE_SHIFT 12
-#define PAGE_MASK  (PAGE_SIZE - 1)
+/* PAGE_SIZE, PAGE_SHIFT, PAGE_MASK and the address types paddr_t and
+ * vaddr_t: common/mmu.h. */
 
 #define PAGING_ENTRIES     1024u                   /* entries per table */
 #define PAGING_PDE_SHIFT   22                      /* va >> 22 = directory index */
@@ -48,6 +48,36 @@
 #define PTE_FRAME_MASK    0xFFFFF000u /* physical address of the frame/table */
 #define PTE_FLAGS_MASK    0x00000FFFu
 
+/* A page-directory or page-table entry, in the hardware's format. */
+typedef uint32_t pte_t;
+
+/* ---- Entries: build them and take them apart only with these (pure) ------ */
+
+/* The entry that maps the frame at physical address ADDR (page aligned; 4 MiB
+ * aligned for a PDE with PDE_LARGE_PAGE) with FLAGS (PTE_* bits, PTE_PRESENT
+ * included if it should be present: nothing is added). */
+static inline pte_t pte_make(paddr_t addr, uint32_t flags)
+{
+    return (pte_t)addr | flags;
+}
+
+/* The same for frame number FRAME_NO (address FRAME_NO * PAGE_SIZE). */
+static inline pte_t pte_make_frame(unsigned long frame_no, uint32_t flags)
+{
+    return pte_make((paddr_t)frame_no << PAGE_SHIFT, flags);
+}
+
+/* E maps something (P set). */
+static inline bool pte_present(pte_t e) { return (e & PTE_PRESENT) != 0; }
+
+/* The physical address E points at (the frame, or the page table of a PDE),
+ * and its frame number. Meaningful only if E is present. */
+static inline paddr_t pte_addr(pte_t e) { return e & PTE_FRAME_MASK; }
+static inline unsigned long pte_frame(pte_t e) { return e >> PAGE_SHIFT; }
+
+/* E's flag bits (PTE_*). */
+static inline uint32_t pte_flags(pte_t e) { return e & PTE_FLAGS_MASK; }
+
 /* Bits of the page-fault error code the CPU pushes (SDM vol. 3, 4.7). */
 #define PF_ERR_PRESENT  0x01u /* 1: protection violation; 0: page not present */
 #define PF_ERR_WRITE    0x02u /* 1: the access was a write */
@@ -68,9 +98,9 @@ struct page_table {
 
 /* What a page-table walk found for one virtual address. */
 struct page_walk {
-    uint32_t vaddr;
-    uint32_t pde;          /* directory entry */
-    uint32_t pte;          /* table entry; 0 if the PDE is not present */
+    vaddr_t vaddr;
+    pte_t pde;             /* directory entry */
+    pte_t pte;             /* table entry; 0 if the PDE is not present */
     bool table_reachable;  /* false: the table could not be read (see walk) */
     bool present;          /* PDE and PTE both present */
     unsigned long frame;   /* frame number mapped, if present */
@@ -87,42 +117,42 @@ struct paging_stats {
 
 /* ---- Address helpers (pure) --------------------------------------------- */
 
-static inline uint32_t paging_pd_index(uint32_t va) { return va >> PAGING_PDE_SHIFT; }
-static inline uint32_t paging_pt_index(uint32_t va) { return (va >> PAGE_SHIFT) & (PAGING_ENTRIES - 1); }
-static inline uint32_t paging_page_no(uint32_t va) { return va >> PAGE_SHIFT; }
+static inline unsigned long paging_pd_index(vaddr_t va) { return va >> PAGING_PDE_SHIFT; }
+static inline unsigned long paging_pt_index(vaddr_t va) { return (va >> PAGE_SHIFT) & (PAGING_ENTRIES - 1); }
+static inline unsigned long paging_page_no(vaddr_t va) { return va >> PAGE_SHIFT; }
 
 /* The directory entry for VA, through the recursive window (paging on). */
-static inline volatile uint32_t *paging_pde_ptr(uint32_t va)
+static inline volatile pte_t *paging_pde_ptr(vaddr_t va)
 {
     /* LAB 3: TODO the PDE of VA seen through the directory window */
     /* LAB 3: BEGIN SOLUTION full */
-    return (volatile uint32_t *)PAGING_PD_WINDOW + paging_pd_index(va);
+    return (volatile pte_t *)PAGING_PD_WINDOW + paging_pd_index(va);
     /* LAB 3: END SOLUTION */
     (void)va;
-    return (volatile uint32_t *)PAGING_PD_WINDOW;
+    return (volatile pte_t *)PAGING_PD_WINDOW;
 }
 
 /* The table entry for VA, through the recursive window (paging on, and the
  * PDE for VA present, otherwise reading it faults). */
-static inline volatile uint32_t *paging_pte_ptr(uint32_t va)
+static inline volatile pte_t *paging_pte_ptr(vaddr_t va)
 {
     /* LAB 3: TODO the PTE of VA seen through the page-table window */
     /* LAB 3: BEGIN SOLUTION full */
-    return (volatile uint32_t *)PAGING_PT_WINDOW + paging_page_no(va);
+    return (volatile pte_t *)PAGING_PT_WINDOW + paging_page_no(va);
     /* LAB 3: END SOLUTION */
     (void)va;
-    return (volatile uint32_t *)PAGING_PT_WINDOW;
+    return (volatile pte_t *)PAGING_PT_WINDOW;
 }
 
 /* Virtual address of the whole page table that maps VA (in the window). */
-static inline uint32_t *paging_table_window(uint32_t va)
+static inline pte_t *paging_table_window(vaddr_t va)
 {
     /* LAB 3: TODO the first entry of the page table that maps VA, in the window */
     /* LAB 3: BEGIN SOLUTION full */
-    return (uint32_t *)(PAGING_PT_WINDOW + paging_pd_index(va) * PAGE_SIZE);
+    return (pte_t *)(PAGING_PT_WINDOW + paging_pd_index(va) * PAGE_SIZE);
     /* LAB 3: END SOLUTION */
     (void)va;
-    return (uint32_t *)PAGING_PT_WINDOW;
+    return (pte_t *)PAGING_PT_WINDOW;
 }
 
 /* ---- Setup ---------------------------------------------------------------- */
@@ -174,7 +204,7 @@ void page_table_unregister_pool(struct page_table *pt, struct vm_pool *pool);
 
 /* The first registered pool of PT whose range contains VA, or NULL. Called
  * by the fault handler and the monitor; any context, never faults. */
-struct vm_pool *page_table_pool_at(struct page_table *pt, uint32_t va);
+struct vm_pool *page_table_pool_at(struct page_table *pt, vaddr_t va);
 
 /* ---- Mapping ---------------------------------------------------------- */
 
@@ -194,7 +224,7 @@ bool page_table_is_mapped(struct page_table *pt, unsigned long page_no);
  * when PT is loaded and paging is on, else physically (kernel pool); a table
  * outside the identity range of a PT that is not loaded cannot be read
  * (W->table_reachable false). Any context; never faults. */
-void page_table_walk(struct page_table *pt, uint32_t vaddr, struct page_walk *w);
+void page_table_walk(struct page_table *pt, vaddr_t vaddr, struct page_walk *w);
 
 /* Map frame FRAME_NO at VADDR (page aligned, outside the identity range and
  * the window) in the loaded PT with entry flags FLAGS (PTE_PRESENT added),
@@ -203,7 +233,7 @@ void page_table_walk(struct page_table *pt, uint32_t vaddr, struct page_walk *w)
  * table: unmap it with page_table_unmap, not page_table_free_page, unless it
  * should go back to its frame pool. Returns false if no frame was left for
  * a page table (message logged). Interrupts any; does not sleep. */
-bool page_table_map(struct page_table *pt, uint32_t vaddr, unsigned long frame_no,
+bool page_table_map(struct page_table *pt, vaddr_t vaddr, unsigned long frame_no,
                     uint32_t flags);
 
 /* Make sure the page table for VA exists in the loaded page table: if its
@@ -211,17 +241,17 @@ bool page_table_map(struct page_table *pt, uint32_t vaddr, unsigned long frame_n
  * it and zero the new table through the recursive window. Returns false
  * (message logged) if the process pool is empty. Paging on; VA outside the
  * identity range and the window. Interrupts off (callers disable them). */
-bool paging_ensure_table(uint32_t va);
+bool paging_ensure_table(vaddr_t va);
 
 /* Clear the mapping of VADDR in the loaded PT without releasing the frame
  * (for page_table_map'ped frames); invlpg. KASSERT it is mapped. */
-void page_table_unmap(struct page_table *pt, uint32_t vaddr);
+void page_table_unmap(struct page_table *pt, vaddr_t vaddr);
 
 /* Give back every page table of the loaded PT that covers part of
  * [START, END) (outside the identity range) and has no entry left. Returns
  * how many were freed. Called by vm_pool_release(); interrupts any. */
-unsigned long page_table_reclaim_tables(struct page_table *pt, uint32_t start,
-                                        uint32_t end);
+unsigned long page_table_reclaim_tables(struct page_table *pt, vaddr_t start,
+                                        vaddr_t end);
 
 /* Keep the page tables that cover [START, END) even when they become empty:
  * page_table_reclaim_tables() skips them. Lab 7 shares the kernel's tables
@@ -244,7 +274,7 @@ bool paging_fault_handler(struct intr_frame *frame);
 
 /* Print the PDE and (if the PDE is present) the PTE for VA, through the
  * recursive window: the nested-exception report's page-table lines. */
-void paging_describe_address(uint32_t va);
+void paging_describe_address(vaddr_t va);
 
 /* The counters above (read-only view) and the demand-fault count. Any
  * context; the counters only grow (no locking needed to read them). */

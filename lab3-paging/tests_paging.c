@@ -44,9 +44,9 @@ KTEST(paging_recursive_window)
     struct vm_pool *pool = tests_pool();
 
     /* PDE 1023 shows the directory itself, as CR3 says. */
-    KT_ASSERT_EQ_HEX(pd[PAGING_RECURSIVE_SLOT] & PTE_FRAME_MASK, read_cr3() & PTE_FRAME_MASK);
+    KT_ASSERT_EQ_HEX(pte_addr(pd[PAGING_RECURSIVE_SLOT]), read_cr3() & PTE_FRAME_MASK);
     /* The identity table seen through the window maps 0x1000 -> 0x1000. */
-    KT_ASSERT_EQ_HEX(*paging_pte_ptr(0x1000) & PTE_FRAME_MASK, 0x1000);
+    KT_ASSERT_EQ_HEX(pte_addr(*paging_pte_ptr(0x1000)), 0x1000);
     /* Map a kernel-pool frame (identity-reachable) at an address of the pool. */
     unsigned long va = vm_pool_allocate(pool, 4 * PAGE_SIZE);
     KT_ASSERT(va != 0);
@@ -63,7 +63,7 @@ KTEST(paging_recursive_window)
     *(volatile uint32_t *)(va + 8) = 0xC0FFEE42u;
     KT_ASSERT_EQ_HEX(*(volatile uint32_t *)((frame << PAGE_SHIFT) + 8), 0xC0FFEE42u);
     /* The table itself, seen through the window, holds that entry. */
-    KT_ASSERT_EQ_HEX(paging_table_window((uint32_t)va)[paging_pt_index((uint32_t)va)] >> PAGE_SHIFT,
+    KT_ASSERT_EQ_HEX(pte_frame(paging_table_window(va)[paging_pt_index(va)]),
                      frame);
     page_table_unmap(paging_kernel_pt(), (uint32_t)va);
     KT_ASSERT_EQ(cfp_release_frames(frame), CFP_OK);
@@ -107,7 +107,7 @@ KTEST(paging_tables_on_demand)
         *(volatile uint8_t *)touch[i] = 7;
         uint32_t pde = *paging_pde_ptr(touch[i]);
         KT_ASSERT(pde & PTE_PRESENT);
-        KT_ASSERT(in_pool(frames_process_pool(), pde >> PAGE_SHIFT));
+        KT_ASSERT(in_pool(frames_process_pool(), pte_frame(pde)));
         /* The new table was zeroed: exactly one entry is in use. */
         const uint32_t *table = paging_table_window(touch[i]);
         unsigned used = 0;
@@ -135,9 +135,9 @@ KTEST(paging_tables_from_process_pool)
     page_table_walk(paging_kernel_pt(), (uint32_t)(va + 3 * PAGE_SIZE), &w);
     KT_ASSERT(w.present);
     KT_ASSERT(in_pool(frames_kernel_pool(), w.frame));
-    KT_ASSERT(in_pool(frames_process_pool(), w.pde >> PAGE_SHIFT));
+    KT_ASSERT(in_pool(frames_process_pool(), pte_frame(w.pde)));
     /* So does the heap's table. */
-    KT_ASSERT(in_pool(frames_process_pool(), *paging_pde_ptr(KMALLOC_HEAP_BASE) >> PAGE_SHIFT));
+    KT_ASSERT(in_pool(frames_process_pool(), pte_frame(*paging_pde_ptr(KMALLOC_HEAP_BASE))));
     tests_pools_destroy();
 }
 

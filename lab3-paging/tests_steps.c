@@ -97,17 +97,17 @@ static bool probe_step1(char *why, size_t size)
                   (unsigned)pde0);
         return false;
     }
-    if ((rec & PTE_FRAME_MASK) != pd_addr || (rec & want_flags) != want_flags) {
+    if (pte_addr(rec) != pd_addr || (rec & want_flags) != want_flags) {
         ksnprintf(why, size, "the kernel directory's entry 1023 is 0x%08x, expected 0x%08x: "
                   "the directory itself, present and writable (page_table_create)",
                   (unsigned)rec, (unsigned)(pd_addr | want_flags));
         return false;
     }
-    const volatile uint32_t *table = (const volatile uint32_t *)(pde0 & PTE_FRAME_MASK);
+    const volatile uint32_t *table = (const volatile uint32_t *)pte_addr(pde0);
     static const uint32_t js[] = {0, 1, 0x100, 0x3FF};
     for (unsigned i = 0; i < 4; i++) {
         uint32_t e = table[js[i]];
-        if ((e & PTE_FRAME_MASK) != js[i] << PAGE_SHIFT ||
+        if (pte_addr(e) != js[i] << PAGE_SHIFT ||
             (e & (want_flags | PTE_USER)) != want_flags) {
             ksnprintf(why, size, "identity table entry %u is 0x%08x, expected 0x%08x and "
                       "present, writable, not user (paging_init)", (unsigned)js[i],
@@ -338,7 +338,7 @@ static bool (*const steps_probe[])(char *, size_t) = {
     [5] = probe_step5, [6] = probe_step6, [7] = probe_step7,
 };
 
-int tests_first_undone_step(char *why, size_t size)
+int tests_lab3_first_undone(char *why, size_t size)
 {
     for (int s = 1; s <= STEPS_N; s++)
         if (!steps_probe[s](why, size))
@@ -348,7 +348,7 @@ int tests_first_undone_step(char *why, size_t size)
 
 /* ---- Failure messages ----------------------------------------------------- */
 
-void tests_fail_at(const char *file, int line, const char *fmt, ...)
+void tests_lab3_fail_at(const char *file, int line, const char *fmt, ...)
 {
     static char msg[512], why[320];
     const char *test = ktest_current();
@@ -362,7 +362,7 @@ void tests_fail_at(const char *file, int line, const char *fmt, ...)
     int own = steps_test_step(test);
     if (own == 0)
         ktest_fail_at(file, line, "%s", msg);
-    int undone = tests_first_undone_step(why, sizeof why);
+    int undone = tests_lab3_first_undone(why, sizeof why);
     if (undone != 0 && undone != own)
         ktest_fail_at(file, line, "step %d (%s) is not done: %s; this test needs it: %s",
                       undone, steps_name[undone], why, msg);

@@ -17,15 +17,15 @@
  * else the step the running test checks. large_page_* (challenge) failures
  * start with "challenge". Called like ktest_fail_at; only while a test runs.
  */
-void tests_fail_at(const char *file, int line, const char *fmt, ...)
+void tests_lab3_fail_at(const char *file, int line, const char *fmt, ...)
     __attribute__((noreturn, format(printf, 3, 4)));
 #undef KT_FAIL
-#define KT_FAIL(...) tests_fail_at(__FILE__, __LINE__, __VA_ARGS__)
+#define KT_FAIL(...) tests_lab3_fail_at(__FILE__, __LINE__, __VA_ARGS__)
 
 /* The first handout step (1-7) a probe finds not done, with what it found
  * in WHY; 0 if none. Only while a test runs (step 6's probe maps and frees
  * a page at TESTS_NO_POOL). */
-int tests_first_undone_step(char *why, size_t size);
+int tests_lab3_first_undone(char *why, size_t size);
 
 /* Scratch pools. Each test starts from a fresh one: tests_pool() destroys
  * what an earlier (possibly failed) test left and creates it again. */

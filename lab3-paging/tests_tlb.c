@@ -105,12 +105,12 @@ KTEST(paging_tlb_window_follows_new_table)
         *(volatile uint32_t *)va = TLB_PATTERN_A + (uint32_t)round;
         uint32_t pte = *paging_pte_ptr((uint32_t)va); /* caches the window page */
         KT_ASSERT(pte & PTE_PRESENT);
-        uint32_t via_frame = *(volatile uint32_t *)(pte & PTE_FRAME_MASK); /* identity */
+        uint32_t via_frame = *(volatile uint32_t *)pte_addr(pte); /* identity */
         if (via_frame != TLB_PATTERN_A + (uint32_t)round)
             KT_FAIL("round %d: the window's PTE for 0x%08lx names frame 0x%lx, "
                     "which holds 0x%08lx, not the 0x%08lx just written through "
                     "the page: the window shows a stale page table", round, va,
-                    (unsigned long)(pte >> PAGE_SHIFT), (unsigned long)via_frame,
+                    pte_frame(pte), (unsigned long)via_frame,
                     (unsigned long)(TLB_PATTERN_A + (uint32_t)round));
         /* Releasing frees the page and its now empty table (PDE cleared). */
         KT_ASSERT_EQ(vm_pool_release(pool, va), VM_POOL_OK);
@@ -141,13 +141,13 @@ KTEST(paging_entry_flags)
             expect_flags("identity PDE", va, pd[paging_pd_index(va)]);
         uint32_t pte = *paging_pte_ptr(va);
         expect_flags("identity PTE", va, pte);
-        if ((pte & PTE_FRAME_MASK) != va)
+        if (pte_addr(pte) != va)
             KT_FAIL("identity PTE for 0x%08lx maps 0x%08lx", (unsigned long)va,
-                    (unsigned long)(pte & PTE_FRAME_MASK));
+                    (unsigned long)pte_addr(pte));
     }
     /* The recursive entry: the directory itself. */
     expect_flags("recursive PDE 1023", PAGING_PT_WINDOW, pd[PAGING_RECURSIVE_SLOT]);
-    KT_ASSERT_EQ_HEX(pd[PAGING_RECURSIVE_SLOT] & PTE_FRAME_MASK, read_cr3() & PTE_FRAME_MASK);
+    KT_ASSERT_EQ_HEX(pte_addr(pd[PAGING_RECURSIVE_SLOT]), read_cr3() & PTE_FRAME_MASK);
     /* A demand-paged page and its on-demand table. */
     struct vm_pool *pool = tests_pool();
     unsigned long va = vm_pool_allocate(pool, 2 * PAGE_SIZE);
@@ -156,7 +156,7 @@ KTEST(paging_entry_flags)
     uint32_t pva = (uint32_t)(va + PAGE_SIZE);
     expect_flags("on-demand PDE", pva, *paging_pde_ptr(pva));
     expect_flags("demand-paged PTE", pva, *paging_pte_ptr(pva));
-    KT_ASSERT(cfp_find_pool(*paging_pte_ptr(pva) >> PAGE_SHIFT) == frames_process_pool());
+    KT_ASSERT(cfp_find_pool(pte_frame(*paging_pte_ptr(pva))) == frames_process_pool());
     /* The untouched page of the region stays unmapped (lazy). */
     KT_ASSERT_EQ_HEX(*paging_pte_ptr((uint32_t)va) & PTE_PRESENT, 0);
     tests_pools_destroy();
@@ -231,7 +231,7 @@ KTEST(paging_new_table_zeroed)
         KT_FAIL("touching 0x%08lx under a new page table (frame 0x%lx, which "
                 "held 0x%02x bytes) was not served: %s (zero a new table before "
                 "using it)", va, dirty, DIRTY_BYTE, paging_last_report());
-    KT_ASSERT_EQ(pde >> PAGE_SHIFT, dirty);
+    KT_ASSERT_EQ(pte_frame(pde), dirty);
     if (used != 1)
         KT_FAIL("the new page table (frame 0x%lx, which held 0x%02x bytes) has "
                 "%u non-zero entries after one page was mapped (entry %u is "

@@ -19,9 +19,8 @@ static bool paging_works(void)
     uint32_t pd = (uint32_t)(kernel_pt->pd_frame << PAGE_SHIFT);
     if ((read_cr3() & PTE_FRAME_MASK) != pd)
         return false;
-    const volatile uint32_t *window = (const volatile uint32_t *)PAGING_PD_WINDOW;
-    return (window[PAGING_RECURSIVE_SLOT] & PTE_FRAME_MASK) == pd &&
-           (window[0] & PTE_PRESENT);
+    const volatile pte_t *window = (const volatile pte_t *)PAGING_PD_WINDOW;
+    return pte_addr(window[PAGING_RECURSIVE_SLOT]) == pd && pte_present(window[0]);
 }
 
 /* The steps of the handout the heap needs that can be checked without a

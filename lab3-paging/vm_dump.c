@@ -13,14 +13,14 @@
 /* VMAP PTES lines: table PDI's entries as runs of p (present) and - (not). */
 static void vmap_table(uint32_t pdi)
 {
-    const volatile uint32_t *pt = paging_table_window(pdi << PAGING_PDE_SHIFT);
+    const volatile pte_t *pt = paging_table_window(pdi << PAGING_PDE_SHIFT);
     uint32_t i = 0;
     int on_line = 0;
 
     while (i < PAGING_ENTRIES) {
-        bool present = pt[i] & PTE_PRESENT;
+        bool present = pte_present(pt[i]);
         uint32_t run = 1;
-        while (i + run < PAGING_ENTRIES && ((pt[i + run] & PTE_PRESENT) != 0) == present)
+        while (i + run < PAGING_ENTRIES && pte_present(pt[i + run]) == present)
             run++;
         if (on_line == 0)
             kprintf("VMAP PTES %lu", (unsigned long)pdi);
@@ -60,8 +60,8 @@ static int cmd_vmdump(int argc, char **argv)
     for (const struct vm_pool *p = pt->pools; p != NULL; p = p->next)
         vmap_pool(p);
     for (uint32_t pdi = 0; pdi < PAGING_ENTRIES; pdi++) {
-        uint32_t pde = *paging_pde_ptr(pdi << PAGING_PDE_SHIFT);
-        if (!(pde & PTE_PRESENT))
+        pte_t pde = *paging_pde_ptr(pdi << PAGING_PDE_SHIFT);
+        if (!pte_present(pde))
             continue;
         kprintf("VMAP PDE %lu 0x%08lx\n", (unsigned long)pdi, (unsigned long)pde);
         if (pdi != PAGING_RECURSIVE_SLOT)

@@ -196,8 +196,8 @@ unsigned long vm_pool_mapped_pages(struct vm_pool *pool)
     KASSERT(pool != NULL);
     for (unsigned long a = pool->base; a - pool->base < pool->size; a += PAGE_SIZE) {
         struct page_walk w;
-        page_table_walk(pool->pt, (uint32_t)a, &w);
-        if (!(w.pde & PTE_PRESENT)) { /* skip to the next table */
+        page_table_walk(pool->pt, a, &w);
+        if (!pte_present(w.pde)) { /* skip to the next table */
             a = (a | (PAGING_TABLE_SPAN - 1)) - PAGE_SIZE + 1;
             continue;
         }

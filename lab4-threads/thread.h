@@ -7,6 +7,7 @@
 #include <stdint.h>
 
 #include "common/list.h"
+#include "common/mmu.h"
 
 /*
  * A thread is a struct thread (from kmalloc) plus a stack (a guarded region
@@ -62,9 +63,9 @@ typedef void thread_fn(void *arg);
 struct thread {
     /* switch.asm and thread_fault's stub use the next two at fixed offsets. */
     uint32_t saved_esp;   /* while not running: top of its saved context (thread_switch) */
-    uint32_t stack_top;   /* one past the stack's highest byte; fixed at creation */
-    uint32_t stack_base;  /* lowest usable stack byte (just above the guard page) */
-    unsigned long stack_region; /* start of the stack pool region (the guard page); 0 for main */
+    vaddr_t stack_top;    /* one past the stack's highest byte; fixed at creation */
+    vaddr_t stack_base;   /* lowest usable stack byte (just above the guard page) */
+    vaddr_t stack_region; /* start of the stack pool region (the guard page); 0 for main */
     int id;               /* unique, never reused; 0 = main */
     char name[THREAD_NAME_MAX];
     enum thread_state state; /* scheduler */

@@ -37,14 +37,13 @@ struct vm_pool *thread_stack_pool(void)
     return ready ? &stack_pool : NULL;
 }
 
-void thread_stack_fill(uint32_t base, uint32_t limit)
+void thread_stack_fill(vaddr_t base, vaddr_t limit)
 {
-    for (volatile uint32_t *p = (volatile uint32_t *)base; (uint32_t)p < limit; p++)
+    for (volatile uint32_t *p = (volatile uint32_t *)base; (vaddr_t)p < limit; p++)
         *p = THREAD_STACK_PATTERN;
 }
 
-bool thread_stack_alloc(size_t size, unsigned long *region, uint32_t *base,
-                        uint32_t *top)
+bool thread_stack_alloc(size_t size, vaddr_t *region, vaddr_t *base, vaddr_t *top)
 {
     KASSERT(size > 0 && size % PAGE_SIZE == 0);
     if (!ready)
@@ -53,25 +52,25 @@ bool thread_stack_alloc(size_t size, unsigned long *region, uint32_t *base,
     if (r == 0)
         return false; /* vm_pool said why */
     *region = r;
-    *base = (uint32_t)(r + PAGE_SIZE);
-    *top = *base + (uint32_t)size;
+    *base = r + PAGE_SIZE;
+    *top = *base + size;
     /* Touching every page maps it now (demand faults while we are on a good
      * stack), and the pattern lets thread_stack_high_water see use later. */
     thread_stack_fill(*base, *top);
     return true;
 }
 
-void thread_stack_free(unsigned long region)
+void thread_stack_free(vaddr_t region)
 {
     KASSERT(ready && region != 0);
     int rc = vm_pool_release(&stack_pool, region);
     KASSERT(rc == VM_POOL_OK);
 }
 
-size_t thread_stack_high_water(uint32_t base, uint32_t top)
+size_t thread_stack_high_water(vaddr_t base, vaddr_t top)
 {
     const volatile uint32_t *p = (const volatile uint32_t *)base;
-    while ((uint32_t)p < top && *p == THREAD_STACK_PATTERN)
+    while ((vaddr_t)p < top && *p == THREAD_STACK_PATTERN)
         p++;
-    return top - (uint32_t)p;
+    return top - (vaddr_t)p;
 }

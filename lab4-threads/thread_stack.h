@@ -6,6 +6,8 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "common/mmu.h"
+
 /*
  * Stacks live in their own VM pool, [THREAD_STACK_POOL_BASE, +SIZE), backed
  * by the process frame pool. Each stack is a guarded region:
@@ -40,25 +42,24 @@ bool thread_stack_ready(void);
  * start), *BASE and *TOP (see the picture). Every page is mapped and filled
  * with the pattern. Returns false (message printed) if the pool or the
  * frames run out. Thread context, any interrupt level; does not yield. */
-bool thread_stack_alloc(size_t size, unsigned long *region, uint32_t *base,
-                        uint32_t *top);
+bool thread_stack_alloc(size_t size, vaddr_t *region, vaddr_t *base, vaddr_t *top);
 
 /* Give back the stack whose region starts at REGION (frames and address
  * range). Must not be the stack we run on. Any interrupt level. */
-void thread_stack_free(unsigned long region);
+void thread_stack_free(vaddr_t region);
 
 /* Bytes between TOP and the lowest word below it that is no longer the
  * pattern, scanning up from BASE: the high-water mark. Any context. */
-size_t thread_stack_high_water(uint32_t base, uint32_t top);
+size_t thread_stack_high_water(vaddr_t base, vaddr_t top);
 
 /* Fill [BASE, LIMIT) with the pattern (word aligned). */
-void thread_stack_fill(uint32_t base, uint32_t limit);
+void thread_stack_fill(vaddr_t base, vaddr_t limit);
 
 /* True if ADDR lies in the guard page of the stack region starting at
  * REGION. Pure. */
-static inline bool thread_stack_in_guard(unsigned long region, uint32_t addr)
+static inline bool thread_stack_in_guard(vaddr_t region, vaddr_t addr)
 {
-    return region != 0 && addr >= region && addr - region < 4096u;
+    return region != 0 && addr >= region && addr - region < PAGE_SIZE;
 }
 
 /* The stack pool (monitor, tests), NULL before thread_stack_init. */

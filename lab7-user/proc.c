@@ -74,7 +74,7 @@ static void slot_free(struct process *p)
 /* The first process, which adopts orphans: the live process with the lowest
  * pid whose parent is the kernel (pid 1, init, in the running system), other
  * than EXCEPT; NULL if none. Interrupts off. */
-static struct process *proc_first(const struct process *except)
+static __attribute__((unused)) struct process *proc_first(const struct process *except)
 {
     struct process *first = NULL;
     for (int i = 0; i < PROC_MAX; i++) {
@@ -87,7 +87,7 @@ static struct process *proc_first(const struct process *except)
 }
 
 /* Wake whoever waits for the children of PPID. Interrupts off. */
-static void wake_parent(int ppid)
+static __attribute__((unused)) void wake_parent(int ppid)
 {
     struct thread **w = &kernel_waiter;
     if (ppid != 0) {
@@ -145,7 +145,7 @@ static int load_segments(struct uspace *us, const uint8_t *file, const struct el
         const struct elf_segment *seg = &img->seg[s];
         uint32_t lo = seg->vaddr & ~PAGE_MASK, hi = seg->vaddr + seg->memsz;
         for (uint32_t va = lo; va < hi; va += PAGE_SIZE)
-            if (!(uvm_pte(us, va) & PTE_PRESENT) && uvm_map_zero(us, va, seg->writable) != 0)
+            if (!pte_present(uvm_pte(us, va)) && uvm_map_zero(us, va, seg->writable) != 0)
                 return -E_NOMEM;
         if (uvm_write(us, seg->vaddr, file + seg->offset, seg->filesz) != 0)
             return -E_NOMEM;
@@ -165,7 +165,7 @@ static int push_args(struct uspace *us, int argc, char *const argv[], uint32_t *
     uint32_t sp = USTACK_TOP;
     /* LAB 7: TODO the strings (top down), then, 4-byte aligned, argv[argc] =
      * NULL, the argv pointers and argc: [sp] = argc, [sp+4] = argv[0] */
-    /* LAB 7: BEGIN SOLUTION */
+    /* LAB 7: BEGIN SOLUTION full */
     for (int i = argc - 1; i >= 0; i--) {
         uint32_t len = (uint32_t)strlen(argv[i]) + 1;
         sp -= len;
@@ -180,6 +180,7 @@ static int push_args(struct uspace *us, int argc, char *const argv[], uint32_t *
     uint32_t n = (uint32_t)argc;
     uvm_write(us, sp, &n, 4);
     /* LAB 7: END SOLUTION */
+    (void)uargv, (void)argc, (void)argv;
     *sp_out = sp;
     return 0;
 }
@@ -250,6 +251,7 @@ int proc_fork(const struct trap_frame *tf)
     c->start = *tf;
     c->start.f.eax = 0;
     /* LAB 7: END SOLUTION */
+    (void)tf;
     int pid = c->pid;
     if (start_thread(c) != 0) {
         abandon(c);
@@ -295,6 +297,7 @@ void proc_exit(int status)
     else
         wake_parent(p->ppid);
     /* LAB 7: END SOLUTION */
+    (void)status;
     thread_exit();
 }
 
@@ -329,6 +332,7 @@ int proc_wait(int pid, int *status)
             return zpid;
         }
         /* LAB 7: END SOLUTION */
+        (void)status;
         if (self != NULL && self->kill_reason != 0) {
             intr_set_level(old);
             return -E_CHILD; /* killed: the system call's exit ends it */

@@ -29,7 +29,7 @@ static uint64_t gdt[GDT_USER_ENTRIES];
 static struct tss *kernel_tss;
 
 /* A flat 4 GiB segment descriptor with access byte ACCESS. */
-static uint64_t flat_segment(uint8_t access)
+static __attribute__((unused)) uint64_t flat_segment(uint8_t access)
 {
     uint64_t limit = 0xFFFFF;
     return (limit & 0xFFFF) | ((uint64_t)access << 40) | (((limit >> 16) & 0xF) << 48) |
@@ -50,7 +50,7 @@ void ring3_init(void)
     KASSERT(old.limit + 1u <= sizeof gdt && old.limit + 1u >= GDT_USER_CODE);
     memcpy(gdt, (const void *)old.base, old.limit + 1u);
     /* LAB 7: TODO the user code and data segments: flat, present, DPL 3 */
-    /* LAB 7: BEGIN SOLUTION */
+    /* LAB 7: BEGIN SOLUTION full */
     gdt[GDT_USER_CODE / 8] = flat_segment(SEG_PRESENT | SEG_DPL3 | SEG_CODEDATA | SEG_EXEC | SEG_RW);
     gdt[GDT_USER_DATA / 8] = flat_segment(SEG_PRESENT | SEG_DPL3 | SEG_CODEDATA | SEG_RW);
     /* LAB 7: END SOLUTION */
@@ -69,7 +69,7 @@ void ring3_init(void)
     uint32_t handler = (uint32_t)syscall_entry;
     /* LAB 7: TODO the int 0x80 gate: syscall_entry in the kernel code
      * segment, a present 32-bit interrupt gate that ring 3 may use */
-    /* LAB 7: BEGIN SOLUTION */
+    /* LAB 7: BEGIN SOLUTION full */
     gate[0] = handler & 0xFF;
     gate[1] = (handler >> 8) & 0xFF;
     gate[2] = GDT_KERNEL_CODE;
@@ -79,6 +79,7 @@ void ring3_init(void)
     gate[6] = (handler >> 16) & 0xFF;
     gate[7] = handler >> 24;
     /* LAB 7: END SOLUTION */
+    (void)gate, (void)handler;
 }
 
 void ring3_set_kernel_stack(uint32_t esp0)

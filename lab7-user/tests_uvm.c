@@ -16,7 +16,7 @@ KTEST(user_directory_shares_kernel_part)
     struct uspace us;
     user_baseline_take(&b);
     KT_ASSERT_EQ(uvm_create(&us), 0);
-    const uint32_t *kpd = phys_to_ptr(uvm_cr3(NULL));
+    const uint32_t *kpd = phys_to_ptr(paging_kernel_pt()->pd_frame << PAGE_SHIFT);
     for (uint32_t i = 0; i < PAGING_RECURSIVE_SLOT; i++) {
         uint32_t va = i << PAGING_PDE_SHIFT;
         bool kernel = va < USER_LO || va >= USER_HI;

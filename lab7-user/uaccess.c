@@ -13,7 +13,7 @@
 static int page_ok(struct uspace *us, uint32_t va, bool write)
 {
     uint32_t pte = uvm_pte(us, va);
-    if (pte & PTE_PRESENT) {
+    if (pte_present(pte)) {
         if (!(pte & PTE_USER) || (write && !(pte & PTE_WRITABLE)))
             return -E_FAULT;
         return 0;
@@ -39,6 +39,7 @@ int uaccess_check(uint32_t uaddr, uint32_t len, bool write)
         if (page_ok(&p->us, va, write) != 0)
             return -E_FAULT;
     /* LAB 7: END SOLUTION */
+    (void)uaddr, (void)write;
     return 0;
 }
 

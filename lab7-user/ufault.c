@@ -28,7 +28,7 @@ unsigned long ufault_kills(void)
 }
 
 /* The reason a fault in ring 3 ends the process with. */
-static int fault_reason(uint32_t vector)
+static __attribute__((unused)) int fault_reason(uint32_t vector)
 {
     if (vector == VEC_GP)
         return ABI_KILLED_PRIV;

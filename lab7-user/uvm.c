@@ -32,7 +32,7 @@ static void *kmap(int slot, unsigned long frame)
 {
     KASSERT(intr_get_level() == INTR_OFF && slot < KMAP_SLOTS);
     uint32_t va = KMAP_BASE + (uint32_t)slot * PAGE_SIZE;
-    *paging_pte_ptr(va) = (uint32_t)(frame << PAGE_SHIFT) | PTE_PRESENT | PTE_WRITABLE;
+    *paging_pte_ptr(va) = pte_make_frame(frame, PTE_PRESENT | PTE_WRITABLE);
     invlpg(va);
     return (void *)va;
 }
@@ -78,11 +78,12 @@ int uvm_create(struct uspace *us)
     /* LAB 7: TODO a directory whose kernel part (PDE 0, PDEs from USER_HI on)
      * is the kernel directory's, user part empty, and recursive entry
      * pointing at itself */
-    /* LAB 7: BEGIN SOLUTION */
+    /* LAB 7: BEGIN SOLUTION full */
     for (uint32_t i = 0; i < PAGING_ENTRIES; i++)
         pd[i] = (i < PDE_USER_FIRST || i >= PDE_KERNEL_FIRST) ? kpd[i] : 0;
-    pd[PAGING_RECURSIVE_SLOT] = (uint32_t)(f << PAGE_SHIFT) | PTE_PRESENT | PTE_WRITABLE;
+    pd[PAGING_RECURSIVE_SLOT] = pte_make_frame(f, PTE_PRESENT | PTE_WRITABLE);
     /* LAB 7: END SOLUTION */
+    (void)kpd;
     us->pd_frame = f;
     us->pd = pd;
     return 0;
@@ -94,17 +95,17 @@ void uvm_destroy(struct uspace *us)
         return;
     KASSERT((read_cr3() & PTE_FRAME_MASK) != uvm_cr3(us));
     for (uint32_t i = PDE_USER_FIRST; i < PDE_KERNEL_FIRST; i++) {
-        if (!(us->pd[i] & PTE_PRESENT))
+        if (!pte_present(us->pd[i]))
             continue;
-        unsigned long tf = us->pd[i] >> PAGE_SHIFT;
+        unsigned long tf = pte_frame(us->pd[i]);
         for (uint32_t j = 0; j < PAGING_ENTRIES; j++) {
             enum intr_level old = intr_disable();
             uint32_t *t = kmap(KMAP_TABLE, tf);
             uint32_t pte = t[j];
             kunmap(KMAP_TABLE);
             intr_set_level(old);
-            if (pte & PTE_PRESENT) {
-                cfp_release_frames(pte >> PAGE_SHIFT);
+            if (pte_present(pte)) {
+                cfp_release_frames(pte_frame(pte));
                 us->pages--;
                 total_pages--;
             }
@@ -121,7 +122,9 @@ void uvm_destroy(struct uspace *us)
 
 uint32_t uvm_cr3(const struct uspace *us)
 {
-    return us == NULL ? kernel_cr3() : (uint32_t)(us->pd_frame << PAGE_SHIFT);
+    /* NULL: lab 3's current page table (the kernel's, unless a test loaded its own) */
+    return us == NULL ? (uint32_t)(paging_current()->pd_frame << PAGE_SHIFT)
+                      : (uint32_t)(us->pd_frame << PAGE_SHIFT);
 }
 
 void uvm_activate(struct uspace *us)
@@ -134,10 +137,10 @@ void uvm_activate(struct uspace *us)
 uint32_t uvm_pte(struct uspace *us, uint32_t va)
 {
     uint32_t pde = us->pd[va >> PAGING_PDE_SHIFT];
-    if (!(pde & PTE_PRESENT) || va < USER_LO || va >= USER_HI)
+    if (!pte_present(pde) || va < USER_LO || va >= USER_HI)
         return 0;
     enum intr_level old = intr_disable();
-    uint32_t *t = kmap(KMAP_TABLE, pde >> PAGE_SHIFT);
+    uint32_t *t = kmap(KMAP_TABLE, pte_frame(pde));
     uint32_t pte = t[paging_pt_index(va)];
     kunmap(KMAP_TABLE);
     intr_set_level(old);
@@ -161,24 +164,25 @@ int uvm_map_zero(struct uspace *us, uint32_t va, bool writable)
 {
     KASSERT((va & PAGE_MASK) == 0 && va >= USER_LO && va < USER_HI);
     uint32_t *pde = &us->pd[va >> PAGING_PDE_SHIFT];
-    if (!(*pde & PTE_PRESENT)) {
+    if (!pte_present(*pde)) {
         unsigned long tf = zeroed_frame();
         if (tf == 0)
             return -E_NOMEM;
-        *pde = (uint32_t)(tf << PAGE_SHIFT) | USER_PDE_FLAGS;
+        *pde = pte_make_frame(tf, USER_PDE_FLAGS);
         us->tables++;
     }
     unsigned long f = zeroed_frame();
     if (f == 0)
         return -E_NOMEM;
     enum intr_level old = intr_disable();
-    uint32_t *t = kmap(KMAP_TABLE, *pde >> PAGE_SHIFT);
-    KASSERT(!(t[paging_pt_index(va)] & PTE_PRESENT));
+    uint32_t *t = kmap(KMAP_TABLE, pte_frame(*pde));
+    KASSERT(!pte_present(t[paging_pt_index(va)]));
     /* LAB 7: TODO the entry: frame F, present, user, writable if WRITABLE */
-    /* LAB 7: BEGIN SOLUTION */
-    t[paging_pt_index(va)] = (uint32_t)(f << PAGE_SHIFT) | PTE_PRESENT | PTE_USER |
-                             (writable ? PTE_WRITABLE : 0);
+    /* LAB 7: BEGIN SOLUTION full */
+    t[paging_pt_index(va)] = pte_make_frame(f, PTE_PRESENT | PTE_USER |
+                                                  (writable ? PTE_WRITABLE : 0));
     /* LAB 7: END SOLUTION */
+    (void)writable;
     kunmap(KMAP_TABLE);
     us->pages++;
     total_pages++;
@@ -189,9 +193,9 @@ int uvm_map_zero(struct uspace *us, uint32_t va, bool writable)
 void uvm_set_writable(struct uspace *us, uint32_t va, bool writable)
 {
     uint32_t pde = us->pd[va >> PAGING_PDE_SHIFT];
-    KASSERT(pde & PTE_PRESENT);
+    KASSERT(pte_present(pde));
     enum intr_level old = intr_disable();
-    uint32_t *t = kmap(KMAP_TABLE, pde >> PAGE_SHIFT);
+    uint32_t *t = kmap(KMAP_TABLE, pte_frame(pde));
     uint32_t *e = &t[paging_pt_index(va)];
     *e = writable ? (*e | PTE_WRITABLE) : (*e & ~PTE_WRITABLE);
     kunmap(KMAP_TABLE);
@@ -204,17 +208,17 @@ void uvm_set_writable(struct uspace *us, uint32_t va, bool writable)
 static void unmap_page(struct uspace *us, uint32_t va)
 {
     uint32_t pde = us->pd[va >> PAGING_PDE_SHIFT];
-    if (!(pde & PTE_PRESENT))
+    if (!pte_present(pde))
         return;
     enum intr_level old = intr_disable();
-    uint32_t *t = kmap(KMAP_TABLE, pde >> PAGE_SHIFT);
+    uint32_t *t = kmap(KMAP_TABLE, pte_frame(pde));
     uint32_t pte = t[paging_pt_index(va)];
     t[paging_pt_index(va)] = 0;
     kunmap(KMAP_TABLE);
-    if (pte & PTE_PRESENT) {
+    if (pte_present(pte)) {
         if ((read_cr3() & PTE_FRAME_MASK) == uvm_cr3(us))
             invlpg(va);
-        cfp_release_frames(pte >> PAGE_SHIFT);
+        cfp_release_frames(pte_frame(pte));
         us->pages--;
         total_pages--;
     }
@@ -226,13 +230,13 @@ int uvm_write(struct uspace *us, uint32_t va, const void *src, uint32_t len)
     const uint8_t *s = src;
     while (len > 0) {
         uint32_t pte = uvm_pte(us, va);
-        if (!(pte & PTE_PRESENT))
+        if (!pte_present(pte))
             return -E_FAULT;
         uint32_t off = va & PAGE_MASK, n = PAGE_SIZE - off;
         if (n > len)
             n = len;
         enum intr_level old = intr_disable();
-        memcpy((uint8_t *)kmap(KMAP_DATA, pte >> PAGE_SHIFT) + off, s, n);
+        memcpy((uint8_t *)kmap(KMAP_DATA, pte_frame(pte)) + off, s, n);
         kunmap(KMAP_DATA);
         intr_set_level(old);
         va += n;
@@ -248,17 +252,17 @@ int uvm_copy(struct uspace *dst, struct uspace *src)
     memcpy(dst->heap, src->heap, sizeof dst->heap);
     dst->heap_bytes = src->heap_bytes;
     for (uint32_t i = PDE_USER_FIRST; i < PDE_KERNEL_FIRST; i++) {
-        if (!(src->pd[i] & PTE_PRESENT))
+        if (!pte_present(src->pd[i]))
             continue;
         for (uint32_t va = i << PAGING_PDE_SHIFT; va < ((i + 1) << PAGING_PDE_SHIFT);
              va += PAGE_SIZE) {
             uint32_t pte = uvm_pte(src, va);
-            if (!(pte & PTE_PRESENT))
+            if (!pte_present(pte))
                 continue;
             /* LAB 7: TODO give DST its own copy of the page at VA (same
              * writability): a shared frame would let parent and child see
              * each other's writes */
-            /* LAB 7: BEGIN SOLUTION */
+            /* LAB 7: BEGIN SOLUTION full */
             int rc = uvm_map_zero(dst, va, (pte & PTE_WRITABLE) != 0);
             if (rc == 0)
                 rc = uvm_write(dst, va, (const void *)va, PAGE_SIZE);
@@ -287,7 +291,7 @@ int uvm_fault(struct uspace *us, uint32_t va, bool write)
         return ABI_KILLED_STACK;
     if (va < USER_LO || va >= USER_HI || !uvm_legitimate(us, va))
         return ABI_KILLED_MEMORY;
-    if (uvm_pte(us, va) & PTE_PRESENT)
+    if (pte_present(uvm_pte(us, va)))
         return ABI_KILLED_MEMORY; /* a protection fault: a write to read-only memory */
     if (uvm_map_zero(us, va & ~PAGE_MASK, true) != 0)
         return ABI_KILLED_MEMORY;

@@ -52,10 +52,12 @@ int uvm_create(struct uspace *us);
  * loaded (uvm_activate(NULL) first). Idempotent. */
 void uvm_destroy(struct uspace *us);
 
-/* Load US's directory (NULL: the kernel's). Interrupts off. */
+/* Load US's directory (NULL: lab 3's current page table, the kernel's but
+ * while a test has loaded its own: kernel threads see what lab 3 loaded).
+ * Interrupts off. */
 void uvm_activate(struct uspace *us);
 
-/* The directory physical address of US (NULL: the kernel's). */
+/* The directory physical address of US (NULL: lab 3's current one). */
 uint32_t uvm_cr3(const struct uspace *us);
 
 /* Map a fresh zeroed page at VA (page aligned, user range, not mapped yet),

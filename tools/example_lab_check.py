@@ -27,7 +27,9 @@ def doc_files():
 def renumber(text, n, prev_dir):
     """TEXT of the lab-7 example as lab N on top of PREV_DIR (lab N-1)."""
     p = n - 1
-    text = text.replace(DOC_PREV_DIR, prev_dir)
+    # A placeholder first: PREV_DIR may itself be "lab7-...", which the
+    # renumbering below must not touch.
+    text = text.replace(DOC_PREV_DIR, "\0PREV_DIR\0")
     text = re.sub(r"\blab%d(?=[_\-\"'. ]|$)" % DOC_LAB, "lab%d" % n, text, flags=re.M)
     text = re.sub(r"\bLAB%d_" % DOC_LAB, "LAB%d_" % n, text)
     text = re.sub(r"\bLAB %d\b" % DOC_LAB, "LAB %d" % n, text)
@@ -35,7 +37,7 @@ def renumber(text, n, prev_dir):
     text = re.sub(r"\blab %d\b" % DOC_LAB, "lab %d" % n, text)
     text = re.sub(r"\blab%d_setup\b" % DOC_PREV, "lab%d_setup" % p, text)
     text = re.sub(r"\blab %d's\b" % DOC_PREV, "lab %d's" % p, text)
-    return text
+    return text.replace("\0PREV_DIR\0", prev_dir)
 
 
 def run(cmd, cwd, timeout=900):
