@@ -48,7 +48,7 @@ void fake_ata_pause(void)
 
 uint32_t ata_hw_ms(void)
 {
-    return hw.ms;
+    return fake.clock_stopped ? 0 : hw.ms;
 }
 
 static void raise_irq(void)

@@ -21,6 +21,8 @@ struct fake_ata {
     struct fake_drive drive[2];
     bool floating;           /* no drives at all: every read gives 0xFF */
     int busy_polls;          /* status reads a command stays BSY */
+    bool clock_stopped;      /* ata_hw_ms stands still (interrupts off in the kernel):
+                                only ATA_POLL_LIMIT ends a poll of a stuck drive */
     /* Observations for the tests. */
     unsigned violations;     /* register use before the 400 ns settle time */
     unsigned commands;       /* commands written */

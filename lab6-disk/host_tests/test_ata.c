@@ -43,6 +43,39 @@ static void test_select_writes_device_and_waits(void **state)
     expect_assert_failure(ata_select(&ch, ATA_MASTER, ATA_LBA28_LIMIT));
 }
 
+/* The 400 ns delay is exactly ATA_DELAY_READS alternate-status reads, alone
+ * and after the device register write of a selection. */
+static void test_delay_is_exactly_delay_reads(void **state)
+{
+    (void)state;
+    ata_select(&ch, ATA_MASTER, 0);
+    fake.alt_reads = 0;
+    ata_delay_400ns(&ch);
+    assert_int_equal(fake.alt_reads, ATA_DELAY_READS);
+    fake.alt_reads = 0;
+    ata_select(&ch, ATA_SLAVE, 7);
+    assert_int_equal(fake.alt_reads, ATA_DELAY_READS);
+    assert_int_equal(fake.status_reads, 0);
+}
+
+/* With the clock stopped, a poll of a drive stuck busy reads the alternate
+ * status exactly ATA_POLL_LIMIT times, then gives up with DISK_ERR_TIMEOUT. */
+static void test_poll_limit_with_clock_stopped(void **state)
+{
+    (void)state;
+    uint8_t st = 0;
+
+    fake.drive[1].stuck = true;
+    fake.clock_stopped = true;
+    assert_int_equal(ata_setup(&ch, ATA_SLAVE, 3, NULL), DISK_OK);
+    ata_command(&ch, ATA_CMD_READ_SECTORS);
+    ata_delay_400ns(&ch);
+    fake.alt_reads = 0;
+    assert_int_equal(ata_wait(&ch, ATA_SR_DRQ, ATA_SR_DRQ, NULL, &st), DISK_ERR_TIMEOUT);
+    assert_int_equal(fake.alt_reads, ATA_POLL_LIMIT);
+    assert_true(st & ATA_SR_BSY);
+}
+
 static void test_fake_catches_missing_delay(void **state)
 {
     (void)state;
@@ -214,6 +247,8 @@ int main(void)
     const struct CMUnitTest tests[] = {
         T(test_select_writes_device_and_waits),
         T(test_fake_catches_missing_delay),
+        T(test_delay_is_exactly_delay_reads),
+        T(test_poll_limit_with_clock_stopped),
         T(test_identify_both_drives),
         T(test_identify_missing_and_odd_drives),
         T(test_polled_read),
