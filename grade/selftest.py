@@ -156,11 +156,13 @@ class Outcome:
     cpu: float = 0.0
 
 
-def run_case(case, tree, tmp):
-    """Grade CASE on TREE, whose sources hold the case's patches already."""
+def run_case(case, tree, tmp, built=False):
+    """Grade CASE on TREE, whose sources hold the case's patches already
+    (BUILT: and whose build/ was made from them: the grader makes nothing)."""
     status, verdicts, out, secs, cpu = grade(tree, case.lab, case.emulator,
                                              os.path.join(tmp, case.name + ".json"),
-                                             case.timeout_scale, extra=case.graded())
+                                             case.timeout_scale, extra=case.graded()
+                                             + (["--no-build"] if built else []))
     problems = []
     got = verdicts.get(case.test)
     if got not in (case.expect if isinstance(case.expect, tuple) else (case.expect,)):
@@ -191,7 +193,11 @@ def run_group(group, tree, tmp, snap, verbose):
     try:
         if problems:
             return [_show(Outcome(c.name, False, 0.0, problems), verbose) for c in group]
-        return [_show(run_case(c, tree, tmp), verbose) for c in group]
+        # The first case's grader builds the broken tree; the others grade
+        # that build (unless it failed: then each sees the failure itself).
+        out = [_show(run_case(group[0], tree, tmp), verbose)]
+        built = BUILD_FAIL not in out[0].output
+        return out + [_show(run_case(c, tree, tmp, built), verbose) for c in group[1:]]
     finally:
         restore_sources(tree, originals)
         snap.restore()
