@@ -102,8 +102,8 @@ def main():
     for lab in labs():
         steps.append((f"{lab} on QEMU and Bochs",
                       [sys.executable, "grade/grade.py", lab, "--emulator", "both"]))
-    # The full system: every seed on QEMU; on Bochs seed 1 only (README.md,
-    # "make test": each lab's own step runs every seed on Bochs already).
+    # The full system: every seed on QEMU; on Bochs seed 1 only (grade/README.md,
+    # "The full system": each lab's own step runs every seed on Bochs already).
     steps.append(("the full system (every lab's tests on the last lab's kernel) on QEMU",
                   [sys.executable, "grade/grade.py", "full", "--emulator", "qemu"]))
     steps.append(("the full system on Bochs (seed 1)",
