@@ -4,6 +4,7 @@ import argparse
 import fnmatch
 import json
 import os
+import resource
 import shutil
 import subprocess
 import sys
@@ -19,6 +20,7 @@ sys.path.insert(0, HERE)
 
 import labs  # noqa: E402
 from batch import copy_tree  # noqa: E402
+from selftest_build import BuildSnapshot, patch_sources, restore_sources  # noqa: E402
 from protocol import (BOOT_FAIL, BUILD_FAIL, FAIL, OK, PANIC, TIMEOUT,  # noqa: E402
                       TRIPLE_FAULT)
 
@@ -29,7 +31,10 @@ class Case:
     must then give TEST the verdict EXPECT (and every other test OK unless
     OTHERS is False), and exit with status 1. EXPECT may be a tuple of
     verdicts when which one comes first depends on host speed (a kernel
-    test's own guest-time limit against the grader's wall-clock timeout)."""
+    test's own guest-time limit against the grader's wall-clock timeout).
+    A case whose OTHERS is False judges TEST alone, so TEST alone is graded
+    (or the ONLY globs); WHOLE_LAB grades every test anyway, for a bug that
+    shows in TEST only after the tests before it ran in the same boot."""
     name: str
     test: str
     expect: object          # a verdict, or a tuple of acceptable ones
@@ -39,6 +44,13 @@ class Case:
     others: bool = True
     timeout_scale: float = 1.0
     only: list = field(default_factory=list)  # grade only these tests (globs)
+    whole_lab: bool = False
+
+    def graded(self):
+        """The grader's test globs for this case ([] = the whole lab)."""
+        if self.only or self.others or self.whole_lab:
+            return list(self.only)
+        return [self.test]
 
 
 INCLUDE_DEBUG = ("lab1-boot/tests_libk.c", '#include "common/format.h"\n',
@@ -110,9 +122,12 @@ CASES += lab_cases()
 
 
 def grade(tree, lab, emulator, json_path, scale=1.0, extra=()):
+    """Grade LAB of TREE: (exit status, {test: verdict}, output, wall seconds,
+    CPU seconds of the grader and everything it ran)."""
     cmd = [sys.executable, GRADE, lab, "--root", tree, "--emulator", emulator,
            "--json", json_path, "--timeout-scale", str(scale), "--no-rerun"] + list(extra)
     t0 = time.monotonic()
+    cpu0 = _children_cpu()
     proc = subprocess.run(cmd, stdin=subprocess.DEVNULL, stdout=subprocess.PIPE,
                           stderr=subprocess.STDOUT)
     out = proc.stdout.decode("utf-8", "replace")
@@ -123,7 +138,12 @@ def grade(tree, lab, emulator, json_path, scale=1.0, extra=()):
                 verdicts[t["name"]] = t.get("extra_data", {}).get("verdict")
     except (OSError, ValueError, KeyError):
         pass
-    return proc.returncode, verdicts, out, time.monotonic() - t0
+    return proc.returncode, verdicts, out, time.monotonic() - t0, _children_cpu() - cpu0
+
+
+def _children_cpu():
+    ru = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return ru.ru_utime + ru.ru_stime
 
 
 @dataclass
@@ -133,32 +153,17 @@ class Outcome:
     seconds: float
     problems: list = field(default_factory=list)
     output: str = ""
+    cpu: float = 0.0
 
 
-def run_case(case, tree, tmp):
-    originals = {}
+def run_case(case, tree, tmp, built=False):
+    """Grade CASE on TREE, whose sources hold the case's patches already
+    (BUILT: and whose build/ was made from them: the grader makes nothing)."""
+    status, verdicts, out, secs, cpu = grade(tree, case.lab, case.emulator,
+                                             os.path.join(tmp, case.name + ".json"),
+                                             case.timeout_scale, extra=case.graded()
+                                             + (["--no-build"] if built else []))
     problems = []
-    try:
-        for path, old, new in case.patches:
-            full = os.path.join(tree, path)
-            if path not in originals:
-                with open(full) as f:
-                    originals[path] = f.read()
-            with open(full) as f:
-                text = f.read()
-            if text.count(old) != 1:
-                problems.append("patch does not apply: %r occurs %d times in %s"
-                                % (old, text.count(old), path))
-                return Outcome(case.name, False, 0.0, problems)
-            with open(full, "w") as f:
-                f.write(text.replace(old, new))
-        status, verdicts, out, secs = grade(tree, case.lab, case.emulator,
-                                            os.path.join(tmp, case.name + ".json"),
-                                            case.timeout_scale, extra=case.only)
-    finally:
-        for path, text in originals.items():
-            with open(os.path.join(tree, path), "w") as f:
-                f.write(text)
     got = verdicts.get(case.test)
     if got not in (case.expect if isinstance(case.expect, tuple) else (case.expect,)):
         problems.append("%s: expected %s, grader said %s" % (case.test, case.expect, got))
@@ -168,19 +173,46 @@ def run_case(case, tree, tmp):
         bad = ["%s=%s" % (n, v) for n, v in verdicts.items() if n != case.test and v != OK]
         if bad:
             problems.append("other tests should pass: " + ", ".join(bad))
-    return Outcome(case.name, not problems, secs, problems, out)
+    return Outcome(case.name, not problems, secs, problems, out, cpu)
+
+
+def groups(cases):
+    """CASES grouped by what they build (lab and patches), in order of first
+    appearance: the cases of a group (the same bug graded on QEMU and on
+    Bochs) share one build of the broken tree."""
+    out = {}
+    for c in cases:
+        out.setdefault((c.lab, repr(c.patches)), []).append(c)
+    return list(out.values())
+
+
+def run_group(group, tree, tmp, snap, verbose):
+    """Patch TREE as GROUP's cases say, grade each, then put the sources and
+    build/ back as they were (BuildSnapshot)."""
+    originals, problems = patch_sources(tree, group[0].patches)
+    try:
+        if problems:
+            return [_show(Outcome(c.name, False, 0.0, problems), verbose) for c in group]
+        # The first case's grader builds the broken tree; the others grade
+        # that build (unless it failed: then each sees the failure itself).
+        out = [_show(run_case(group[0], tree, tmp), verbose)]
+        built = BUILD_FAIL not in out[0].output
+        return out + [_show(run_case(c, tree, tmp, built), verbose) for c in group[1:]]
+    finally:
+        restore_sources(tree, originals)
+        snap.restore()
 
 
 def run_baseline(tree, tmp, lab, emulator):
-    status, verdicts, out, secs = grade(tree, lab, emulator,
-                                        os.path.join(tmp, "baseline-%s.json" % emulator))
+    status, verdicts, out, secs, cpu = grade(tree, lab, emulator,
+                                             os.path.join(tmp, "baseline-%s.json" % emulator))
     problems = []
     if status != 0:
         problems.append("exit status %s, expected 0 (full marks)" % status)
     bad = ["%s=%s" % (n, v) for n, v in verdicts.items() if v != OK]
     if bad or not verdicts:
         problems.append("not full marks: " + (", ".join(bad) or "no results"))
-    return Outcome("unbroken-%s-%s" % (lab, emulator), not problems, secs, problems, out)
+    return Outcome("unbroken-%s-%s" % (lab, emulator), not problems, secs, problems, out, cpu)
 
 
 # The grader's unit tests run first (test_instructor.py and test_hostile.py
@@ -213,16 +245,26 @@ def main(argv=None):
     tree = os.path.join(tmp, "tree")
     outcomes = []
     t0 = time.monotonic()
+    cpu0 = _children_cpu()
     try:
         copy_tree(ROOT, tree)
+        snap = BuildSnapshot(tree, os.path.join(tmp, "build-clean"))
+        snap.seed(ROOT)
         print("== grader on broken kernels (copy of the tree in %s) ==" % tree, flush=True)
+        used = sorted(set(int(c.lab[3:]) for c in cases) | {1})
+        failed = snap.make(used)
+        if failed:
+            outcomes.append(_show(Outcome("unbroken-tree-builds", False, 0.0,
+                                          ["make build-lab* failed"], failed), args.verbose))
+        snap.save()
         if not args.no_baseline:
             for e in ("qemu", "bochs"):
                 outcomes.append(_show(run_baseline(tree, tmp, "lab1", e), args.verbose))
             for lab in sorted(set(c.lab for c in cases) - {"lab1"}):
                 outcomes.append(_show(run_baseline(tree, tmp, lab, "qemu"), args.verbose))
-        for c in cases:
-            outcomes.append(_show(run_case(c, tree, tmp), args.verbose))
+            snap.restore()
+        for g in groups(cases):
+            outcomes += run_group(g, tree, tmp, snap, args.verbose)
     finally:
         if args.keep:
             print("kept %s" % tmp)
@@ -230,14 +272,16 @@ def main(argv=None):
             shutil.rmtree(tmp, ignore_errors=True)
     passed = sum(o.ok for o in outcomes) + ok_units
     total = len(outcomes) + 1
-    print("(%d grader cases, unit tests %s, %.1fs)"
-          % (len(outcomes), "OK" if ok_units else "FAILED", time.monotonic() - t0))
+    print("(%d grader cases, unit tests %s, %.1fs, %.1f CPU seconds of builds and emulators)"
+          % (len(outcomes), "OK" if ok_units else "FAILED", time.monotonic() - t0,
+             _children_cpu() - cpu0))
     print("selftest: %d passed, %d failed" % (passed, total - passed))
     return 0 if passed == total else 1
 
 
 def _show(o, verbose):
-    print("%s: %s (%.1fs)" % (o.name, "OK" if o.ok else "FAIL", o.seconds), flush=True)
+    print("%s: %s (%.1fs, CPU %.1fs)" % (o.name, "OK" if o.ok else "FAIL", o.seconds, o.cpu),
+          flush=True)
     for pr in o.problems:
         print("    " + pr)
     if verbose or not o.ok:

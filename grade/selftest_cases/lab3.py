@@ -4,6 +4,7 @@ from protocol import FAIL, PANIC
 PT = "lab3-paging/page_table.c"
 POOL = "lab3-paging/vm_pool.c"
 FAULT = "lab3-paging/page_fault.c"
+DEMAND_PTE = "    *paging_pte_ptr(page) = pte_make_frame(frame, PTE_PRESENT | PTE_WRITABLE);"
 
 
 def cases(Case):
@@ -39,26 +40,19 @@ def cases(Case):
              lab="lab3", emulator="bochs", others=False),
         # The recursive entry (and so every page table) open to ring 3.
         Case("lab3-recursive-pde-user", "paging_entry_flags", FAIL,
-             [(PT, "    pd[PAGING_RECURSIVE_SLOT] = (uint32_t)(pd_frame << PAGE_SHIFT) |\n"
-                   "                                PTE_PRESENT | PTE_WRITABLE;",
-               "    pd[PAGING_RECURSIVE_SLOT] = (uint32_t)(pd_frame << PAGE_SHIFT) |\n"
-               "                                PTE_PRESENT | PTE_WRITABLE | PTE_USER;")],
+             [(PT, "    pd[PAGING_RECURSIVE_SLOT] = pte_make_frame(pd_frame, PTE_PRESENT | PTE_WRITABLE);",
+               "    pd[PAGING_RECURSIVE_SLOT] = pte_make_frame(pd_frame, PTE_PRESENT | PTE_WRITABLE"
+               " | PTE_USER);")],
              lab="lab3"),
         # Demand-paged pages mapped user-accessible.
         Case("lab3-demand-pte-user", "paging_entry_flags", FAIL,
-             [(FAULT, "    *paging_pte_ptr(page) = (uint32_t)(frame << PAGE_SHIFT) | PTE_PRESENT |\n"
-                      "                            PTE_WRITABLE;",
-               "    *paging_pte_ptr(page) = (uint32_t)(frame << PAGE_SHIFT) | PTE_PRESENT |\n"
-               "                            PTE_WRITABLE | PTE_USER;")],
+             [(FAULT, DEMAND_PTE, DEMAND_PTE.replace("PTE_WRITABLE)", "PTE_WRITABLE | PTE_USER)"))],
              lab="lab3"),
         # Demand-paged pages mapped without the present bit: zeroing the page
         # faults again inside the page-fault handler. The kernel must stop
         # with its nested-exception KPANIC, not recurse into a triple fault.
         Case("lab3-demand-pte-not-present", "paging_identity_map", PANIC,
-             [(FAULT, "    *paging_pte_ptr(page) = (uint32_t)(frame << PAGE_SHIFT) | PTE_PRESENT |\n"
-                      "                            PTE_WRITABLE;",
-               "    *paging_pte_ptr(page) = (uint32_t)(frame << PAGE_SHIFT) |\n"
-               "                            PTE_WRITABLE;")],
+             [(FAULT, DEMAND_PTE, DEMAND_PTE.replace("PTE_PRESENT | ", ""))],
              lab="lab3", others=False),
         # A new page table used without zeroing its frame.
         Case("lab3-new-table-not-zeroed", "paging_new_table_zeroed", FAIL,
