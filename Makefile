@@ -44,7 +44,7 @@ EMU ?= qemu
 
 .PHONY: help all clean gdb grade grade-selftest test bench bench-compare bench-baseline handout autograder
 help:
-	@echo "StepOS: a teaching OS for 32-bit x86 in six labs"
+	@echo "StepOS: a teaching OS for 32-bit x86 in $(words $(LAB_DIRS)) labs"
 	@echo ""
 	@echo "Student targets (N = 1..$(words $(LAB_DIRS))):"
 	@echo "  make labN            build lab N and boot it in QEMU (serial here; Ctrl-A X quits)"

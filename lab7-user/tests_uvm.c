@@ -68,9 +68,9 @@ KTEST(user_heap_regions_first_fit)
     KT_ASSERT_EQ(uvm_heap_alloc(&us, UHEAP_QUOTA), -E_NOMEM); /* over the quota with the rest */
     KT_ASSERT_EQ(uvm_heap_alloc(&us, 0xFFFFF000u), -E_NOMEM);
     /* faults: the guard page and kernel addresses are never legitimate */
-    KT_ASSERT_EQ(uvm_fault(&us, USTACK_GUARD + 8, true), ABI_KILLED_STACK);
-    KT_ASSERT_EQ(uvm_fault(&us, USER_HI, false), ABI_KILLED_MEMORY);
-    KT_ASSERT_EQ(uvm_fault(&us, 0x30000000u, false), ABI_KILLED_MEMORY);
+    KT_ASSERT_EQ(uvm_fault(&us, USTACK_GUARD + 8), ABI_KILLED_STACK);
+    KT_ASSERT_EQ(uvm_fault(&us, USER_HI), ABI_KILLED_MEMORY);
+    KT_ASSERT_EQ(uvm_fault(&us, 0x30000000u), ABI_KILLED_MEMORY);
     uvm_destroy(&us);
 }
 

@@ -81,7 +81,7 @@ static bool ufault_handler(struct intr_frame *f)
     if (p->kill_reason != 0) {
         reason = p->kill_reason;
     } else if (vector == VEC_PAGE_FAULT) {
-        reason = uvm_fault(&p->us, cr2, (f->error_code & PF_ERR_WRITE) != 0);
+        reason = uvm_fault(&p->us, cr2);
         if (reason == UVM_MAPPED)
             return true;
     } else {

@@ -284,9 +284,8 @@ bool uvm_legitimate(const struct uspace *us, uint32_t va)
     return false;
 }
 
-int uvm_fault(struct uspace *us, uint32_t va, bool write)
+int uvm_fault(struct uspace *us, uint32_t va)
 {
-    (void)write;
     if (va >= USTACK_GUARD && va < USTACK_LIMIT)
         return ABI_KILLED_STACK;
     if (va < USER_LO || va >= USER_HI || !uvm_legitimate(us, va))

@@ -83,9 +83,9 @@ int uvm_copy(struct uspace *dst, struct uspace *src);
  * range. */
 bool uvm_legitimate(const struct uspace *us, uint32_t va);
 
-/* A fault at VA (WRITE: a write) of the loaded US: maps a legitimate page
+/* A fault at VA of US (a write to a read-only page included): maps a legitimate page
  * and returns UVM_MAPPED, else the ABI_KILLED_* reason to end the process. */
-int uvm_fault(struct uspace *us, uint32_t va, bool write);
+int uvm_fault(struct uspace *us, uint32_t va);
 
 /* mem_alloc: reserve SIZE bytes (rounded up to pages) as a new region,
  * first fit in [UHEAP_BASE, UHEAP_END): its start, or -E_INVAL (size 0) or
