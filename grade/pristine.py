@@ -17,7 +17,8 @@ import macroscan
 # which seed; tests_*, bench_* and hidden_* are the tests; lab.mk, the
 # Makefile, tools/ and every script a lab's build rule runs (lab*/mk*.py:
 # lab 6's mkdata.py writes the data disk) are the build; grade/ is the
-# grader and its rubrics. The boot loader and the kernel entry run before
+# grader and its rubrics. user/ holds the user library and programs lab 7's
+# tests spawn and judge by exit status: given code, restored. The boot loader and the kernel entry run before
 # the test runner takes its per-boot key (grade/README.md section 10), and
 # lab 6's disk_trace records the events its waiting tests judge: both are
 # given code, never an exercise. protect() adds what a restore alone cannot give:
@@ -31,7 +32,7 @@ PRISTINE_PATTERNS = [
     "lab1-boot/boot/*", "lab1-boot/entry.asm", "lab6-disk/disk_trace.*",
     "lab*/lab.mk", "lab*/rubric.toml", "lab*/checks.py", "lab*/mk*.py", "lab*/tests_*",
     "lab*/bench_*", "lab*/hidden_*", "lab*/host_tests/*",
-    "tools/*", "grade/*",
+    "tools/*", "grade/*", "user/*",
 ]
 # Hidden tests: in the reference only. The handout leaves them out, the
 # pristine overlay puts them back, the Makefile links labN-*/hidden_*.c into
