@@ -120,5 +120,5 @@ class CommandLineTests(unittest.TestCase):
 if __name__ == "__main__":
     result = unittest.main(exit=False, verbosity=1).result
     failed = len(result.failures) + len(result.errors)
-    print(f"uimage tool: {result.testsRun - failed} passed, {failed} failed")
+    print(f"test_uimage: {result.testsRun - failed} passed, {failed} failed")
     sys.exit(1 if failed else 0)
