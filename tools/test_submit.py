@@ -12,6 +12,7 @@ sys.path.insert(0, os.path.join(ROOT, "grade"))
 
 import compile_commands   # noqa: E402
 import intake             # noqa: E402
+import labs as lab_list    # noqa: E402
 import submit             # noqa: E402
 
 
@@ -91,7 +92,8 @@ class CompileCommandsTest(unittest.TestCase):
     def test_make_prints_kernel_flags_for_every_lab(self):
         rows = compile_commands.make_commands()
         labs = {lab for lab, _, _ in rows}
-        self.assertEqual(labs, {"lab%d" % n for n in range(1, 7)})
+        self.assertEqual(labs, {lab.name for lab in lab_list.discover(ROOT)})
+        self.assertGreaterEqual(len(labs), 6)
         kmain = [cmd for lab, src, cmd in rows if lab == "lab1" and src == "lab1-boot/kmain.c"]
         self.assertEqual(len(kmain), 1)
         for flag in ("-m32", "-ffreestanding", "-nostdinc", "-isystem", "-I.",
