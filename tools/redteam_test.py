@@ -17,6 +17,7 @@ import redteam_fixtures as rf  # noqa: E402
 from class_test import Checks  # noqa: E402
 import disk  # noqa: E402
 import integrity  # noqa: E402
+import labs  # noqa: E402
 import macroscan  # noqa: E402
 import pristine  # noqa: E402
 import rubric  # noqa: E402
@@ -137,7 +138,7 @@ def check_class(c, cases, results, honest_name, full, baseline):
 
 def check_scripts(c, ref):
     """Every script a build rule runs is protected."""
-    found = rf.scripts_run_by_builds(ref, range(1, 7))
+    found = rf.scripts_run_by_builds(ref, labs.numbers(ref))
     names = [n for n, _ in found]
     c.check("every script a build rule runs is protected (%s)" % ", ".join(names),
             found and all(p for _, p in found) and "lab6-disk/mkdata.py" in names,
