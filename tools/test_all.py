@@ -29,7 +29,8 @@ EXPECTED = {"grader self-test": 150, "a class of submissions": 120,
             "benchmarks against the baseline (Bochs)": 60,
             "the full system on Bochs (seed 1)": 45,
             "the full system (every lab's tests on the last lab's kernel) on QEMU": 30,
-            "lab5 on QEMU and Bochs": 45, "lab6 on QEMU and Bochs": 45}
+            "lab5 on QEMU and Bochs": 45, "lab6 on QEMU and Bochs": 45,
+            "lab7 on QEMU and Bochs": 45}
 STATUS_EVERY = 30
 
 
