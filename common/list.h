@@ -23,12 +23,15 @@
  * An element is in at most one list through one list_elem at a time; removal
  * clears its links, so removing it twice is caught by an assertion. Nothing
  * here allocates or locks: callers serialise access (e.g. with interrupts
- * off); all functions may be called from any context. A struct list must not
+ * off); all functions may be called from any context. The O(1) operations
+ * are inline: they sit on the scheduler and heap fast paths. A struct list must not
  * be copied once initialised (its sentinels point at each other).
  */
 
 #include <stdbool.h>
 #include <stddef.h>
+
+#include "common/debug.h"
 
 struct list_elem {
     struct list_elem *prev; /* NULL for the head sentinel and unlinked elems */
@@ -44,6 +47,31 @@ struct list {
 #define LIST_ENTRY(elem_ptr, STRUCT, member)                                 \
     ((STRUCT *)(void *)((char *)(elem_ptr) - offsetof(STRUCT, member)))
 
+/* Sentinel tests (for the assertions below): the head is the only element
+ * with no prev, the tail the only one with no next (unlinked elements have
+ * neither). */
+static inline bool list_is_head_(const struct list_elem *e)
+{
+    return e != NULL && e->prev == NULL && e->next != NULL;
+}
+
+static inline bool list_is_tail_(const struct list_elem *e)
+{
+    return e != NULL && e->prev != NULL && e->next == NULL;
+}
+
+static inline bool list_is_interior_(const struct list_elem *e)
+{
+    return e != NULL && e->prev != NULL && e->next != NULL;
+}
+
+/* True iff LIST has no elements. O(1). */
+static inline bool list_empty(const struct list *list)
+{
+    KASSERT(list != NULL);
+    return list->head.next == &list->tail;
+}
+
 /* Make LIST empty. Must be called before any other use of LIST. */
 void list_init(struct list *list);
 
@@ -53,13 +81,25 @@ void list_elem_init(struct list_elem *elem);
 
 /* True iff ELEM is currently linked into some list (ELEM must have been
  * inserted, removed, or passed to list_elem_init). */
-bool list_elem_linked(const struct list_elem *elem);
+static inline bool list_elem_linked(const struct list_elem *elem)
+{
+    KASSERT(elem != NULL);
+    return list_is_interior_(elem);
+}
 
 /* First element, or list_end(LIST) if LIST is empty. */
-struct list_elem *list_begin(struct list *list);
+static inline struct list_elem *list_begin(struct list *list)
+{
+    KASSERT(list != NULL);
+    return list->head.next;
+}
 
 /* The tail sentinel: one past the last element (do not dereference). */
-struct list_elem *list_end(struct list *list);
+static inline struct list_elem *list_end(struct list *list)
+{
+    KASSERT(list != NULL);
+    return &list->tail;
+}
 
 /* Last element, or list_rend(LIST) if LIST is empty. */
 struct list_elem *list_rbegin(struct list *list);
@@ -69,41 +109,77 @@ struct list_elem *list_rend(struct list *list);
 
 /* Element after ELEM (list_end() after the last). ELEM must be an element or
  * the head sentinel, not the tail sentinel. */
-struct list_elem *list_next(struct list_elem *elem);
+static inline struct list_elem *list_next(struct list_elem *elem)
+{
+    KASSERT(list_is_interior_(elem) || list_is_head_(elem));
+    return elem->next;
+}
 
 /* Element before ELEM (list_rend() before the first). ELEM must be an element
  * or the tail sentinel, not the head sentinel. */
 struct list_elem *list_prev(struct list_elem *elem);
 
 /* First element. LIST must not be empty. */
-struct list_elem *list_front(struct list *list);
+static inline struct list_elem *list_front(struct list *list)
+{
+    KASSERT(!list_empty(list));
+    return list->head.next;
+}
 
 /* Last element. LIST must not be empty. */
 struct list_elem *list_back(struct list *list);
 
 /* Insert ELEM just before BEFORE, which is an element of a list or that
  * list's tail sentinel (then ELEM becomes the last element). */
-void list_insert(struct list_elem *before, struct list_elem *elem);
+static inline void list_insert(struct list_elem *before, struct list_elem *elem)
+{
+    KASSERT(list_is_interior_(before) || list_is_tail_(before));
+    KASSERT(elem != NULL && elem != before);
+    elem->prev = before->prev;
+    elem->next = before;
+    before->prev->next = elem;
+    before->prev = elem;
+}
 
 /* Insert ELEM as the first element of LIST. */
-void list_push_front(struct list *list, struct list_elem *elem);
+static inline void list_push_front(struct list *list, struct list_elem *elem)
+{
+    list_insert(list_begin(list), elem);
+}
 
 /* Insert ELEM as the last element of LIST. */
-void list_push_back(struct list *list, struct list_elem *elem);
+static inline void list_push_back(struct list *list, struct list_elem *elem)
+{
+    list_insert(list_end(list), elem);
+}
 
 /* Unlink ELEM, which must be an element of a list (not a sentinel, not
  * already removed). Returns the element that followed it, so that
  * `e = list_remove(e)` continues a forward iteration. */
-struct list_elem *list_remove(struct list_elem *elem);
+static inline struct list_elem *list_remove(struct list_elem *elem)
+{
+    KASSERT(list_is_interior_(elem));
+    struct list_elem *next = elem->next;
+
+    elem->prev->next = next;
+    next->prev = elem->prev;
+    elem->prev = NULL;
+    elem->next = NULL;
+    return next;
+}
 
 /* Remove and return the first element. LIST must not be empty. */
-struct list_elem *list_pop_front(struct list *list);
+static inline struct list_elem *list_pop_front(struct list *list)
+{
+    struct list_elem *e = list_front(list);
+
+    list_remove(e);
+    return e;
+}
 
 /* Remove and return the last element. LIST must not be empty. */
 struct list_elem *list_pop_back(struct list *list);
 
-/* True iff LIST has no elements. O(1). */
-bool list_empty(const struct list *list);
 
 /* Number of elements in LIST. O(n). */
 size_t list_size(const struct list *list);

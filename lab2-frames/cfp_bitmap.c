@@ -54,6 +54,18 @@ static inline uint64_t cfp_free_bits4(const uint32_t *w)
     return ((a & ~(a >> 1)) | (b & ~(b >> 1))) & 0x5555555555555555ull;
 }
 
+/* Index of the first Free frame of word WI, or CFP_NOT_FOUND: a request
+ * for one frame (the common one) needs no run search when the hint's word
+ * has a Free frame. Past the last frame the bits are 00, never Free. */
+static inline unsigned long cfp_free_in_word(const struct cont_frame_pool *pool,
+                                             unsigned long wi)
+{
+    uint32_t free = cfp_free_bits(pool->bitmap[wi]);
+    if (free == 0)
+        return CFP_NOT_FOUND;
+    return wi * CFP_FRAMES_PER_WORD + (unsigned int)__builtin_ctz(free) / 2;
+}
+
 /* Index of the first run of N Free frames lying entirely inside frames
  * [16 * FIRST_WORD, LIMIT) of POOL, or CFP_NOT_FOUND. Works a word (16
  * frames) at a time, never bit by bit: words with no Free frame are
@@ -159,7 +171,9 @@ unsigned long cfp_allocate(struct cont_frame_pool *pool, unsigned long n)
      * start for runs beginning before that word. */
     unsigned long start_word = pool->hint / CFP_FRAMES_PER_WORD;
     unsigned long start = start_word * CFP_FRAMES_PER_WORD;
-    unsigned long idx = cfp_find_run(pool, start_word, pool->n_frames, n);
+    unsigned long idx = n == 1 ? cfp_free_in_word(pool, start_word) : CFP_NOT_FOUND;
+    if (idx == CFP_NOT_FOUND)
+        idx = cfp_find_run(pool, start_word, pool->n_frames, n);
     if (idx == CFP_NOT_FOUND && start > 0) {
         unsigned long limit = start + n - 1; /* runs that begin before START */
         if (limit > pool->n_frames)

@@ -22,6 +22,10 @@
  * was carved out of). */
 static struct cont_frame_pool *cfp_pools;
 
+/* struct cont_frame_pool.registered of a pool in cfp_pools: lets the hot
+ * paths check registration in O(1) instead of walking the list. */
+#define CFP_REGISTERED 0x43465052u /* "RPFC" */
+
 static int (*cfp_guard_enter)(void);
 static void (*cfp_guard_leave)(int);
 
@@ -257,6 +261,7 @@ int cfp_init(struct cont_frame_pool *pool, unsigned long base_frame_no,
         pool->bitmap = (uint32_t *)phys_to_ptr(pool->info_frame_no * CFP_FRAME_SIZE);
         cfp_init_bitmap(pool);
         pool->next = cfp_pools;
+        pool->registered = CFP_REGISTERED;
         cfp_pools = pool;
     }
     cfp_unlock(saved);
@@ -280,6 +285,7 @@ int cfp_fini(struct cont_frame_pool *pool)
         if (rc == CFP_OK) {
             *link = pool->next;
             pool->next = NULL;
+            pool->registered = 0;
         }
     }
     cfp_unlock(saved);
@@ -310,7 +316,7 @@ unsigned long cfp_get_frames(struct cont_frame_pool *pool, unsigned int n_frames
         return 0;
     }
     int saved = cfp_lock();
-    KASSERT(cfp_is_registered(pool));
+    KASSERT(pool->registered == CFP_REGISTERED); /* cfp_init, and no cfp_fini */
     unsigned long frame = cfp_allocate(pool, n_frames);
     cfp_unlock(saved);
     return frame;
@@ -332,7 +338,7 @@ int cfp_mark_inaccessible(struct cont_frame_pool *pool,
         return CFP_ERR_RANGE;
     }
     int saved = cfp_lock();
-    KASSERT(cfp_is_registered(pool));
+    KASSERT(pool->registered == CFP_REGISTERED); /* cfp_init, and no cfp_fini */
     int rc = cfp_mark_range(pool, base_frame_no - pool->base_frame_no, n_frames);
     cfp_unlock(saved);
     if (rc != CFP_OK)

@@ -80,6 +80,7 @@ struct cont_frame_pool {
     unsigned long hint;          /* next-fit: frame index where searches start */
     const char *name;            /* for messages and the monitor; may be NULL */
     struct cont_frame_pool *next; /* list of registered pools, newest first */
+    uint32_t registered;         /* CFP_REGISTERED while in that list, else 0 */
 };
 
 /* Initialise POOL to manage frames [BASE_FRAME_NO, BASE_FRAME_NO + N_FRAMES)

@@ -11,7 +11,7 @@ static bool initialised;
 /* Every ready-queue operation is a critical section against the timer and
  * disk interrupts, which make threads ready or preempt. The caller (the
  * scheduler) disables interrupts; this checks it really did. */
-static void fifo_assert_protected(void)
+static inline void fifo_assert_protected(void)
 {
     KASSERT(sched_interrupts_off());
     if (!initialised) {

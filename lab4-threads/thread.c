@@ -25,8 +25,8 @@ extern char boot_stack_bottom[]; /* lab1-boot/entry.asm */
 extern void thread_start(void);
 
 struct thread *thread_running;     /* the running thread; interrupts off to change */
-static const struct sched_policy *run_policy; /* who runs next; interrupts off to change */
-static struct thread *idle_thread; /* runs when the policy has nobody; never queued */
+const struct sched_policy *thread_run_policy; /* who runs next; interrupts off to change */
+struct thread *thread_idle_thread; /* runs when the policy has nobody; never queued */
 static unsigned long switches, reaped; /* interrupts off */
 static struct thread main_thread;  /* thread 0: the boot context, never freed */
 static int next_id = 1;            /* main is 0 */
@@ -172,12 +172,7 @@ void thread_set_policy(const struct sched_policy *policy)
 {
     KASSERT(intr_get_level() == INTR_OFF);
     KASSERT(policy != NULL);
-    run_policy = policy;
-}
-
-const struct sched_policy *thread_policy(void)
-{
-    return run_policy;
+    thread_run_policy = policy;
 }
 
 void thread_set_idle(struct thread *idle)
@@ -185,12 +180,7 @@ void thread_set_idle(struct thread *idle)
     KASSERT(idle == NULL || (idle->magic == THREAD_MAGIC && idle->state == THREAD_NEW));
     if (idle != NULL)
         idle->state = THREAD_READY; /* ready whenever needed, never queued */
-    idle_thread = idle;
-}
-
-struct thread *thread_idle(void)
-{
-    return idle_thread;
+    thread_idle_thread = idle;
 }
 
 /* The timeline's letter for the state a thread leaves the CPU in. */
@@ -221,9 +211,9 @@ struct thread *thread_next_to_run(void)
     /* LAB 4: TODO the thread the policy picks (pick_next); with nobody
      * ready, the idle thread (never in the ready structure). */
     /* LAB 4: BEGIN SOLUTION */
-    next = run_policy->pick_next();
+    next = thread_run_policy->pick_next();
     if (next == NULL)
-        next = idle_thread;
+        next = thread_idle_thread;
     /* LAB 4: END SOLUTION */
     if (next == NULL)
         PANIC("step 4 (yield): nobody to run next: thread_next_to_run is not written yet, "
@@ -286,10 +276,10 @@ void thread_exit_with(enum thread_end end)
 {
     intr_disable();
     struct thread *cur = thread_current();
-    KASSERT(cur != &main_thread && cur != idle_thread);
+    KASSERT(cur != &main_thread && cur != thread_idle_thread);
     sched_trace_event(ST_EXIT, (unsigned)cur->id, 0, (unsigned)end);
-    if (run_policy->on_yield != NULL)
-        run_policy->on_yield(cur);
+    if (thread_run_policy->on_yield != NULL)
+        thread_run_policy->on_yield(cur);
     /* LAB 4: TODO CUR cannot free the stack it is running on. Log its end
      * (thread_note_end), make it a ZOMBIE and switch to the next thread:
      * that thread frees CUR right after the switch (thread_switch_done).
@@ -308,9 +298,9 @@ void thread_exit(void)
     thread_exit_with(THREAD_END_EXITED);
 }
 
-struct thread *thread_current(void)
+struct thread *thread_boot(void)
 {
-    return thread_running != NULL ? thread_running : &main_thread;
+    return &main_thread;
 }
 
 void thread_set_current(struct thread *t)

@@ -120,8 +120,18 @@ void thread_exit(void) __attribute__((noreturn));
  * own level is back when it runs again). (scheduler.c) */
 void thread_dispatch_to(struct thread *t);
 
-/* The running thread (main before scheduler_init). Any context. */
-struct thread *thread_current(void);
+/* The running thread, for switch.asm (same as thread_current()). */
+extern struct thread *thread_running;
+
+/* Thread 0, the boot context (what runs before thread_init). */
+struct thread *thread_boot(void);
+
+/* The running thread (main before scheduler_init). Any context. Inline: it
+ * is on every switch path. */
+static inline struct thread *thread_current(void)
+{
+    return thread_running != NULL ? thread_running : thread_boot();
+}
 
 /* T's id, name, and a state as text ("READY"). */
 int thread_id(const struct thread *t);
@@ -206,12 +216,20 @@ void thread_set_current(struct thread *t);
  * install it), interrupts off; and the installed one. */
 struct sched_policy;
 void thread_set_policy(const struct sched_policy *policy);
-const struct sched_policy *thread_policy(void);
+extern const struct sched_policy *thread_run_policy; /* thread.c; read it here */
+static inline const struct sched_policy *thread_policy(void)
+{
+    return thread_run_policy;
+}
 
 /* The idle thread (a NEW thread, made READY here but never queued), or NULL
  * if there is none; scheduler_init sets it once. */
 void thread_set_idle(struct thread *idle);
-struct thread *thread_idle(void);
+extern struct thread *thread_idle_thread; /* thread.c; read it here */
+static inline struct thread *thread_idle(void)
+{
+    return thread_idle_thread;
+}
 
 /* The thread to run when the running one stops: the policy's pick_next(),
  * else the idle thread. Interrupts off. */
@@ -257,9 +275,6 @@ void thread_first_run(struct thread *prev) __attribute__((noreturn));
 /* Where switch.asm's thread_start lands while it is not written yet: a
  * panic naming the step. */
 void thread_start_missing(void) __attribute__((noreturn));
-
-/* The running thread, for switch.asm (same as thread_current()). */
-extern struct thread *thread_running;
 
 /* Bytes of T's stack that were ever used (pattern scan). Any context. */
 size_t thread_stack_used(const struct thread *t);

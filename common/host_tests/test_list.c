@@ -289,7 +289,8 @@ static void test_random_against_model(void **state)
 
 static void expect_list_panic(void)
 {
-    assert_non_null(strstr(host_last_panic(), "KPANIC common/list.c:"));
+    /* The O(1) operations are inline in list.h, the rest in list.c. */
+    assert_non_null(strstr(host_last_panic(), "common/list."));
     assert_non_null(strstr(host_last_panic(), "assertion"));
     assert_true(host_log_contains("KPANIC"));
     host_clear_log();

@@ -46,7 +46,7 @@ def cases(Case):
         # are ready (idle then yields to them: the order survives).
         Case("lab4-exit-runs-idle", "sched_next_after_exit_block_yield", FAIL,
              [(THREAD, "    cur->state = THREAD_ZOMBIE;\n    thread_switch_to(thread_next_to_run());",
-               "    cur->state = THREAD_ZOMBIE;\n    thread_switch_to(idle_thread);")],
+               "    cur->state = THREAD_ZOMBIE;\n    thread_switch_to(thread_idle_thread);")],
              lab="lab4", others=False),
         # The first frame's ebp word is not 0: backtraces from a thread walk
         # into garbage.
