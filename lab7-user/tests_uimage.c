@@ -3,6 +3,7 @@
 #include "common/ktest.h"
 #include "elf.h"
 #include "syscall_abi.h"
+#include "tests_user_steps.h"
 #include "uimage.h"
 
 #define UIMAGE_TEST_LO 0x00400000u /* the user range programs must fit (user/README.md) */

@@ -5,6 +5,7 @@
 #include "common/ktest.h"
 #include "lab4-threads/tests_util.h"
 #include "proc.h"
+#include "tests_user_steps.h"
 
 /* Everything a process holds must come back once it is reaped. */
 struct user_baseline {
