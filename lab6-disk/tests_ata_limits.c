@@ -3,6 +3,7 @@
 
 #include "common/format.h"
 #include "common/port_trace.h"
+#include "ata_hw.h"
 #include "tests_disk_util.h"
 
 /*
@@ -16,7 +17,12 @@
  *   a poll of a drive that stays busy (ata_wait, interrupts off so the clock
  *   stands still) reads the alternate status exactly ATA_POLL_LIMIT times and
  *   returns DISK_ERR_TIMEOUT; a drive that becomes ready at the last allowed
- *   read is still served (DISK_OK).
+ *   read is still served (DISK_OK);
+ *
+ *   with the clock running, a poll of a drive that stays busy gives up only
+ *   once ATA_TIMEOUT_MS have passed or ATA_POLL_LIMIT reads were made, never
+ *   before both (judged by the tick clock and the read count, so a slow or
+ *   fast host changes which limit ends it, never the verdict).
  */
 
 #define LIM_TRACE_CAP 16
@@ -186,6 +192,30 @@ static void check_poll_limit(struct ata_channel *a)
                     err, disk_strerror(err), c.alt_reads, (unsigned long)ATA_POLL_LIMIT);
 }
 
+/* A drive busy in every read, interrupts on so the clock runs: ata_wait
+ * may time out, but not before ATA_TIMEOUT_MS or ATA_POLL_LIMIT reads. */
+static void check_timeout_not_early(struct ata_channel *a)
+{
+    uint8_t st = 0;
+    lim_busy_reads = ~0ul;
+    lim_reads = lim_other_reads = 0;
+    port_trace_start(lim_trace, LIM_TRACE_CAP);
+    port_trace_set_reader(lim_reader);
+    uint32_t t0 = ata_hw_ms();
+    int err = ata_wait(a, ATA_SR_DRQ, ATA_SR_DRQ, NULL, &st);
+    uint32_t waited = ata_hw_ms() - t0;
+    (void)port_trace_stop(); /* the timer's and console's own accesses: not judged here */
+    if (err != DISK_ERR_TIMEOUT)
+        LIM_PROBLEM(LIM_STEP ": a drive busy in every read: ata_wait returned %d (%s), "
+                    "expected DISK_ERR_TIMEOUT", err, disk_strerror(err));
+    else if (lim_reads < ATA_POLL_LIMIT && waited < ATA_TIMEOUT_MS)
+        LIM_PROBLEM(LIM_STEP ": a drive busy in every read: ata_wait gave up after %lu ms "
+                    "and %lu reads; a poll may give up only once ATA_TIMEOUT_MS = %d ms "
+                    "have passed or ATA_POLL_LIMIT = %lu reads were made",
+                    (unsigned long)waited, lim_reads, ATA_TIMEOUT_MS,
+                    (unsigned long)ATA_POLL_LIMIT);
+}
+
 /* Run CHECK on the data disk's channel, owned like a request (as
  * disk_set_mode does), then fail with the first problem it found. */
 static void with_channel(void (*check)(struct ata_channel *a))
@@ -215,4 +245,9 @@ KTEST(disk_ata_delay_reads)
 KTEST(disk_ata_poll_limit)
 {
     with_channel(check_poll_limit);
+}
+
+KTEST(disk_ata_wait_timeout_not_early)
+{
+    with_channel(check_timeout_not_early);
 }
