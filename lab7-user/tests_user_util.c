@@ -1,4 +1,5 @@
 /* tests_user_util.c: helpers for lab 7's kernel tests (tests_user_util.h). */
+#include "common/intr_level.h"
 #include "common/kstring.h"
 #include "lab3-paging/kmalloc.h"
 #include "setup.h"
@@ -45,7 +46,12 @@ int user_run(const char *line)
 {
     int status = -1;
     int pid = user_start(line);
+    enum intr_level before = intr_get_level();
     int r = proc_wait(pid, &status);
+    if (intr_get_level() != before)
+        KT_FAIL("step 6 (wait's reaping): wait for '%s' returned with interrupts %s: "
+                "proc_wait must give back its caller's interrupt level on every return", line,
+                intr_get_level() == INTR_ON ? "on" : "off");
     if (r != pid)
         KT_FAIL("wait for '%s' (pid %d) must reap it, got %d", line, pid, r);
     return status;
