@@ -118,7 +118,7 @@ def load_equivalents(path=EQUIVALENTS):
 
 def parse_args(argv):
     p = argparse.ArgumentParser(prog="mutate.py", description=__doc__)
-    p.add_argument("lab", nargs="?", help="lab 1..6 or all (or --lab)")
+    p.add_argument("lab", nargs="?", help="a lab number (%s) or all (or --lab)" % labs.describe())
     p.add_argument("--lab", dest="lab_opt", metavar="N")
     p.add_argument("--root", default=ROOT, help="the tree to mutate (default: this one)")
     p.add_argument("--ops", help="comma-separated operator families: " + ",".join(mops.OPS))
@@ -157,7 +157,7 @@ def parse_args(argv):
     a = p.parse_args(argv)
     lab = a.lab_opt or a.lab
     if lab is None:
-        p.error("which lab? give N (1..6) or all")
+        p.error("which lab? give N (%s) or all" % labs.describe(a.root))
     a.root = os.path.abspath(a.root)
     dirs = lab_dirs(a.root)
     if lab == "all":
