@@ -98,9 +98,11 @@ static int kstep_code_step(const struct kstep_table *t, const char *name, bool i
 
 const char *kstep_panic_note(const char *file, const char *func, uint32_t ebp)
 {
-    if (KTABLE_COUNT(kstep_panic) == 0)
+    const struct kstep_table *t = NULL;
+    for (const struct kstep_panic *p = __kstep_panic_start; t == NULL && p < __kstep_panic_end; p++)
+        t = p->table;
+    if (t == NULL)
         return NULL;
-    const struct kstep_table *t = __kstep_panic_start[0].table;
     int step = t->panic_step != NULL ? t->panic_step(file, func) : 0;
     if (step == 0)
         step = kstep_code_step(t, func, false);
