@@ -96,21 +96,30 @@ static int kstep_code_step(const struct kstep_table *t, const char *name, bool i
     return 0;
 }
 
-const char *kstep_panic_note(const char *file, const char *func, uint32_t ebp)
+/* Table T's step for a panic in FUNC of FILE with the callers RETS[0..N). */
+static int kstep_panic_step(const struct kstep_table *t, const char *file, const char *func,
+                            const uint32_t *rets, int n)
 {
-    const struct kstep_table *t = NULL;
-    for (const struct kstep_panic *p = __kstep_panic_start; t == NULL && p < __kstep_panic_end; p++)
-        t = p->table;
-    if (t == NULL)
-        return NULL;
     int step = t->panic_step != NULL ? t->panic_step(file, func) : 0;
     if (step == 0)
         step = kstep_code_step(t, func, false);
     if (step == 0)
         step = kstep_code_step(t, file, true);
-    uint32_t rets[KSTEP_CALLERS];
-    int n = ebp != 0 ? backtrace_collect(ebp, rets, KSTEP_CALLERS) : 0;
     for (int i = 0; step == 0 && i < n; i++)
         step = kstep_code_step(t, ksyms_lookup(rets[i], NULL), false);
-    return kstep_text(t, step);
+    return step;
+}
+
+const char *kstep_panic_note(const char *file, const char *func, uint32_t ebp)
+{
+    uint32_t rets[KSTEP_CALLERS];
+    int n = -1; /* the chain is walked only if some table is registered */
+    for (const struct kstep_panic *p = __kstep_panic_start; p < __kstep_panic_end; p++) {
+        if (n < 0)
+            n = ebp != 0 ? backtrace_collect(ebp, rets, KSTEP_CALLERS) : 0;
+        int step = kstep_panic_step(p->table, file, func, rets, n);
+        if (step != 0)
+            return kstep_text(p->table, step);
+    }
+    return NULL;
 }

@@ -87,8 +87,9 @@ void kstep_fail_at(const struct kstep_table *t, const char *file, int line, cons
                    va_list ap) __attribute__((noreturn, format(printf, 4, 0)));
 
 /* Register table T for panics: panic_at and the exception report print the
- * step that owns the failing code after "KPANIC ...: ". One per kernel (a
- * lab's test or step file); the first registered answers. */
+ * step that owns the failing code after "KPANIC ...: ". In a lab's test or
+ * step file; a kernel with several (the full system) asks each in link
+ * order, and the first that names a step answers. */
 struct kstep_panic {
     const struct kstep_table *table;
 };
@@ -96,10 +97,11 @@ KTABLE_DECLARE(const struct kstep_panic, kstep_panic);
 #define KSTEP_PANIC_TABLE(t)                                                  \
     static const struct kstep_panic kstep_panic_##t KTABLE_ENTRY(kstep_panic) = {&(t)}
 
-/* The registered table's step text for a panic in FUNC (of FILE; NULL for an
- * exception) whose frame chain starts at EBP (0: none): its panic_step, else
- * the code table for FUNC, FILE, then each caller on the chain. NULL if no
- * step owns it. Called while panicking, interrupts off: only reads. */
+/* The registered tables' step text for a panic in FUNC (of FILE; NULL for
+ * an exception) whose frame chain starts at EBP (0: none): a table's
+ * panic_step, else its code table for FUNC, FILE, then each caller on the
+ * chain. NULL if no step owns it. Called while panicking, interrupts off:
+ * only reads. */
 const char *kstep_panic_note(const char *file, const char *func, uint32_t ebp);
 
 #endif
