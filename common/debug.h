@@ -2,7 +2,8 @@
 #ifndef COMMON_DEBUG_H
 #define COMMON_DEBUG_H
 
-/* Print "KPANIC file:line func: message", the registers if any, a symbolised
+/* Print "KPANIC file:line func: message" (with the handout step that owns the
+ * code in front of the message, if the lab registered one: kstep.h), the registers if any, a symbolised
  * backtrace, then power off with a failure status. Never returns.
  * May be called anywhere, with interrupts on or off. */
 void panic_at(const char *file, int line, const char *func, const char *fmt, ...)

@@ -53,20 +53,29 @@ static int frame_plausible(uint32_t ebp)
     return ebp != 0 && (ebp & 3) == 0 && ebp >= 0x1000 && ebp < 0xFFFFF000u;
 }
 
-void backtrace_print(uint32_t ebp)
+int backtrace_collect(uint32_t ebp, uint32_t *rets, int max)
 {
-    for (int i = 0; i < BACKTRACE_MAX_FRAMES && frame_plausible(ebp); i++) {
+    int n = 0;
+    while (n < max && frame_plausible(ebp)) {
         const uint32_t *frame = (const uint32_t *)ebp;
-        uint32_t ret = frame[1];
-        uint32_t off = 0;
-        const char *name = ksyms_lookup(ret, &off);
-
-        if (ret == 0)
+        if (frame[1] == 0)
             break;
-        kprintf("  #%d 0x%08lx %s+0x%lx\n", i, (unsigned long)ret,
-                name ? name : "??", (unsigned long)off);
+        rets[n++] = frame[1];
         if (frame[0] <= ebp) /* stacks grow down: callers sit higher */
             break;
         ebp = frame[0];
+    }
+    return n;
+}
+
+void backtrace_print(uint32_t ebp)
+{
+    uint32_t rets[BACKTRACE_MAX_FRAMES];
+    int n = backtrace_collect(ebp, rets, BACKTRACE_MAX_FRAMES);
+    for (int i = 0; i < n; i++) {
+        uint32_t off = 0;
+        const char *name = ksyms_lookup(rets[i], &off);
+        kprintf("  #%d 0x%08lx %s+0x%lx\n", i, (unsigned long)rets[i],
+                name ? name : "??", (unsigned long)off);
     }
 }

@@ -15,4 +15,8 @@ uint32_t ksyms_address(const char *name);
  * EBP (at most 16). Needs -fno-omit-frame-pointer. Any context. */
 void backtrace_print(uint32_t ebp);
 
+/* The return addresses of the EBP chain starting at EBP, innermost first,
+ * into RETS (at most MAX); returns how many. Any context. */
+int backtrace_collect(uint32_t ebp, uint32_t *rets, int max);
+
 #endif

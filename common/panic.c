@@ -4,6 +4,7 @@
 #include "debug.h"
 #include "kprintf.h"
 #include "ksyms.h"
+#include "kstep.h"
 #include "power.h"
 #include "x86.h"
 
@@ -19,6 +20,9 @@ void panic_at(const char *file, int line, const char *func, const char *fmt, ...
         power_off(POWER_PANIC);
     }
     kprintf("KPANIC %s:%d %s: ", file, line, func);
+    const char *step = kstep_panic_note(file, func, read_ebp());
+    if (step != NULL)
+        kprintf("%s: ", step);
     va_start(ap, fmt);
     kvprintf(fmt, ap);
     va_end(ap);

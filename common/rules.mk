@@ -30,7 +30,7 @@ NASMFLAGS := -f elf32 -g
 
 # Every library source of common/ goes into every kernel.
 COMMON_SRCS := $(addprefix common/,console.c serial.c vga.c kstring.c \
-               format.c list.c panic.c power.c ksyms.c ktest.c ktest_key.c \
+               format.c list.c panic.c power.c ksyms.c kstep.c ktest.c ktest_key.c \
                siphash.c kjmp.asm x86.c port_trace.c sched_trace.c)
 
 # Quiet by default; `make V=1` shows full commands.

@@ -5,6 +5,7 @@
 #include "common/format.h"
 #include "common/kprintf.h"
 #include "common/ksyms.h"
+#include "common/kstep.h"
 #include "common/ktest.h"
 #include "common/power.h"
 #include "common/x86.h"
@@ -79,10 +80,21 @@ void exception_describe(char *buf, size_t size, const struct intr_frame *f,
                   (unsigned long)f->vector, (unsigned long)f->eip);
 }
 
+/* "step N (...): ", the handout step that owns the code F faulted in (or
+ * its callers), if the lab registered a step table (common/kstep.h); else "". */
+static const char *exception_step(const struct intr_frame *f, char *buf, size_t size)
+{
+    const char *step = kstep_panic_note(NULL, ksyms_lookup(f->eip, NULL), f->ebp);
+    if (step == NULL)
+        return "";
+    ksnprintf(buf, size, "%s: ", step);
+    return buf;
+}
+
 void exception_unhandled(struct intr_frame *f)
 {
     uint32_t cr2 = read_cr2();
-    char what[160];
+    char what[160], step[160];
 
     if (ktest_fault_expected(f->vector)) {
         struct ktest_fault fault = {f->vector, f->error_code, cr2, f->eip};
@@ -92,14 +104,14 @@ void exception_unhandled(struct intr_frame *f)
     if (ktest_current() != NULL) {
         /* The test fails; the runner moves on to the next one. */
         exception_describe(what, sizeof what, f, cr2);
-        ktest_report_fail("unexpected %s", what);
+        ktest_report_fail("%sunexpected %s", exception_step(f, step, sizeof step), what);
         intr_frame_dump(f);
         backtrace_print(f->ebp);
         exception_nesting_reset();
         ktest_abandon_current();
     }
     exception_describe(what, sizeof what, f, cr2);
-    kprintf("KPANIC %s\n", what);
+    kprintf("KPANIC %s%s\n", exception_step(f, step, sizeof step), what);
     intr_frame_dump(f);
     kprintf("  backtrace:\n");
     backtrace_print(f->ebp);

@@ -3,29 +3,31 @@
 #include <stdint.h>
 
 #include "common/format.h"
+#include "common/kstep.h"
 #include "common/kstring.h"
 #include "lab2-frames/cfp_bitmap.h"
 #include "lab2-frames/frames.h"
 #include "lab2-frames/tests_frames_support.h"
 
-/* The handout's steps, in its order (README, "What to implement"). */
-static const char *const steps_name[] = {
-    [1] = "cfp_get_state/cfp_set_state",
-    [2] = "cfp_init_bitmap",
-    [3] = "cfp_needed_info_frames",
-    [4] = "cfp_allocate",
-    [5] = "cfp_release_run",
-    [6] = "cfp_mark_range",
+/* The handout's steps, in its order (README, "What to implement"), then the
+ * challenge (never probed). */
+#define STEPS_PROBED 6
+#define STEP_CHALLENGE 7
+static const char *const steps_text[] = {
+    [1] = "step 1 (cfp_get_state/cfp_set_state)",
+    [2] = "step 2 (cfp_init_bitmap)",
+    [3] = "step 3 (cfp_needed_info_frames)",
+    [4] = "step 4 (cfp_allocate)",
+    [5] = "step 5 (cfp_release_run)",
+    [6] = "step 6 (cfp_mark_range)",
+    [STEP_CHALLENGE] = "challenge (buddy allocator)",
 };
-#define STEPS_N 6
 
 /* The step each test checks: the README's list of steps. Most tests need
  * steps 1-5 to run at all (pools made, frames given back); when one of
  * those is not done the probes below name it instead. */
-static const struct {
-    const char *test;
-    int step;
-} steps_of_test[] = {
+static const struct kstep_test steps_of_test[] = {
+    {"buddy_*", STEP_CHALLENGE},
     {"frames_bitmap_layout", 1},
     {"frames_state_transitions", 1},
     {"frames_pools_layout", 2},
@@ -63,14 +65,13 @@ static const struct {
 
 int tests_frames_helper_step;
 
-static int steps_test_step(const char *test)
+/* A support helper's step while it runs (tests_frames_support.c), except
+ * in the challenge's tests. */
+static int steps_now(const char *test)
 {
-    if (tests_frames_helper_step != 0)
-        return tests_frames_helper_step;
-    for (size_t i = 0; test && i < sizeof steps_of_test / sizeof steps_of_test[0]; i++)
-        if (strcmp(steps_of_test[i].test, test) == 0)
-            return steps_of_test[i].step;
-    return 0;
+    if (test != NULL && strncmp(test, "buddy_", 6) == 0)
+        return 0;
+    return tests_frames_helper_step;
 }
 
 /* ---- Probes: each step's functions on a scratch bitmap ------------------ */
@@ -273,42 +274,28 @@ static bool probe_step6(char *why, size_t size)
     return true;
 }
 
-static bool (*const steps_probe[])(char *, size_t) = {
+static kstep_probe_fn *const steps_probe[STEPS_PROBED + 1] = {
     [1] = probe_step1, [2] = probe_step2, [3] = probe_step3,
     [4] = probe_step4, [5] = probe_step5, [6] = probe_step6,
 };
 
+static const struct kstep_table steps = {
+    .text = steps_text, .n_text = KSTEP_LEN(steps_text),
+    .probe = steps_probe, .n_probed = STEPS_PROBED, .probe_unowned = true,
+    .tests = steps_of_test, .n_tests = KSTEP_LEN(steps_of_test),
+    .step_now = steps_now,
+};
+
 int tests_frames_first_undone(char *why, size_t size)
 {
-    for (int s = 1; s <= STEPS_N; s++)
-        if (!steps_probe[s](why, size))
-            return s;
-    return 0;
+    return kstep_first_undone(&steps, why, size);
 }
-
-/* ---- Failure messages ----------------------------------------------------- */
 
 void tests_frames_fail_at(const char *file, int line, const char *fmt, ...)
 {
-    static char msg[512], why[320];
-    const char *test = ktest_current();
     va_list ap;
-
     va_start(ap, fmt);
-    kvsnprintf(msg, sizeof msg, fmt, ap);
-    va_end(ap);
-    if (test != NULL && strncmp(test, "buddy_", 6) == 0)
-        ktest_fail_at(file, line, "challenge (buddy allocator): %s", msg);
-    int own = steps_test_step(test);
-    int undone = tests_frames_first_undone(why, sizeof why);
-    if (undone != 0 && undone != own)
-        ktest_fail_at(file, line, "step %d (%s) is not done: %s; this test needs it: %s",
-                      undone, steps_name[undone], why, msg);
-    if (undone != 0)
-        ktest_fail_at(file, line, "step %d (%s): %s (and %s)", own, steps_name[own], msg, why);
-    if (own != 0)
-        ktest_fail_at(file, line, "step %d (%s): %s", own, steps_name[own], msg);
-    ktest_fail_at(file, line, "%s", msg);
+    kstep_fail_at(&steps, file, line, fmt, ap);
 }
 
 void tests_frames_require_pools(void)

@@ -3,31 +3,34 @@
 #include <stdint.h>
 
 #include "common/format.h"
+#include "common/kstep.h"
 #include "common/kstring.h"
 #include "common/x86.h"
 #include "kheap.h"
 #include "tests_support.h"
 #include "vm_regions.h"
 
-/* The handout's steps, in its order. */
-static const char *const steps_name[] = {
-    [1] = "page tables and paging on",
-    [2] = "window helpers",
-    [3] = "tables on demand, fresh pages, legitimate addresses",
-    [4] = "fault classification",
-    [5] = "VM regions",
-    [6] = "freeing pages",
-    [7] = "heap split and coalesce",
+/* The handout's steps, in its order, then the challenge (never probed). */
+#define STEPS_PROBED 7
+#define STEP_CHALLENGE 8
+static const char *const steps_text[] = {
+    [1] = "step 1 (page tables and paging on)",
+    [2] = "step 2 (window helpers)",
+    [3] = "step 3 (tables on demand, fresh pages, legitimate addresses)",
+    [4] = "step 4 (fault classification)",
+    [5] = "step 5 (VM regions)",
+    [6] = "step 6 (freeing pages)",
+    [7] = "step 7 (heap split and coalesce)",
+    [STEP_CHALLENGE] = "challenge (large pages)",
 };
-#define STEPS_N 7
 
 /* The step each test checks (README, "What to implement"). Most tests need
  * steps 1-4 to run at all (paging, the heap, demand paging); when one of
- * those is not done, the probes below name it instead. */
-static const struct {
-    const char *test;
-    int step;
-} steps_of_test[] = {
+ * those is not done, the probes below name it instead. A test in no entry
+ * gets its message alone. */
+static const struct kstep_test steps_of_test[] = {
+    {"large_page_*", STEP_CHALLENGE},
+    {"kmalloc_*", 7},
     {"paging_identity_map", 1},
     {"paging_recursive_window", 1},
     {"paging_entry_flags", 1},
@@ -61,18 +64,6 @@ static const struct {
     {"paging_tlb_release_every_page", 6},
     {"paging_tlb_window_follows_new_table", 6},
 };
-
-static int steps_test_step(const char *test)
-{
-    if (test == NULL)
-        return 0;
-    if (strncmp(test, "kmalloc_", 8) == 0)
-        return 7;
-    for (size_t i = 0; i < sizeof steps_of_test / sizeof steps_of_test[0]; i++)
-        if (strcmp(steps_of_test[i].test, test) == 0)
-            return steps_of_test[i].step;
-    return 0;
-}
 
 /* ---- Probes ------------------------------------------------------------- */
 
@@ -333,40 +324,62 @@ static bool probe_step7(char *why, size_t size)
     return true;
 }
 
-static bool (*const steps_probe[])(char *, size_t) = {
+static kstep_probe_fn *const steps_probe[STEPS_PROBED + 1] = {
     [1] = probe_step1, [2] = probe_step2, [3] = probe_step3, [4] = probe_step4,
     [5] = probe_step5, [6] = probe_step6, [7] = probe_step7,
 };
 
-int tests_lab3_first_undone(char *why, size_t size)
+/* ---- Panics ------------------------------------------------------------------ */
+
+/* The first NEEDLE in HAYSTACK, or NULL. */
+static const char *steps_find(const char *haystack, const char *needle)
 {
-    for (int s = 1; s <= STEPS_N; s++)
-        if (!steps_probe[s](why, size))
-            return s;
-    return 0;
+    size_t n = strlen(needle);
+    for (; *haystack != '\0'; haystack++)
+        if (strncmp(haystack, needle, n) == 0)
+            return haystack;
+    return NULL;
 }
 
-/* ---- Failure messages ----------------------------------------------------- */
+/* The step a panic points at when it follows a bad page fault that the
+ * handler's fallback pinned on a step ("lab 3 step 4 (...)": a missing part
+ * of the handler, not the code that faulted): the last fault report's step,
+ * if that report is about the address in CR2 (the fault being reported). */
+static int steps_panic_step(const char *file, const char *func)
+{
+    static const char mark[] = "lab 3 step ";
+    static const char at[] = "bad page fault at 0x";
+    const char *report = paging_last_report();
+    (void)file, (void)func;
+    if (report == NULL)
+        return 0;
+    const char *a = steps_find(report, at), *m = steps_find(report, mark);
+    if (a == NULL || m == NULL)
+        return 0;
+    char cr2[9];
+    ksnprintf(cr2, sizeof cr2, "%08lx", (unsigned long)read_cr2());
+    if (strncmp(a + sizeof at - 1, cr2, 8) != 0)
+        return 0;
+    int step = m[sizeof mark - 1] - '0';
+    return step >= 1 && step <= STEPS_PROBED ? step : 0;
+}
+
+static const struct kstep_table steps = {
+    .text = steps_text, .n_text = KSTEP_LEN(steps_text),
+    .probe = steps_probe, .n_probed = STEPS_PROBED,
+    .tests = steps_of_test, .n_tests = KSTEP_LEN(steps_of_test),
+    .panic_step = steps_panic_step,
+};
+KSTEP_PANIC_TABLE(steps);
+
+int tests_lab3_first_undone(char *why, size_t size)
+{
+    return kstep_first_undone(&steps, why, size);
+}
 
 void tests_lab3_fail_at(const char *file, int line, const char *fmt, ...)
 {
-    static char msg[512], why[320];
-    const char *test = ktest_current();
     va_list ap;
-
     va_start(ap, fmt);
-    kvsnprintf(msg, sizeof msg, fmt, ap);
-    va_end(ap);
-    if (test != NULL && strncmp(test, "large_page_", 11) == 0)
-        ktest_fail_at(file, line, "challenge (large pages): %s", msg);
-    int own = steps_test_step(test);
-    if (own == 0)
-        ktest_fail_at(file, line, "%s", msg);
-    int undone = tests_lab3_first_undone(why, sizeof why);
-    if (undone != 0 && undone != own)
-        ktest_fail_at(file, line, "step %d (%s) is not done: %s; this test needs it: %s",
-                      undone, steps_name[undone], why, msg);
-    if (undone != 0)
-        ktest_fail_at(file, line, "step %d (%s): %s (and %s)", own, steps_name[own], msg, why);
-    ktest_fail_at(file, line, "step %d (%s): %s", own, steps_name[own], msg);
+    kstep_fail_at(&steps, file, line, fmt, ap);
 }

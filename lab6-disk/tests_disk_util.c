@@ -5,6 +5,7 @@
 #include "common/debug.h"
 #include "common/format.h"
 #include "common/kprintf.h"
+#include "common/kstep.h"
 #include "common/kstring.h"
 #include "disk_pattern.h"
 #include "lab4-threads/scheduler.h"
@@ -70,6 +71,26 @@ static const char *const step_texts[TESTS_STEP_COUNT] = {
 };
 static enum tests_step step_now;
 
+/* STEP, or for TESTS_STEP_MODE the step of the mode in use. */
+static enum tests_step step_resolve(enum tests_step step)
+{
+    if (step == TESTS_STEP_MODE)
+        return disk_get_mode() == DISK_MODE_NONBLOCKING ? TESTS_STEP_IRQ : TESTS_STEP_POLLED;
+    return step;
+}
+
+/* The step every test is at: the one it named last, else its mode's. */
+static int steps_now(const char *test)
+{
+    (void)test;
+    return step_resolve(step_now);
+}
+
+static const struct kstep_table steps = {
+    .text = step_texts, .n_text = TESTS_STEP_COUNT, .keep_named = true,
+    .step_now = steps_now,
+};
+
 void tests_step(enum tests_step step)
 {
     KASSERT(step < TESTS_STEP_COUNT);
@@ -78,27 +99,14 @@ void tests_step(enum tests_step step)
 
 const char *tests_step_text(enum tests_step step)
 {
-    if (step == TESTS_STEP_MODE)
-        step = disk_get_mode() == DISK_MODE_NONBLOCKING ? TESTS_STEP_IRQ : TESTS_STEP_POLLED;
-    return step_texts[step];
-}
-
-static bool names_step(const char *msg)
-{
-    return strncmp(msg, "step ", 5) == 0 || strncmp(msg, "steps ", 6) == 0 ||
-           strncmp(msg, "challenge", 9) == 0 || strncmp(msg, "lab", 3) == 0;
+    return kstep_text(&steps, step_resolve(step));
 }
 
 void tests_fail_at(const char *file, int line, const char *fmt, ...)
 {
-    static char msg[400];
     va_list ap;
     va_start(ap, fmt);
-    kvsnprintf(msg, sizeof msg, fmt, ap);
-    va_end(ap);
-    if (names_step(msg))
-        ktest_fail_at(file, line, "%s", msg);
-    ktest_fail_at(file, line, "%s: %s", tests_step_text(step_now), msg);
+    kstep_fail_at(&steps, file, line, fmt, ap);
 }
 
 struct disk *tests_disk(void)

@@ -1,23 +1,42 @@
-/* tests_user_steps.c: the handout step of each lab 7 test (README, "What to implement"), put in front of its failures. */
+/* tests_user_steps.c: the handout step of each lab 7 test (README, "What to implement"), put in front of its failures and of panics in the step's code. */
 #include <stdarg.h>
 
-#include "common/format.h"
-#include "common/kstring.h"
+#include "common/kstep.h"
 #include "tests_user_steps.h"
 
-#define STEP_GATE   "steps 1 and 3 (the int 0x80 gate; the switch hook: esp0 and CR3)"
-#define STEP_UVM    "step 2 (the directory's kernel part; uvm_map_zero's user entry)"
-#define STEP_START  "steps 4-5 (spawn's start registers and push_args; the system-call dispatch)"
-#define STEP_CALLS  "step 5 (the system-call dispatch; uaccess's range check)"
-#define STEP_WAIT   "step 6 (exit's hand-off to the first process and the zombie; wait's reaping)"
-#define STEP_FAULT  "step 7 (ufault.c: a demand page, or the end of the process)"
-#define STEP_FORK   "step 8 (fork's copy of the pages; the child's frame)"
-#define STEP_ELF    "step 9 (elf.c: the segment checks)"
+/* The steps as the tests see them (groups of the README's table), then the
+ * steps only a panic names. Never probed: the tests say what is wrong. */
+enum {
+    STEP_GATE = 1,
+    STEP_UVM,
+    STEP_START,
+    STEP_CALLS,
+    STEP_WAIT,
+    STEP_FAULT,
+    STEP_FORK,
+    STEP_ELF,
+    STEP_RING3, /* panics only */
+    STEP_SWITCH,
+    STEP_SPAWN,
+    STEP_PROC,
+};
 
-static const struct {
-    const char *test;
-    const char *step;
-} user_steps[] = {
+static const char *const user_step_text[] = {
+    [STEP_GATE] = "steps 1 and 3 (the int 0x80 gate; the switch hook: esp0 and CR3)",
+    [STEP_UVM] = "step 2 (the directory's kernel part; uvm_map_zero's user entry)",
+    [STEP_START] = "steps 4-5 (spawn's start registers and push_args; the system-call dispatch)",
+    [STEP_CALLS] = "step 5 (the system-call dispatch; uaccess's range check)",
+    [STEP_WAIT] = "step 6 (exit's hand-off to the first process and the zombie; wait's reaping)",
+    [STEP_FAULT] = "step 7 (ufault.c: a demand page, or the end of the process)",
+    [STEP_FORK] = "step 8 (fork's copy of the pages; the child's frame)",
+    [STEP_ELF] = "step 9 (elf.c: the segment checks)",
+    [STEP_RING3] = "step 1 (ring3.c: the DPL-3 segments and the int 0x80 gate)",
+    [STEP_SWITCH] = "step 3 (proc.c: the switch hook: esp0 and CR3)",
+    [STEP_SPAWN] = "step 4 (proc.c: spawn's start registers; push_args)",
+    [STEP_PROC] = "steps 3, 4, 6 or 8 (proc.c: the switch hook, spawn, exit and wait, fork)",
+};
+
+static const struct kstep_test user_steps[] = {
     {"user_tss_stack_follows_thread", STEP_GATE},
     {"user_directory_shares_kernel_part", STEP_UVM},
     {"user_heap_regions_first_fit", STEP_UVM},
@@ -43,29 +62,48 @@ static const struct {
     {"uimage_parser_limits", STEP_ELF},
 };
 
+/* Which step owns the code a panic (an assertion, a kernel fault) happened
+ * in: the student-written functions first, then their files; a panic in
+ * shared code is pinned on the first of these functions among its callers. */
+static const struct kstep_code user_code[] = {
+    {"uvm_create", STEP_UVM},
+    {"uvm_map_zero", STEP_UVM},
+    {"uvm_copy", STEP_FORK},
+    {"proc_fork", STEP_FORK},
+    {"proc_switch_hook", STEP_SWITCH},
+    {"push_args", STEP_SPAWN},
+    {"proc_spawn", STEP_SPAWN},
+    {"proc_exit", STEP_WAIT},
+    {"proc_wait", STEP_WAIT},
+    {"syscall_dispatch", STEP_CALLS},
+    {"uaccess_check", STEP_CALLS},
+    {"ufault_handler", STEP_FAULT},
+    {"elf_check_segment", STEP_ELF},
+    {"ring3_init", STEP_RING3},
+    {"lab7-user/ring3.c", STEP_RING3},
+    {"lab7-user/uvm.c", STEP_UVM},
+    {"lab7-user/proc.c", STEP_PROC},
+    {"lab7-user/syscall.c", STEP_CALLS},
+    {"lab7-user/uaccess.c", STEP_CALLS},
+    {"lab7-user/ufault.c", STEP_FAULT},
+    {"lab7-user/elf.c", STEP_ELF},
+};
+
+static const struct kstep_table user_table = {
+    .text = user_step_text, .n_text = KSTEP_LEN(user_step_text), .keep_named = true,
+    .tests = user_steps, .n_tests = KSTEP_LEN(user_steps),
+    .code = user_code, .n_code = KSTEP_LEN(user_code),
+};
+KSTEP_PANIC_TABLE(user_table);
+
 const char *tests_user_step_of(const char *name)
 {
-    for (unsigned i = 0; name != NULL && i < sizeof user_steps / sizeof user_steps[0]; i++)
-        if (strcmp(user_steps[i].test, name) == 0)
-            return user_steps[i].step;
-    return NULL;
-}
-
-static bool names_step(const char *msg)
-{
-    return strncmp(msg, "step ", 5) == 0 || strncmp(msg, "steps ", 6) == 0 ||
-           strncmp(msg, "lab", 3) == 0;
+    return kstep_text(&user_table, kstep_of_test(&user_table, name));
 }
 
 void tests_user_fail_at(const char *file, int line, const char *fmt, ...)
 {
-    static char msg[400];
     va_list ap;
     va_start(ap, fmt);
-    kvsnprintf(msg, sizeof msg, fmt, ap);
-    va_end(ap);
-    const char *step = tests_user_step_of(ktest_current());
-    if (step == NULL || names_step(msg))
-        ktest_fail_at(file, line, "%s", msg);
-    ktest_fail_at(file, line, "%s: %s", step, msg);
+    kstep_fail_at(&user_table, file, line, fmt, ap);
 }
