@@ -76,7 +76,9 @@ extern struct proto_overlay proto_ov;
 extern struct port_trace_entry proto_trace[PROTO_TRACE_CAP];
 
 /* Start a full trace of the primary channel with the overlay; from
- * STUCK_EVENT on (PROTO_EV_NONE: never) the drive stays busy, or, with
+ * STUCK_EVENT on (PROTO_EV_NONE: never) the drive stays busy (each answer
+ * first waits, CPU halted, for the next interrupt if interrupts are on: the
+ * driver's timeout passes in ticks, not in host CPU time), or, with
  * proto_ov.refuse set, refuses the command (proto_ov.refuse_status, ABRT;
  * the channel is then marked for a reset, since the real drive still waits
  * for data): after that, the next register write ends the overlay. Any
