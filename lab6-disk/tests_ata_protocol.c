@@ -194,6 +194,14 @@ static void stuck_transfer(bool write, enum proto_event stuck)
     proto_trace_begin(stuck);
     int err = write ? disk_write(tests_disk(), block, buf) : disk_read(tests_disk(), block, buf);
     proto_trace_end(false);
+    if (proto_ov.overdue)
+        KT_FAIL(TESTS_STEP_TEXT_ATA ": %s %s: the drive stayed busy after the %s and the "
+                "driver was still polling %d ms later (then returned %d); a wait must give up "
+                "with DISK_ERR_TIMEOUT once ATA_TIMEOUT_MS (%d ms) have passed",
+                disk_ops_for(disk_get_mode())->name, write ? "write" : "read",
+                stuck == PROTO_EV_COMMAND ? "command" :
+                stuck == PROTO_EV_SELECT ? "drive selection" : "data", PROTO_STUCK_MAX_MS, err,
+                ATA_TIMEOUT_MS);
     if (err != DISK_ERR_TIMEOUT)
         KT_FAIL("%s %s: the drive stayed busy after the %s (BSY in every status read) yet "
                 "the request returned %d (%s); expected DISK_ERR_TIMEOUT",

@@ -4,6 +4,7 @@
 #include "common/intr_level.h"
 #include "common/kstring.h"
 #include "common/x86.h"
+#include "ata_hw.h"
 #include "disk_trace.h"
 #include "tests_ata_trace.h"
 #include "tests_disk_util.h"
@@ -73,6 +74,14 @@ static bool overlay_reader(uint16_t port, uint8_t *value)
          * ATA_TIMEOUT_MS runs out in ticks rather than in millions of polls
          * that cost seconds of host CPU (on a loaded host, the test's time
          * limit). Never with interrupts off: nothing would wake the CPU. */
+        if (!ov->stuck_clock) {
+            ov->stuck_clock = true;
+            ov->stuck_ms0 = ata_hw_ms();
+        } else if (ata_hw_ms() - ov->stuck_ms0 > PROTO_STUCK_MAX_MS) {
+            ov->overdue = true; /* the driver never gives up: let the drive answer */
+            ov->off = true;
+            return false;
+        }
         if (intr_get_level() == INTR_ON)
             cpu_hlt();
         *value = PROTO_BUSY;
