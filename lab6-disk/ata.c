@@ -97,9 +97,10 @@ static int ata_poll(struct ata_channel *ch, uint8_t mask, uint8_t want, bool fai
     int result = DISK_ERR_TIMEOUT;
 
     /* LAB 6: TODO poll the alternate status: while BSY, call PAUSE (if any)
-     * and give up after ATA_TIMEOUT_MS or ATA_POLL_LIMIT polls; once BSY is
-     * clear, fail on ERR/DF if FAIL_ON_ERROR (ata_check), succeed when
-     * (st & MASK) == WANT. */
+     * and give up once more than ATA_TIMEOUT_MS have passed on ata_hw_ms
+     * (its first millisecond may be partly over) or after ATA_POLL_LIMIT
+     * polls; once BSY is clear, fail on ERR/DF if FAIL_ON_ERROR
+     * (ata_check), succeed when (st & MASK) == WANT. */
     /* LAB 6: BEGIN SOLUTION */
     for (unsigned long polls = 0; polls < ATA_POLL_LIMIT; polls++) {
         st = ata_alt_status(ch);

@@ -194,6 +194,14 @@ static void stuck_transfer(bool write, enum proto_event stuck)
     proto_trace_begin(stuck);
     int err = write ? disk_write(tests_disk(), block, buf) : disk_read(tests_disk(), block, buf);
     proto_trace_end(false);
+    if (proto_ov.overdue)
+        KT_FAIL(TESTS_STEP_TEXT_ATA ": %s %s: the drive stayed busy after the %s and the "
+                "driver was still polling %d ms later (then returned %d); a wait must give up "
+                "with DISK_ERR_TIMEOUT once ATA_TIMEOUT_MS (%d ms) have passed",
+                disk_ops_for(disk_get_mode())->name, write ? "write" : "read",
+                stuck == PROTO_EV_COMMAND ? "command" :
+                stuck == PROTO_EV_SELECT ? "drive selection" : "data", PROTO_STUCK_MAX_MS, err,
+                ATA_TIMEOUT_MS);
     if (err != DISK_ERR_TIMEOUT)
         KT_FAIL("%s %s: the drive stayed busy after the %s (BSY in every status read) yet "
                 "the request returned %d (%s); expected DISK_ERR_TIMEOUT",
@@ -281,6 +289,33 @@ static void refused_write_command(uint8_t failure)
                 status_reads);
 }
 
+/* A polled write (the current mode) whose drive takes the data, clears BSY
+ * and DRQ, then reports FAILURE (ERR or DF) in the final status read, the
+ * error register saying ABRT: the write returns DISK_ERR_DRIVE with the error
+ * saved, never success. Only that last status read says so; the alternate
+ * status stays clean (nIEN: no interrupt to acknowledge). */
+static void write_failed_after_data(uint8_t failure)
+{
+    uint8_t buf[DISK_BLOCK_SIZE];
+    uint32_t block = PROTO_BLOCK + 7;
+    disk_pattern_fill(buf, disk_pattern_seed(), DISK_STREAM_SCRATCH, block);
+    proto_trace_begin(PROTO_EV_NONE);
+    proto_ov.fake_status = true;
+    proto_ov.status = failure;
+    proto_ov.error = ATA_ER_ABRT;
+    int err = disk_write(tests_disk(), block, buf);
+    proto_trace_end(false);
+    if (err != DISK_ERR_DRIVE || tests_channel()->ata.last_error != ATA_ER_ABRT)
+        KT_FAIL("%s write of block %lu: the drive took the data, then its final status read "
+                "0x%02x (%s), error register ABRT; the write returned %d (%s) with last_error "
+                "0x%02x; expected DISK_ERR_DRIVE and ABRT saved: a write ends with one read "
+                "of the status register checked by ata_check, even after a wait that went "
+                "well", disk_ops_for(disk_get_mode())->name, (unsigned long)block, failure,
+                failure & ATA_SR_DF ? "DF" : "ERR", err, disk_strerror(err),
+                tests_channel()->ata.last_error);
+    KT_ASSERT_EQ(disk_read(tests_disk(), block, buf), DISK_OK); /* the drive still works */
+}
+
 KTEST(disk_ata_errors_reported_and_acknowledged)
 {
     TESTS_REQUIRE_DISK();
@@ -293,6 +328,11 @@ KTEST(disk_ata_errors_reported_and_acknowledged)
         tests_mode((enum disk_mode)m);
         refused_write_command(ATA_SR_DRDY | ATA_SR_ERR);
         refused_write_command(ATA_SR_DRDY | ATA_SR_DF);
+    }
+    for (int m = DISK_MODE_SIMPLE; m <= DISK_MODE_BLOCKING; m++) {
+        tests_mode((enum disk_mode)m);
+        write_failed_after_data(ATA_SR_DRDY | ATA_SR_ERR);
+        write_failed_after_data(ATA_SR_DRDY | ATA_SR_DF);
     }
     tests_mode(DISK_MODE_SIMPLE);
     stuck_transfer(true, PROTO_EV_WRITE_DATA);

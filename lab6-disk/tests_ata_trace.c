@@ -1,7 +1,10 @@
 /* tests_ata_trace.c: a traced, partly simulated ATA drive for lab 6's protocol tests, and checks of the trace. */
 #include <stddef.h>
 
+#include "common/intr_level.h"
 #include "common/kstring.h"
+#include "common/x86.h"
+#include "ata_hw.h"
 #include "disk_trace.h"
 #include "tests_ata_trace.h"
 #include "tests_disk_util.h"
@@ -66,6 +69,21 @@ static bool overlay_reader(uint16_t port, uint8_t *value)
         return true;
     }
     if (ov->stuck_after && !ov->refuse && (port == ov->alt || port == status)) {
+        /* Busy for ever: each answer waits for the next interrupt (a timer
+         * tick at the latest) with the CPU halted, so the driver's
+         * ATA_TIMEOUT_MS runs out in ticks rather than in millions of polls
+         * that cost seconds of host CPU (on a loaded host, the test's time
+         * limit). Never with interrupts off: nothing would wake the CPU. */
+        if (!ov->stuck_clock) {
+            ov->stuck_clock = true;
+            ov->stuck_ms0 = ata_hw_ms();
+        } else if (ata_hw_ms() - ov->stuck_ms0 > PROTO_STUCK_MAX_MS) {
+            ov->overdue = true; /* the driver never gives up: let the drive answer */
+            ov->off = true;
+            return false;
+        }
+        if (intr_get_level() == INTR_ON)
+            cpu_hlt();
         *value = PROTO_BUSY;
         return true;
     }

@@ -40,6 +40,7 @@
 #define PROTO_DRQ_HELD      (ATA_SR_DRDY | ATA_SR_DSC | ATA_SR_DRQ)
 #define PROTO_STALE_ERR     (ATA_SR_DRDY | ATA_SR_ERR)
 #define PROTO_BUSY          (ATA_SR_BSY | ATA_SR_DRDY | ATA_SR_DSC)
+#define PROTO_STUCK_MAX_MS  (2 * ATA_TIMEOUT_MS) /* a stuck wait given up by then */
 
 /* The writes that restart the drive's clock. */
 enum proto_event {
@@ -57,6 +58,10 @@ struct proto_overlay {
                                    yields in each) */
     bool stuck_after;           /* fake a drive stuck busy after this event... */
     enum proto_event stuck_event;
+    bool stuck_clock;           /* the first busy answer was at stuck_ms0 (ata_hw_ms); */
+    uint32_t stuck_ms0;
+    bool overdue;               /* still polled PROTO_STUCK_MAX_MS later: the overlay
+                                   stopped, the drive answers again */
     bool refuse;                /* ...or one that refuses the command: */
     uint8_t refuse_status;      /* status (ERR or DF set), error register ABRT, */
     bool refuse_after_waiter;   /* BSY until another request waits for the channel */
@@ -76,7 +81,11 @@ extern struct proto_overlay proto_ov;
 extern struct port_trace_entry proto_trace[PROTO_TRACE_CAP];
 
 /* Start a full trace of the primary channel with the overlay; from
- * STUCK_EVENT on (PROTO_EV_NONE: never) the drive stays busy, or, with
+ * STUCK_EVENT on (PROTO_EV_NONE: never) the drive stays busy (each answer
+ * first waits, CPU halted, for the next interrupt if interrupts are on: the
+ * driver's timeout passes in ticks, not in host CPU time; a driver still
+ * polling PROTO_STUCK_MAX_MS after the first busy answer sets
+ * proto_ov.overdue and the overlay stops), or, with
  * proto_ov.refuse set, refuses the command (proto_ov.refuse_status, ABRT;
  * the channel is then marked for a reset, since the real drive still waits
  * for data): after that, the next register write ends the overlay. Any
