@@ -1,8 +1,8 @@
 #!/usr/bin/env python3
 """test_all.py: `make test`: host tests, monitor smoke test, every lab on QEMU and Bochs, instructor tools.
 
-Every lab is built first (one make, so no two steps build the same directory
-at once); then the steps run in parallel, TEST_JOBS at a time (default: two
+Every lab is built first (one make -j, so no two steps build the same
+directory at once); then the steps run in parallel, TEST_JOBS at a time (default: two
 per CPU), longest first. Each step's output is printed as one block when it
 ends, headed `[k/N] title`; while steps run, a line every 30 s says which
 are still going. Each step prints its own summary line "<name>: P passed, F
@@ -190,8 +190,11 @@ def main():
             print(f"==> [{done}/{n}] {title}: {p} passed, {f} failed "
                   f"({secs:.1f}s, CPU {cpu:.1f}s)\n", flush=True)
     board.stop.set()
+    # Processes in the bubblewrap sandbox (the builds and emulators of class,
+    # red-team and autograder runs) are not counted: bwrap does not pass their
+    # usage on to the process that waits for it.
     print(f"make test took {time.time() - t0:.0f}s with {jobs} jobs "
-          f"({cpu_all:.0f} CPU seconds)")
+          f"({cpu_all:.0f} CPU seconds outside the sandbox)")
     print(f"total: {total_p} passed, {total_f} failed")
     return 1 if total_f else 0
 
