@@ -17,7 +17,8 @@ PYTHON  := python3
 
 # OPT is the optimisation of build/labN (what the grader runs); make labN-gdb
 # builds build/labN-gdb/ with GDB_OPT added (gcc obeys the last -O). A change of flags rebuilds:
-# every object depends on its build directory's cflags stamp.
+# every object depends on its build directory's cflags stamp, and every kernel
+# on its link-list stamp (the objects it links).
 OPT ?= -O2
 GDB_OPT ?= -Og -fno-asynchronous-unwind-tables
 KCFLAGS := -m32 -std=gnu11 -ffreestanding -fno-pic -fno-pie \
@@ -83,6 +84,13 @@ build/lab$(1)$(3)/cflags: FORCE
 	@echo '$$(subst ','"'"',$$(lab$(1)$(3)_CFLAGS))' | cmp -s - $$@ || \
 	    echo '$$(subst ','"'"',$$(lab$(1)$(3)_CFLAGS))' > $$@
 
+# The link list: rewritten only when the objects linked change (a file added
+# to a LIB, a tests_*.c or bench_*.c added or deleted), so the kernel relinks
+# then even though no object is newer than it.
+build/lab$(1)$(3)/linklist: FORCE
+	@mkdir -p $$(@D)
+	@echo '$$(lab$(1)$(3)_OBJS)' | cmp -s - $$@ || echo '$$(lab$(1)$(3)_OBJS)' > $$@
+
 build/lab$(1)$(3)/obj/%.c.o: %.c build/lab$(1)$(3)/cflags | tools-ok
 	@mkdir -p $$(@D)
 	$$(call say,CC    $$< [lab$(1)$(3)])
@@ -97,14 +105,16 @@ build/lab$(1)$(3)/obj/%.asm.o: %.asm | tools-ok
 build/lab$(1)$(3)/ksyms0.asm: tools/mksyms.py | tools-ok
 	@mkdir -p $$(@D)
 	$(Q)$$(PYTHON) tools/mksyms.py --empty --asm $$@
-build/lab$(1)$(3)/kernel0.elf: $$(lab$(1)$(3)_OBJS) build/lab$(1)$(3)/ksyms0.o common/kernel.ld
+build/lab$(1)$(3)/kernel0.elf: $$(lab$(1)$(3)_OBJS) build/lab$(1)$(3)/ksyms0.o common/kernel.ld \
+                            build/lab$(1)$(3)/linklist
 	$(Q)$$(KLD) $$(KLDFLAGS) -o $$@ $$(lab$(1)$(3)_OBJS) build/lab$(1)$(3)/ksyms0.o
 build/lab$(1)$(3)/ksyms.asm: build/lab$(1)$(3)/kernel0.elf tools/mksyms.py
 	$(Q)$$(PYTHON) tools/mksyms.py --nm $$(KNM) --elf $$< --asm $$@ \
 	    --bochs build/lab$(1)$(3)/kernel.sym
 build/lab$(1)$(3)/%.o: build/lab$(1)$(3)/%.asm
 	$(Q)$$(NASM) -f elf32 $$< -o $$@
-build/lab$(1)$(3)/kernel.elf: $$(lab$(1)$(3)_OBJS) build/lab$(1)$(3)/ksyms.o common/kernel.ld
+build/lab$(1)$(3)/kernel.elf: $$(lab$(1)$(3)_OBJS) build/lab$(1)$(3)/ksyms.o common/kernel.ld \
+                           build/lab$(1)$(3)/linklist
 	$(Q)$$(KLD) $$(KLDFLAGS) -Map build/lab$(1)$(3)/kernel.map -o $$@ \
 	    $$(lab$(1)$(3)_OBJS) build/lab$(1)$(3)/ksyms.o
 build/lab$(1)$(3)/kernel.bin: build/lab$(1)$(3)/kernel.elf

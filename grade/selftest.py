@@ -9,8 +9,8 @@ import shutil
 import subprocess
 import sys
 import tempfile
+import threading
 import time
-import unittest
 from dataclasses import dataclass, field
 
 HERE = os.path.dirname(os.path.abspath(__file__))
@@ -127,10 +127,8 @@ def grade(tree, lab, emulator, json_path, scale=1.0, extra=()):
     cmd = [sys.executable, GRADE, lab, "--root", tree, "--emulator", emulator,
            "--json", json_path, "--timeout-scale", str(scale), "--no-rerun"] + list(extra)
     t0 = time.monotonic()
-    cpu0 = _children_cpu()
-    proc = subprocess.run(cmd, stdin=subprocess.DEVNULL, stdout=subprocess.PIPE,
-                          stderr=subprocess.STDOUT)
-    out = proc.stdout.decode("utf-8", "replace")
+    status, data, cpu = run_counted(cmd)
+    out = data.decode("utf-8", "replace")
     verdicts = {}
     try:
         with open(json_path) as f:
@@ -138,7 +136,20 @@ def grade(tree, lab, emulator, json_path, scale=1.0, extra=()):
                 verdicts[t["name"]] = t.get("extra_data", {}).get("verdict")
     except (OSError, ValueError, KeyError):
         pass
-    return proc.returncode, verdicts, out, time.monotonic() - t0, _children_cpu() - cpu0
+    return status, verdicts, out, time.monotonic() - t0, cpu
+
+
+def run_counted(cmd, cwd=None):
+    """Run CMD to the end: (exit status, output bytes, CPU seconds of CMD and
+    every process it waited for). Its own CPU seconds, not the whole process's
+    children: the cases of several workers run at once (threads)."""
+    with tempfile.TemporaryFile() as out:
+        proc = subprocess.Popen(cmd, cwd=cwd, stdin=subprocess.DEVNULL, stdout=out,
+                                stderr=subprocess.STDOUT)
+        _, wstatus, usage = os.wait4(proc.pid, 0)
+        proc.returncode = os.waitstatus_to_exitcode(wstatus)
+        out.seek(0)
+        return proc.returncode, out.read(), usage.ru_utime + usage.ru_stime
 
 
 def _children_cpu():
@@ -221,8 +232,41 @@ UNIT_TEST_MODULES = ["test_grade", "test_grade_io", "test_linetag", "test_integr
 
 
 def unit_tests():
-    suite = unittest.defaultTestLoader.loadTestsFromNames(UNIT_TEST_MODULES)
-    return unittest.TextTestRunner(verbosity=0, stream=sys.stdout).run(suite).wasSuccessful()
+    """Start the unit tests in a process of their own (the broken kernels are
+    graded meanwhile); returns a function that waits for them, prints their
+    report and says whether they passed."""
+    result = {}
+
+    def run():
+        result["status"], result["out"], _ = run_counted(
+            [sys.executable, "-m", "unittest"] + UNIT_TEST_MODULES, cwd=HERE)
+    th = threading.Thread(target=run)
+    th.start()
+
+    def finish():
+        th.join()
+        print("== grader unit tests (canned serial logs) ==")
+        sys.stdout.write(result["out"].decode("utf-8", "replace"))
+        return result["status"] == 0
+    return finish
+
+
+class Worker:
+    """One copy of the tree with its kept clean build: runs groups of cases
+    one after the other (BuildSnapshot allows one case at a time per tree)."""
+
+    def __init__(self, k, tmp):
+        self.tree = os.path.join(tmp, "tree%d" % k)
+        self.snap = BuildSnapshot(self.tree, os.path.join(tmp, "build-clean%d" % k))
+
+    def prepare(self, used):
+        """Copy the tree, start its build from ROOT's and bring LABS USED up to
+        date: the make output on failure, else None."""
+        copy_tree(ROOT, self.tree)
+        self.snap.seed(ROOT)
+        failed = self.snap.make(used)
+        self.snap.save()
+        return failed
 
 
 def main(argv=None):
@@ -232,6 +276,9 @@ def main(argv=None):
     p.add_argument("--keep", action="store_true", help="keep the broken copy of the tree")
     p.add_argument("-v", "--verbose", action="store_true", help="show the grader's output")
     p.add_argument("--no-baseline", action="store_true", help="skip the unbroken-tree runs")
+    p.add_argument("-j", "--jobs", type=int, default=min(2, os.cpu_count() or 1), metavar="N",
+                   help="grade N cases at once, each worker on its own copy of the tree "
+                   "(default: one per CPU, at most 2)")
     args = p.parse_args(argv)
     cases = [c for c in CASES if not args.patterns or
              any(fnmatch.fnmatchcase(c.name, pat) for pat in args.patterns)]
@@ -239,53 +286,81 @@ def main(argv=None):
         for c in CASES:
             print("%-24s %-6s %-22s %s" % (c.name, c.emulator, c.test, c.expect))
         return 0
-    print("== grader unit tests (canned serial logs) ==", flush=True)
-    ok_units = unit_tests()
+    finish_units = unit_tests()
     tmp = tempfile.mkdtemp(prefix="stepos-selftest-")
-    tree = os.path.join(tmp, "tree")
     outcomes = []
     t0 = time.monotonic()
     cpu0 = _children_cpu()
     try:
-        copy_tree(ROOT, tree)
-        snap = BuildSnapshot(tree, os.path.join(tmp, "build-clean"))
-        snap.seed(ROOT)
-        print("== grader on broken kernels (copy of the tree in %s) ==" % tree, flush=True)
+        # Each worker grades on a copy of its own; the cases of a group share
+        # one build, so a group goes to one worker, the next free one.
+        workers = [Worker(k, tmp) for k in range(max(1, args.jobs))]
+        print("== grader on broken kernels (%d copies of the tree in %s) =="
+              % (len(workers), tmp), flush=True)
         used = sorted(set(int(c.lab[3:]) for c in cases) | {1})
-        failed = snap.make(used)
-        if failed:
+        failed = _parallel(workers, lambda w, _: w.prepare(used), [None] * len(workers))
+        if any(failed):
             outcomes.append(_show(Outcome("unbroken-tree-builds", False, 0.0,
-                                          ["make build-lab* failed"], failed), args.verbose))
-        snap.save()
+                                          ["make build-lab* failed"],
+                                          next(f for f in failed if f)), args.verbose))
         if not args.no_baseline:
-            for e in ("qemu", "bochs"):
-                outcomes.append(_show(run_baseline(tree, tmp, "lab1", e), args.verbose))
-            for lab in sorted(set(c.lab for c in cases) - {"lab1"}):
-                outcomes.append(_show(run_baseline(tree, tmp, lab, "qemu"), args.verbose))
-            snap.restore()
-        for g in groups(cases):
-            outcomes += run_group(g, tree, tmp, snap, args.verbose)
+            runs = [("lab1", "qemu"), ("lab1", "bochs")] + [
+                (lab, "qemu") for lab in sorted(set(c.lab for c in cases) - {"lab1"})]
+            outcomes += _parallel(workers, lambda w, r: _show(
+                run_baseline(w.tree, tmp, r[0], r[1]), args.verbose), runs)
+            for w in workers:
+                w.snap.restore()
+        for got in _parallel(workers, lambda w, g: run_group(g, w.tree, tmp, w.snap,
+                                                             args.verbose), groups(cases)):
+            outcomes += got
     finally:
         if args.keep:
             print("kept %s" % tmp)
         else:
             shutil.rmtree(tmp, ignore_errors=True)
+    ok_units = finish_units()
     passed = sum(o.ok for o in outcomes) + ok_units
     total = len(outcomes) + 1
-    print("(%d grader cases, unit tests %s, %.1fs, %.1f CPU seconds of builds and emulators)"
+    print("(%d grader cases, unit tests %s, %.1fs, %.1f CPU seconds of child processes)"
           % (len(outcomes), "OK" if ok_units else "FAILED", time.monotonic() - t0,
              _children_cpu() - cpu0))
     print("selftest: %d passed, %d failed" % (passed, total - passed))
     return 0 if passed == total else 1
 
 
+def _parallel(workers, fn, items):
+    """FN(worker, item) for every item, each worker taking the next item when
+    it is free: the results in the order of ITEMS."""
+    results = [None] * len(items)
+    todo = iter(list(enumerate(items)))
+    lock = threading.Lock()
+
+    def loop(w):
+        while True:
+            with lock:
+                nxt = next(todo, None)
+            if nxt is None:
+                return
+            results[nxt[0]] = fn(w, nxt[1])
+    threads = [threading.Thread(target=loop, args=(w,)) for w in workers]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    return results
+
+
+_print_lock = threading.Lock()
+
+
 def _show(o, verbose):
-    print("%s: %s (%.1fs, CPU %.1fs)" % (o.name, "OK" if o.ok else "FAIL", o.seconds, o.cpu),
-          flush=True)
-    for pr in o.problems:
-        print("    " + pr)
+    """Print outcome O in one piece (workers finish cases at once); returns O."""
+    lines = ["%s: %s (%.1fs, CPU %.1fs)" % (o.name, "OK" if o.ok else "FAIL", o.seconds, o.cpu)]
+    lines += ["    " + pr for pr in o.problems]
     if verbose or not o.ok:
-        print("\n".join("      | " + l for l in o.output.splitlines()[-40:]))
+        lines += ["      | " + l for l in o.output.splitlines()[-40:]]
+    with _print_lock:
+        print("\n".join(lines), flush=True)
     return o
 
 

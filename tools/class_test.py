@@ -70,13 +70,13 @@ class Listener:
 def grade_class(ref, folder, csv_path, jobs, extra):
     cmd = [sys.executable, os.path.join(ref, "grade", "grade.py"), "--submissions", folder,
            "--lab", str(cf.LAB), "-j", str(jobs), "--csv", csv_path] + extra
-    print("$ " + " ".join(cmd), flush=True)
     t0 = time.monotonic()
     p = subprocess.run(cmd, stdin=subprocess.DEVNULL, stdout=subprocess.PIPE,
                        stderr=subprocess.STDOUT)
     wall = time.monotonic() - t0
     out = p.stdout.decode("utf-8", "replace")
-    print("    " + out.rstrip().replace("\n", "\n    "), flush=True)
+    # One print: two batches may be graded at once (sandbox_batch).
+    print("$ " + " ".join(cmd) + "\n    " + out.rstrip().replace("\n", "\n    "), flush=True)
     rows = {}
     if os.path.exists(csv_path):
         with open(csv_path, newline="") as f:
@@ -120,15 +120,21 @@ def sandbox_batch(c, ref, tmp, outside, listener, kind, scale):
     os.makedirs(folder)
     cf.malicious(ref, os.path.join(folder, "ivan"), "ivan2", outside, listener.port)
     cf.student_tree(ref, os.path.join(folder, "zoe"))
-    status, rows, wall = grade_class(ref, folder, os.path.join(tmp, "hostile.csv"), 2,
-                                     ["--timeout-scale", scale])
     sleepy = os.path.join(tmp, "sleepy")
     os.makedirs(sleepy)
     cf.sleepy(ref, os.path.join(sleepy, "sam"), SLEEP_MARKER)
     limit = 10
-    _, sam_rows, _ = grade_class(ref, sleepy, os.path.join(tmp, "sleepy.csv"), 1,
-                                 ["--time-limit", str(limit), "--timeout-scale", scale])
-    rows.update(sam_rows)
+    # The never-ending build waits out its limit while the other batch is
+    # graded (two grader processes, separate folders and gradebooks).
+    sam = {}
+    th = threading.Thread(target=lambda: sam.update(rows=grade_class(
+        ref, sleepy, os.path.join(tmp, "sleepy.csv"), 1,
+        ["--time-limit", str(limit), "--timeout-scale", scale])[1]))
+    th.start()
+    status, rows, wall = grade_class(ref, folder, os.path.join(tmp, "hostile.csv"), 2,
+                                     ["--timeout-scale", scale])
+    th.join()
+    rows.update(sam.get("rows", {}))
     row = lambda n: rows.get(n, {"score": "?", "verdict": "?"})   # noqa: E731
     c.check("sandbox: the hostile build is graded 0 (BUILD-FAIL)",
             row("ivan")["score"] == "0" and row("ivan")["verdict"] == "BUILD-FAIL", row("ivan"))

@@ -135,6 +135,52 @@ def checks(c, tree, n, name, tmp):
         ok = any(x.endswith("%s/rubric.toml" % name) for x in names)
         out += "\nzip holds: %s" % " ".join(names[:40])
     c.check("make autograder LAB=%d bundles the lab's rubric" % n, ok, out)
+    link_list(c, tree, n, name)
+
+
+LINK_PROBE = "example_link_probe"
+
+
+def kernel_symbols(tree, lab):
+    """The symbol names of TREE/build/LAB/kernel.elf (an empty set if nm fails)."""
+    p = subprocess.run(["nm", os.path.join(tree, "build", lab, "kernel.elf")],
+                       capture_output=True, text=True)
+    return {ln.split()[-1] for ln in p.stdout.splitlines() if ln.split()} if p.returncode == 0 \
+        else set()
+
+
+def link_list(c, tree, n, name):
+    """A change of the files a kernel links relinks it although no object is
+    newer than the kernel: a file taken out of LIB (its object stays in obj/),
+    put back, and a deleted tests_*.c (common/rules.mk's link-list stamp)."""
+    lab = "lab%d" % n
+    mk = os.path.join(tree, name, "lab.mk")
+    with open(mk) as f:
+        lab_mk = f.read()
+    with open(os.path.join(tree, name, "link_probe.c"), "w") as f:
+        f.write("/* link_probe.c: a file the link-list check adds to LIB. */\n"
+                "int %s(void);\nint %s(void)\n{\n    return 1;\n}\n" % (LINK_PROBE, LINK_PROBE))
+
+    def build(lib_extra, what, want_probe, want_test=True):
+        with open(mk, "w") as f:
+            f.write(lab_mk + ("%s_LIB += link_probe.c\n" % name if lib_extra else ""))
+        rc, out = run(["make", "-s", "build-" + lab], tree)
+        syms = kernel_symbols(tree, lab)
+        test_in = any(s.endswith("example_counter_saturates") for s in syms)
+        c.check("link list: %s relinks %s (%s %s, the test %s)" % (
+            what, lab, LINK_PROBE, "linked" if want_probe else "gone",
+            "linked" if want_test else "gone"),
+            rc == 0 and bool(syms) and (LINK_PROBE in syms) == want_probe
+            and test_in == want_test,
+            "a kernel must link exactly the files of its link list, whatever the mtimes; "
+            "make said:\n" + out)
+    build(True, "link_probe.c added to LIB", True)
+    build(False, "link_probe.c taken out of LIB", False)
+    build(True, "link_probe.c put back into LIB (its object older than the kernel)", True)
+    for t in os.listdir(os.path.join(tree, name)):
+        if t.startswith("tests_") and t.endswith(".c"):
+            os.remove(os.path.join(tree, name, t))
+    build(True, "the lab's tests_*.c deleted", True, want_test=False)
 
 
 def finish(c):

@@ -77,7 +77,9 @@ def check(n, depth, tmp, results):
     results.append(("%s builds" % name, rc == 0, out[-2000:]))
     if rc != 0:
         return
-    rc, out = run([sys.executable, "tools/monitor_smoke.py", "lab%d" % n], tree)
+    # Only the boot is judged: the monitor's commands may wait out their
+    # limits on stripped code.
+    rc, out = run([sys.executable, "tools/monitor_smoke.py", "--boot-only", "lab%d" % n], tree)
     booted = "boot to monitor prompt" in out
     results.append(("%s boots to the monitor" % name, booted, out[-2000:]))
     # The lab before keeps full marks (a region of lab N must not sit in code an

@@ -149,14 +149,17 @@ class Session:
         self.proc.wait()
 
 
-def check_lab(lab):
-    """Run the scripted session for LAB; returns (passed, failed)."""
+def check_lab(lab, boot_only=False):
+    """Run the scripted session for LAB (BOOT_ONLY: just boot it to the
+    monitor prompt); returns (passed, failed)."""
     passed = failed = 0
     with tempfile.TemporaryDirectory(prefix="stepos-monitor-") as tmp:
         s = Session(lab, tmp, own_script(lab)["cmdline"])
         try:
             s.read_until(PROMPT)
             print("lab%d: boot to monitor prompt %.2fs wall" % (lab, time.time() - s.start))
+            if boot_only:
+                return 1, 0
             commands, keyboard = session_for(lab)
             for cmd, wanted in commands:
                 out = s.command(cmd)
@@ -226,7 +229,10 @@ def built_labs():
 
 
 def main():
-    chosen = [int(a.replace("lab", "")) for a in sys.argv[1:]] or None
+    # --boot-only: each lab only has to reach its monitor prompt (a handout,
+    # whose commands may wait on stripped code: tools/handout_check.py).
+    boot_only = "--boot-only" in sys.argv[1:]
+    chosen = [int(a.replace("lab", "")) for a in sys.argv[1:] if a != "--boot-only"] or None
     try:
         for n in labs.numbers():
             session_for(n)
@@ -239,8 +245,8 @@ def main():
         chosen = built_labs()
     total_p = total_f = 0
     for lab in chosen:
-        for check in (check_lab, check_shell):
-            p, f = check(lab)
+        for check in ((check_lab,) if boot_only else (check_lab, check_shell)):
+            p, f = check(lab, boot_only) if check is check_lab else check(lab)
             total_p += p
             total_f += f
     print("monitor: %d passed, %d failed" % (total_p, total_f))
