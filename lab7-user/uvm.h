@@ -42,6 +42,13 @@ struct uspace {
 #define UVM_MAPPED 0 /* a legitimate page: mapped now, resume */
 /* otherwise an ABI_KILLED_* reason (syscall_abi.h) */
 
+/* The kmap slots: uvm_kmap(slot, frame) maps FRAME at a kernel address
+ * until uvm_kunmap(slot). Interrupts off from the map to the unmap. */
+#define UVM_KMAP_TABLE 0 /* page tables */
+#define UVM_KMAP_DATA  1 /* page contents */
+void *uvm_kmap(int slot, unsigned long frame);
+void uvm_kunmap(int slot);
+
 /* Create and pin the kernel tables every directory shares. lab7_setup, once. */
 void uvm_setup(void);
 
@@ -76,7 +83,8 @@ int uvm_write(struct uspace *us, uint32_t va, const void *src, uint32_t len);
 
 /* Fill DST (created, empty) with a copy of every user page of SRC, which
  * must be the loaded address space, and of its heap regions: 0 or -E_NOMEM
- * (DST then holds part of the copy: destroy it). */
+ * (DST then holds part of the copy: destroy it). With copy-on-write fork
+ * on (ucow.h) the pages are shared instead, read-only, until a write. */
 int uvm_copy(struct uspace *dst, struct uspace *src);
 
 /* True if VA may be demand-mapped in US: a mem_alloc region or the stack
