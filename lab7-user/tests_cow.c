@@ -108,8 +108,9 @@ KTEST(user_cow_fork_shares_frames)
     int st = 0;
     KT_ASSERT_EQ(proc_wait(pid, &st), pid);
     if (c == NULL || start == 0)
-        KT_FAIL("'%s': its child never reached its read(0) (or no region of %d pages)", line,
-                SHARE_PAGES);
+        KT_FAIL("'%s': its child never waited in read(0) (a read into a page fork shared "
+                "must work: uaccess gives the page its own copy first), or no region of %d "
+                "pages", line, SHARE_PAGES);
     if (shared != SHARE_PAGES)
         KT_FAIL("fork=cow: the child must map the parent's frames, not copies: %u of %d pages "
                 "of a region shared (ucow_share says -E_NOSYS until written)", shared,
