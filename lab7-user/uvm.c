@@ -109,18 +109,17 @@ void uvm_destroy(struct uspace *us)
         if (!pte_present(us->pd[i]))
             continue;
         unsigned long tf = pte_frame(us->pd[i]);
+        enum intr_level old = intr_disable(); /* one kmap for the whole table */
+        const uint32_t *t = kmap(KMAP_TABLE, tf);
         for (uint32_t j = 0; j < PAGING_ENTRIES; j++) {
-            enum intr_level old = intr_disable();
-            uint32_t *t = kmap(KMAP_TABLE, tf);
-            uint32_t pte = t[j];
-            kunmap(KMAP_TABLE);
-            intr_set_level(old);
-            if (pte_present(pte)) {
-                ucow_ref_drop(pte_frame(pte));
+            if (pte_present(t[j])) {
+                ucow_ref_drop(pte_frame(t[j]));
                 us->pages--;
                 total_pages--;
             }
         }
+        kunmap(KMAP_TABLE);
+        intr_set_level(old);
         cfp_release_frames(tf);
         us->pd[i] = 0;
         us->tables--;
