@@ -24,7 +24,7 @@ static int page_ok(struct uspace *us, uint32_t va, bool write)
              * write from ring 3 would: the kernel is about to write it */
             /* LAB 7: BEGIN SOLUTION challenge */
             if (pte & PTE_COW)
-                return ucow_break(us, va) == 0 ? 0 : -E_FAULT;
+                return ucow_break(us->pd, va) == 0 ? 0 : -E_FAULT;
             /* LAB 7: END SOLUTION */
             return -E_FAULT;
         }

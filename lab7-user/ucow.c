@@ -9,6 +9,7 @@
 #include "lab1-boot/cmdline.h"
 #include "lab2-frames/cont_frame_pool.h"
 #include "lab3-paging/kmalloc.h"
+#include "kmap.h"
 #include "lab3-paging/page_table.h"
 #include "syscall_abi.h"
 #include "ucow.h"
@@ -138,11 +139,12 @@ int ucow_share(uint32_t *parent, uint32_t va, uint32_t *child)
     return -E_NOSYS;
 }
 
-int ucow_break(struct uspace *us, uint32_t va)
+int ucow_break(uint32_t *pd, uint32_t va)
 {
     va &= ~PAGE_MASK;
-    KASSERT((read_cr3() & PTE_FRAME_MASK) == uvm_cr3(us));
-    uint32_t pde = us->pd[va >> PAGING_PDE_SHIFT];
+    /* loaded: its recursive entry names the directory CR3 holds */
+    KASSERT((read_cr3() & PTE_FRAME_MASK) == (pd[PAGING_RECURSIVE_SLOT] & PTE_FRAME_MASK));
+    uint32_t pde = pd[va >> PAGING_PDE_SHIFT];
     if (va < USER_LO || va >= USER_HI || !pte_present(pde))
         return -E_FAULT;
     /* LAB 7: TODO (challenge: copy-on-write fork) if the entry at VA has
@@ -154,7 +156,7 @@ int ucow_break(struct uspace *us, uint32_t va)
     unsigned long copy = 0;
     for (;;) {
         enum intr_level old = intr_disable();
-        uint32_t *e = (uint32_t *)uvm_kmap(UVM_KMAP_TABLE, pte_frame(pde)) + paging_pt_index(va);
+        uint32_t *e = (uint32_t *)kmap(KMAP_TABLE, pte_frame(pde)) + paging_pt_index(va);
         uint32_t pte = *e;
         int rc = 1; /* 1: a frame is needed first */
         if (!pte_present(pte) || !(pte & PTE_COW)) {
@@ -164,8 +166,8 @@ int ucow_break(struct uspace *us, uint32_t va)
             stats.reuses++;
             rc = 0;
         } else if (copy != 0) {
-            memcpy(uvm_kmap(UVM_KMAP_DATA, copy), (const void *)va, PAGE_SIZE);
-            uvm_kunmap(UVM_KMAP_DATA);
+            memcpy(kmap(KMAP_DATA, copy), (const void *)va, PAGE_SIZE);
+            kunmap(KMAP_DATA);
             *e = pte_make_frame(copy, (pte_flags(pte) | PTE_WRITABLE) & ~PTE_COW);
             ucow_ref_new(copy);
             ucow_ref_drop(pte_frame(pte));
@@ -173,7 +175,7 @@ int ucow_break(struct uspace *us, uint32_t va)
             copy = 0;
             rc = 0;
         }
-        uvm_kunmap(UVM_KMAP_TABLE);
+        kunmap(KMAP_TABLE);
         if (rc == 0)
             invlpg(va);
         intr_set_level(old);

@@ -5,7 +5,7 @@
 #include <stdbool.h>
 #include <stdint.h>
 
-#include "uvm.h"
+#include "uspace.h"
 
 /*
  * A page-table entry available bit (bits 9-11 are the software's): this
@@ -58,11 +58,12 @@ bool ucow_set_enabled(bool on);
  * Interrupts off. 0, or -E_NOSYS if not written yet (fork then copies). */
 int ucow_share(uint32_t *parent, uint32_t va, uint32_t *child);
 
-/* A write to the COW page at VA of US, which must be loaded: give US a page
- * of its own: a copy if the frame is shared, else the same frame made
- * writable again. 0, -E_FAULT (not a COW page), -E_NOMEM (no frame for the
- * copy: nothing changed) or -E_NOSYS (not written yet). Thread context. */
-int ucow_break(struct uspace *us, uint32_t va);
+/* A write to the COW page at VA of the loaded address space, whose
+ * directory is PD (identity-mapped): give it a page of its own: a copy if
+ * the frame is shared, else the same frame made writable again. 0, -E_FAULT
+ * (not a COW page), -E_NOMEM (no frame for the copy: nothing changed) or
+ * -E_NOSYS (not written yet). Thread context. */
+int ucow_break(uint32_t *pd, uint32_t va);
 
 /* Copy-on-write events since boot (benchmarks, the monitor). */
 struct ucow_stats {

@@ -10,6 +10,7 @@
 #include "lab3-paging/kmalloc.h"
 #include "lab3-paging/page_table.h"
 #include "lab3-paging/vm.h"
+#include "kmap.h"
 #include "lab4-threads/thread_stack.h"
 #include "syscall_abi.h"
 #include "ucow.h"
@@ -18,40 +19,12 @@
 #define PDE_USER_FIRST (USER_LO >> PAGING_PDE_SHIFT)  /* 1 */
 #define PDE_KERNEL_FIRST (USER_HI >> PAGING_PDE_SHIFT) /* 768 */
 #define USER_PDE_FLAGS (PTE_PRESENT | PTE_WRITABLE | PTE_USER)
-#define KMAP_TABLE UVM_KMAP_TABLE
-#define KMAP_DATA  UVM_KMAP_DATA
 
 static unsigned long total_pages;
 
 static uint32_t kernel_cr3(void)
 {
     return (uint32_t)(paging_kernel_pt()->pd_frame << PAGE_SHIFT);
-}
-
-static void *kmap(int slot, unsigned long frame)
-{
-    KASSERT(intr_get_level() == INTR_OFF && slot < KMAP_SLOTS);
-    uint32_t va = KMAP_BASE + (uint32_t)slot * PAGE_SIZE;
-    *paging_pte_ptr(va) = pte_make_frame(frame, PTE_PRESENT | PTE_WRITABLE);
-    invlpg(va);
-    return (void *)va;
-}
-
-static void kunmap(int slot)
-{
-    uint32_t va = KMAP_BASE + (uint32_t)slot * PAGE_SIZE;
-    *paging_pte_ptr(va) = 0;
-    invlpg(va);
-}
-
-void *uvm_kmap(int slot, unsigned long frame)
-{
-    return kmap(slot, frame);
-}
-
-void uvm_kunmap(int slot)
-{
-    kunmap(slot);
 }
 
 void uvm_setup(void)
@@ -348,7 +321,7 @@ int uvm_fault(struct uspace *us, uint32_t va)
         return ABI_KILLED_MEMORY;
     uint32_t pte = uvm_pte(us, va);
     if (pte_present(pte) && (pte & PTE_COW)) /* a write to a page fork shared */
-        return ucow_break(us, va) == 0 ? UVM_MAPPED : ABI_KILLED_MEMORY;
+        return ucow_break(us->pd, va) == 0 ? UVM_MAPPED : ABI_KILLED_MEMORY;
     if (pte_present(pte) || !uvm_legitimate(us, va))
         return ABI_KILLED_MEMORY; /* outside its memory, or a write to read-only memory */
     if (uvm_map_zero(us, va & ~PAGE_MASK, true) != 0)

@@ -42,13 +42,6 @@ struct uspace {
 #define UVM_MAPPED 0 /* a legitimate page: mapped now, resume */
 /* otherwise an ABI_KILLED_* reason (syscall_abi.h) */
 
-/* The kmap slots: uvm_kmap(slot, frame) maps FRAME at a kernel address
- * until uvm_kunmap(slot). Interrupts off from the map to the unmap. */
-#define UVM_KMAP_TABLE 0 /* page tables */
-#define UVM_KMAP_DATA  1 /* page contents */
-void *uvm_kmap(int slot, unsigned long frame);
-void uvm_kunmap(int slot);
-
 /* Create and pin the kernel tables every directory shares. lab7_setup, once. */
 void uvm_setup(void);
 
