@@ -1,9 +1,10 @@
-/* bench_user.c: lab 7 benchmarks (instructions under Bochs): a system call's round trip, spawn+exit+wait, fork+exit+wait, a switch between user processes. */
+/* bench_user.c: lab 7 benchmarks (instructions under Bochs): a system call's round trip, spawn+exit+wait, fork+exit+wait (copying, and copy-on-write), a copy-on-write fault, a switch between user processes. */
 #include "common/format.h"
 #include "common/ktest.h"
 #include "common/x86.h"
 #include "setup.h"
 #include "tests_user_util.h"
+#include "ucow.h"
 
 #define BENCH_N 200
 
@@ -43,7 +44,35 @@ KBENCH(bench_user_spawn_exit_wait)
 
 KBENCH(bench_user_fork_exit_wait)
 {
+    bool was = ucow_set_enabled(false); /* fork copies every page */
     bench_one("fork", BENCH_N / 4, 1, "user_fork_exit_wait");
+    ucow_set_enabled(was);
+}
+
+KBENCH(bench_user_fork_cow_exit_wait)
+{
+    bool was = ucow_set_enabled(true);
+    bench_one("fork", BENCH_N / 4, 1, "user_fork_cow_exit_wait");
+    ucow_set_enabled(was);
+}
+
+/* Report (run of B N - run of A N) / N as METRIC: what B's rounds cost more. */
+static void bench_diff(const char *a, const char *b, int n, const char *metric)
+{
+    USER_REQUIRE();
+    run_bench(b, 1); /* warm the kernel heap up */
+    uint64_t base = run_bench(a, n);
+    uint64_t full = run_bench(b, n);
+    uint64_t d = full > base ? full - base : 0;
+    uint32_t d32 = d > 0xFFFFFFFFull ? 0xFFFFFFFFu : (uint32_t)d;
+    ktest_metric(metric, (unsigned long)(d32 / (uint32_t)n), "insns");
+}
+
+KBENCH(bench_user_cow_fault)
+{
+    bool was = ucow_set_enabled(true);
+    bench_diff("cowread", "cowwrite", BENCH_N / 4, "user_cow_fault_copy");
+    ucow_set_enabled(was);
 }
 
 KBENCH(bench_user_switch)

@@ -10,38 +10,21 @@
 #include "lab3-paging/kmalloc.h"
 #include "lab3-paging/page_table.h"
 #include "lab3-paging/vm.h"
+#include "kmap.h"
 #include "lab4-threads/thread_stack.h"
 #include "syscall_abi.h"
+#include "ucow.h"
 #include "uvm.h"
 
 #define PDE_USER_FIRST (USER_LO >> PAGING_PDE_SHIFT)  /* 1 */
 #define PDE_KERNEL_FIRST (USER_HI >> PAGING_PDE_SHIFT) /* 768 */
 #define USER_PDE_FLAGS (PTE_PRESENT | PTE_WRITABLE | PTE_USER)
-#define KMAP_TABLE 0 /* slot for page tables */
-#define KMAP_DATA  1 /* slot for page contents */
 
 static unsigned long total_pages;
 
 static uint32_t kernel_cr3(void)
 {
     return (uint32_t)(paging_kernel_pt()->pd_frame << PAGE_SHIFT);
-}
-
-/* Map FRAME at kmap slot SLOT and return its address. Interrupts off. */
-static void *kmap(int slot, unsigned long frame)
-{
-    KASSERT(intr_get_level() == INTR_OFF && slot < KMAP_SLOTS);
-    uint32_t va = KMAP_BASE + (uint32_t)slot * PAGE_SIZE;
-    *paging_pte_ptr(va) = pte_make_frame(frame, PTE_PRESENT | PTE_WRITABLE);
-    invlpg(va);
-    return (void *)va;
-}
-
-static void kunmap(int slot)
-{
-    uint32_t va = KMAP_BASE + (uint32_t)slot * PAGE_SIZE;
-    *paging_pte_ptr(va) = 0;
-    invlpg(va);
 }
 
 void uvm_setup(void)
@@ -65,6 +48,7 @@ void uvm_setup(void)
         paging_pin_tables(shared[r][0], shared[r][1]);
     }
     intr_set_level(old);
+    ucow_setup();
 }
 
 int uvm_create(struct uspace *us)
@@ -98,18 +82,17 @@ void uvm_destroy(struct uspace *us)
         if (!pte_present(us->pd[i]))
             continue;
         unsigned long tf = pte_frame(us->pd[i]);
+        enum intr_level old = intr_disable(); /* one kmap for the whole table */
+        const uint32_t *t = kmap(KMAP_TABLE, tf);
         for (uint32_t j = 0; j < PAGING_ENTRIES; j++) {
-            enum intr_level old = intr_disable();
-            uint32_t *t = kmap(KMAP_TABLE, tf);
-            uint32_t pte = t[j];
-            kunmap(KMAP_TABLE);
-            intr_set_level(old);
-            if (pte_present(pte)) {
-                cfp_release_frames(pte_frame(pte));
+            if (pte_present(t[j])) {
+                ucow_ref_drop(pte_frame(t[j]));
                 us->pages--;
                 total_pages--;
             }
         }
+        kunmap(KMAP_TABLE);
+        intr_set_level(old);
         cfp_release_frames(tf);
         us->pd[i] = 0;
         us->tables--;
@@ -184,6 +167,7 @@ int uvm_map_zero(struct uspace *us, uint32_t va, bool writable)
     /* LAB 7: END SOLUTION */
     (void)writable;
     kunmap(KMAP_TABLE);
+    ucow_ref_new(f);
     us->pages++;
     total_pages++;
     intr_set_level(old);
@@ -218,7 +202,7 @@ static void unmap_page(struct uspace *us, uint32_t va)
     if (pte_present(pte)) {
         if ((read_cr3() & PTE_FRAME_MASK) == uvm_cr3(us))
             invlpg(va);
-        cfp_release_frames(pte_frame(pte));
+        ucow_ref_drop(pte_frame(pte));
         us->pages--;
         total_pages--;
     }
@@ -246,14 +230,59 @@ int uvm_write(struct uspace *us, uint32_t va, const void *src, uint32_t len)
     return 0;
 }
 
+/* Copy-on-write fork of the table of PDE I of SRC (loaded): DST gets a
+ * table whose entries share SRC's pages (ucow_share). 0, -E_NOMEM, or
+ * -E_NOSYS (the challenge is not written: nothing shared, copy instead). */
+static int share_table(struct uspace *dst, struct uspace *src, uint32_t i)
+{
+    uint32_t *pde = &dst->pd[i];
+    if (!pte_present(*pde)) {
+        unsigned long tf = zeroed_frame();
+        if (tf == 0)
+            return -E_NOMEM;
+        *pde = pte_make_frame(tf, USER_PDE_FLAGS);
+        dst->tables++;
+    }
+    int rc = 0;
+    unsigned shared = 0;
+    enum intr_level old = intr_disable();
+    uint32_t *s = kmap(KMAP_TABLE, pte_frame(src->pd[i]));
+    uint32_t *d = kmap(KMAP_DATA, pte_frame(*pde));
+    for (uint32_t j = 0; j < PAGING_ENTRIES && rc == 0; j++) {
+        if (!pte_present(s[j]))
+            continue;
+        KASSERT(!pte_present(d[j]));
+        rc = ucow_share(&s[j], (i << PAGING_PDE_SHIFT) | (j << PAGE_SHIFT), &d[j]);
+        shared += rc == 0;
+    }
+    kunmap(KMAP_DATA);
+    kunmap(KMAP_TABLE);
+    dst->pages += shared;
+    total_pages += shared;
+    intr_set_level(old);
+    return rc;
+}
+
 int uvm_copy(struct uspace *dst, struct uspace *src)
 {
+    static bool told;
     KASSERT((read_cr3() & PTE_FRAME_MASK) == uvm_cr3(src));
     memcpy(dst->heap, src->heap, sizeof dst->heap);
     dst->heap_bytes = src->heap_bytes;
     for (uint32_t i = PDE_USER_FIRST; i < PDE_KERNEL_FIRST; i++) {
         if (!pte_present(src->pd[i]))
             continue;
+        if (ucow_enabled()) {
+            int rc = share_table(dst, src, i);
+            if (rc != -E_NOSYS) {
+                if (rc != 0)
+                    return rc;
+                continue;
+            }
+            if (!told)
+                kprintf("lab7: fork=cow: ucow_share is not written yet: fork copies\n");
+            told = true;
+        }
         for (uint32_t va = i << PAGING_PDE_SHIFT; va < ((i + 1) << PAGING_PDE_SHIFT);
              va += PAGE_SIZE) {
             uint32_t pte = uvm_pte(src, va);
@@ -288,10 +317,13 @@ int uvm_fault(struct uspace *us, uint32_t va)
 {
     if (va >= USTACK_GUARD && va < USTACK_LIMIT)
         return ABI_KILLED_STACK;
-    if (va < USER_LO || va >= USER_HI || !uvm_legitimate(us, va))
+    if (va < USER_LO || va >= USER_HI)
         return ABI_KILLED_MEMORY;
-    if (pte_present(uvm_pte(us, va)))
-        return ABI_KILLED_MEMORY; /* a protection fault: a write to read-only memory */
+    uint32_t pte = uvm_pte(us, va);
+    if (pte_present(pte) && (pte & PTE_COW)) /* a write to a page fork shared */
+        return ucow_break(us->pd, va) == 0 ? UVM_MAPPED : ABI_KILLED_MEMORY;
+    if (pte_present(pte) || !uvm_legitimate(us, va))
+        return ABI_KILLED_MEMORY; /* outside its memory, or a write to read-only memory */
     if (uvm_map_zero(us, va & ~PAGE_MASK, true) != 0)
         return ABI_KILLED_MEMORY;
     return UVM_MAPPED;

@@ -76,7 +76,8 @@ int uvm_write(struct uspace *us, uint32_t va, const void *src, uint32_t len);
 
 /* Fill DST (created, empty) with a copy of every user page of SRC, which
  * must be the loaded address space, and of its heap regions: 0 or -E_NOMEM
- * (DST then holds part of the copy: destroy it). */
+ * (DST then holds part of the copy: destroy it). With copy-on-write fork
+ * on (ucow.h) the pages are shared instead, read-only, until a write. */
 int uvm_copy(struct uspace *dst, struct uspace *src);
 
 /* True if VA may be demand-mapped in US: a mem_alloc region or the stack
