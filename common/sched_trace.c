@@ -9,12 +9,17 @@
 #define DUMP_PER_LINE 12 /* events per dump line: stays well under ktest's 1024 bytes */
 #define DUMP_LINE 768
 
-static struct sched_trace_event ring[SCHED_TRACE_EVENTS]; /* interrupts off to touch */
-static size_t ring_next;            /* slot of the next event */
-static size_t ring_count;           /* events kept, <= SCHED_TRACE_EVENTS */
-static unsigned long ring_dropped;  /* overwritten since the last reset */
-static bool recording = true;
-static uint32_t (*clock_ticks)(void);
+struct sched_trace_event sched_trace_ring[SCHED_TRACE_EVENTS]; /* interrupts off to touch */
+uint32_t sched_trace_pushed;        /* events ever recorded; slot = low bits */
+static uint32_t pushed_at_reset;    /* sched_trace_pushed at the last reset */
+bool sched_trace_recording = true;
+uint32_t (*sched_trace_ticks)(void);
+
+/* Events recorded since the last reset, kept or not. */
+static uint32_t since_reset(void)
+{
+    return sched_trace_pushed - pushed_at_reset;
+}
 
 static struct {
     unsigned id;
@@ -23,42 +28,15 @@ static struct {
 
 void sched_trace_set_clock(uint32_t (*ticks)(void))
 {
-    clock_ticks = ticks;
+    sched_trace_ticks = ticks;
 }
 
 /* The newest event, or NULL. Interrupts off. */
 static struct sched_trace_event *ring_last(void)
 {
-    if (ring_count == 0)
+    if (since_reset() == 0)
         return NULL;
-    return &ring[(ring_next + SCHED_TRACE_EVENTS - 1) % SCHED_TRACE_EVENTS];
-}
-
-/* Append an event and return it. Interrupts off. */
-static struct sched_trace_event *ring_push(void)
-{
-    struct sched_trace_event *e = &ring[ring_next];
-    ring_next = (ring_next + 1) % SCHED_TRACE_EVENTS;
-    if (ring_count < SCHED_TRACE_EVENTS)
-        ring_count++;
-    else
-        ring_dropped++;
-    return e;
-}
-
-void sched_trace_event(enum sched_trace_kind kind, unsigned a, uint32_t b, unsigned c)
-{
-    enum intr_level old = intr_disable();
-    if (recording) {
-        struct sched_trace_event *e = ring_push();
-        e->tsc = rdtsc();
-        e->tick = clock_ticks != NULL ? clock_ticks() : 0;
-        e->kind = (uint8_t)kind;
-        e->a = (uint16_t)a;
-        e->b = b;
-        e->c = (uint8_t)c;
-    }
-    intr_set_level(old);
+    return &sched_trace_ring[(sched_trace_pushed - 1) & (SCHED_TRACE_EVENTS - 1)];
 }
 
 void sched_trace_irq(int irq)
@@ -66,7 +44,7 @@ void sched_trace_irq(int irq)
     enum intr_level old = intr_disable();
     struct sched_trace_event *last = ring_last();
     /* A run of timer ticks with nothing between them is one event. */
-    if (recording && irq == SCHED_TRACE_TIMER_IRQ && last != NULL && last->kind == ST_IRQ &&
+    if (sched_trace_recording && irq == SCHED_TRACE_TIMER_IRQ && last != NULL && last->kind == ST_IRQ &&
         last->a == SCHED_TRACE_TIMER_IRQ && last->b < UINT32_MAX)
         last->b++;
     else
@@ -94,36 +72,37 @@ const char *sched_trace_name_of(unsigned id)
 void sched_trace_reset(void)
 {
     enum intr_level old = intr_disable();
-    ring_next = 0;
-    ring_count = 0;
-    ring_dropped = 0;
+    pushed_at_reset = sched_trace_pushed;
     intr_set_level(old);
 }
 
 bool sched_trace_set_recording(bool on)
 {
     enum intr_level old = intr_disable();
-    bool was = recording;
-    recording = on;
+    bool was = sched_trace_recording;
+    sched_trace_recording = on;
     intr_set_level(old);
     return was;
 }
 
 size_t sched_trace_count(void)
 {
-    return ring_count;
+    uint32_t n = since_reset();
+    return n < SCHED_TRACE_EVENTS ? n : SCHED_TRACE_EVENTS;
 }
 
 unsigned long sched_trace_dropped(void)
 {
-    return ring_dropped;
+    uint32_t n = since_reset();
+    return n > SCHED_TRACE_EVENTS ? n - SCHED_TRACE_EVENTS : 0;
 }
 
 struct sched_trace_event sched_trace_get(size_t i)
 {
     enum intr_level old = intr_disable();
-    size_t first = (ring_next + SCHED_TRACE_EVENTS - ring_count) % SCHED_TRACE_EVENTS;
-    struct sched_trace_event e = ring[(first + i) % SCHED_TRACE_EVENTS];
+    uint32_t first = sched_trace_pushed - (uint32_t)sched_trace_count();
+    struct sched_trace_event e =
+        sched_trace_ring[(first + (uint32_t)i) & (SCHED_TRACE_EVENTS - 1)];
     intr_set_level(old);
     return e;
 }

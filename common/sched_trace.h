@@ -6,6 +6,9 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "intr_level.h"
+#include "x86.h"
+
 /*
  * The kernel records what its scheduler, interrupt dispatcher and disk layer
  * do, one small event at a time, into a ring that keeps the newest
@@ -60,8 +63,35 @@ struct sched_trace_event {
     uint8_t c;         /* kind-specific (state, write flag, result) */
 };
 
-/* Record one event. Any context, any interrupt level. */
-void sched_trace_event(enum sched_trace_kind kind, unsigned a, uint32_t b, unsigned c);
+/* The ring itself, for sched_trace_event's inline store only: everything
+ * else reads it through the functions below. SCHED_TRACE_EVENTS is a power
+ * of two, so a slot is the low bits of a running event count. */
+_Static_assert((SCHED_TRACE_EVENTS & (SCHED_TRACE_EVENTS - 1)) == 0,
+               "SCHED_TRACE_EVENTS must be a power of two");
+extern struct sched_trace_event sched_trace_ring[SCHED_TRACE_EVENTS];
+extern uint32_t sched_trace_pushed;          /* events ever recorded (wraps) */
+extern bool sched_trace_recording;
+extern uint32_t (*sched_trace_ticks)(void);  /* sched_trace_set_clock */
+
+/* Record one event. Any context, any interrupt level. Inline and cheap (it
+ * sits on every context switch): a handful of stores into the next slot,
+ * no call but the tick clock, no formatting (sched_trace_dump formats). */
+static inline void sched_trace_event(enum sched_trace_kind kind, unsigned a, uint32_t b,
+                                     unsigned c)
+{
+    enum intr_level old = intr_disable();
+    if (sched_trace_recording) {
+        struct sched_trace_event *e =
+            &sched_trace_ring[sched_trace_pushed++ & (SCHED_TRACE_EVENTS - 1)];
+        e->tsc = rdtsc();
+        e->tick = sched_trace_ticks != NULL ? sched_trace_ticks() : 0;
+        e->b = b;
+        e->a = (uint16_t)a;
+        e->kind = (uint8_t)kind;
+        e->c = (uint8_t)c;
+    }
+    intr_set_level(old);
+}
 
 /* Record that IRQ line IRQ is being served. Interrupt context. */
 void sched_trace_irq(int irq);

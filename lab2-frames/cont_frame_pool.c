@@ -102,13 +102,74 @@ static bool cfp_is_registered(const struct cont_frame_pool *pool)
     return false;
 }
 
-static struct cont_frame_pool *cfp_find_pool_locked(unsigned long frame_no)
+static inline bool cfp_owns(const struct cont_frame_pool *p, unsigned long frame_no)
 {
+    return frame_no >= p->base_frame_no && frame_no - p->base_frame_no < p->n_frames;
+}
+
+/* The owner table: for each 4 MiB chunk of frame numbers, the newest
+ * registered pool that meets the chunk (NULL: none). Nested pools are newer
+ * than the pool they were carved out of, so when that pool owns a frame it
+ * is the innermost owner; otherwise the list is walked. It makes a release
+ * find its pool in O(1) however many pools there are. */
+#define CFP_CHUNK_SHIFT 10u /* 1024 frames */
+#define CFP_N_CHUNKS (CFP_MAX_FRAME_NO >> CFP_CHUNK_SHIFT)
+static struct cont_frame_pool *cfp_chunk_owner[CFP_N_CHUNKS];
+
+/* Recompute the owner table's entries for the chunks POOL's frames meet. */
+static void cfp_chunks_update(const struct cont_frame_pool *pool)
+{
+    unsigned long first = pool->base_frame_no >> CFP_CHUNK_SHIFT;
+    unsigned long last = (pool->base_frame_no + pool->n_frames - 1) >> CFP_CHUNK_SHIFT;
+    for (unsigned long c = first; c <= last; c++) {
+        struct cont_frame_pool *p = cfp_pools;
+        while (p != NULL && !cfp_ranges_meet(c << CFP_CHUNK_SHIFT, 1ul << CFP_CHUNK_SHIFT,
+                                             p->base_frame_no, p->n_frames))
+            p = p->next;
+        cfp_chunk_owner[c] = p;
+    }
+}
+
+static inline __attribute__((always_inline)) struct cont_frame_pool *
+cfp_find_pool_locked(unsigned long frame_no)
+{
+    if (frame_no < CFP_MAX_FRAME_NO) {
+        struct cont_frame_pool *p = cfp_chunk_owner[frame_no >> CFP_CHUNK_SHIFT];
+        if (p == NULL || cfp_owns(p, frame_no))
+            return p;
+    }
     for (struct cont_frame_pool *p = cfp_pools; p != NULL; p = p->next)
-        if (frame_no >= p->base_frame_no &&
-            frame_no - p->base_frame_no < p->n_frames)
+        if (cfp_owns(p, frame_no))
             return p;
     return NULL;
+}
+
+/* Add STEP to n_held of every registered pool (POOL aside) in which POOL's
+ * frames (the pools it is nested in) or its external bitmap lie; on
+ * cfp_init (+1, before POOL is in the list) and cfp_fini (-1, after). */
+static void cfp_count_held(const struct cont_frame_pool *pool, unsigned long step)
+{
+    for (struct cont_frame_pool *p = cfp_pools; p != NULL; p = p->next) {
+        if (cfp_ranges_meet(pool->base_frame_no, pool->n_frames, p->base_frame_no, p->n_frames))
+            p->n_held += step;
+        if (!pool->info_internal &&
+            cfp_ranges_meet(pool->info_frame_no, pool->n_info_frames, p->base_frame_no,
+                            p->n_frames))
+            p->n_held += step;
+    }
+}
+
+/* n_held of a new pool POOL: the registered pools whose external bitmap lies
+ * in its frames (pools nested in it come later, through cfp_count_held). */
+static unsigned long cfp_held_at_init(const struct cont_frame_pool *pool)
+{
+    unsigned long n = 0;
+    for (const struct cont_frame_pool *p = cfp_pools; p != NULL; p = p->next)
+        if (!p->info_internal &&
+            cfp_ranges_meet(p->info_frame_no, p->n_info_frames, pool->base_frame_no,
+                            pool->n_frames))
+            n++;
+    return n;
 }
 
 /* True if a pool carved out of POOL (nested in it) meets frames [FIRST,
@@ -260,9 +321,12 @@ int cfp_init(struct cont_frame_pool *pool, unsigned long base_frame_no,
         *pool = cand;
         pool->bitmap = (uint32_t *)phys_to_ptr(pool->info_frame_no * CFP_FRAME_SIZE);
         cfp_init_bitmap(pool);
+        pool->n_held = cfp_held_at_init(pool);
+        cfp_count_held(pool, 1);
         pool->next = cfp_pools;
         pool->registered = CFP_REGISTERED;
         cfp_pools = pool;
+        cfp_chunks_update(pool);
     }
     cfp_unlock(saved);
     return rc;
@@ -286,6 +350,8 @@ int cfp_fini(struct cont_frame_pool *pool)
             *link = pool->next;
             pool->next = NULL;
             pool->registered = 0;
+            cfp_count_held(pool, (unsigned long)-1);
+            cfp_chunks_update(pool);
         }
     }
     cfp_unlock(saved);
@@ -378,8 +444,8 @@ int cfp_release_frames(unsigned long first_frame_no)
         unsigned long idx = first_frame_no - pool->base_frame_no;
         if (pool->info_internal && idx < pool->n_info_frames)
             rc = CFP_ERR_INFO_FRAMES;
-        else if (cfp_get_state(pool, idx) == CFP_STATE_HEAD)
-            rc = cfp_check_run(pool, idx);
+        else if (pool->n_held != 0 && cfp_get_state(pool, idx) == CFP_STATE_HEAD)
+            rc = cfp_check_run(pool, idx); /* another pool may live in the run */
         else
             rc = CFP_OK; /* cfp_release_run reports the state */
         if (rc == CFP_OK)

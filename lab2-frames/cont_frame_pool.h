@@ -81,6 +81,9 @@ struct cont_frame_pool {
     const char *name;            /* for messages and the monitor; may be NULL */
     struct cont_frame_pool *next; /* list of registered pools, newest first */
     uint32_t registered;         /* CFP_REGISTERED while in that list, else 0 */
+    /* Registered pools whose frames or external bitmap lie in this pool's
+     * frames: while 0, a release needs no check against other pools. */
+    unsigned long n_held;
 };
 
 /* Initialise POOL to manage frames [BASE_FRAME_NO, BASE_FRAME_NO + N_FRAMES)
