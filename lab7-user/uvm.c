@@ -181,6 +181,8 @@ void uvm_set_writable(struct uspace *us, uint32_t va, bool writable)
     enum intr_level old = intr_disable();
     uint32_t *t = kmap(KMAP_TABLE, pte_frame(pde));
     uint32_t *e = &t[paging_pt_index(va)];
+    /* a page fork shared (ucow.h) is made writable by ucow_break only */
+    KASSERT(!writable || !(*e & PTE_COW));
     *e = writable ? (*e | PTE_WRITABLE) : (*e & ~PTE_WRITABLE);
     kunmap(KMAP_TABLE);
     if ((read_cr3() & PTE_FRAME_MASK) == uvm_cr3(us))

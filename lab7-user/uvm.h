@@ -16,7 +16,8 @@
  * pins (lab 3 never frees them), so a mapping the kernel adds later is
  * seen by every process at once. The user part (PDEs 1..767) is private:
  * page tables and pages from the process frame pool, every entry with
- * PTE_USER. Lab 3's "current page table" stays the kernel's: a process
+ * PTE_USER (with copy-on-write fork, ucow.h, pages but never tables may be
+ * shared, read-only, between a parent and its children). Lab 3's "current page table" stays the kernel's: a process
  * directory is loaded with write_cr3 only, so kernel pools (heap, stacks)
  * keep working in any address space.
  *
@@ -84,8 +85,9 @@ int uvm_copy(struct uspace *dst, struct uspace *src);
  * range. */
 bool uvm_legitimate(const struct uspace *us, uint32_t va);
 
-/* A fault at VA of US (a write to a read-only page included): maps a legitimate page
- * and returns UVM_MAPPED, else the ABI_KILLED_* reason to end the process. */
+/* A fault at VA of US (a write to a read-only page included): maps a legitimate page,
+ * or gives a copy-on-write page (ucow.h) its own copy, and returns UVM_MAPPED, else the
+ * ABI_KILLED_* reason to end the process. */
 int uvm_fault(struct uspace *us, uint32_t va);
 
 /* mem_alloc: reserve SIZE bytes (rounded up to pages) as a new region,
