@@ -132,11 +132,10 @@ static int find_named(const char *name, struct abi_procinfo *info)
     return -1;
 }
 
-KTEST(user_zombie_orphan_reaped)
+/* One round of the adopted-zombie check: init waits for t_spin while
+ * t_zorphan leaves it a zombie. Fails the test unless init reaps it. */
+static void zombie_orphan_round(void)
 {
-    USER_REQUIRE();
-    struct user_baseline b;
-    user_baseline_take(&b);
     /* init (the first process) waits for its child t_spin, which never ends. */
     int init = user_start("init t_spin");
     int spin = -1;
@@ -170,5 +169,62 @@ KTEST(user_zombie_orphan_reaped)
     KT_ASSERT_EQ(killed, 0);
     KT_ASSERT_EQ(reaped, init);
     user_expect_exit("init t_spin", ist, 0);
+}
+
+KTEST(user_zombie_orphan_reaped)
+{
+    USER_REQUIRE();
+    /* The first round also warms up what a first run of init keeps for the
+     * rest of the boot; the second must give everything back. */
+    zombie_orphan_round();
+    struct user_baseline b;
+    user_baseline_take(&b);
+    zombie_orphan_round();
     USER_ASSERT_NO_LEAK(&b, "an orphaned zombie and its adopter");
+}
+
+#define INV_TICKS 500 /* timer ticks to wait for a killed sleeper to end (it sleeps 1-2) */
+
+KTEST(user_kernel_orphans_freed)
+{
+    USER_REQUIRE();
+    if (proc_count() != 0)
+        KT_FAIL("lab 7 test setup: %u processes left by an earlier test", proc_count());
+    struct user_baseline b;
+    user_baseline_take(&b);
+    struct abi_procinfo info;
+    /* No first process: the kernel adopts orphans and frees them itself. */
+    int st = user_run("t_zorphan");
+    int z = find_named("t_zorphan", &info);
+    user_expect_exit("t_zorphan", st, 0);
+    if (z >= 0)
+        KT_FAIL("with no first process, an orphan that is already a zombie when its parent "
+                "exits must be freed at once: pid %d is still listed (state %d, ppid %d)", z,
+                info.state, info.ppid);
+    st = user_run("t_zorphan alive");
+    user_expect_exit("t_zorphan alive", st, 0);
+    int orphan = find_named("t_zorphan", &info);
+    if (orphan < 0)
+        KT_FAIL("the child of 't_zorphan alive' sleeps until killed: it must still be listed");
+    if (info.ppid != 0)
+        KT_FAIL("with no first process, an orphan's parent must be the kernel (ppid 0), got %d",
+                info.ppid);
+    int w = proc_wait(orphan, &st);
+    KT_ASSERT_EQ(proc_kill(orphan), 0);
+    int ticks = 0;
+    for (; ticks < INV_TICKS && find_named("t_zorphan", &info) == orphan; ticks++)
+        scheduler_sleep(1);
+    if (w != -E_CHILD)
+        KT_FAIL("an orphan the kernel adopted is reaped by the kernel itself: wait for it must "
+                "give -E_CHILD, got %d", w);
+    if (ticks == INV_TICKS)
+        KT_FAIL("an orphan the kernel adopted must leave the table once it ends: pid %d still "
+                "listed (state %d) %d ticks after kill", orphan, info.state, ticks);
+    USER_ASSERT_NO_LEAK(&b, "orphans the kernel adopted");
+}
+
+KTEST(user_enters_with_user_segments)
+{
+    USER_REQUIRE();
+    user_expect_exit("t_segs", user_run("t_segs"), 0);
 }
