@@ -56,35 +56,51 @@ static void input_poll(void)
     intr_set_level(old);
 }
 
-char input_getc(void)
+bool input_getc_until(char *out, bool (*stop)(void))
 {
     if (input_polling) {
-        while (input_head == input_tail)
+        while (input_head == input_tail) {
+            if (stop != NULL && stop())
+                return false;
             input_poll();
-        char c = input_buf[input_tail % INPUT_BUF_SIZE];
+        }
+        *out = input_buf[input_tail % INPUT_BUF_SIZE];
         input_tail++;
-        return c;
+        return true;
     }
     KASSERT(intr_get_level() == INTR_ON);
     for (;;) {
+        if (stop != NULL && stop()) /* checked after every interrupt that woke us */
+            return false;
         cpu_cli();
         if (input_head != input_tail) {
-            char c = input_buf[input_tail % INPUT_BUF_SIZE];
+            *out = input_buf[input_tail % INPUT_BUF_SIZE];
             input_tail++;
             cpu_sti();
-            return c;
+            return true;
         }
         cpu_sti_hlt(); /* no lost wake-up: sti takes effect after hlt starts */
     }
 }
 
-size_t input_readline(char *buf, size_t size)
+char input_getc(void)
+{
+    char c = 0;
+    input_getc_until(&c, NULL);
+    return c;
+}
+
+long input_readline_until(char *buf, size_t size, bool (*stop)(void))
 {
     size_t n = 0;
 
     KASSERT(size > 0);
     for (;;) {
-        char c = input_getc();
+        char c;
+        if (!input_getc_until(&c, stop)) {
+            buf[0] = '\0';
+            return -1;
+        }
         if (c == '\n') {
             console_putc('\n');
             break;
@@ -102,5 +118,10 @@ size_t input_readline(char *buf, size_t size)
         console_putc(c);
     }
     buf[n] = '\0';
-    return n;
+    return (long)n;
+}
+
+size_t input_readline(char *buf, size_t size)
+{
+    return (size_t)input_readline_until(buf, size, NULL);
 }

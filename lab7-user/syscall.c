@@ -131,6 +131,13 @@ static int user_range(uint32_t ubuf, uint32_t len)
 static char line[ABI_IO_MAX];
 static uint32_t line_len, line_pos;
 
+/* True once the running process was asked to end (kill): a console read gives up. */
+static bool read_cancelled(void)
+{
+    struct process *p = proc_current();
+    return p != NULL && p->kill_reason != 0;
+}
+
 static int32_t sys_read(struct trap_frame *tf, uint32_t fd, uint32_t ubuf, uint32_t len)
 {
     (void)tf;
@@ -145,7 +152,10 @@ static int32_t sys_read(struct trap_frame *tf, uint32_t fd, uint32_t ubuf, uint3
     if (uaccess_check(ubuf, len, true) != 0)
         return -E_FAULT;
     if (line_pos == line_len) {
-        line_len = (uint32_t)input_readline(line, sizeof line - 1);
+        long got = input_readline_until(line, sizeof line - 1, read_cancelled);
+        if (got < 0)
+            return -E_AGAIN; /* killed while waiting: the dispatcher ends it next */
+        line_len = (uint32_t)got;
         line[line_len++] = '\n';
         line_pos = 0;
     }

@@ -56,6 +56,33 @@ KTEST(user_memory_violations_end_process)
     USER_ASSERT_NO_LEAK(&b, "processes ended for memory violations");
 }
 
+/* Run LINE (it must be ended for REASON) and check its report line names the function FN
+ * ("(FN+0x"), or, with FN NULL, names none (its EIP lies outside every function). */
+static void expect_report_function(const char *line, int reason, const char *fn)
+{
+    char want[48];
+    user_expect_killed(line, user_run(line), reason, reason);
+    const char *report = ufault_last_report();
+    if (fn != NULL) {
+        ksnprintf(want, sizeof want, "(%s+0x", fn);
+        if (!contains(report, want))
+            KT_FAIL("the report of '%s' must name the function containing EIP, %s: \"%s\"",
+                    line, fn, report);
+    } else if (contains(report, "+0x")) {
+        KT_FAIL("the report of '%s' must name no function: its EIP is in none: \"%s\"", line,
+                report);
+    }
+}
+
+KTEST(user_fault_report_names_function)
+{
+    USER_REQUIRE();
+    expect_report_function("t_div0", VEC_DIVIDE, "t_div0_divide");
+    expect_report_function("t_mem write", ABI_KILLED_MEMORY, "main");
+    expect_report_function("t_mem jump 0", ABI_KILLED_MEMORY, NULL);
+    expect_report_function("t_mem jump 0xC0001000", ABI_KILLED_MEMORY, NULL);
+}
+
 KTEST(user_cross_process_read_ends_reader)
 {
     USER_REQUIRE();

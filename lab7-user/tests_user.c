@@ -156,3 +156,49 @@ KTEST(user_kill_spinning)
     KT_ASSERT_EQ(proc_kill(pid), -E_SRCH);
     USER_ASSERT_NO_LEAK(&b, "a killed process");
 }
+
+#define READ_REACH_TICKS 200 /* ticks t_read may take to make its first system call */
+#define READ_KILL_TICKS  50  /* ticks a killed reader may take to end (one suffices) */
+
+/* State of process PID, PROC_FREE if it is gone. */
+static enum proc_state state_of(int pid)
+{
+    enum intr_level old = intr_disable();
+    struct process *p = proc_by_pid(pid);
+    enum proc_state st = p != NULL ? p->state : PROC_FREE;
+    intr_set_level(old);
+    return st;
+}
+
+/* System calls PID made so far. */
+static unsigned long syscalls_of(int pid)
+{
+    enum intr_level old = intr_disable();
+    struct process *p = proc_by_pid(pid);
+    unsigned long n = p != NULL ? p->syscalls : 0;
+    intr_set_level(old);
+    return n;
+}
+
+KTEST(user_kill_wakes_console_reader)
+{
+    USER_REQUIRE();
+    struct user_baseline b;
+    user_baseline_take(&b);
+    int pid = user_start("t_read");
+    for (int i = 0; i < READ_REACH_TICKS && syscalls_of(pid) == 0; i++)
+        scheduler_sleep(1);
+    KT_ASSERT(syscalls_of(pid) >= 1); /* it entered read(0, ...): nothing is typed */
+    scheduler_sleep(2);                /* let it wait for the console */
+    KT_ASSERT_EQ(proc_kill(pid), 0);
+    int i = 0;
+    for (; i < READ_KILL_TICKS && state_of(pid) == PROC_ALIVE; i++)
+        scheduler_sleep(1);
+    if (state_of(pid) == PROC_ALIVE)
+        KT_FAIL("a process waiting for a console line must end when killed, without the "
+                "line: t_read (pid %d) still runs %d ticks after kill()", pid, i);
+    int st = 0;
+    KT_ASSERT_EQ(proc_wait(pid, &st), pid);
+    KT_ASSERT_EQ(st, ABI_STATUS_KILLED(ABI_KILLED_BY_KILL));
+    USER_ASSERT_NO_LEAK(&b, "a process killed while reading the console");
+}

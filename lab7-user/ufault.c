@@ -10,11 +10,12 @@
 #include "proc.h"
 #include "trap.h"
 #include "ufault.h"
+#include "usym.h"
 #include "uvm.h"
 
 
 static exception_handler_fn *next_handler[INTR_EXCEPTIONS];
-static char last_report[160];
+static char last_report[224];
 static unsigned long kills;
 
 const char *ufault_last_report(void)
@@ -50,16 +51,19 @@ static const char *reason_text(int reason)
 
 void proc_report_fault(struct process *p, const struct intr_frame *f, uint32_t cr2, int reason)
 {
+    char fn[USYM_NAME_MAX + 16]; /* " (main+0x1a)": the program's function at EIP */
+    usym_describe(p->name, f->eip, fn, sizeof fn);
     if (reason == ABI_KILLED_BY_KILL)
         ksnprintf(last_report, sizeof last_report, "lab7: process %d (%s) ended: %s", p->pid,
                   p->name, reason_text(reason));
     else if (f->vector == VEC_PAGE_FAULT)
         ksnprintf(last_report, sizeof last_report,
-                  "lab7: process %d (%s) ended: %s, eip 0x%08lx, cr2 0x%08lx", p->pid,
-                  p->name, reason_text(reason), (unsigned long)f->eip, (unsigned long)cr2);
+                  "lab7: process %d (%s) ended: %s, eip 0x%08lx%s, cr2 0x%08lx", p->pid,
+                  p->name, reason_text(reason), (unsigned long)f->eip, fn, (unsigned long)cr2);
     else
-        ksnprintf(last_report, sizeof last_report, "lab7: process %d (%s) ended: %s, eip 0x%08lx",
-                  p->pid, p->name, reason_text(reason), (unsigned long)f->eip);
+        ksnprintf(last_report, sizeof last_report,
+                  "lab7: process %d (%s) ended: %s, eip 0x%08lx%s", p->pid, p->name,
+                  reason_text(reason), (unsigned long)f->eip, fn);
     kprintf("%s\n", last_report);
 }
 

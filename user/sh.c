@@ -1,28 +1,11 @@
-/* sh.c: the shell: runs programs by name with arguments (spawn + wait) and says how each ended;
+/* sh.c: the shell: runs programs by name with arguments (spawn + wait; "double quotes" keep
+ * spaces in an argument) and says how each ended;
  * built-ins: help, exit, ps, bg (run without waiting), wait. As the first process it adopts
  * orphans: it reaps any child while it waits for the one in the foreground. */
 #include "user/lib/ulib.h"
 
 #define SH_LINE 256
 #define SH_ARGS ABI_ARGV_MAX
-
-/* Split LINE in place at spaces into ARGV (at most SH_ARGS words, then NULL). */
-static int sh_split(char *line, char **argv)
-{
-    int argc = 0;
-    char *p = line;
-    for (;;) {
-        while (*p == ' ' || *p == '\t')
-            *p++ = '\0';
-        if (*p == '\0' || argc == SH_ARGS)
-            break;
-        argv[argc++] = p;
-        while (*p != '\0' && *p != ' ' && *p != '\t')
-            p++;
-    }
-    argv[argc] = NULL;
-    return argc;
-}
 
 static const char *sh_state(int state)
 {
@@ -46,7 +29,8 @@ static void sh_ps(void)
 
 static void sh_help(void)
 {
-    printf("StepOS shell. Type a program's name and its arguments, e.g. 'echo hi', 'args a b'.\n"
+    printf("StepOS shell. Type a program's name and its arguments, e.g. 'echo hi', 'args a b';\n"
+           "double quotes keep spaces in one argument: args \"a b\" c (\\\" is a quote).\n"
            "Built-ins: help, exit [N], ps (processes), bg PROGRAM ARGS (do not wait),\n"
            "wait (reap every finished background program).\n"
            "Try: hello, echo, args, exitcode 3, t_div0, t_priv cli, t_mem read 0x100000.\n");
@@ -114,8 +98,11 @@ int main(void)
         int n = readline(line, sizeof line);
         if (n < 0)
             break; /* end of input */
-        int argc = sh_split(line, argv);
-        if (argc > 0 && !sh_run(argv, argc, &code))
+        const char *why;
+        int argc = split_words(line, argv, SH_ARGS, &why);
+        if (argc < 0)
+            printf("sh: %s; nothing run\n", why);
+        else if (argc > 0 && !sh_run(argv, argc, &code))
             break;
     }
     return code;

@@ -59,6 +59,9 @@ const char *status_text(int status, char *buf, size_t size); /* "exit 3", "kille
  * its length, 0 at an empty line, -1 at end of input or an error. */
 int readline(char *buf, size_t size);
 
+/* ---- Words of a command line, with double quotes (split.c, split.h) ---- */
+#include "user/lib/split.h"
+
 /* ---- Numbers ---- */
 int atoi(const char *s);
 
