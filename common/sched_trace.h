@@ -90,7 +90,8 @@ static inline void sched_trace_event(enum sched_trace_kind kind, unsigned a, uin
         e->kind = (uint8_t)kind;
         e->c = (uint8_t)c;
     }
-    intr_set_level(old);
+    if (old == INTR_ON) /* intr_set_level(old), without re-reading the flags when off */
+        intr_set_level(INTR_ON);
 }
 
 /* Record that IRQ line IRQ is being served. Interrupt context. */

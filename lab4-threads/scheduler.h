@@ -38,7 +38,8 @@ struct scheduler_stats {
     unsigned long yields;       /* scheduler_yield calls */
     unsigned long preemptions;  /* switches forced from the timer interrupt */
     unsigned long preempt_eoi_pending; /* preemptions with IRQ 0 still in service at the
-                                          PIC: EOI not sent before the switch (a bug) */
+                                          PIC: EOI not sent before the switch (a bug);
+                                          counted while scheduler_check_eoi is on */
     unsigned long wakeups;      /* sleepers woken by the timer */
     unsigned long reaped;       /* zombies freed */
     unsigned long idle_halts;   /* times the idle thread halted */
@@ -97,6 +98,13 @@ bool scheduler_can_terminate(const struct thread *t);
 
 /* Install POLICY (its activate hook runs, then every ready thread moves to
  * it in pick order). Boot or thread context; takes effect at once. */
+/* Check on every preemption that IRQ 0 is out of service at the PIC (count
+ * stats.preempt_eoi_pending if not): ON true turns it on. Off by default (it
+ * reads the PIC on the hot path); rr_eoi_before_switch turns it on, and the
+ * monitor's `sched` for the preemptions after it. Returns the previous
+ * setting. Any context. */
+bool scheduler_check_eoi(bool on);
+
 void scheduler_set_policy(const struct sched_policy *policy);
 
 /* The installed policy. */

@@ -54,6 +54,8 @@ static int cmd_sched(int argc, char **argv)
     if (s->preempt_eoi_pending)
         kprintf("WARNING: %lu preemptions happened before the timer's EOI\n",
                 s->preempt_eoi_pending);
+    if (!scheduler_check_eoi(true))
+        kprintf("(from now on every preemption checks that the timer's EOI went out)\n");
     if (rr_not_installed() != NULL)
         kprintf("round robin is not installed: %s\n", rr_not_installed());
     size_t queued = rr_queue_snapshot(queue_ids, SNAPSHOT_MAX);

@@ -107,6 +107,7 @@ KTEST(rr_eoi_before_switch)
     TESTS_REQUIRE_RR();
     const struct scheduler_stats *st = scheduler_stats();
     unsigned long pending = st->preempt_eoi_pending, late = rr_stats()->late_eois;
+    bool checked = scheduler_check_eoi(true); /* every preemption reads the PIC */
     eoi = (struct eoi_state){.target = thread_current()};
     const struct sched_policy *prev = scheduler_policy(); /* rr_policy, or lab 6's over it */
     eoi_policy = rr_policy;
@@ -123,6 +124,7 @@ KTEST(rr_eoi_before_switch)
     eoi_stop = true;
     thread_wait(id);
     scheduler_set_policy(prev);
+    scheduler_check_eoi(checked);
     late = rr_stats()->late_eois - late;
     kprintf("rr: %lu slice ends with IRQ 0 held in service: %lu preempted after the EOI, "
             "%lu with IRQ 0 still in service, %lu not preempted; %lu late EOIs counted\n",
