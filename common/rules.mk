@@ -122,7 +122,7 @@ build/lab$(1)$(3)/kernel.bin: build/lab$(1)$(3)/kernel.elf
 build/lab$(1)$(3)/disk.img: build/lab$(1)$(3)/kernel.bin $(BOOT_STAGE1) $(BOOT_STAGE2) \
                         tools/mkimage.py
 	$$(PYTHON) tools/mkimage.py --stage1 $(BOOT_STAGE1) \
-	    --stage2 $(BOOT_STAGE2) --kernel $$< -o $$@
+	    --stage2 $(BOOT_STAGE2) --kernel $$< --elf build/lab$(1)$(3)/kernel.elf -o $$@
 $(if $(3),$$(foreach f,$$($(2)_EXTRA),$$(eval $$(call LAB_EXTRA_COPY,$$(f),$$(subst build/lab$(1)/,build/lab$(1)$(3)/,$$(f))))))
 
 .PHONY: build-lab$(1)$(3)

@@ -12,7 +12,7 @@
 #include "lab4-threads/thread.h"
 #include "tests_disk_util.h"
 
-#define BOOT_DISK_BLOCKS 2016u /* tools/mkimage.py */
+#define BOOT_DISK_BLOCKS 3024u /* tools/mkimage.py, DISK_SECTORS */
 #define BOOT_CMDLINE_LBA 1u
 #define BOOT_KERNEL_LBA 8u
 #define BOOT_KERNEL_CHECKED 16u /* blocks of the kernel's .text compared with memory */

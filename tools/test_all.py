@@ -117,6 +117,7 @@ def main():
     steps.append(("handouts at core depth", [sys.executable, "tools/handout_check.py", "--depth", "core"]))
     steps.append(("handout unit tests", [sys.executable, "tools/test_handout.py"]))
     steps.append(("user-program image tool", [sys.executable, "tools/test_uimage.py"]))
+    steps.append(("boot loader size limit", [sys.executable, "tools/test_loader.py"]))
     steps.append(("test protocol against docs/protocol.md", [sys.executable, "grade/test_protocol_spec.py"]))
     steps.append(("the example lab of docs/adding-a-lab.md", [sys.executable, "tools/example_lab_check.py"]))
     steps.append(("instructor unit tests", [sys.executable, "grade/test_instructor.py"]))

@@ -148,7 +148,9 @@ cmdline_read:
     mov byte [BOOTINFO_ADDR + BI_CMDLINE + 511], 0
     ret
 
-; kernel_read: read kernel_sectors sectors to LOAD_SEGMENT:0, 64 at a time.
+; kernel_read: read kernel_sectors sectors to KERNEL_ADDR (1 MiB). Real mode
+; cannot address 1 MiB, so each chunk is read to the buffer at LOAD_SEGMENT:0
+; and then the BIOS copies it up to KERNEL_ADDR + offset (copy_up).
 CHUNK equ 64                        ; 32 KiB per BIOS call
 
 kernel_read:
@@ -160,7 +162,7 @@ kernel_read:
     mov [BOOTINFO_ADDR + BI_KERNEL_SECTORS], eax
     mov [remaining], eax
     mov dword [next_lba], KERNEL_LBA
-    mov word [next_seg], LOAD_SEGMENT
+    mov dword [next_dest], KERNEL_ADDR
 .loop:
     mov cx, CHUNK
     cmp dword [remaining], CHUNK
@@ -169,22 +171,49 @@ kernel_read:
 .read:
     push cx
     mov eax, [next_lba]
-    mov bx, [next_seg]
+    mov bx, LOAD_SEGMENT
     call disk_read
     pop cx
+    call copy_up
     movzx ecx, cx
     add [next_lba], ecx
-    shl cx, 5                       ; sectors -> paragraphs (512 / 16)
-    add [next_seg], cx
-    shr cx, 5
     sub [remaining], ecx
-    jnz .loop
+    shl ecx, 9                      ; sectors -> bytes
+    add [next_dest], ecx
+    cmp dword [remaining], 0
+    jne .loop
     ret
 .empty:
     mov si, msg_no_kernel
     jmp boot_fail
 .too_large:
     mov si, msg_too_large
+    jmp boot_fail
+
+; copy_up: copy CX sectors from LOAD_SEGMENT:0 to physical address [next_dest]
+; with INT 15h AH=87h ("move extended memory block"): the BIOS enters
+; protected mode, copies with the source and destination descriptors of
+; move_gdt, and comes back. Keeps CX.
+copy_up:
+    push cx
+    mov eax, [next_dest]
+    mov [move_gdt.dest_low], ax     ; base bits 0-15
+    shr eax, 16
+    mov [move_gdt.dest_mid], al     ; base bits 16-23
+    mov [move_gdt.dest_high], ah    ; base bits 24-31
+    shl cx, 8                       ; sectors -> 16-bit words (512 / 2)
+    push es
+    push ds
+    pop es                          ; ES:SI = move_gdt
+    mov si, move_gdt
+    mov ah, 0x87
+    int 0x15
+    pop es
+    pop cx
+    jc .fail
+    ret
+.fail:
+    mov si, msg_copy
     jmp boot_fail
 
 ; ---------------------------------------------------------------------------
@@ -205,12 +234,6 @@ pm_entry:
     mov gs, ax
     mov ss, ax
     mov esp, STACK_TOP
-    mov esi, LOAD_SEGMENT * 16      ; copy the kernel up to 1 MiB
-    mov edi, KERNEL_ADDR
-    mov ecx, [kernel_sectors]
-    shl ecx, 7                      ; sectors -> dwords
-    cld
-    rep movsd
     mov ebx, BOOTINFO_ADDR
     mov eax, KERNEL_ADDR
     jmp eax
@@ -232,6 +255,21 @@ gdt_descriptor:
     dw gdt_descriptor - gdt - 1
     dd gdt
 
+; Descriptor table for INT 15h AH=87h (copy_up): two unused entries, the
+; source (the read buffer) and the destination (patched per chunk), then two
+; the BIOS fills in for itself. Each: limit 64 KiB, data read/write (0x93).
+align 8
+move_gdt:
+    dq 0, 0
+    dw 0xFFFF, (LOAD_SEGMENT * 16) & 0xFFFF
+    db (LOAD_SEGMENT * 16) >> 16, 0x93, 0, 0
+    dw 0xFFFF
+.dest_low:  dw 0
+.dest_mid:  db 0
+    db 0x93, 0
+.dest_high: db 0
+    dq 0, 0
+
 align 4
 dap:
     db 16, 0
@@ -243,13 +281,14 @@ dap:
 boot_drive: db 0
 remaining:  dd 0
 next_lba:   dd 0
-next_seg:   dw 0
+next_dest:  dd 0
 
 msg_no_e820:   db "no E820 memory map from the BIOS", 13, 10, 0
 msg_a20:       db "could not enable the A20 line", 13, 10, 0
 msg_read:      db "disk read failed", 13, 10, 0
 msg_no_kernel: db "no kernel on the boot disk", 13, 10, 0
-msg_too_large: db "kernel too large (over 512 KiB)", 13, 10, 0
+msg_too_large: db "kernel too large (over 1 MiB, KERNEL_MAX_SECTORS)", 13, 10, 0
+msg_copy:      db "copying the kernel above 1 MiB failed (INT 15h AH=87h)", 13, 10, 0
 
 %if ($ - $$) > STAGE2_SECTORS * 512
 %error "stage 2 is larger than STAGE2_SECTORS"
