@@ -15,6 +15,7 @@ enum {
     STEP_FAULT,
     STEP_FORK,
     STEP_ELF,
+    STEP_COW,   /* the challenge (not a step: optional) */
     STEP_RING3, /* panics only */
     STEP_SWITCH,
     STEP_SPAWN,
@@ -30,6 +31,7 @@ static const char *const user_step_text[] = {
     [STEP_FAULT] = "step 7 (ufault.c: a demand page, or the end of the process)",
     [STEP_FORK] = "step 8 (fork's copy of the pages; the child's frame)",
     [STEP_ELF] = "step 9 (elf.c: the segment checks)",
+    [STEP_COW] = "challenge (copy-on-write fork)",
     [STEP_RING3] = "step 1 (ring3.c: the DPL-3 segments and the int 0x80 gate)",
     [STEP_SWITCH] = "step 3 (proc.c: the switch hook: esp0 and CR3)",
     [STEP_SPAWN] = "step 4 (proc.c: spawn's start registers; push_args)",
@@ -66,6 +68,7 @@ static const struct kstep_test user_steps[] = {
     {"uimage_every_program_parses", STEP_ELF},
     {"uimage_broken_copy_refused", STEP_ELF},
     {"uimage_parser_limits", STEP_ELF},
+    {"user_cow_*", STEP_COW},
 };
 
 /* Which step owns the code a panic (an assertion, a kernel fault) happened
@@ -86,6 +89,8 @@ static const struct kstep_code user_code[] = {
     {"ufault_handler", STEP_FAULT},
     {"elf_check_segment", STEP_ELF},
     {"ring3_init", STEP_RING3},
+    {"ucow_share", STEP_COW},
+    {"ucow_break", STEP_COW},
     {"lab7-user/ring3.c", STEP_RING3},
     {"lab7-user/uvm.c", STEP_UVM},
     {"lab7-user/proc.c", STEP_PROC},
@@ -93,6 +98,7 @@ static const struct kstep_code user_code[] = {
     {"lab7-user/uaccess.c", STEP_CALLS},
     {"lab7-user/ufault.c", STEP_FAULT},
     {"lab7-user/elf.c", STEP_ELF},
+    {"lab7-user/ucow.c", STEP_COW},
 };
 
 static const struct kstep_table user_table = {
