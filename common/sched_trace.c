@@ -13,7 +13,7 @@ struct sched_trace_event sched_trace_ring[SCHED_TRACE_EVENTS]; /* interrupts off
 uint32_t sched_trace_pushed;        /* events ever recorded; slot = low bits */
 static uint32_t pushed_at_reset;    /* sched_trace_pushed at the last reset */
 bool sched_trace_recording = true;
-uint32_t (*sched_trace_ticks)(void);
+const volatile uint32_t *sched_trace_ticks;
 
 /* Events recorded since the last reset, kept or not. */
 static uint32_t since_reset(void)
@@ -26,7 +26,7 @@ static struct {
     char name[SCHED_TRACE_NAME_MAX];
 } names[SCHED_TRACE_NAMES];
 
-void sched_trace_set_clock(uint32_t (*ticks)(void))
+void sched_trace_set_clock(const volatile uint32_t *ticks)
 {
     sched_trace_ticks = ticks;
 }

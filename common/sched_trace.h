@@ -71,11 +71,11 @@ _Static_assert((SCHED_TRACE_EVENTS & (SCHED_TRACE_EVENTS - 1)) == 0,
 extern struct sched_trace_event sched_trace_ring[SCHED_TRACE_EVENTS];
 extern uint32_t sched_trace_pushed;          /* events ever recorded (wraps) */
 extern bool sched_trace_recording;
-extern uint32_t (*sched_trace_ticks)(void);  /* sched_trace_set_clock */
+extern const volatile uint32_t *sched_trace_ticks; /* sched_trace_set_clock */
 
 /* Record one event. Any context, any interrupt level. Inline and cheap (it
  * sits on every context switch): a handful of stores into the next slot,
- * no call but the tick clock, no formatting (sched_trace_dump formats). */
+ * no call, no formatting (sched_trace_dump formats). */
 static inline void sched_trace_event(enum sched_trace_kind kind, unsigned a, uint32_t b,
                                      unsigned c)
 {
@@ -84,7 +84,7 @@ static inline void sched_trace_event(enum sched_trace_kind kind, unsigned a, uin
         struct sched_trace_event *e =
             &sched_trace_ring[sched_trace_pushed++ & (SCHED_TRACE_EVENTS - 1)];
         e->tsc = rdtsc();
-        e->tick = sched_trace_ticks != NULL ? sched_trace_ticks() : 0;
+        e->tick = sched_trace_ticks != NULL ? *sched_trace_ticks : 0;
         e->b = b;
         e->a = (uint16_t)a;
         e->kind = (uint8_t)kind;
@@ -104,8 +104,9 @@ void sched_trace_name(unsigned id, const char *name);
 /* The name remembered for ID, or NULL. */
 const char *sched_trace_name_of(unsigned id);
 
-/* Where the tick count comes from (lab 1's timer_ticks, set by pit_init). */
-void sched_trace_set_clock(uint32_t (*ticks)(void));
+/* The tick counter events read (lab 1's PIT count, set by pit_init); read
+ * in place, not through a call, to keep recording cheap. */
+void sched_trace_set_clock(const volatile uint32_t *ticks);
 
 /* Forget every event (names are kept). Any context. */
 void sched_trace_reset(void);

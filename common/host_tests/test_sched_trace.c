@@ -18,7 +18,6 @@ unsigned long fake_cli_count;
 uint64_t fake_tsc, fake_tsc_step = 10;
 
 static uint32_t fake_ticks;
-static uint32_t clock_now(void) { return fake_ticks; }
 
 #define DUMP_LINES_MAX 512
 static char dump[DUMP_LINES_MAX][1024];
@@ -35,7 +34,7 @@ static int setup(void **state)
 {
     (void)state;
     sched_trace_set_recording(true);
-    sched_trace_set_clock(clock_now);
+    sched_trace_set_clock(&fake_ticks);
     sched_trace_reset();
     fake_ticks = 100;
     fake_intr = INTR_ON;
