@@ -14,6 +14,7 @@ import intake
 import integrity
 import integrity_scan
 import pristine
+import pristine_build
 import report
 import rubric
 import safe_text
@@ -115,6 +116,9 @@ class ClassGrader:
         self.points = [e.points for r in self.rubrics for e in r.entries]
         self.max_score = sum(r.max_points for r in self.rubrics)
         self.procs, self.lock, self.stopping = set(), threading.Lock(), threading.Event()
+        # A leading '.' is never in a submission's file-safe name (unique_names).
+        self.seeder = (pristine_build.PristineBuild(self.ref, os.path.join(tmp, ".pristine-build"),
+                                                    self.rubrics) if self.ref else None)
 
     def child_cmd(self, name, path, tree, js):
         a = self.args
@@ -181,9 +185,10 @@ class ClassGrader:
             if self.ref:
                 out.warnings += (pristine.protect(tree, self.ref, self.ref_files) +
                                  integrity_scan.scan(tree, self.ref, self.ref_files))
+            seeding = [self.seeder.seed(tree)] if self.seeder else []
             with open(log_path, "w") as log:
                 log.write("".join("batch: %s\n" % safe_text.line(w, LOG_LINE_MAX)
-                                  for w in out.warnings))
+                                  for w in out.warnings + seeding))
             status, stopped = self.run_child(self.child_cmd(name, path, tree, js), log_path,
                                              a.time_limit - (time.monotonic() - t0))
             self._read_result(out, js, status, stopped, safe)

@@ -122,6 +122,7 @@ def main():
     steps.append(("the example lab of docs/adding-a-lab.md", [sys.executable, "tools/example_lab_check.py"]))
     steps.append(("instructor unit tests", [sys.executable, "grade/test_instructor.py"]))
     steps.append(("hostile-output unit tests", [sys.executable, "grade/test_hostile.py"]))
+    steps.append(("build seeding of hostile submissions", [sys.executable, "grade/test_build_seed.py"]))
     steps.append(("triple-fault diagnosis unit tests", [sys.executable, "grade/test_diagnose.py"]))
     steps.append(("sandbox attacks and hostile archives", [sys.executable, "grade/test_sandbox.py"]))
     steps.append(("Gradescope autograder", [sys.executable, "tools/autograder_check.py"]))

@@ -1,0 +1,50 @@
+"""pristine_build.py: the class grader's own build of the reference tree, whose C objects seed each submission's build (tools/build_reuse.py)."""
+import os
+import subprocess
+import sys
+import threading
+
+import pristine
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+sys.path.insert(0, os.path.join(os.path.dirname(HERE), "tools"))
+import build_reuse  # noqa: E402
+
+BUILD_TIMEOUT = 600      # seconds of wall-clock time for the one pristine build
+
+
+class PristineBuild:
+    """Copies reference tree REF's source files (never its build/) into DEST,
+    a folder no submission can write or read (inside the batch's hidden temp
+    folder), and builds the labs of RUBRICS there once, on first use."""
+
+    def __init__(self, ref, dest, rubrics):
+        self.ref, self.dest, self.lock = ref, dest, threading.Lock()
+        self.dirs = ["lab%d%s" % (r.number, r.variant) for r in rubrics]
+        self.state = None          # None: not built yet; True: built; str: why not
+
+    def _build(self):
+        pristine.copy_tree(self.ref, self.dest)
+        for d in self.dirs:
+            cmd = ["make", "-C", self.dest, "--no-print-directory", "build-" + d]
+            try:
+                p = subprocess.run(cmd, stdin=subprocess.DEVNULL, stdout=subprocess.PIPE,
+                                   stderr=subprocess.STDOUT, timeout=BUILD_TIMEOUT)
+            except (OSError, subprocess.TimeoutExpired) as e:
+                return "pristine build failed: %s" % e
+            if p.returncode != 0:
+                return "pristine build failed: make build-%s exited %d" % (d, p.returncode)
+        return True
+
+    def seed(self, tree):
+        """Seed submission TREE's build/ (a private copy the batch made, not
+        yet built) from the pristine build; returns one log line. May be called
+        from several grading threads at once: the first one builds."""
+        with self.lock:
+            if self.state is None:
+                self.state = self._build()
+        if self.state is not True:
+            return "build seeding: off (%s)" % self.state
+        n, why = build_reuse.seed_verified(self.dest, tree, self.dirs)
+        return ("build seeding: %d objects of identical sources reused" % n if not why
+                else "build seeding: none (%s)" % why)
