@@ -1,5 +1,6 @@
 """pristine_build.py: the class grader's own build of the reference tree, whose C objects seed each submission's build (tools/build_reuse.py)."""
 import os
+import shutil
 import subprocess
 import sys
 import threading
@@ -45,6 +46,10 @@ class PristineBuild:
                 self.state = self._build()
         if self.state is not True:
             return "build seeding: off (%s)" % self.state
-        n, why = build_reuse.seed_verified(self.dest, tree, self.dirs)
+        try:
+            n, why = build_reuse.seed_verified(self.dest, tree, self.dirs)
+        except OSError as e:          # a half-seeded build/ is removed: a clean build
+            shutil.rmtree(os.path.join(tree, "build"), ignore_errors=True)
+            return "build seeding: none (%s)" % e
         return ("build seeding: %d objects of identical sources reused" % n if not why
                 else "build seeding: none (%s)" % why)

@@ -1,4 +1,4 @@
-"""build_reuse.py: start a copied or generated tree's build/ from another tree's objects, so make recompiles only the files that differ."""
+"""build_reuse.py: start a copied or generated tree's build/ from another tree's objects, so make recompiles only the files that differ (seed_verified: for a hostile tree)."""
 import filecmp
 import os
 import shutil
