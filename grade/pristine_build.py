@@ -6,6 +6,7 @@ import sys
 import threading
 
 import pristine
+import sandbox
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 sys.path.insert(0, os.path.join(os.path.dirname(HERE), "tools"))
@@ -26,11 +27,16 @@ class PristineBuild:
 
     def _build(self):
         pristine.copy_tree(self.ref, self.dest)
+        # The sandbox's clean environment, so the same compiler and flags are
+        # found (a different cflags stamp would only make the child rebuild).
+        env = {"PATH": sandbox.ENV_PATH, "HOME": self.dest, "LANG": "C.UTF-8",
+               "TMPDIR": os.environ.get("TMPDIR", "/tmp")}
         for d in self.dirs:
             cmd = ["make", "-C", self.dest, "--no-print-directory", "build-" + d]
             try:
                 p = subprocess.run(cmd, stdin=subprocess.DEVNULL, stdout=subprocess.PIPE,
-                                   stderr=subprocess.STDOUT, timeout=BUILD_TIMEOUT)
+                                   stderr=subprocess.STDOUT, timeout=BUILD_TIMEOUT,
+                                   env=env)
             except (OSError, subprocess.TimeoutExpired) as e:
                 return "pristine build failed: %s" % e
             if p.returncode != 0:
