@@ -154,6 +154,10 @@ def main():
         n, why = build_reuse.seed_verified(pb.dest, shadow, [BDIR])
         c.check("an added file named like a header seeds nothing (it could shadow one)",
                 n == 0 and "frames.h" in why, (n, why))
+        system = submission(tmp, "system", append("stdint.h", "#error shadowed\n"))
+        n, why = build_reuse.seed_verified(pb.dest, system, [BDIR])
+        c.check("an added stdint.h (-I. puts it before the compiler's) seeds nothing",
+                n == 0 and "stdint.h" in why, (n, why))
     finally:
         shutil.rmtree(tmp, ignore_errors=True)
     print("test_build_seed: %d passed, %d failed" % (c.passed, c.failed))

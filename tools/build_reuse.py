@@ -61,6 +61,10 @@ def sync_mtimes(src, dest):
 # Used by the class grader (grade/batch.py), where the tree is hostile.
 DEP_GATE_NAMES = ("Makefile", "GNUmakefile", "makefile")
 DEP_GATE_SUFFIXES = (".mk",)
+# An added file with one of these suffixes could be found by an #include of
+# an identical file (-I. puts the tree before the compiler's own <stdint.h>,
+# which gcc -MMD leaves out of the .d): then nothing is seeded.
+INCLUDABLE_SUFFIXES = (".h", ".c", ".inc", ".S", ".s", ".asm", ".def")
 
 
 def _files(root):
@@ -102,7 +106,8 @@ def seed_verified(pristine, tree, build_dirs):
     - Seed nothing unless every Makefile and *.mk is byte-identical and none
       is added or removed (flags and rules are PRISTINE's), and no file TREE
       adds has the name of a file some .d lists (a quote #include searches
-      the includer's folder first, so such a file could shadow a header).
+      the includer's folder first, so such a file could shadow a header) or
+      a suffix of INCLUDABLE_SUFFIXES (-I. could shadow <stdint.h>).
     - Only C objects are seeded (build/<BUILD_DIR>/obj/**.c.o with its .d):
       one is seeded only if every file its .d names (its source and each
       header) is byte-identical in TREE; nasm objects, kernels, images and
@@ -130,8 +135,8 @@ def seed_verified(pristine, tree, build_dirs):
     deps = {f: [os.path.normpath(p) for p in _deps(f)] for f in dfiles}
     named = {os.path.basename(p) for ps in deps.values() for p in ps}
     for n in tfiles - pfiles:
-        if os.path.basename(n) in named:
-            return 0, "added file %s has the name of a header or source" % n
+        if os.path.basename(n) in named or n.endswith(INCLUDABLE_SUFFIXES):
+            return 0, "added file %s could be included (a header or source)" % n
     seeded, newest = 0, 0
     for bd in build_dirs:
         stamp = os.path.join(pristine, "build", bd, "cflags")
