@@ -52,6 +52,10 @@ static void tests_check_slept(const struct disk_job *job)
                 "%lu wake-ups (stats.wakeups): every thread the disk layer wakes is counted, "
                 "or the interrupt-triggered yield cannot be checked", job->slept,
                 job->wakeups);
+    if (job->wakeups > 2 * job->requests)
+        KT_FAIL(TESTS_STEP_TEXT_QUEUE ": %lu requests, but the channel counted %lu wake-ups "
+                "(stats.wakeups): a finished request wakes at most two threads (the next "
+                "request's and its own), each counted once", job->requests, job->wakeups);
 }
 
 static void tests_print_events(const struct disk_job *job)
