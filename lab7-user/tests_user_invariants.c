@@ -228,3 +228,9 @@ KTEST(user_enters_with_user_segments)
     USER_REQUIRE();
     user_expect_exit("t_segs", user_run("t_segs"), 0);
 }
+
+KTEST(user_range_refused_before_pages)
+{
+    USER_REQUIRE();
+    user_expect_exit("t_range", user_run("t_range"), 0);
+}

@@ -49,6 +49,7 @@ static const struct kstep_test user_steps[] = {
     {"user_enters_with_user_segments", STEP_START},
     {"user_spawn_errors", STEP_CALLS},
     {"user_bad_pointers_refused", STEP_CALLS},
+    {"user_range_refused_before_pages", STEP_CALLS},
     {"user_wait_and_zombies", STEP_WAIT},
     {"user_orphans_adopted", STEP_WAIT},
     {"user_zombie_orphan_reaped", STEP_WAIT},

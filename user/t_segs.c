@@ -1,11 +1,12 @@
-/* t_segs.c: a process runs with the user selectors in every segment register (cs the user code
- * segment, ds es fs gs ss the user data segment, all RPL 3), as the kernel entered it. Exit 0 = PASS. */
+/* t_segs.c: a process starts as the kernel must enter it: the user selectors in every segment
+ * register (cs the user code segment, ds es fs gs ss the user data segment, all RPL 3) and a
+ * 4-byte aligned initial stack (argv lies right above argc). Exit 0 = PASS. */
 #include "lab7-user/uspace.h"
 #include "user/lib/ulib.h"
 
 #define SEGS_READ(reg, out) __asm__ volatile("mov %%" reg ", %0" : "=r"(out))
 
-int main(void)
+int main(int argc, char **argv)
 {
     uint32_t cs, ds, es, fs, gs, ss;
     SEGS_READ("cs", cs);
@@ -22,5 +23,7 @@ int main(void)
         CHECK((data[i] & 0xFFFF) == USER_DS,
               "%s must be the user data selector %#x (a null or kernel one is not), got %#x",
               names[i], USER_DS, data[i] & 0xFFFF);
+    CHECK(((uint32_t)argv & 3) == 0 && argc >= 1,
+          "the initial stack must be 4-byte aligned: argv at %p (argc %d)", (void *)argv, argc);
     return check_verdict("t_segs");
 }
