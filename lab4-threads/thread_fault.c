@@ -23,6 +23,14 @@ extern void thread_abort_entry(void); /* switch.asm */
 
 static char last_report[REPORT_MAX];
 static unsigned long overflows, exceptions;
+static thread_abort_hook_fn *abort_hook;
+
+void thread_fault_set_abort_hook(thread_abort_hook_fn *hook)
+{
+    if (hook != NULL && abort_hook != NULL && abort_hook != hook)
+        PANIC("thread_fault_set_abort_hook: a different abort hook is installed");
+    abort_hook = hook;
+}
 
 const char *thread_fault_last_report(void)
 {
@@ -169,6 +177,8 @@ void thread_abort(struct thread *t)
                   (unsigned long)t->fault_eip, fn ? fn : "??", (unsigned long)off);
     }
     kprintf("%s\n", last_report);
+    if (abort_hook != NULL)
+        abort_hook(t); /* may end T itself */
     thread_exit_with(t->end);
 }
 

@@ -26,7 +26,8 @@ struct thread;
  * thread_abort_entry moves ESP back to the top of the thread's own stack
  * (its frames are dead) and calls thread_abort(), which prints the report
  * and ends the thread: its stack and control block are freed as for any
- * other ending thread.
+ * other ending thread. A later lab that gives threads more to free (lab 7's
+ * processes) registers an abort hook, called just before the thread exits.
  *
  * Faults of main (the boot context: tests, monitor) keep lab 1's behaviour:
  * the running test fails, or the kernel panics.
@@ -40,6 +41,14 @@ void thread_fault_init(void);
  * vector, address, EIP): print the report, then thread_exit_with().
  * Called by thread_abort_entry with interrupts off; never returns. */
 void thread_abort(struct thread *t) __attribute__((noreturn));
+
+/* A hook thread_abort calls for the thread T it ends, in T, interrupts off,
+ * after the report line and before T exits: lab 7 ends the process T runs
+ * (a kernel bug that faulted in its system call must not leave the process
+ * behind). It may end T itself (it never returns then); if it returns, T
+ * ends as usual. NULL removes it; a second, different hook panics. Boot only. */
+typedef void thread_abort_hook_fn(struct thread *t);
+void thread_fault_set_abort_hook(thread_abort_hook_fn *hook);
 
 /* The last report line (without newline), "" if none. Any context. */
 const char *thread_fault_last_report(void);

@@ -1,7 +1,7 @@
 # lab.mk: lab 7's sources. LIB files are linked into this lab and every later
 # one; main.c, tests_*, bench_* and hidden_* only into this lab (Makefile).
 lab7-user_LIB := elf.c uimage.c uimage_blob.asm setup.c ring3.c syscall_entry.asm uvm.c uaccess.c \
-                 ucow.c proc.c syscall.c ufault.c usym.c proc_monitor.c tests_user_util.c tests_user_steps.c
+                 ucow.c proc.c proc_kfault.c syscall.c ufault.c usym.c proc_monitor.c tests_user_util.c tests_user_steps.c
 # Lab 6's data disk, so lab 6's tests and commands work in this kernel too
 # (make lab7, grade.py full).
 lab7-user_EXTRA := build/lab7/data.img

@@ -10,6 +10,7 @@
 #include "lab3-paging/page_table.h"
 #include "lab4-threads/scheduler.h"
 #include "proc.h"
+#include "proc_kfault.h"
 #include "uimage.h"
 
 #define SLEEP_SLICE_MS 10 /* a sleeper checks for kill() this often */
@@ -455,5 +456,6 @@ void proc_init(void)
     uvm_setup();
     ring3_set_kernel_stack(thread_current()->stack_top);
     thread_set_switch_hook(proc_switch_hook);
+    proc_kfault_init();
     intr_set_level(old);
 }

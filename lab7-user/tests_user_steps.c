@@ -57,6 +57,7 @@ static const struct kstep_test user_steps[] = {
     {"user_kill_spinning", STEP_WAIT},
     {"user_kill_wakes_console_reader", STEP_WAIT},
     {"user_many_processes", STEP_WAIT},
+    {"user_kernel_fault_ends_process", STEP_WAIT},
     {"user_stack_grows_to_limit", STEP_FAULT},
     {"user_out_of_memory", STEP_FAULT},
     {"user_privileged_instructions_end_process", STEP_FAULT},
