@@ -179,7 +179,7 @@ static int push_args(struct uspace *us, int argc, char *const argv[], uint32_t *
     uvm_write(us, sp, uargv, (uint32_t)(argc + 1) * 4);
     sp -= 4;
     uint32_t n = (uint32_t)argc;
-    uvm_write(us, sp, &n, 4);
+    uvm_write(us, sp, &n, sizeof n);
     /* LAB 7: END SOLUTION */
     (void)uargv, (void)argc, (void)argv;
     *sp_out = sp;
