@@ -39,11 +39,18 @@ class Compare(unittest.TestCase):
         return {n: s for n, s, _ in bd.compare(metrics, self.base, tol)}
 
     def test_every_status(self):
-        st = self.status({"yield": (429, "insns"), "share": (97, "percent"), "new": (3, "insns")})
+        st = self.status({"yield": (433, "insns"), "share": (97, "percent"), "new": (3, "insns")})
         self.assertEqual(st, {"yield": "worse", "share": "same", "new": "new", "gone": "gone"})
 
+    def test_default_tolerance(self):
+        # 1 % of 428 is 4.28: a move of 4 is noise, a move of 5 is not.
+        self.assertEqual(self.status({"yield": (432, "insns")})["yield"], "same")
+        self.assertEqual(self.status({"yield": (424, "insns")})["yield"], "same")
+        self.assertEqual(self.status({"yield": (433, "insns")})["yield"], "worse")
+        self.assertEqual(self.status({"yield": (423, "insns")})["yield"], "better")
+
     def test_direction_follows_the_unit(self):
-        self.assertEqual(self.status({"yield": (427, "insns")})["yield"], "better")
+        self.assertEqual(self.status({"yield": (420, "insns")})["yield"], "better")
         self.assertEqual(self.status({"share": (96, "percent")})["share"], "worse")
         self.assertEqual(self.status({"share": (98, "percent")})["share"], "better")
 
