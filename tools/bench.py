@@ -6,8 +6,8 @@ unit` lines. Under Bochs (fixed ips, clock sync=none) rdtsc advances one per
 instruction, so those figures are exact and repeat from run to run. Each
 figure is printed beside its goal and its baseline (labN-NAME/bench.toml,
 tools/bench_data.py); `--compare` (`make bench-compare`) fails on any figure
-worse than the baseline by more than its tolerance, a series that grows faster than allowed, or a
-handout table that no longer matches; `--baseline` (`make bench-baseline`)
+worse than the baseline by more than its tolerance, a series that grows
+faster than allowed, or a handout table that no longer matches; `--baseline` (`make bench-baseline`)
 rewrites the baselines and the handouts' tables.
 """
 import argparse
