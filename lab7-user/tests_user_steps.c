@@ -16,7 +16,7 @@ enum {
     STEP_FORK,
     STEP_ELF,
     STEP_COW,   /* the challenge (not a step: optional) */
-    STEP_RING3, /* panics only */
+    STEP_RING3, /* ring3.c alone: its descriptors' test, and panics */
     STEP_SWITCH,
     STEP_SPAWN,
     STEP_PROC,
@@ -40,9 +40,11 @@ static const char *const user_step_text[] = {
 
 static const struct kstep_test user_steps[] = {
     {"user_tss_stack_follows_thread", STEP_GATE},
+    {"user_gate_and_segments_architectural", STEP_RING3},
     {"user_directory_shares_kernel_part", STEP_UVM},
     {"user_heap_regions_first_fit", STEP_UVM},
     {"user_directory_user_part_private", STEP_UVM},
+    {"user_directory_exact_extent", STEP_UVM},
     {"user_hello_runs_in_ring3", STEP_START},
     {"user_args_reach_main", STEP_START},
     {"user_exit_codes", STEP_START},
@@ -50,6 +52,7 @@ static const struct kstep_test user_steps[] = {
     {"user_spawn_errors", STEP_CALLS},
     {"user_bad_pointers_refused", STEP_CALLS},
     {"user_range_refused_before_pages", STEP_CALLS},
+    {"user_copy_ranges_exact", STEP_CALLS},
     {"user_wait_and_zombies", STEP_WAIT},
     {"user_orphans_adopted", STEP_WAIT},
     {"user_zombie_orphan_reaped", STEP_WAIT},
@@ -66,6 +69,7 @@ static const struct kstep_test user_steps[] = {
     {"user_cross_process_read_ends_reader", STEP_FAULT},
     {"user_system_goes_on_after_faults", STEP_FAULT},
     {"user_fork_memory_independent", STEP_FORK},
+    {"user_fork_copy_exact", STEP_FORK},
     {"uimage_valid_with_programs", STEP_ELF},
     {"uimage_every_program_parses", STEP_ELF},
     {"uimage_broken_copy_refused", STEP_ELF},
