@@ -5,6 +5,10 @@
 
 .DEFAULT_GOAL := help
 SHELL := /bin/bash
+# No built-in implicit rules: every rule is written here. Without them make
+# no longer searches the built-in catalogue for a way to remake each
+# included .d file (0.4 s of CPU on every make, even one with nothing to do).
+MAKEFLAGS += --no-builtin-rules
 
 # A directory is a lab once it has a lab.mk; labs are numbered 1, 2, 3...
 LAB_DIRS := $(patsubst %/lab.mk,%,$(sort $(wildcard lab[1-9]-*/lab.mk)))

@@ -9,6 +9,8 @@ are still going. Each step prints its own summary line "<name>: P passed, F
 failed"; this script adds them up and ends with "total: P passed, F failed".
 Exit 1 on any failure.
 """
+import argparse
+import fnmatch
 import os
 import re
 import subprocess
@@ -97,7 +99,13 @@ class Board:
                 print(f"... still running: {items}", flush=True)
 
 
-def main():
+def main(argv=None):
+    ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    ap.add_argument("-k", dest="only", action="append", metavar="GLOB",
+                    help="run only the steps whose title matches GLOB (repeatable; "
+                    "the build is still made first)")
+    ap.add_argument("--list", action="store_true", help="list the steps' titles")
+    args = ap.parse_args(argv)
     steps = [("host unit tests", ["make", "-s", "host-test"]),
              ("monitor smoke test", [sys.executable, "tools/monitor_smoke.py"])]
     for lab in labs():
@@ -143,7 +151,13 @@ def main():
         if cmd[0] == sys.executable and not os.path.exists(os.path.join(ROOT, cmd[1])):
             print(f"==> {title}: skipped ({cmd[1]} is not in this tree: a handout?)")
             continue
+        if args.only and not any(fnmatch.fnmatchcase(title, g) for g in args.only):
+            continue
         runnable.append((title, cmd))
+    if args.list:
+        for title, cmd in runnable:
+            print("%-70s %s" % (title, " ".join(cmd[1:] if cmd[0] == sys.executable else cmd)))
+        return 0
     # Two steps per CPU: several steps spend most of their time waiting out
     # deliberate time limits (a hanging submission, a stripped handout), and
     # no step's verdict depends on host speed.
