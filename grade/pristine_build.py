@@ -16,17 +16,28 @@ BUILD_TIMEOUT = 600      # seconds of wall-clock time for the one pristine build
 
 
 class PristineBuild:
-    """Copies reference tree REF's source files (never its build/) into DEST,
-    a folder no submission can write or read (inside the batch's hidden temp
-    folder), and builds the labs of RUBRICS there once, on first use."""
+    """Copies reference tree REF's source files into DEST, a folder no
+    submission can write or read (inside the batch's hidden temp folder),
+    starts DEST's build/ from REF's objects if REF has a build/ (never from a
+    submission's), and builds the labs of RUBRICS there once, on first use."""
 
     def __init__(self, ref, dest, rubrics):
         self.ref, self.dest, self.lock = ref, dest, threading.Lock()
+        self.rubrics = rubrics
         self.dirs = ["lab%d%s" % (r.number, r.variant) for r in rubrics]
         self.state = None          # None: not built yet; True: built; str: why not
 
     def _build(self):
         pristine.copy_tree(self.ref, self.dest)
+        # The reference's own build/ (an instructor's tree, trusted like its
+        # sources) starts this one: make then compiles only what is out of
+        # date there, by the same mtime rules make uses in REF itself.
+        labs = [r.number for r in self.rubrics if not r.variant]
+        if os.path.isdir(os.path.join(self.ref, "build")):
+            try:
+                build_reuse.seed(self.ref, self.dest, labs)
+            except OSError:          # half a seed is stale objects at worst: start clean
+                shutil.rmtree(os.path.join(self.dest, "build"), ignore_errors=True)
         # The sandbox's clean environment, so the same compiler and flags are
         # found (a different cflags stamp would only make the child rebuild).
         env = {"PATH": sandbox.ENV_PATH, "HOME": self.dest, "LANG": "C.UTF-8",

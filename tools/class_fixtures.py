@@ -10,6 +10,8 @@ from dataclasses import dataclass, field
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 sys.path.insert(0, os.path.join(ROOT, "grade"))
+sys.path.insert(0, os.path.join(ROOT, "tools"))
+import build_reuse  # noqa: E402
 import pristine  # noqa: E402
 
 LAB = 3
@@ -92,9 +94,12 @@ class Expect:
     warn: list = field(default_factory=list)   # substrings of the warnings column
 
 
-def make_reference(dest):
-    """A copy of the project with a hidden lab 3 test; returns DEST."""
+def make_reference(dest, built=(LAB,)):
+    """A copy of the project with a hidden lab 3 test; returns DEST. The
+    objects of labs BUILT come from this tree's build/ (an instructor's tree
+    has a build too; the class grader's pristine build starts from it)."""
     pristine.copy_tree(ROOT, dest)
+    build_reuse.seed(ROOT, dest, built)
     with open(os.path.join(dest, "lab3-paging", "hidden_heap.c"), "w") as f:
         f.write(HIDDEN_C)
     with open(os.path.join(dest, "lab3-paging", "hidden_rubric.toml"), "w") as f:

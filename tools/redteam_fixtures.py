@@ -163,7 +163,7 @@ def make_reference(dest):
     """The reference (class_fixtures' tree), with lab LAB built, as an
     instructor's working tree often is: its kernel image is what the
     prebuilt and link cases steal."""
-    ref = cf.make_reference(dest)
+    ref = cf.make_reference(dest, (LAB, DISK_LAB))
     subprocess.run(["make", "-C", ref, "-s", "build-lab%d" % LAB], check=True,
                    stdout=subprocess.DEVNULL)
     return ref
