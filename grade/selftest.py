@@ -34,7 +34,10 @@ class Case:
     test's own guest-time limit against the grader's wall-clock timeout).
     A case whose OTHERS is False judges TEST alone, so TEST alone is graded
     (or the ONLY globs); WHOLE_LAB grades every test anyway, for a bug that
-    shows in TEST only after the tests before it ran in the same boot."""
+    shows in TEST only after the tests before it ran in the same boot.
+    A seeded lab (rubric `seeds`) is graded on seed 1 alone: each bug here
+    shows on every seed, and the lab's own make test step grades the
+    unbroken kernel on every seed; EVERY_SEED grades them all."""
     name: str
     test: str
     expect: object          # a verdict, or a tuple of acceptable ones
@@ -45,6 +48,7 @@ class Case:
     timeout_scale: float = 1.0
     only: list = field(default_factory=list)  # grade only these tests (globs)
     whole_lab: bool = False
+    every_seed: bool = False   # grade every seed of a seeded lab, not seed 1 alone
 
     def graded(self):
         """The grader's test globs for this case ([] = the whole lab)."""
@@ -167,13 +171,21 @@ class Outcome:
     cpu: float = 0.0
 
 
+def seeded(lab):
+    """True if LAB's rubric runs several seeds by default."""
+    import tomllib
+    with open(os.path.join(ROOT, labs.dirs(ROOT)[int(lab[3:])], "rubric.toml"), "rb") as f:
+        return tomllib.load(f).get("seeds", 0) > 1
+
+
 def run_case(case, tree, tmp, built=False):
     """Grade CASE on TREE, whose sources hold the case's patches already
     (BUILT: and whose build/ was made from them: the grader makes nothing)."""
+    one_seed = ["--seed", "1"] if not case.every_seed and seeded(case.lab) else []
     status, verdicts, out, secs, cpu = grade(tree, case.lab, case.emulator,
                                              os.path.join(tmp, case.name + ".json"),
                                              case.timeout_scale, extra=case.graded()
-                                             + (["--no-build"] if built else []))
+                                             + (["--no-build"] if built else []) + one_seed)
     problems = []
     got = verdicts.get(case.test)
     if got not in (case.expect if isinstance(case.expect, tuple) else (case.expect,)):
