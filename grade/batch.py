@@ -23,7 +23,6 @@ from gradebook import (INTERRUPTED, LOG_LINE_MAX, PENDING, merge, pts, safe_log,
 # Re-exported: selftest.py and older callers import these from batch.
 from pristine import PRISTINE_PATTERNS, copy_tree, is_pristine, source_files  # noqa: F401
 
-DEFAULT_TIME_LIMIT = 900         # wall-clock seconds per submission
 TERM_GRACE = 10                  # seconds between SIGTERM and SIGKILL
 NOTE = safe_text.NOTE_MAX        # characters kept of a warning or message line
 
