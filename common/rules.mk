@@ -91,10 +91,21 @@ build/lab$(1)$(3)/linklist: FORCE
 	@mkdir -p $$(@D)
 	@echo '$$(lab$(1)$(3)_OBJS)' | cmp -s - $$@ || echo '$$(lab$(1)$(3)_OBJS)' > $$@
 
+# An object another lab compiled from the same source with the same flags is
+# copied instead when neither the source nor its headers name LAB_NAME or
+# LAB_TITLE (tools/reuse_obj.sh says when that is safe); else it is compiled,
+# under temporary names renamed when complete (the .d first), so that no
+# other lab's make copies half an object.
+# The donors: the other labs' build directories of the same variant (the
+# full system: lab N's own and the other plain labs').
+lab$(1)$(3)_DONORS := $(if $(filter -full,$(3)),build/lab$(1)/obj) \
+    $(foreach m,$(filter-out $(1),$(LAB_NUMS)),build/lab$(m)$(if $(filter -full,$(3)),,$(3))/obj)
 build/lab$(1)$(3)/obj/%.c.o: %.c build/lab$(1)$(3)/cflags | tools-ok
 	@mkdir -p $$(@D)
-	$$(call say,CC    $$< [lab$(1)$(3)])
-	$(Q)$$(KCC) $$(lab$(1)$(3)_CFLAGS) -MMD -MP -c $$< -o $$@
+	$(Q)tools/reuse_obj.sh $$@ build/lab$(1)$(3)/cflags $$(addsuffix /$$*.c.o,$$(lab$(1)$(3)_DONORS)) || { \
+	    $$(if $(Q),echo "  CC    $$< [lab$(1)$(3)]";) \
+	    $$(KCC) $$(lab$(1)$(3)_CFLAGS) -MMD -MP -MF $$(@:.o=.d).tmp -MT $$@ -c $$< -o $$@.tmp && \
+	    mv -f $$(@:.o=.d).tmp $$(@:.o=.d) && mv -f $$@.tmp $$@; }
 
 build/lab$(1)$(3)/obj/%.asm.o: %.asm | tools-ok
 	@mkdir -p $$(@D)

@@ -1,8 +1,9 @@
 #!/usr/bin/env python3
 """test_all.py: `make test`: host tests, monitor smoke test, every lab on QEMU and Bochs, instructor tools.
 
-Every lab is built first (one make -j, so no two steps build the same
-directory at once); then the steps run in parallel, TEST_JOBS at a time (default: two
+Every lab is built first (one lab after another, each with make -j, so no
+two steps build the same directory at once and each lab reuses the objects
+of the labs before it); then the steps run in parallel, TEST_JOBS at a time (default: two
 per CPU), longest first. Each step's output is printed as one block when it
 ends, headed `[k/N] title`; while steps run, a line every 30 s says which
 are still going. Each step prints its own summary line "<name>: P passed, F
@@ -126,6 +127,7 @@ def main(argv=None):
     steps.append(("handout unit tests", [sys.executable, "tools/test_handout.py"]))
     steps.append(("user-program image tool", [sys.executable, "tools/test_uimage.py"]))
     steps.append(("boot loader size limit", [sys.executable, "tools/test_loader.py"]))
+    steps.append(("objects shared between labs", [sys.executable, "tools/test_reuse_obj.py"]))
     steps.append(("test protocol against docs/protocol.md", [sys.executable, "grade/test_protocol_spec.py"]))
     steps.append(("the example lab of docs/adding-a-lab.md", [sys.executable, "tools/example_lab_check.py"]))
     steps.append(("instructor unit tests", [sys.executable, "grade/test_instructor.py"]))
@@ -163,14 +165,19 @@ def main(argv=None):
     # no step's verdict depends on host speed.
     jobs = max(1, int(os.environ.get("TEST_JOBS") or 2 * (os.cpu_count() or 1)))
     n = len(runnable) + 1
-    print(f"==> [1/{n}] building every lab (make all), then {n - 1} steps, "
+    print(f"==> [1/{n}] building every lab (make build-labN), then {n - 1} steps, "
           f"{jobs} at a time", flush=True)
-    # make -j: the labs' build directories are independent (make orders the
-    # boot sectors they share); -O keeps each file's messages together.
+    # One lab after another, each with make -j (-O keeps each file's messages
+    # together): a lab copies the objects an earlier lab compiled from the
+    # same sources (tools/reuse_obj.sh), which it cannot while they compile.
     mk = ["make", "-s", "-O", "-j%d" % (os.cpu_count() or 1)]
-    out, rc, secs, cpu_all = run_step("build", mk + ["all"])
-    if rc != 0:
-        sys.stdout.write(out)
+    rc, secs, cpu_all = 0, 0.0, 0.0
+    for lab in labs():
+        out, lab_rc, lab_secs, lab_cpu = run_step("build", mk + ["build-" + lab])
+        secs, cpu_all = secs + lab_secs, cpu_all + lab_cpu
+        if lab_rc != 0:
+            rc = lab_rc
+            sys.stdout.write(out)
     # The full system's kernel too, not counted here: its two steps (QEMU,
     # Bochs) would otherwise both make it at once; if it does not build, each
     # of them reports it (BUILD-FAIL).
