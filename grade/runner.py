@@ -211,7 +211,22 @@ def boot_once(launch, tmo, echo=None, stdout_path=None, key=None, stop=None):
             serial.close()
         emu.remove_locks(launch.images)
     _explain_exit(launch, end, parser, stdout_path)
+    _log_boot(launch, end, parser)
     return parser.finish(end), end
+
+
+def _log_boot(launch, end, parser):
+    """With STEPOS_BOOT_LOG=FILE, append one line per boot to FILE (profiling
+    make test: how many boots, how each ended, how long after its last
+    protocol line it was ended)."""
+    path = os.environ.get("STEPOS_BOOT_LOG")
+    if not path:
+        return
+    last = getattr(parser, "last_event_t", 0.0) or 0.0
+    with open(path, "a") as f:
+        f.write("%d %s %s %.2f %.2f %s\n" % (os.getpid(), launch.kind, end.kind, end.t,
+                                              end.t - last, launch.images[0] if launch.images
+                                              else "?"))
 
 
 def _explain_exit(launch, end, parser, stdout_path):
