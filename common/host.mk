@@ -77,7 +77,11 @@ endif
 define HOST_TEST_RULES
 $$(if $$(strip $$($(1)_SRCS)),,$$(error host test $(1): $(1)_SRCS is empty))
 $(1)_ALL_SRCS := $$(sort $$($(1)_SRCS) $$(if $$($(1)_NO_LIBK),,$$(HOST_LIBK_SRCS)))
-$(1)_OBJS := $$(patsubst %.c,$(HOST_BUILD)/$(1).obj/%.o,$$($(1)_ALL_SRCS))
+# A test with flags of its own compiles libk itself; the others share one
+# compile of it (the same flags: HOST_CFLAGS and HOST_LIBK_CFLAGS).
+$(1)_SHARED := $$(if $$($(1)_NO_LIBK)$$(strip $$($(1)_CFLAGS)),,$$(HOST_LIBK_SRCS))
+$(1)_OBJS := $$(patsubst %.c,$(HOST_BUILD)/$(1).obj/%.o,$$(filter-out $$($(1)_SHARED),$$($(1)_ALL_SRCS))) \
+             $$(patsubst %.c,$(HOST_BUILD)/libk.obj/%.o,$$($(1)_SHARED))
 $(HOST_BUILD)/$(1): $$($(1)_OBJS)
 	@mkdir -p $$(@D)
 	@echo "  HOSTLD  $$@"
@@ -90,6 +94,12 @@ $(HOST_BUILD)/$(1).obj/%.o: %.c common/host.mk $$(HOST_MK_FRAGMENTS)
 	    -MMD -MP -c -o $$@ $$<
 -include $$($(1)_OBJS:.o=.d)
 endef
+
+$(HOST_BUILD)/libk.obj/%.o: %.c common/host.mk $(HOST_MK_FRAGMENTS)
+	@mkdir -p $(@D)
+	@echo "  HOSTCC  $<  (libk, shared)"
+	$(HOST_Q)$(HOST_CC) $(HOST_CFLAGS) $(HOST_LIBK_CFLAGS) -MMD -MP -c -o $@ $<
+-include $(patsubst %.c,$(HOST_BUILD)/libk.obj/%.d,$(HOST_LIBK_SRCS))
 
 HOST_TESTS := $(sort $(HOST_TESTS))
 $(foreach t,$(HOST_TESTS),$(eval $(call HOST_TEST_RULES,$(t))))
