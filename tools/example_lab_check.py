@@ -88,6 +88,10 @@ def main():
         tree = os.path.join(tmp, "tree")
         pristine.copy_tree(ROOT, tree)
         shutil.rmtree(os.path.join(tree, "build"), ignore_errors=True)
+        # The other labs' objects, as a working tree has them: the new lab
+        # copies those of the files it compiles the same way
+        # (tools/reuse_obj.sh) and compiles the rest.
+        build_reuse.seed(ROOT, tree, [lab.number for lab in existing])
         for path, text in files.items():
             dest = os.path.join(tree, path.replace("lab%d-example" % DOC_LAB, name))
             os.makedirs(os.path.dirname(dest), exist_ok=True)
