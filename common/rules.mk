@@ -102,7 +102,7 @@ lab$(1)$(3)_DONORS := $(if $(filter -full,$(3)),build/lab$(1)/obj) \
     $(foreach m,$(filter-out $(1),$(LAB_NUMS)),build/lab$(m)$(if $(filter -full,$(3)),,$(3))/obj)
 build/lab$(1)$(3)/obj/%.c.o: %.c build/lab$(1)$(3)/cflags | tools-ok
 	@mkdir -p $$(@D)
-	$(Q)tools/reuse_obj.sh $$@ build/lab$(1)$(3)/cflags $$(addsuffix /$$*.c.o,$$(lab$(1)$(3)_DONORS)) || { \
+	$(Q)$(SHELL) tools/reuse_obj.sh $$@ build/lab$(1)$(3)/cflags $$(addsuffix /$$*.c.o,$$(lab$(1)$(3)_DONORS)) || { \
 	    $$(if $(Q),echo "  CC    $$< [lab$(1)$(3)]";) \
 	    $$(KCC) $$(lab$(1)$(3)_CFLAGS) -MMD -MP -MF $$(@:.o=.d).tmp -MT $$@ -c $$< -o $$@.tmp && \
 	    mv -f $$(@:.o=.d).tmp $$(@:.o=.d) && mv -f $$@.tmp $$@; }
