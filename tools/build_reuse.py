@@ -8,6 +8,9 @@ import time
 # tables, images) is always rebuilt: the link must see the new tree's file
 # list (a handout leaves files out, and make notices no object that is gone).
 KEEP = ("obj", "cflags")
+# The same for the user programs a lab builds in a folder of its own (lab 7's
+# build/lab7/user/): their objects and flags stamp, never the programs.
+KEEP_NESTED = {"user": ("obj", "cflags")}
 
 
 def seed(src, dest, labs):
@@ -27,14 +30,16 @@ def seed(src, dest, labs):
         if not os.path.isdir(os.path.join(sb, name)):
             continue
         keep = None if name == "boot" else KEEP
-        for entry in os.listdir(os.path.join(sb, name)):
-            if keep is not None and entry not in keep:
-                continue
+        entries = os.listdir(os.path.join(sb, name))
+        if keep is not None:
+            entries = [e for e in entries if e in keep] + [
+                os.path.join(e, n) for e, ns in KEEP_NESTED.items() for n in ns]
+        for entry in entries:
             s, d = os.path.join(sb, name, entry), os.path.join(db, name, entry)
             if os.path.isdir(s):
                 shutil.copytree(s, d, symlinks=True, dirs_exist_ok=True)
                 copied += sum(len(f) for _, _, f in os.walk(s))
-            else:
+            elif os.path.isfile(s):
                 os.makedirs(os.path.dirname(d), exist_ok=True)
                 shutil.copy2(s, d)
                 copied += 1
