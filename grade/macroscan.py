@@ -14,31 +14,19 @@ MACRO_STACK = re.compile(r"\b(?:push|pop)_macro\b")
 C_LIKE = (".c", ".h", ".S", ".inc")
 
 
+# One token of C source: a string or character constant (to its closing
+# quote, the end of its line or of the text; a backslash escapes the next
+# character), a block comment (to "*/" or the end), a line comment, a run of
+# other characters, or a lone "/".
+_TOKEN = re.compile(r"""(["'])(?:\\[\s\S]?|(?!\1)[^\\\n])*(?:\1|\n)?"""
+                    r"|/\*[\s\S]*?(?:\*/|\Z)|//[^\n]*|[^\"'/]+|/")
+
+
 def strip_comments(text):
     """C source TEXT with its comments replaced by a space (strings and
     character constants kept), after joining backslash-continued lines."""
     text = text.replace("\\\r\n", "").replace("\\\n", "")
-    out, i, n = [], 0, len(text)
-    while i < n:
-        ch = text[i]
-        if ch in "\"'":
-            j = i + 1
-            while j < n and text[j] != ch and text[j] != "\n":
-                j += 2 if text[j] == "\\" else 1
-            out.append(text[i:j + 1])
-            i = j + 1
-        elif text.startswith("/*", i):
-            j = text.find("*/", i + 2)
-            i = n if j < 0 else j + 2
-            out.append(" ")
-        elif text.startswith("//", i):
-            j = text.find("\n", i)
-            i = n if j < 0 else j
-            out.append(" ")
-        else:
-            out.append(ch)
-            i += 1
-    return "".join(out)
+    return _TOKEN.sub(lambda m: " " if m.group(0)[:2] in ("/*", "//") else m.group(0), text)
 
 
 def macro_overrides(text, names=()):
