@@ -70,8 +70,11 @@ def load(lab_dir):
                                  % (path, name))
         baseline[name] = (entry["value"], entry["unit"])
     for name, pct in tolerance.items():
-        if not isinstance(pct, (int, float)) or pct < 0:
-            raise BenchFileError("%s: tolerance %r: %r is not a percentage" % (path, name, pct))
+        if pct == UNCOMPARED:
+            continue
+        if not isinstance(pct, (int, float)) or isinstance(pct, bool) or pct < 0:
+            raise BenchFileError("%s: tolerance %r: %r is not a percentage or %r"
+                                 % (path, name, pct, UNCOMPARED))
     return goals, scaling, baseline, tolerance
 
 
@@ -168,12 +171,16 @@ def growth_worse(found, allowed):
 # in 5,851 between identical fresh-clone runs (disk_read_block_sequential_simple,
 # 2026-11-24); a real regression from a code change is far larger than 1 %.
 DEFAULT_TOLERANCE_PCT = 1
+# A [tolerance] of "any": the figure is printed beside its baseline but never
+# fails a comparison (for a figure seen to move between identical runs by more
+# than any tolerance that would still catch a regression).
+UNCOMPARED = "any"
 
 
 def compare(metrics, baseline, tolerance=None):
     """[(name, status, text)] of METRICS {name: (value, unit)} against BASELINE
     {name: (value, unit)}; TOLERANCE {name: percent} lets a figure move that much,
-    DEFAULT_TOLERANCE_PCT where it names none.
+    DEFAULT_TOLERANCE_PCT where it names none, and any amount if it is UNCOMPARED.
 
     status: 'same', 'better', 'worse' (a regression), 'new' (not in the
     baseline), 'gone' (in the baseline, not measured)."""
@@ -195,6 +202,10 @@ def compare(metrics, baseline, tolerance=None):
         pct = tolerance.get(name, tolerance.get(m.group("base")) if m else None)
         if pct is None:
             pct = DEFAULT_TOLERANCE_PCT
+        if pct == UNCOMPARED:
+            out.append((name, "same", "%d %s (baseline %d, not compared: it moves between identical runs)"
+                        % (value, unit, was)))
+            continue
         if abs(value - was) * 100.0 <= pct * abs(was):
             out.append((name, "same", "%d %s (baseline %d, within %s%%)" % (value, unit, was, pct)))
             continue

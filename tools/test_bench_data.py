@@ -58,6 +58,10 @@ class Compare(unittest.TestCase):
         self.assertEqual(self.status({"yield": (470, "insns")}, {"yield": 10})["yield"], "same")
         self.assertEqual(self.status({"yield": (471, "insns")}, {"yield": 10})["yield"], "worse")
 
+    def test_uncompared(self):
+        self.assertEqual(self.status({"yield": (900, "insns")}, {"yield": "any"})["yield"], "same")
+        self.assertEqual(self.status({"yield": (900, "insns")}, {"other": "any"})["yield"], "worse")
+
     def test_tolerance_of_a_series(self):
         base = {"lat_n4": (1000, "insns")}
         st = {n: s for n, s, _ in bd.compare({"lat_n4": (1090, "insns")}, base, {"lat": 10})}
