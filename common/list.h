@@ -129,16 +129,22 @@ static inline struct list_elem *list_front(struct list *list)
 /* Last element. LIST must not be empty. */
 struct list_elem *list_back(struct list *list);
 
+/* Link ELEM (checked by the callers) in just before BEFORE. */
+static inline void list_link_before_(struct list_elem *before, struct list_elem *elem)
+{
+    elem->prev = before->prev;
+    elem->next = before;
+    before->prev->next = elem;
+    before->prev = elem;
+}
+
 /* Insert ELEM just before BEFORE, which is an element of a list or that
  * list's tail sentinel (then ELEM becomes the last element). */
 static inline void list_insert(struct list_elem *before, struct list_elem *elem)
 {
     KASSERT(list_is_interior_(before) || list_is_tail_(before));
     KASSERT(elem != NULL && elem != before);
-    elem->prev = before->prev;
-    elem->next = before;
-    before->prev->next = elem;
-    before->prev = elem;
+    list_link_before_(before, elem);
 }
 
 /* Insert ELEM as the first element of LIST. */
@@ -147,10 +153,12 @@ static inline void list_push_front(struct list *list, struct list_elem *elem)
     list_insert(list_begin(list), elem);
 }
 
-/* Insert ELEM as the last element of LIST. */
+/* Insert ELEM as the last element of LIST. (The scheduler's hot path: the
+ * tail sentinel needs no check, only ELEM does.) */
 static inline void list_push_back(struct list *list, struct list_elem *elem)
 {
-    list_insert(list_end(list), elem);
+    KASSERT(list != NULL && elem != NULL && elem != &list->tail);
+    list_link_before_(&list->tail, elem);
 }
 
 /* Unlink ELEM, which must be an element of a list (not a sentinel, not
@@ -168,12 +176,18 @@ static inline struct list_elem *list_remove(struct list_elem *elem)
     return next;
 }
 
-/* Remove and return the first element. LIST must not be empty. */
+/* Remove and return the first element. LIST must not be empty. (The
+ * scheduler's hot path: a non-empty list's first element is an element,
+ * so only emptiness is checked.) */
 static inline struct list_elem *list_pop_front(struct list *list)
 {
     struct list_elem *e = list_front(list);
+    struct list_elem *next = e->next;
 
-    list_remove(e);
+    list->head.next = next;
+    next->prev = &list->head;
+    e->prev = NULL;
+    e->next = NULL;
     return e;
 }
 

@@ -23,6 +23,7 @@ OPT ?= -O2
 GDB_OPT ?= -Og -fno-asynchronous-unwind-tables
 KCFLAGS := -m32 -std=gnu11 -ffreestanding -fno-pic -fno-pie \
            -fno-stack-protector -fno-omit-frame-pointer -fno-builtin \
+           -mpreferred-stack-boundary=2 \
            -mno-sse -mno-mmx -mno-80387 -nostdinc \
            -isystem $(shell $(KCC) -m32 -print-file-name=include) \
            -Wall -Wextra -Werror $(OPT) -g -I. -DSTEPOS_KERNEL

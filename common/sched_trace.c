@@ -13,7 +13,8 @@ struct sched_trace_event sched_trace_ring[SCHED_TRACE_EVENTS]; /* interrupts off
 uint32_t sched_trace_pushed;        /* events ever recorded; slot = low bits */
 static uint32_t pushed_at_reset;    /* sched_trace_pushed at the last reset */
 bool sched_trace_recording = true;
-const volatile uint32_t *sched_trace_ticks;
+static const volatile uint32_t no_clock;   /* what events read before sched_trace_set_clock */
+const volatile uint32_t *sched_trace_ticks = &no_clock;
 
 /* Events recorded since the last reset, kept or not. */
 static uint32_t since_reset(void)
@@ -28,28 +29,22 @@ static struct {
 
 void sched_trace_set_clock(const volatile uint32_t *ticks)
 {
-    sched_trace_ticks = ticks;
-}
-
-/* The newest event, or NULL. Interrupts off. */
-static struct sched_trace_event *ring_last(void)
-{
-    if (since_reset() == 0)
-        return NULL;
-    return &sched_trace_ring[(sched_trace_pushed - 1) & (SCHED_TRACE_EVENTS - 1)];
+    sched_trace_ticks = ticks != NULL ? ticks : &no_clock;
 }
 
 void sched_trace_irq(int irq)
 {
     enum intr_level old = intr_disable();
-    struct sched_trace_event *last = ring_last();
+    uint32_t n = sched_trace_pushed;
+    struct sched_trace_event *last = &sched_trace_ring[(n - 1) & (SCHED_TRACE_EVENTS - 1)];
     /* A run of timer ticks with nothing between them is one event. */
-    if (sched_trace_recording && irq == SCHED_TRACE_TIMER_IRQ && last != NULL && last->kind == ST_IRQ &&
-        last->a == SCHED_TRACE_TIMER_IRQ && last->b < UINT32_MAX)
+    if (irq == SCHED_TRACE_TIMER_IRQ && sched_trace_recording && n != pushed_at_reset &&
+        last->kind == ST_IRQ && last->a == SCHED_TRACE_TIMER_IRQ && last->b < UINT32_MAX)
         last->b++;
     else
-        sched_trace_event(ST_IRQ, (unsigned)irq, 1, 0);
-    intr_set_level(old);
+        sched_trace_record(ST_IRQ, (unsigned)irq, 1, 0);
+    if (old == INTR_ON)
+        intr_set_level(INTR_ON);
 }
 
 void sched_trace_name(unsigned id, const char *name)
@@ -132,35 +127,68 @@ static void dump_names(size_t n, void (*emit)(const char *line))
     }
 }
 
+/* The event a switch's ST_STATE_YIELDED or ST_STATE_PREEMPTED stands for
+ * (written before the switch itself), or 0. */
+static char switch_cause(const struct sched_trace_event *e)
+{
+    if (e->kind != ST_SWITCH)
+        return 0;
+    return e->c == ST_STATE_YIELDED ? ST_YIELD : e->c == ST_STATE_PREEMPTED ? ST_PREEMPT : 0;
+}
+
+/* Append one event to LINE (LEN bytes used), emitting LINE every
+ * DUMP_PER_LINE events (*IN_LINE counts them); returns the new length. */
+static size_t dump_one(char *line, size_t len, unsigned *in_line, uint32_t tick, uint64_t d,
+                       char kind, unsigned a, uint32_t b, unsigned c,
+                       void (*emit)(const char *line))
+{
+    if (len == 0)
+        len = (size_t)ksnprintf(line, DUMP_LINE, "E");
+    len += (size_t)ksnprintf(line + len, DUMP_LINE - len, " %lu,%lu,%c,%u,%lu,%u",
+                             (unsigned long)tick,
+                             (unsigned long)(d > UINT32_MAX ? UINT32_MAX : d), kind, a,
+                             (unsigned long)b, c);
+    if (++*in_line == DUMP_PER_LINE) {
+        emit(line);
+        len = 0;
+        *in_line = 0;
+    }
+    return len;
+}
+
 void sched_trace_dump(const char *test, void (*emit)(const char *line))
 {
     static char line[DUMP_LINE];
     bool was = sched_trace_set_recording(false);
-    size_t n = sched_trace_count();
+    size_t n = sched_trace_count(), shown = n;
     uint64_t prev_tsc = n > 0 ? sched_trace_get(0).tsc : 0;
 
-    ksnprintf(line, sizeof line, "BEGIN %s %lu %lu", test, (unsigned long)n,
+    for (size_t i = 0; i < n; i++) {
+        struct sched_trace_event e = sched_trace_get(i);
+        if (switch_cause(&e))
+            shown++; /* written as two events */
+    }
+    ksnprintf(line, sizeof line, "BEGIN %s %lu %lu", test, (unsigned long)shown,
               sched_trace_dropped());
     emit(line);
     dump_names(n, emit);
     size_t len = 0;
+    unsigned in_line = 0;
     for (size_t i = 0; i < n; i++) {
         struct sched_trace_event e = sched_trace_get(i);
         uint64_t d = e.tsc - prev_tsc;
+        char cause = switch_cause(&e);
         prev_tsc = e.tsc;
-        if (len == 0)
-            len = (size_t)ksnprintf(line, sizeof line, "E");
-        len += (size_t)ksnprintf(line + len, sizeof line - len, " %lu,%lu,%c,%u,%lu,%u",
-                                 (unsigned long)e.tick,
-                                 (unsigned long)(d > UINT32_MAX ? UINT32_MAX : d),
-                                 (char)e.kind, (unsigned)e.a, (unsigned long)e.b,
-                                 (unsigned)e.c);
-        if ((i + 1) % DUMP_PER_LINE == 0 || i + 1 == n) {
-            emit(line);
-            len = 0;
+        if (cause) {
+            len = dump_one(line, len, &in_line, e.tick, d, cause, e.a, 0, 0, emit);
+            d = 0;
+            e.c = ST_STATE_READY;
         }
+        len = dump_one(line, len, &in_line, e.tick, d, (char)e.kind, e.a, e.b, e.c, emit);
     }
-    ksnprintf(line, sizeof line, "END %s %lu", test, (unsigned long)n);
+    if (len > 0)
+        emit(line);
+    ksnprintf(line, sizeof line, "END %s %lu", test, (unsigned long)shown);
     emit(line);
     sched_trace_set_recording(was);
 }

@@ -52,6 +52,11 @@ enum sched_trace_state {
     ST_STATE_BLOCKED = 'b',
     ST_STATE_ZOMBIE = 'z',
     ST_STATE_RUNNING = 'R', /* kept running (a switch to itself is not recorded) */
+    /* READY, and why, so that a yield or a preemption costs one event: the
+     * ring keeps them, sched_trace_dump writes each as a Y or P event of the
+     * previous thread followed by the switch with ST_STATE_READY. */
+    ST_STATE_YIELDED = 'y',
+    ST_STATE_PREEMPTED = 'p',
 };
 
 struct sched_trace_event {
@@ -71,25 +76,33 @@ _Static_assert((SCHED_TRACE_EVENTS & (SCHED_TRACE_EVENTS - 1)) == 0,
 extern struct sched_trace_event sched_trace_ring[SCHED_TRACE_EVENTS];
 extern uint32_t sched_trace_pushed;          /* events ever recorded (wraps) */
 extern bool sched_trace_recording;
-extern const volatile uint32_t *sched_trace_ticks; /* sched_trace_set_clock */
+extern const volatile uint32_t *sched_trace_ticks; /* sched_trace_set_clock; never NULL */
 
-/* Record one event. Any context, any interrupt level. Inline and cheap (it
- * sits on every context switch): a handful of stores into the next slot,
- * no call, no formatting (sched_trace_dump formats). */
-static inline void sched_trace_event(enum sched_trace_kind kind, unsigned a, uint32_t b,
-                                     unsigned c)
+/* Record one event. Caller must have interrupts off (the context-switch
+ * paths do: they save the flags only once). Inline and cheap: a handful of
+ * stores into the next slot, no call, no formatting (sched_trace_dump
+ * formats). */
+static inline void sched_trace_record(enum sched_trace_kind kind, unsigned a, uint32_t b,
+                                      unsigned c)
 {
-    enum intr_level old = intr_disable();
     if (sched_trace_recording) {
         struct sched_trace_event *e =
             &sched_trace_ring[sched_trace_pushed++ & (SCHED_TRACE_EVENTS - 1)];
         e->tsc = rdtsc();
-        e->tick = sched_trace_ticks != NULL ? *sched_trace_ticks : 0;
+        e->tick = *sched_trace_ticks;
         e->b = b;
         e->a = (uint16_t)a;
         e->kind = (uint8_t)kind;
         e->c = (uint8_t)c;
     }
+}
+
+/* Record one event. Any context, any interrupt level. */
+static inline void sched_trace_event(enum sched_trace_kind kind, unsigned a, uint32_t b,
+                                     unsigned c)
+{
+    enum intr_level old = intr_disable();
+    sched_trace_record(kind, a, b, c);
     if (old == INTR_ON) /* intr_set_level(old), without re-reading the flags when off */
         intr_set_level(INTR_ON);
 }
@@ -104,8 +117,9 @@ void sched_trace_name(unsigned id, const char *name);
 /* The name remembered for ID, or NULL. */
 const char *sched_trace_name_of(unsigned id);
 
-/* The tick counter events read (lab 1's PIT count, set by pit_init); read
- * in place, not through a call, to keep recording cheap. */
+/* The tick counter events read (lab 1's PIT count, set by pit_init; NULL:
+ * none, ticks read as 0); read in place, not through a call, to keep
+ * recording cheap. */
 void sched_trace_set_clock(const volatile uint32_t *ticks);
 
 /* Forget every event (names are kept). Any context. */

@@ -5,8 +5,12 @@
 #include "sched_hw.h"
 #include "thread.h"
 
-static struct ready_queue queue; /* READY threads, oldest first; interrupts off */
-static bool initialised;
+/* READY threads, oldest first; interrupts off. Empty from the start (a
+ * list's sentinels point at each other), so no hook needs an init check. */
+static struct ready_queue queue = {
+    .list = {.head = {NULL, &queue.list.tail}, .tail = {&queue.list.head, NULL}},
+    .count = 0,
+};
 
 /* Every ready-queue operation is a critical section against the timer and
  * disk interrupts, which make threads ready or preempt. The caller (the
@@ -14,10 +18,6 @@ static bool initialised;
 static inline void fifo_assert_protected(void)
 {
     KASSERT(sched_interrupts_off());
-    if (!initialised) {
-        ready_queue_init(&queue);
-        initialised = true;
-    }
 }
 
 void fifo_reset(void)

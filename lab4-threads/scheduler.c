@@ -72,7 +72,7 @@ void scheduler_yield(void)
     struct thread *cur = thread_current();
 
     stats.yields++;
-    sched_trace_event(ST_YIELD, (unsigned)cur->id, 0, 0);
+    cur->ready_cause = ST_STATE_YIELDED; /* the switch's one trace event says "yield" */
     if (thread_policy()->on_yield != NULL)
         thread_policy()->on_yield(cur);
     /* LAB 4: TODO make CUR READY and, unless it is the idle thread (never
@@ -278,7 +278,7 @@ static void scheduler_tick(const struct intr_frame *frame)
     if (check_eoi && (pic_read_isr() & TIMER_IRQ_BIT))
         stats.preempt_eoi_pending++;
     stats.preemptions++;
-    sched_trace_event(ST_PREEMPT, (unsigned)cur->id, 0, 0);
+    cur->ready_cause = ST_STATE_PREEMPTED; /* the switch's one trace event says "preempt" */
     cur->state = THREAD_READY;
     thread_policy()->enqueue(cur);
     thread_switch_to(thread_policy()->pick_next());

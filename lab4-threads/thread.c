@@ -24,11 +24,11 @@ extern char boot_stack_bottom[]; /* lab1-boot/entry.asm */
 /* switch.asm: where a new thread's first thread_switch "returns" to. */
 extern void thread_start(void);
 
-struct thread *thread_running;     /* the running thread; interrupts off to change */
+static struct thread main_thread;  /* thread 0: the boot context, never freed */
+struct thread *thread_running = &main_thread; /* the running thread; interrupts off to change */
 const struct sched_policy *thread_run_policy; /* who runs next; interrupts off to change */
 struct thread *thread_idle_thread; /* runs when the policy has nobody; never queued */
 static unsigned long switches, reaped; /* interrupts off */
-static struct thread main_thread;  /* thread 0: the boot context, never freed */
 static int next_id = 1;            /* main is 0 */
 static thread_switch_hook_fn *switch_hook; /* lab 7: address space and TSS of the next thread */
 
@@ -43,6 +43,7 @@ bool thread_init(void)
     strlcpy(main_thread.name, "main", sizeof main_thread.name);
     sched_trace_name(THREAD_BOOT_ID, main_thread.name);
     main_thread.state = THREAD_RUNNING;
+    main_thread.ready_cause = ST_STATE_READY;
     main_thread.stack_base = (uint32_t)boot_stack_bottom;
     main_thread.stack_top = (uint32_t)boot_stack_bottom + BOOT_STACK_SIZE;
     main_thread.dispatches = 1;
@@ -55,7 +56,6 @@ bool thread_init(void)
      * high-water mark too (interrupts off: nothing else is below us now). */
     thread_stack_fill(main_thread.stack_base, esp - 256);
     thread_list_add(&main_thread);
-    thread_running = &main_thread;
     intr_set_level(old);
     return thread_stack_init();
 }
@@ -116,6 +116,7 @@ struct thread *thread_create_named(const char *name, thread_fn *fn, void *arg,
     t->fn = fn;
     t->arg = arg;
     t->state = THREAD_NEW;
+    t->ready_cause = ST_STATE_READY;
     list_elem_init(&t->sched_elem);
     if (!thread_build_first_frame(t)) {
         kprintf("thread_create: step 1 (first frame): thread_build_first_frame is not "
@@ -184,14 +185,17 @@ void thread_set_idle(struct thread *idle)
 }
 
 /* The timeline's letter for the state a thread leaves the CPU in. */
-static unsigned thread_trace_state(enum thread_state s)
+static const uint8_t trace_letter[] = {
+    [THREAD_NEW] = ST_STATE_BLOCKED,     [THREAD_READY] = ST_STATE_READY,
+    [THREAD_RUNNING] = ST_STATE_RUNNING, [THREAD_BLOCKED] = ST_STATE_BLOCKED,
+    [THREAD_ZOMBIE] = ST_STATE_ZOMBIE,
+};
+
+/* T's letter; a READY thread's says why (the scheduler noted it in
+ * ready_cause: it yielded or was preempted). */
+static inline unsigned thread_trace_state(const struct thread *t)
 {
-    switch (s) {
-    case THREAD_READY: return ST_STATE_READY;
-    case THREAD_ZOMBIE: return ST_STATE_ZOMBIE;
-    case THREAD_RUNNING: return ST_STATE_RUNNING;
-    default: return ST_STATE_BLOCKED;
-    }
+    return t->state == THREAD_READY ? t->ready_cause : trace_letter[t->state];
 }
 
 unsigned long thread_switch_count(void)
@@ -224,6 +228,8 @@ struct thread *thread_next_to_run(void)
 void thread_switch_to(struct thread *next)
 {
     struct thread *cur = thread_current();
+    /* The checks of the switch path, once per switch: interrupts off (every
+     * caller's duty), and NEXT a live thread (what the policy handed out). */
     KASSERT(intr_get_level() == INTR_OFF);
     KASSERT(next != NULL && next->magic == THREAD_MAGIC);
     (void)cur;
@@ -245,16 +251,19 @@ void thread_switch_to(struct thread *next)
     PANIC("step 2 (context switch): thread_switch_to is not written yet");
 }
 
-void thread_switch_done(struct thread *prev)
+/* Inlined into thread_switch_to (every switch's path) and thread_first_run;
+ * the header's declaration keeps an ordinary, callable copy too. */
+__attribute__((always_inline)) inline void thread_switch_done(struct thread *prev)
 {
-    KASSERT(intr_get_level() == INTR_OFF);
+    /* Interrupts are off: we come from thread_switch_to, which checked. */
     if (prev == NULL)
         PANIC("step 2 (context switch): thread_switch returned NULL: it must return CUR, "
               "the thread that stopped (switch.asm not written yet?)");
     KASSERT(prev->magic == THREAD_MAGIC && prev != thread_running);
-    /* Recorded here, in given code, once per real switch (new threads too). */
-    sched_trace_event(ST_SWITCH, (unsigned)prev->id, (uint32_t)thread_running->id,
-                      thread_trace_state(prev->state));
+    /* Recorded here, in given code, once per real switch (new threads too):
+     * the only trace event of a yield or a preemption (its state says which). */
+    sched_trace_record(ST_SWITCH, (unsigned)prev->id, (uint32_t)thread_running->id,
+                       thread_trace_state(prev));
     /* LAB 4: TODO PREV is the thread we just switched away from. If it is a
      * zombie, nobody runs on its stack any more: free it (thread_destroy). */
     /* LAB 4: BEGIN SOLUTION */

@@ -69,6 +69,9 @@ struct thread {
     int id;               /* unique, never reused; 0 = main */
     char name[THREAD_NAME_MAX];
     enum thread_state state; /* scheduler */
+    uint8_t ready_cause;  /* scheduler: why it last left the CPU READY: ST_STATE_YIELDED
+                           * or ST_STATE_PREEMPTED (common/sched_trace.h), for the
+                           * switch's trace event */
     thread_fn *fn;        /* body and its argument (thread_first_run) */
     void *arg;
     struct list_elem sched_elem; /* scheduler: ready structure, sleep list, or a wait queue */
@@ -126,11 +129,11 @@ extern struct thread *thread_running;
 /* Thread 0, the boot context (what runs before thread_init). */
 struct thread *thread_boot(void);
 
-/* The running thread (main before scheduler_init). Any context. Inline: it
- * is on every switch path. */
+/* The running thread (main before scheduler_init: thread_running starts as
+ * thread 0). Any context. Inline: it is on every switch path. */
 static inline struct thread *thread_current(void)
 {
-    return thread_running != NULL ? thread_running : thread_boot();
+    return thread_running;
 }
 
 /* T's id, name, and a state as text ("READY"). */

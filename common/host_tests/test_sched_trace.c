@@ -164,6 +164,25 @@ static void dump_format_round_trips(void **state)
     assert_int_equal(sched_trace_count(), n); /* the dump records nothing itself */
 }
 
+/* A yield or a preemption is one event in the ring (the switch, its
+ * previous thread's state saying why) but the dump writes it as the two
+ * events the timelines know: Y or P of that thread, then the switch with
+ * 'r', at the same tick and time stamp. */
+static void cause_switches_dump_as_two_events(void **state)
+{
+    (void)state;
+    fake_ticks = 9;
+    sched_trace_event(ST_SWITCH, 1, 2, ST_STATE_YIELDED);
+    sched_trace_event(ST_SWITCH, 2, 1, ST_STATE_PREEMPTED);
+    sched_trace_event(ST_SWITCH, 1, 2, ST_STATE_BLOCKED);
+    assert_int_equal(sched_trace_count(), 3); /* one slot per switch */
+    sched_trace_dump("t", collect);
+    assert_string_equal(dump[0], "BEGIN t 5 0");
+    assert_string_equal(dump[1], "E 9,0,Y,1,0,0 9,0,S,1,2,114 9,10,P,2,0,0 9,0,S,2,1,114 "
+                                 "9,10,S,1,2,98");
+    assert_string_equal(dump[2], "END t 5");
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -174,6 +193,7 @@ int main(void)
         cmocka_unit_test_setup(interrupt_level_is_kept, setup),
         cmocka_unit_test_setup(names_are_kept_and_sanitised, setup),
         cmocka_unit_test_setup(dump_format_round_trips, setup),
+        cmocka_unit_test_setup(cause_switches_dump_as_two_events, setup),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
