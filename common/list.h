@@ -157,7 +157,7 @@ static inline void list_push_front(struct list *list, struct list_elem *elem)
  * tail sentinel needs no check, only ELEM does.) */
 static inline void list_push_back(struct list *list, struct list_elem *elem)
 {
-    KASSERT(list != NULL && elem != NULL && elem != &list->tail);
+    KASSERT(elem != NULL);
     list_link_before_(&list->tail, elem);
 }
 

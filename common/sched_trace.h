@@ -88,12 +88,12 @@ static inline void sched_trace_record(enum sched_trace_kind kind, unsigned a, ui
     if (sched_trace_recording) {
         struct sched_trace_event *e =
             &sched_trace_ring[sched_trace_pushed++ & (SCHED_TRACE_EVENTS - 1)];
-        e->tsc = rdtsc();
-        e->tick = *sched_trace_ticks;
         e->b = b;
         e->a = (uint16_t)a;
         e->kind = (uint8_t)kind;
         e->c = (uint8_t)c;
+        e->tick = *sched_trace_ticks;
+        e->tsc = rdtsc(); /* last: rdtsc takes two registers */
     }
 }
 

@@ -74,10 +74,15 @@ static inline void io_wait(void)
     outb(0x80, 0);
 }
 
+/* EFLAGS. Not volatile: a read whose value is unused (intr_set_level's
+ * "previous level" when the caller ignores it) is dropped, which saves a
+ * push and a pop on every context switch. The "memory" clobber keeps each
+ * read in order with cli/sti (they clobber memory too) and stops the
+ * compiler from merging two reads into one. */
 static inline uint32_t read_eflags(void)
 {
     uint32_t v;
-    __asm__ volatile("pushfl; popl %0" : "=r"(v));
+    __asm__("pushfl; popl %0" : "=r"(v) : : "memory");
     return v;
 }
 

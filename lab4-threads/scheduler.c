@@ -166,8 +166,9 @@ void scheduler_sleep(uint32_t ticks)
     intr_set_level(old);
 }
 
-/* Make every sleeper whose deadline is NOW or earlier ready. Interrupts off. */
-static void scheduler_wake_sleepers(uint32_t now)
+/* Make every sleeper whose deadline is NOW or earlier ready. Interrupts off.
+ * Not inlined: the timer's hook stays small for the ticks that wake nobody. */
+static __attribute__((noinline)) void scheduler_wake_sleepers(uint32_t now)
 {
     while (!list_empty(&sleepers)) {
         struct thread *t = LIST_ENTRY(list_front(&sleepers), struct thread, sched_elem);
@@ -265,23 +266,27 @@ static void scheduler_tick(const struct intr_frame *frame)
 
     stats.ticks++;
     cur->cpu_ticks++;
-    if (cur == thread_idle())
+    if (!list_empty(&sleepers))
+        scheduler_wake_sleepers(timer_ticks());
+    if (cur == thread_idle()) {
         stats.idle_ticks++;
-    scheduler_wake_sleepers(timer_ticks());
-    if (cur == thread_idle() || thread_policy()->on_tick == NULL || !thread_policy()->on_tick(cur))
+        return;
+    }
+    const struct sched_policy *policy = thread_policy();
+    if (policy->on_tick == NULL || !policy->on_tick(cur))
         return;
     /* Preempt. The CPU delivers IRQ 0 only when IF = 1, so the interrupted
      * code did not have interrupts disabled: it is never inside a critical
      * section (asserted from the saved flags). Check that the EOI really
-     * went out before we leave. */
+     * went out before we leave (only while asked: it reads the PIC). */
     KASSERT(frame->eflags & EFLAGS_IF);
     if (check_eoi && (pic_read_isr() & TIMER_IRQ_BIT))
         stats.preempt_eoi_pending++;
     stats.preemptions++;
     cur->ready_cause = ST_STATE_PREEMPTED; /* the switch's one trace event says "preempt" */
     cur->state = THREAD_READY;
-    thread_policy()->enqueue(cur);
-    thread_switch_to(thread_policy()->pick_next());
+    policy->enqueue(cur);
+    thread_switch_to(policy->pick_next());
 }
 
 /* The idle thread: runs when nothing else is ready, halting until an
