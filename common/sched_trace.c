@@ -32,21 +32,6 @@ void sched_trace_set_clock(const volatile uint32_t *ticks)
     sched_trace_ticks = ticks != NULL ? ticks : &no_clock;
 }
 
-void sched_trace_irq(int irq)
-{
-    enum intr_level old = intr_disable();
-    uint32_t n = sched_trace_pushed;
-    struct sched_trace_event *last = &sched_trace_ring[(n - 1) & (SCHED_TRACE_EVENTS - 1)];
-    /* A run of timer ticks with nothing between them is one event. */
-    if (irq == SCHED_TRACE_TIMER_IRQ && sched_trace_recording && n != pushed_at_reset &&
-        last->kind == ST_IRQ && last->a == SCHED_TRACE_TIMER_IRQ && last->b < UINT32_MAX)
-        last->b++;
-    else
-        sched_trace_record(ST_IRQ, (unsigned)irq, 1, 0);
-    if (old == INTR_ON)
-        intr_set_level(INTR_ON);
-}
-
 void sched_trace_name(unsigned id, const char *name)
 {
     enum intr_level old = intr_disable();
@@ -68,6 +53,8 @@ void sched_trace_reset(void)
 {
     enum intr_level old = intr_disable();
     pushed_at_reset = sched_trace_pushed;
+    /* The newest event is forgotten: no timer run may continue it. */
+    sched_trace_ring[(sched_trace_pushed - 1) & (SCHED_TRACE_EVENTS - 1)].kind = 0;
     intr_set_level(old);
 }
 

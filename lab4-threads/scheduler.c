@@ -166,6 +166,13 @@ void scheduler_sleep(uint32_t ticks)
     intr_set_level(old);
 }
 
+/* True if the first sleeper (there is one) is due at NOW. Interrupts off. */
+static inline bool scheduler_sleeper_due(uint32_t now)
+{
+    const struct thread *t = LIST_ENTRY(list_front(&sleepers), struct thread, sched_elem);
+    return (int32_t)(t->wake_tick - now) <= 0;
+}
+
 /* Make every sleeper whose deadline is NOW or earlier ready. Interrupts off.
  * Not inlined: the timer's hook stays small for the ticks that wake nobody. */
 static __attribute__((noinline)) void scheduler_wake_sleepers(uint32_t now)
@@ -266,7 +273,7 @@ static void scheduler_tick(const struct intr_frame *frame)
 
     stats.ticks++;
     cur->cpu_ticks++;
-    if (!list_empty(&sleepers))
+    if (!list_empty(&sleepers) && scheduler_sleeper_due(timer_ticks()))
         scheduler_wake_sleepers(timer_ticks());
     if (cur == thread_idle()) {
         stats.idle_ticks++;
