@@ -4,6 +4,7 @@
 #include "debug.h"
 #include "intr_level.h"
 #include "port_trace.h"
+#include "x86.h"
 
 volatile bool port_trace_on;
 static struct port_trace_entry *trace_buf;
@@ -79,19 +80,16 @@ void port_trace_record(uint16_t port, uint8_t value)
     trace_append(port, value, PORT_TRACE_OUTB, 1);
 }
 
-bool port_trace_faked(uint16_t port, uint8_t *value)
+/* inb(PORT) while the trace is on: the reader's value if it has one, else
+ * the device's; a full trace records either. */
+uint8_t port_trace_inb(uint16_t port)
 {
-    if (trace_reader == NULL || !trace_reader(port, value))
-        return false;
+    uint8_t v;
+    if (trace_reader == NULL || !trace_reader(port, &v))
+        v = inb_untraced(port);
     if (trace_full)
-        trace_append(port, *value, PORT_TRACE_INB, 1);
-    return true;
-}
-
-void port_trace_read(uint16_t port, uint8_t value)
-{
-    if (trace_full)
-        trace_append(port, value, PORT_TRACE_INB, 1);
+        trace_append(port, v, PORT_TRACE_INB, 1);
+    return v;
 }
 
 void port_trace_string(uint16_t port, uint32_t words, bool out)

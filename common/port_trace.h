@@ -60,8 +60,7 @@ const struct port_trace_entry *port_trace_get(unsigned int *count);
 /* For common/x86.h only. */
 extern volatile bool port_trace_on;
 void port_trace_record(uint16_t port, uint8_t value);
-bool port_trace_faked(uint16_t port, uint8_t *value);
-void port_trace_read(uint16_t port, uint8_t value);
+uint8_t port_trace_inb(uint16_t port);
 void port_trace_string(uint16_t port, uint32_t words, bool out);
 
 #endif
