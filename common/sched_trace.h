@@ -107,13 +107,13 @@ static inline void sched_trace_event(enum sched_trace_kind kind, unsigned a, uin
         intr_set_level(INTR_ON);
 }
 
-/* Record that IRQ line IRQ is being served. Any context (an interrupt's,
- * usually). Inline: it runs on every interrupt. A run of timer ticks with
- * nothing between them is one event, its b counting them (sched_trace_reset
- * clears the newest event's kind, so a run never continues across it). */
+/* Record that IRQ line IRQ is being served. Interrupts off (an interrupt
+ * handler's context: its gate turned them off). Inline: it runs on every
+ * interrupt. A run of timer ticks with nothing between them is one event,
+ * its b counting them (sched_trace_reset clears the newest event's kind, so
+ * a run never continues across it). */
 static inline void sched_trace_irq(int irq)
 {
-    enum intr_level old = intr_disable();
     struct sched_trace_event *last =
         &sched_trace_ring[(sched_trace_pushed - 1) & (SCHED_TRACE_EVENTS - 1)];
     if (irq == SCHED_TRACE_TIMER_IRQ && last->kind == ST_IRQ &&
@@ -121,8 +121,6 @@ static inline void sched_trace_irq(int irq)
         last->b++;
     else
         sched_trace_record(ST_IRQ, (unsigned)irq, 1, 0);
-    if (old == INTR_ON)
-        intr_set_level(INTR_ON);
 }
 
 /* Remember thread ID's name (up to SCHED_TRACE_NAME_MAX-1 bytes) for the

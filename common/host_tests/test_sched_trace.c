@@ -74,6 +74,7 @@ static void events_carry_tick_and_fields(void **state)
 static void timer_runs_merge_other_irqs_do_not(void **state)
 {
     (void)state;
+    fake_intr = INTR_OFF; /* as in an interrupt handler */
     for (int i = 0; i < 5; i++)
         sched_trace_irq(SCHED_TRACE_TIMER_IRQ);
     assert_int_equal(sched_trace_count(), 1);
