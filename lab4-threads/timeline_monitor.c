@@ -80,7 +80,16 @@ static void enter(unsigned id, char s, char before, int col, int cols)
 
 static char switch_state(unsigned c)
 {
-    return c == ST_STATE_READY ? TL_READY : c == ST_STATE_ZOMBIE ? TL_ZOMBIE : TL_BLOCKED;
+    switch (c) {
+    case ST_STATE_READY:
+    case ST_STATE_YIELDED:   /* ready again, after a yield */
+    case ST_STATE_PREEMPTED: /* ready again, after a preemption */
+        return TL_READY;
+    case ST_STATE_ZOMBIE:
+        return TL_ZOMBIE;
+    default:
+        return TL_BLOCKED;
+    }
 }
 
 static void mark(char *row, int col, int cols, char ch)
