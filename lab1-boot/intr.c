@@ -133,9 +133,8 @@ void exception_nesting_reset(void)
     exception_depth = 0;
 }
 
-/* Serve exception FRAME, counting how deep exceptions nest. Not inlined:
- * intr_dispatch stays a few instructions on the way to irq_dispatch. */
-static __attribute__((noinline)) void exception_enter(struct intr_frame *frame)
+/* Serve exception FRAME, counting how deep exceptions nest. */
+static void exception_enter(struct intr_frame *frame)
 {
     /* A level whose frame is not above FRAME was left without returning
      * (klongjmp out of a handler): it no longer encloses this one. */
