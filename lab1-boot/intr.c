@@ -133,6 +133,11 @@ void exception_nesting_reset(void)
     exception_depth = 0;
 }
 
+int exception_nesting_depth(void)
+{
+    return exception_depth;
+}
+
 /* Serve exception FRAME, counting how deep exceptions nest. */
 static void exception_enter(struct intr_frame *frame)
 {

@@ -88,6 +88,10 @@ void exception_nested_fatal(const struct intr_frame *frame,
  * klongjmp (expected faults in tests, abandoned tests). */
 void exception_nesting_reset(void);
 
+/* How many exceptions are being served now (0 in a thread outside every
+ * handler): tests check that a handler that never returns forgot its level. */
+int exception_nesting_depth(void);
+
 /* A hook that prints what the page tables hold for ADDR (lab 3 sets it); it
  * may fault, which the nesting report survives. */
 typedef void exception_describe_addr_fn(vaddr_t addr);

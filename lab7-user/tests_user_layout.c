@@ -1,4 +1,4 @@
-/* tests_user_layout.c: lab 7's layout invariants: every byte of a new process's first stack page, orphans in any slot, a reaped child gone before interrupts return. */
+/* tests_user_layout.c: lab 7's layout invariants: every byte of a new process's first stack page, orphans in any slot, a reaped child gone before interrupts return, no exception level left by a fault. */
 #include "common/format.h"
 #include "common/intr_level.h"
 #include "common/kstring.h"
@@ -286,4 +286,34 @@ KTEST(user_reaped_child_gone_before_interrupts)
                 "instructions (the first at eip 0x%08lx) ran with interrupts on after pid "
                 "%d's status was reported while it was still in the table (an interrupt "
                 "there sees a child that is already reaped)", probe_seen, probe_eip, pid);
+}
+
+/* ---- A fault that ends a process leaves no exception level behind ------ */
+
+KTEST(user_fault_leaves_no_exception_level)
+{
+    USER_REQUIRE();
+    static const struct {
+        const char *line;
+        int reason, alt;
+    } faults[] = {
+        {"t_div0", VEC_DIVIDE, VEC_DIVIDE},
+        {"t_mem read", ABI_KILLED_MEMORY, VEC_PAGE_FAULT},
+        {"t_priv cli", ABI_KILLED_PRIV, VEC_GP},
+    };
+    int before = exception_nesting_depth();
+    if (before != 0)
+        KT_FAIL("lab 7 test setup: a test thread must run outside every exception handler, "
+                "lab 1 counts %d levels", before);
+    for (unsigned i = 0; i < sizeof faults / sizeof faults[0]; i++) {
+        int st = user_run(faults[i].line);
+        int depth = exception_nesting_depth();
+        user_expect_killed(faults[i].line, st, faults[i].reason, faults[i].alt);
+        if (depth != 0)
+            KT_FAIL("'%s': a fault that ends a process never returns from its handler, so "
+                    "the handler must forget the exception level it was entered at: once "
+                    "the process is reaped lab 1 still counts %d (stale levels pile up "
+                    "until a later exception is reported as nested %d deep)", faults[i].line,
+                    depth, EXCEPTION_NEST_MAX);
+    }
 }

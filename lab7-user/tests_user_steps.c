@@ -69,6 +69,7 @@ static const struct kstep_test user_steps[] = {
     {"user_privileged_instructions_end_process", STEP_FAULT},
     {"user_memory_violations_end_process", STEP_FAULT},
     {"user_fault_report_names_function", STEP_FAULT},
+    {"user_fault_leaves_no_exception_level", STEP_FAULT},
     {"user_cross_process_read_ends_reader", STEP_FAULT},
     {"user_system_goes_on_after_faults", STEP_FAULT},
     {"user_fork_memory_independent", STEP_FORK},
