@@ -190,7 +190,9 @@ static void orphan_slot_round(void)
     struct abi_procinfo info;
     int orphan = layout_find("t_spin", &info);
     int ppid = info.ppid;
+    enum intr_level old = intr_disable();
     bool parent_gone = orphan >= 0 && ppid != 0 && proc_by_pid(ppid) == NULL;
+    intr_set_level(old);
     int killed = orphan >= 0 ? proc_kill(orphan) : -1;
     int ticks = 0;
     for (; orphan >= 0 && ticks < LAYOUT_TICKS && layout_find("t_spin", &info) == orphan;
