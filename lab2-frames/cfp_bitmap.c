@@ -54,18 +54,6 @@ static inline uint64_t cfp_free_bits4(const uint32_t *w)
     return ((a & ~(a >> 1)) | (b & ~(b >> 1))) & 0x5555555555555555ull;
 }
 
-/* Index of the first Free frame of word WI, or CFP_NOT_FOUND: a request
- * for one frame (the common one) needs no run search when the hint's word
- * has a Free frame. Past the last frame the bits are 00, never Free. */
-static inline unsigned long cfp_free_in_word(const struct cont_frame_pool *pool,
-                                             unsigned long wi)
-{
-    uint32_t free = cfp_free_bits(pool->bitmap[wi]);
-    if (free == 0)
-        return CFP_NOT_FOUND;
-    return wi * CFP_FRAMES_PER_WORD + (unsigned int)__builtin_ctz(free) / 2;
-}
-
 /* Index of the first run of N Free frames lying entirely inside frames
  * [16 * FIRST_WORD, LIMIT) of POOL, or CFP_NOT_FOUND. Works a word (16
  * frames) at a time, never bit by bit: words with no Free frame are
@@ -156,34 +144,19 @@ unsigned long cfp_find_run(const struct cont_frame_pool *pool, unsigned long fir
 }
 /* LAB 2: END SOLUTION */
 
-/* Allocate N (1 <= N <= n_frames) contiguous Free frames: the first becomes
- * Head, the others Used. Returns the first frame number (absolute), or 0 if
- * there is no such run (pool unchanged). */
-unsigned long cfp_allocate(struct cont_frame_pool *pool, unsigned long n)
+/* LAB 2: TODO (optional) helpers of cfp_allocate */
+/* LAB 2: BEGIN SOLUTION */
+/* cfp_allocate by a run search: next fit, from the hint's word to the end,
+ * then from the start for runs beginning before that word. Kept out of line
+ * so that the one-frame fast path saves no registers. */
+static __attribute__((noinline)) unsigned long
+cfp_allocate_search(struct cont_frame_pool *pool, unsigned long n)
 {
-    (void)pool;
-    (void)n;
-    /* LAB 2: TODO find n contiguous Free frames (a word at a time, from the hint, wrapping once), mark them Head + Used, update free_count and hint; return base + index, or 0 */
-    /* LAB 2: BEGIN SOLUTION */
     if (n > pool->free_count)
         return 0;
-    /* Next fit: search from the hint's word to the end, then from the
-     * start for runs beginning before that word. */
     unsigned long start_word = pool->hint / CFP_FRAMES_PER_WORD;
     unsigned long start = start_word * CFP_FRAMES_PER_WORD;
-    unsigned long idx;
-    if (n == 1) {
-        /* The common request: one frame, and the hint's word usually has
-         * a Free one. Free (01) -> Head (10) flips both bits. */
-        idx = cfp_free_in_word(pool, start_word);
-        if (idx != CFP_NOT_FOUND) {
-            pool->bitmap[start_word] ^= 3u << (2u * (idx % CFP_FRAMES_PER_WORD));
-            pool->free_count--;
-            pool->hint = idx + 1 < pool->n_frames ? idx + 1 : 0;
-            return pool->base_frame_no + idx;
-        }
-    }
-    idx = cfp_find_run(pool, start_word, pool->n_frames, n);
+    unsigned long idx = cfp_find_run(pool, start_word, pool->n_frames, n);
     if (idx == CFP_NOT_FOUND && start > 0) {
         unsigned long limit = start + n - 1; /* runs that begin before START */
         if (limit > pool->n_frames)
@@ -198,9 +171,67 @@ unsigned long cfp_allocate(struct cont_frame_pool *pool, unsigned long n)
     pool->free_count -= n;
     pool->hint = idx + n < pool->n_frames ? idx + n : 0;
     return pool->base_frame_no + idx;
+}
+/* LAB 2: END SOLUTION */
+
+/* Allocate N (1 <= N <= n_frames) contiguous Free frames: the first becomes
+ * Head, the others Used. Returns the first frame number (absolute), or 0 if
+ * there is no such run (pool unchanged). */
+unsigned long cfp_allocate(struct cont_frame_pool *pool, unsigned long n)
+{
+    (void)pool;
+    (void)n;
+    /* LAB 2: TODO find n contiguous Free frames (a word at a time, from the hint, wrapping once), mark them Head + Used, update free_count and hint; return base + index, or 0 */
+    /* LAB 2: BEGIN SOLUTION */
+    if (n != 1)
+        return cfp_allocate_search(pool, n);
+    /* The common request: one frame, and the hint's word usually has a Free
+     * one (then free_count is not 0 either). */
+    unsigned long start_word = pool->hint / CFP_FRAMES_PER_WORD;
+    uint32_t *word = &pool->bitmap[start_word];
+    uint32_t free = cfp_free_bits(*word);
+    if (free == 0)
+        return cfp_allocate_search(pool, 1);
+    unsigned int bit = (unsigned int)__builtin_ctz(free); /* even: 2 * frame in word */
+    *word ^= 3u << bit; /* Free (01) -> Head (10) flips both bits */
+    unsigned long idx = start_word * CFP_FRAMES_PER_WORD + bit / 2;
+    pool->free_count--;
+    pool->hint = idx + 1 < pool->n_frames ? idx + 1 : 0;
+    return pool->base_frame_no + idx;
     /* LAB 2: END SOLUTION */
     return 0;
 }
+
+/* LAB 2: TODO (optional) helpers of cfp_release_run */
+/* LAB 2: BEGIN SOLUTION */
+/* The error cfp_release_run returns for a first frame in STATE, not Head.
+ * Out of line: the release of a Head needs none of it. */
+static __attribute__((noinline, cold)) int cfp_not_head_error(enum cfp_state state)
+{
+    switch (state) {
+    case CFP_STATE_USED:
+        return CFP_ERR_NOT_HEAD;
+    case CFP_STATE_FREE:
+        return CFP_ERR_NOT_ALLOCATED;
+    default:
+        return CFP_ERR_INACCESSIBLE;
+    }
+}
+
+/* Free the Used frames from I on, up to the first frame that is not Used or
+ * the end of the pool, and count them in free_count. Out of line: most runs
+ * are one frame. */
+static __attribute__((noinline)) void cfp_free_used(struct cont_frame_pool *pool,
+                                                    unsigned long i)
+{
+    unsigned long first = i;
+    while (i < pool->n_frames && cfp_get_state(pool, i) == CFP_STATE_USED) {
+        cfp_set_state(pool, i, CFP_STATE_FREE);
+        i++;
+    }
+    pool->free_count += i - first;
+}
+/* LAB 2: END SOLUTION */
 
 /* Release the run whose first frame is IDX: it must be a Head. Frees it and
  * the Used frames after it, stopping at the first frame that is not Used or
@@ -214,23 +245,14 @@ int cfp_release_run(struct cont_frame_pool *pool, unsigned long idx)
     /* LAB 2: BEGIN SOLUTION */
     uint32_t *word = &pool->bitmap[idx / CFP_FRAMES_PER_WORD];
     unsigned int shift = 2u * (idx % CFP_FRAMES_PER_WORD);
-    switch ((enum cfp_state)((*word >> shift) & 3u)) { /* cfp_get_state, word kept */
-    case CFP_STATE_HEAD:
-        break;
-    case CFP_STATE_USED:
-        return CFP_ERR_NOT_HEAD;
-    case CFP_STATE_FREE:
-        return CFP_ERR_NOT_ALLOCATED;
-    default:
-        return CFP_ERR_INACCESSIBLE;
-    }
+    enum cfp_state state = (enum cfp_state)((*word >> shift) & 3u); /* cfp_get_state */
+    if (state != CFP_STATE_HEAD)
+        return cfp_not_head_error(state);
     *word ^= 3u << shift; /* Head (10) -> Free (01) flips both bits */
-    unsigned long i = idx + 1;
-    while (i < pool->n_frames && cfp_get_state(pool, i) == CFP_STATE_USED) {
-        cfp_set_state(pool, i, CFP_STATE_FREE);
-        i++;
-    }
-    pool->free_count += i - idx;
+    pool->free_count++;
+    unsigned long next = idx + 1;
+    if (next < pool->n_frames && cfp_get_state(pool, next) == CFP_STATE_USED)
+        cfp_free_used(pool, next); /* a run longer than one frame */
     return CFP_OK;
     /* LAB 2: END SOLUTION */
     return CFP_ERR_NOT_HEAD;

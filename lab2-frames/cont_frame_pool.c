@@ -130,6 +130,19 @@ static void cfp_chunks_update(const struct cont_frame_pool *pool)
     }
 }
 
+/* The registered pool that owns FRAME_NO, by a walk of the list (newest,
+ * so innermost, first), or NULL. */
+static __attribute__((noinline)) struct cont_frame_pool *
+cfp_find_pool_in_list(unsigned long frame_no)
+{
+    for (struct cont_frame_pool *p = cfp_pools; p != NULL; p = p->next)
+        if (cfp_owns(p, frame_no))
+            return p;
+    return NULL;
+}
+
+/* The registered pool that owns FRAME_NO, or NULL: the owner table answers
+ * at once unless a pool nested in the chunk's owner holds the frame. */
 static inline __attribute__((always_inline)) struct cont_frame_pool *
 cfp_find_pool_locked(unsigned long frame_no)
 {
@@ -138,10 +151,7 @@ cfp_find_pool_locked(unsigned long frame_no)
         if (p == NULL || cfp_owns(p, frame_no))
             return p;
     }
-    for (struct cont_frame_pool *p = cfp_pools; p != NULL; p = p->next)
-        if (cfp_owns(p, frame_no))
-            return p;
-    return NULL;
+    return cfp_find_pool_in_list(frame_no);
 }
 
 /* Add STEP to n_held of every registered pool (POOL aside) in which POOL's
@@ -368,24 +378,41 @@ void cfp_set_name(struct cont_frame_pool *pool, const char *name)
     pool->name = name;
 }
 
+/* Log a request cfp_get_frames refuses (zero frames, or more than the
+ * pool); returns 0. Off the fast path. */
+static __attribute__((noinline, cold)) unsigned long
+cfp_bad_get(const struct cont_frame_pool *pool, unsigned int n_frames)
+{
+    if (n_frames == 0)
+        kprintf("cfp: get_frames(0) from pool %s: a request for zero frames\n",
+                cfp_name(pool));
+    else
+        kprintf("cfp: get_frames(%u) from pool %s: larger than the whole pool "
+                "(%lu frames)\n", n_frames, cfp_name(pool), pool->n_frames);
+    return 0;
+}
+
+/* cfp_get_frames with a guard installed. Kept out of line so that the
+ * unguarded path saves no registers. */
+static __attribute__((noinline)) unsigned long
+cfp_get_frames_guarded(struct cont_frame_pool *pool, unsigned int n_frames)
+{
+    int saved = cfp_guard_enter();
+    unsigned long frame = cfp_allocate(pool, n_frames);
+    cfp_guard_leave(saved);
+    return frame;
+}
+
 unsigned long cfp_get_frames(struct cont_frame_pool *pool, unsigned int n_frames)
 {
     KASSERT(pool != NULL);
-    if (n_frames == 0) {
-        kprintf("cfp: get_frames(0) from pool %s: a request for zero frames\n",
-                cfp_name(pool));
-        return 0;
-    }
-    if (n_frames > pool->n_frames) {
-        kprintf("cfp: get_frames(%u) from pool %s: larger than the whole pool "
-                "(%lu frames)\n", n_frames, cfp_name(pool), pool->n_frames);
-        return 0;
-    }
-    int saved = cfp_lock();
+    /* One comparison for both bad sizes: 0 - 1 wraps to the largest value. */
+    if (n_frames - 1ul >= pool->n_frames)
+        return cfp_bad_get(pool, n_frames);
     KASSERT(pool->registered == CFP_REGISTERED); /* cfp_init, and no cfp_fini */
-    unsigned long frame = cfp_allocate(pool, n_frames);
-    cfp_unlock(saved);
-    return frame;
+    if (cfp_guard_enter != NULL)
+        return cfp_get_frames_guarded(pool, n_frames);
+    return cfp_allocate(pool, n_frames);
 }
 
 int cfp_mark_inaccessible(struct cont_frame_pool *pool,
@@ -413,12 +440,15 @@ int cfp_mark_inaccessible(struct cont_frame_pool *pool,
     return rc;
 }
 
-/* The checks cfp_release_frames makes before handing a Head at IDX to
- * cfp_release_run: no pool may have been carved out of the run, and the run
- * must hold no pool's bitmap (external info frames allocated from this
- * pool). Returns CFP_OK or the error. */
+/* The checks cfp_release_frames makes, while other pools live in POOL's
+ * frames (n_held), before handing IDX to cfp_release_run: if IDX is a Head,
+ * no pool may have been carved out of its run, and the run must hold no
+ * pool's bitmap (external info frames allocated from this pool). Returns
+ * CFP_OK or the error. */
 static int cfp_check_run(const struct cont_frame_pool *pool, unsigned long idx)
 {
+    if (cfp_get_state(pool, idx) != CFP_STATE_HEAD)
+        return CFP_OK; /* cfp_release_run reports the state */
     unsigned long first = pool->base_frame_no + idx;
     unsigned long end = idx + 1;
 
@@ -432,33 +462,63 @@ static int cfp_check_run(const struct cont_frame_pool *pool, unsigned long idx)
     return CFP_OK;
 }
 
-int cfp_release_frames(unsigned long first_frame_no)
+/* cfp_release_run, after the checks of cfp_check_run: the release of a pool
+ * other pools live in. */
+static __attribute__((noinline)) int cfp_check_and_release(struct cont_frame_pool *pool,
+                                                           unsigned long idx)
 {
-    int saved = cfp_lock();
-    struct cont_frame_pool *pool = cfp_find_pool_locked(first_frame_no);
-    int rc;
+    int rc = cfp_check_run(pool, idx);
+    return rc != CFP_OK ? rc : cfp_release_run(pool, idx);
+}
 
-    if (pool == NULL) {
-        rc = CFP_ERR_NO_POOL;
-    } else {
-        unsigned long idx = first_frame_no - pool->base_frame_no;
-        if (pool->info_internal && idx < pool->n_info_frames)
-            rc = CFP_ERR_INFO_FRAMES;
-        else if (pool->n_held != 0 && cfp_get_state(pool, idx) == CFP_STATE_HEAD)
-            rc = cfp_check_run(pool, idx); /* another pool may live in the run */
-        else
-            rc = CFP_OK; /* cfp_release_run reports the state */
-        if (rc == CFP_OK)
-            rc = cfp_release_run(pool, idx);
-    }
-    cfp_unlock(saved);
-    if (rc == CFP_ERR_NO_POOL)
-        kprintf("cfp: release of frame %lu: %s\n", first_frame_no,
-                cfp_strerror(rc));
-    else if (rc != CFP_OK)
+/* Log a release of FIRST_FRAME_NO refused with RC; returns RC. Off the
+ * fast path. */
+static __attribute__((noinline, cold)) int cfp_bad_release(unsigned long first_frame_no,
+                                                           int rc)
+{
+    const struct cont_frame_pool *pool = cfp_find_pool(first_frame_no);
+    if (pool == NULL)
+        kprintf("cfp: release of frame %lu: %s\n", first_frame_no, cfp_strerror(rc));
+    else
         kprintf("cfp: release of frame %lu (pool %s): %s\n", first_frame_no,
                 cfp_name(pool), cfp_strerror(rc));
     return rc;
+}
+
+/* The checks and the release of cfp_release_frames; the caller holds the
+ * guard (if one is installed). Returns CFP_OK or the error, not logged. */
+static inline __attribute__((always_inline)) int
+cfp_release_locked(unsigned long first_frame_no)
+{
+    struct cont_frame_pool *pool = cfp_find_pool_locked(first_frame_no);
+    if (pool == NULL)
+        return CFP_ERR_NO_POOL;
+    unsigned long idx = first_frame_no - pool->base_frame_no;
+    if (pool->info_internal && idx < pool->n_info_frames)
+        return CFP_ERR_INFO_FRAMES;
+    if (pool->n_held != 0)
+        return cfp_check_and_release(pool, idx); /* another pool may live in the run */
+    return cfp_release_run(pool, idx); /* it reports a frame that is no Head */
+}
+
+/* cfp_release_frames with a guard installed. Kept out of line so that the
+ * unguarded path saves fewer registers. */
+static __attribute__((noinline)) int cfp_release_frames_guarded(unsigned long first_frame_no)
+{
+    int saved = cfp_guard_enter();
+    int rc = cfp_release_locked(first_frame_no);
+    cfp_guard_leave(saved);
+    if (rc != CFP_OK)
+        cfp_bad_release(first_frame_no, rc);
+    return rc;
+}
+
+int cfp_release_frames(unsigned long first_frame_no)
+{
+    if (cfp_guard_enter != NULL)
+        return cfp_release_frames_guarded(first_frame_no);
+    int rc = cfp_release_locked(first_frame_no);
+    return rc == CFP_OK ? CFP_OK : cfp_bad_release(first_frame_no, rc);
 }
 
 unsigned long cfp_free_count(const struct cont_frame_pool *pool)
