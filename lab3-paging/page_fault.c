@@ -72,7 +72,7 @@ static const char *map_fresh_page(struct vm_pool *pool, vaddr_t page)
     if (frame == 0)
         return "out of frames in the pool's frame pool";
     *paging_pte_ptr(page) = pte_make_frame(frame, PTE_PRESENT | PTE_WRITABLE);
-    memset((void *)page, 0, PAGE_SIZE);
+    paging_zero_page((void *)page);
     return NULL;
     /* LAB 3: END SOLUTION */
     return "lab 3 step 3 (fresh pages): demand paging is not implemented (map_fresh_page)";
@@ -105,26 +105,17 @@ void paging_describe_address(vaddr_t va)
             (unsigned long)pte, pte_present(pte) ? "" : " (not present)");
 }
 
-bool paging_fault_handler(struct intr_frame *f)
+/* Classify the not-yet-served fault F at CR2 in PT: report it and return
+ * NULL if it is not to be served, else return the pool that holds CR2. */
+static struct vm_pool *classify_fault(struct intr_frame *f, vaddr_t cr2,
+                                      struct page_table *pt)
 {
-    vaddr_t cr2 = read_cr2();
     uint32_t err = f->error_code;
-    struct page_table *pt = paging_current();
     char why[WHY_MAX];
-
-    KASSERT(f->vector == VEC_PAGE_FAULT);
-    if (!paging_enabled() || pt == NULL) {
-        fault_report(f, cr2, "paging is not enabled");
-        return false;
-    }
-    if (err & PF_ERR_RESERVED) {
-        fault_report(f, cr2, "reserved bit set in a page-table entry");
-        return false;
-    }
     struct vm_pool *pool = NULL;
-    (void)why, (void)explain_window;
+    (void)err, (void)pt, (void)why, (void)explain_window;
     /* LAB 3: TODO classify the fault (section 4, steps 1-2): report (with
-     * fault_report; a reason the tests recognise) and return false for a
+     * fault_report; a reason the tests recognise) and return NULL for a
      * protection fault (P set: a write to a read-only page, else a
      * protection violation), an address in the identity range or in the
      * page-table window (explain_window says which table is missing), an
@@ -136,37 +127,69 @@ bool paging_fault_handler(struct intr_frame *f)
         fault_report(f, cr2, err & PF_ERR_WRITE
                                  ? "write to a read-only page"
                                  : "protection violation on a present page");
-        return false;
+        return NULL;
     }
     if (cr2 < paging_shared_size()) {
         fault_report(f, cr2, "inside the identity-mapped range, which is never "
                              "demand-paged");
-        return false;
+        return NULL;
     }
     if (cr2 >= PAGING_PT_WINDOW) {
         explain_window(cr2, why, sizeof why);
         fault_report(f, cr2, why);
-        return false;
+        return NULL;
     }
     pool = page_table_pool_at(pt, cr2);
     if (pool == NULL) {
         fault_report(f, cr2, "not inside any VM pool");
-        return false;
+        return NULL;
     }
     if (!vm_pool_is_legitimate(pool, cr2)) {
         vm_pool_explain(pool, cr2, why, sizeof why);
         fault_report(f, cr2, why);
-        return false;
+        return NULL;
     }
     /* LAB 3: END SOLUTION */
-    if (pool == NULL) {
+    if (pool == NULL)
         fault_report(f, cr2, "lab 3 step 4 (fault classification): the fault handler's checks are not written yet");
+    return pool;
+}
+
+bool paging_fault_handler(struct intr_frame *f)
+{
+    vaddr_t cr2 = read_cr2();
+    uint32_t err = f->error_code;
+    struct page_table *pt = paging_current();
+
+    KASSERT(f->vector == VEC_PAGE_FAULT);
+    if (!paging_enabled() || pt == NULL) {
+        fault_report(f, cr2, "paging is not enabled");
         return false;
     }
+    if (err & PF_ERR_RESERVED) {
+        fault_report(f, cr2, "reserved bit set in a page-table entry");
+        return false;
+    }
+    /* A not-present fault in the range where the last one was served (no
+     * region released since) is legitimate: the pool search and the
+     * legitimacy check are skipped (pages of one region are touched in a
+     * row). */
+    struct vm_pool *pool = NULL;
+    bool known = !(err & PF_ERR_PRESENT) && cr2 >= pt->fault_lo && cr2 < pt->fault_hi;
+    if (known)
+        pool = pt->fault_pool;
+    else if ((pool = classify_fault(f, cr2, pt)) == NULL)
+        return false;
     const char *problem = map_fresh_page(pool, cr2 & ~PAGE_MASK);
     if (problem != NULL) {
         fault_report(f, cr2, problem);
         return false;
+    }
+    unsigned long lo, hi;
+    if (!known && vm_pool_legitimate_range(pool, cr2, &lo, &hi)) {
+        pt->fault_pool = pool;
+        pt->fault_lo = lo;
+        pt->fault_hi = hi;
     }
     paging_stats_mut()->demand_faults++;
     return true;

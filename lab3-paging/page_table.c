@@ -99,6 +99,7 @@ struct page_table *page_table_create(void)
     pt->in_use = true;
     pt->pd_frame = pd_frame;
     pt->pools = NULL;
+    page_table_forget_fault_range(pt);
     intr_set_level(old);
 
     pte_t *pd = phys_to_ptr(pd_frame << PAGE_SHIFT); /* identity-mapped */
@@ -157,7 +158,14 @@ void page_table_unregister_pool(struct page_table *pt, struct vm_pool *pool)
     KASSERT(*link == pool);
     *link = pool->next;
     pool->next = NULL;
+    page_table_forget_fault_range(pt);
     intr_set_level(old);
+}
+
+void page_table_forget_fault_range(struct page_table *pt)
+{
+    pt->fault_pool = NULL;
+    pt->fault_lo = pt->fault_hi = 0;
 }
 
 struct vm_pool *page_table_pool_at(struct page_table *pt, vaddr_t va)

@@ -94,6 +94,12 @@ struct page_table {
     unsigned long pd_frame;  /* frame of the directory (kernel pool: identity) */
     struct vm_pool *pools;   /* registered pools, linked through vm_pool.next */
     bool in_use;             /* slot taken */
+    /* The legitimate range [fault_lo, fault_hi) of fault_pool in which the
+     * last demand fault was served (fault_pool NULL: none). A not-present
+     * fault there needs no pool search and no legitimacy check. Cleared
+     * whenever a region of this address space is released. */
+    struct vm_pool *fault_pool;
+    vaddr_t fault_lo, fault_hi;
 };
 
 /* What a page-table walk found for one virtual address. */
@@ -155,6 +161,14 @@ static inline pte_t *paging_table_window(vaddr_t va)
     return (pte_t *)PAGING_PT_WINDOW;
 }
 
+/* Zero the page-aligned 4 KiB page at PAGE (mapped and writable): one string
+ * instruction, with none of memset's alignment and size cases. Any context. */
+static inline void paging_zero_page(void *page)
+{
+    uint32_t words = PAGE_SIZE / sizeof(uint32_t);
+    __asm__ volatile("rep stosl" : "+D"(page), "+c"(words) : "a"(0u) : "memory");
+}
+
 /* ---- Setup ---------------------------------------------------------------- */
 
 /* Remember the frame pools and the size of the identity-mapped range, build
@@ -205,6 +219,11 @@ void page_table_unregister_pool(struct page_table *pt, struct vm_pool *pool);
 /* The first registered pool of PT whose range contains VA, or NULL. Called
  * by the fault handler and the monitor; any context, never faults. */
 struct vm_pool *page_table_pool_at(struct page_table *pt, vaddr_t va);
+
+/* Forget the range of PT's last demand fault (struct page_table): called
+ * when a region of PT is released or a pool unregistered, before its pages
+ * could be touched again. Caller has interrupts off; does not sleep. */
+void page_table_forget_fault_range(struct page_table *pt);
 
 /* ---- Mapping ---------------------------------------------------------- */
 

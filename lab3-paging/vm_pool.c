@@ -127,6 +127,7 @@ int vm_pool_release(struct vm_pool *pool, unsigned long start_address)
         pool_refuse(pool, err, "release", start_address);
         return err;
     }
+    page_table_forget_fault_range(pool->pt); /* the region is no longer legitimate */
     /* LAB 3: TODO the region [start_address, start_address + size) is free
      * in the bookkeeping now: free each of its pages that is mapped
      * (page_table_is_mapped), and only those, with page_table_free_page
@@ -162,6 +163,23 @@ bool vm_pool_is_legitimate(struct vm_pool *pool, unsigned long address)
     return vm_regions_is_allocated(pool->regions, address);
     /* LAB 3: END SOLUTION */
     return false;
+}
+
+bool vm_pool_legitimate_range(struct vm_pool *pool, unsigned long address,
+                              unsigned long *lo, unsigned long *hi)
+{
+    KASSERT(pool != NULL && lo != NULL && hi != NULL);
+    if (!vm_pool_is_live(pool))
+        return false;
+    int i = vm_regions_find(pool->regions, address); /* -1: outside the regions */
+    if (i < 0)
+        return false;
+    const struct vm_region *r = vm_regions_get(pool->regions, i);
+    if (!(r->flags & VM_REGION_ALLOCATED))
+        return false;
+    *lo = r->start + ((r->flags & VM_REGION_GUARD) ? PAGE_SIZE : 0);
+    *hi = r->start + r->size;
+    return address >= *lo;
 }
 
 int vm_pool_destroy(struct vm_pool *pool)

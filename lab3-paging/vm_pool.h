@@ -86,6 +86,13 @@ int vm_pool_release(struct vm_pool *pool, unsigned long start_address);
  * by the page-fault handler (interrupts off). Never faults on its own. */
 bool vm_pool_is_legitimate(struct vm_pool *pool, unsigned long address);
 
+/* If ADDRESS lies in an allocated region of POOL (not in its guard page),
+ * set [*LO, *HI) to the legitimate part of that region and return true;
+ * false for any other address (the bookkeeping page included). Interrupts
+ * off (the fault handler); never faults. */
+bool vm_pool_legitimate_range(struct vm_pool *pool, unsigned long address,
+                              unsigned long *lo, unsigned long *hi);
+
 /* Release every region, free the bookkeeping page and unregister POOL from
  * its page table; POOL may then be initialised again. Returns VM_POOL_OK or
  * VM_POOL_ERR_NOT_POOL. */
