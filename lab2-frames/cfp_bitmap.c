@@ -204,20 +204,6 @@ unsigned long cfp_allocate(struct cont_frame_pool *pool, unsigned long n)
 
 /* LAB 2: TODO (optional) helpers of cfp_release_run */
 /* LAB 2: BEGIN SOLUTION */
-/* The error cfp_release_run returns for a first frame in STATE, not Head.
- * Out of line: the release of a Head needs none of it. */
-static __attribute__((noinline, cold)) int cfp_not_head_error(enum cfp_state state)
-{
-    switch (state) {
-    case CFP_STATE_USED:
-        return CFP_ERR_NOT_HEAD;
-    case CFP_STATE_FREE:
-        return CFP_ERR_NOT_ALLOCATED;
-    default:
-        return CFP_ERR_INACCESSIBLE;
-    }
-}
-
 /* Free the Used frames from I on, up to the first frame that is not Used or
  * the end of the pool, and count them in free_count. Out of line: most runs
  * are one frame. */
@@ -245,9 +231,16 @@ int cfp_release_run(struct cont_frame_pool *pool, unsigned long idx)
     /* LAB 2: BEGIN SOLUTION */
     uint32_t *word = &pool->bitmap[idx / CFP_FRAMES_PER_WORD];
     unsigned int shift = 2u * (idx % CFP_FRAMES_PER_WORD);
-    enum cfp_state state = (enum cfp_state)((*word >> shift) & 3u); /* cfp_get_state */
-    if (state != CFP_STATE_HEAD)
-        return cfp_not_head_error(state);
+    switch ((enum cfp_state)((*word >> shift) & 3u)) { /* cfp_get_state, word kept */
+    case CFP_STATE_HEAD:
+        break;
+    case CFP_STATE_USED:
+        return CFP_ERR_NOT_HEAD;
+    case CFP_STATE_FREE:
+        return CFP_ERR_NOT_ALLOCATED;
+    default:
+        return CFP_ERR_INACCESSIBLE;
+    }
     *word ^= 3u << shift; /* Head (10) -> Free (01) flips both bits */
     pool->free_count++;
     unsigned long next = idx + 1;

@@ -1,4 +1,4 @@
-/* cfp_bitmap.h: the frame pool's 2-bit bitmap, internal to lab2-frames (cont_frame_pool.c and cfp_bitmap.c). */
+/* cfp_bitmap.h: the frame pool's 2-bit bitmap, internal to lab2-frames (cont_frame_pool.c, cfp_init.c, cfp_bitmap.c). */
 #ifndef LAB2_CFP_BITMAP_H
 #define LAB2_CFP_BITMAP_H
 

@@ -1,7 +1,8 @@
 # host.mk: lab 2 host unit tests and benchmark of the frame pool; rules in common/host.mk.
 # Three test programs share one fixture (simulated RAM + reference model).
-CFP_HOST_SRCS := lab2-frames/host_tests/cfp_test_model.c lab2-frames/cont_frame_pool.c \
+CFP_SRCS := lab2-frames/cont_frame_pool.c lab2-frames/cfp_registry.c lab2-frames/cfp_init.c \
     lab2-frames/cfp_bitmap.c
+CFP_HOST_SRCS := lab2-frames/host_tests/cfp_test_model.c $(CFP_SRCS)
 HOST_TESTS += lab2-frames/test_cont_frame_pool lab2-frames/test_cfp_search \
     lab2-frames/test_cfp_random
 lab2-frames/test_cont_frame_pool_SRCS := lab2-frames/host_tests/test_cont_frame_pool.c \
@@ -14,5 +15,4 @@ lab2-frames/test_cfp_random_SRCS := lab2-frames/host_tests/test_cfp_random.c $(C
 # ratio against the per-frame scan is below 20.
 HOST_BENCHES += lab2-frames/bench_cont_frame_pool
 lab2-frames/bench_cont_frame_pool_SRCS := \
-    lab2-frames/host_tests/bench_cont_frame_pool.c lab2-frames/cont_frame_pool.c \
-    lab2-frames/cfp_bitmap.c
+    lab2-frames/host_tests/bench_cont_frame_pool.c $(CFP_SRCS)
