@@ -212,6 +212,45 @@ KTEST(paging_unallocated_in_pool_faults)
     tests_pools_destroy();
 }
 
+/* Write to ADDR, which must fault and be reported; WHY names the rule. */
+static void expect_reported(unsigned long addr, const char *why)
+{
+    if (ksetjmp(*ktest_catch_arm(VEC_PAGE_FAULT)) == 0) {
+        *(volatile int *)addr = 2;
+        ktest_catch_disarm();
+        KT_FAIL("the write at 0x%08lx was served, not reported: %s", addr, why);
+    }
+    KT_ASSERT_EQ_HEX(ktest_last_fault()->cr2, addr);
+}
+
+/* The handler skips the pool search for a fault in the range where the
+ * last one was served: that shortcut must end exactly at the region's
+ * bounds (its free neighbours fault), leave out its guard page, and be
+ * forgotten when a region is released. */
+KTEST(paging_fault_range_stays_in_its_region)
+{
+    static const char outside[] = "a fault just outside the legitimate part of the "
+                                  "region last served is not legitimate";
+    struct vm_pool *pool = tests_pool();
+    unsigned long before = vm_pool_allocate(pool, PAGE_SIZE);
+    unsigned long g = vm_pool_allocate_guarded(pool, 2 * PAGE_SIZE);
+    unsigned long after = vm_pool_allocate(pool, PAGE_SIZE);
+    KT_ASSERT(before != 0 && g != 0 && after != 0);
+    KT_ASSERT_EQ(vm_pool_release(pool, before), VM_POOL_OK);
+    KT_ASSERT_EQ(vm_pool_release(pool, after), VM_POOL_OK);
+    unsigned long bad[] = {g + 3 * PAGE_SIZE, g + 4 * PAGE_SIZE - 4, g, g + PAGE_SIZE - 4,
+                           g - 4};
+    for (unsigned i = 0; i < sizeof bad / sizeof bad[0]; i++) {
+        *(volatile int *)(g + PAGE_SIZE + 8 * i) = 1; /* served: the range is G's */
+        expect_reported(bad[i], outside);
+    }
+    *(volatile int *)(g + 2 * PAGE_SIZE) = 4; /* its second page: served */
+    KT_ASSERT_EQ(vm_pool_release(pool, g), VM_POOL_OK);
+    expect_reported(g + PAGE_SIZE + 64, "a released region is not legitimate: the "
+                    "range of the last fault served is forgotten on every release");
+    tests_pools_destroy();
+}
+
 /* TLB: after page_table_free_page, touching the page faults again and
  * yields a fresh zero page, not the old frame through a stale TLB entry. */
 KTEST(paging_freed_page_faults_again)
