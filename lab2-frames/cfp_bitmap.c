@@ -231,16 +231,11 @@ int cfp_release_run(struct cont_frame_pool *pool, unsigned long idx)
     /* LAB 2: BEGIN SOLUTION */
     uint32_t *word = &pool->bitmap[idx / CFP_FRAMES_PER_WORD];
     unsigned int shift = 2u * (idx % CFP_FRAMES_PER_WORD);
-    switch ((enum cfp_state)((*word >> shift) & 3u)) { /* cfp_get_state, word kept */
-    case CFP_STATE_HEAD:
-        break;
-    case CFP_STATE_USED:
-        return CFP_ERR_NOT_HEAD;
-    case CFP_STATE_FREE:
-        return CFP_ERR_NOT_ALLOCATED;
-    default:
-        return CFP_ERR_INACCESSIBLE;
-    }
+    enum cfp_state state = (enum cfp_state)((*word >> shift) & 3u); /* cfp_get_state */
+    if (state != CFP_STATE_HEAD)
+        return state == CFP_STATE_USED   ? CFP_ERR_NOT_HEAD
+               : state == CFP_STATE_FREE ? CFP_ERR_NOT_ALLOCATED
+                                         : CFP_ERR_INACCESSIBLE;
     *word ^= 3u << shift; /* Head (10) -> Free (01) flips both bits */
     pool->free_count++;
     unsigned long next = idx + 1;
