@@ -145,6 +145,7 @@ int cfp_init(struct cont_frame_pool *pool, unsigned long base_frame_no,
         pool->bitmap = (uint32_t *)phys_to_ptr(pool->info_frame_no * CFP_FRAME_SIZE);
         cfp_init_bitmap(pool);
         pool->n_held = cfp_held_at_init(pool);
+        cfp_set_checked_below(pool);
         cfp_count_held(pool, 1);
         pool->next = cfp_pools;
         pool->registered = CFP_REGISTERED;

@@ -52,7 +52,16 @@ void cfp_count_held(const struct cont_frame_pool *pool, unsigned long step)
             cfp_ranges_meet(pool->info_frame_no, pool->n_info_frames, p->base_frame_no,
                             p->n_frames))
             p->n_held += step;
+        cfp_set_checked_below(p);
     }
+}
+
+void cfp_set_checked_below(struct cont_frame_pool *pool)
+{
+    if (pool->n_held != 0)
+        pool->checked_below = (unsigned long)-1; /* every release */
+    else
+        pool->checked_below = pool->info_internal ? pool->n_info_frames : 0;
 }
 
 /* n_held of a new pool POOL: the registered pools whose external bitmap lies

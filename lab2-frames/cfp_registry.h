@@ -76,6 +76,10 @@ cfp_find_pool_locked(unsigned long frame_no)
  * frames or its external bitmap lie. */
 void cfp_count_held(const struct cont_frame_pool *pool, unsigned long step);
 
+/* Recompute POOL's checked_below from n_held, info_internal and
+ * n_info_frames (after any of them changes). */
+void cfp_set_checked_below(struct cont_frame_pool *pool);
+
 /* n_held of a new pool POOL: the registered pools whose external bitmap lies
  * in its frames. */
 unsigned long cfp_held_at_init(const struct cont_frame_pool *pool);

@@ -162,13 +162,20 @@ static int cfp_check_run(const struct cont_frame_pool *pool, unsigned long idx)
     return CFP_OK;
 }
 
-/* cfp_release_run, after the checks of cfp_check_run: the release of a pool
- * other pools live in. */
-static __attribute__((noinline)) int cfp_check_and_release(struct cont_frame_pool *pool,
-                                                           unsigned long idx)
+/* cfp_release_run after the checks a release below checked_below needs:
+ * not the pool's own bitmap, and (while other pools live in POOL's frames)
+ * those of cfp_check_run. */
+static __attribute__((noinline)) int cfp_release_checked(struct cont_frame_pool *pool,
+                                                         unsigned long idx)
 {
-    int rc = cfp_check_run(pool, idx);
-    return rc != CFP_OK ? rc : cfp_release_run(pool, idx);
+    if (pool->info_internal && idx < pool->n_info_frames)
+        return CFP_ERR_INFO_FRAMES;
+    if (pool->n_held != 0) {
+        int rc = cfp_check_run(pool, idx); /* another pool may live in the run */
+        if (rc != CFP_OK)
+            return rc;
+    }
+    return cfp_release_run(pool, idx);
 }
 
 /* Log a release of FIRST_FRAME_NO refused with RC; returns RC. Off the
@@ -194,10 +201,8 @@ cfp_release_locked(unsigned long first_frame_no)
     if (pool == NULL)
         return CFP_ERR_NO_POOL;
     unsigned long idx = first_frame_no - pool->base_frame_no;
-    if (pool->info_internal && idx < pool->n_info_frames)
-        return CFP_ERR_INFO_FRAMES;
-    if (pool->n_held != 0)
-        return cfp_check_and_release(pool, idx); /* another pool may live in the run */
+    if (idx < pool->checked_below) /* the pool's bitmap, or pools inside it */
+        return cfp_release_checked(pool, idx);
     return cfp_release_run(pool, idx); /* it reports a frame that is no Head */
 }
 

@@ -84,6 +84,10 @@ struct cont_frame_pool {
     /* Registered pools whose frames or external bitmap lie in this pool's
      * frames: while 0, a release needs no check against other pools. */
     unsigned long n_held;
+    /* A release of a frame index below this needs the checks against
+     * bitmaps and other pools: every index while n_held != 0, else the
+     * internal info frames (n_info_frames if info_internal, else 0). */
+    unsigned long checked_below;
 };
 
 /* Initialise POOL to manage frames [BASE_FRAME_NO, BASE_FRAME_NO + N_FRAMES)
