@@ -166,8 +166,8 @@ cfp_allocate_search(struct cont_frame_pool *pool, unsigned long n)
     if (idx == CFP_NOT_FOUND)
         return 0;
     cfp_set_state(pool, idx, CFP_STATE_HEAD);
-    for (unsigned long i = idx + 1; i < idx + n; i++)
-        cfp_set_state(pool, i, CFP_STATE_USED);
+    for (unsigned long i = idx + 1; i < idx + n; i++) /* Free (01) -> Used (00) */
+        pool->bitmap[i / CFP_FRAMES_PER_WORD] &= ~(1u << (2u * (i % CFP_FRAMES_PER_WORD)));
     pool->free_count -= n;
     pool->hint = idx + n < pool->n_frames ? idx + n : 0;
     return pool->base_frame_no + idx;
@@ -212,7 +212,8 @@ static __attribute__((noinline)) void cfp_free_used(struct cont_frame_pool *pool
 {
     unsigned long first = i;
     while (i < pool->n_frames && cfp_get_state(pool, i) == CFP_STATE_USED) {
-        cfp_set_state(pool, i, CFP_STATE_FREE);
+        /* Used (00) -> Free (01) sets the low bit. */
+        pool->bitmap[i / CFP_FRAMES_PER_WORD] |= 1u << (2u * (i % CFP_FRAMES_PER_WORD));
         i++;
     }
     pool->free_count += i - first;

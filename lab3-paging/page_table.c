@@ -162,12 +162,6 @@ void page_table_unregister_pool(struct page_table *pt, struct vm_pool *pool)
     intr_set_level(old);
 }
 
-void page_table_forget_fault_range(struct page_table *pt)
-{
-    pt->fault_pool = NULL;
-    pt->fault_lo = pt->fault_hi = 0;
-}
-
 struct vm_pool *page_table_pool_at(struct page_table *pt, vaddr_t va)
 {
     KASSERT(pt != NULL);

@@ -3,6 +3,7 @@
 #define LAB3_PAGE_TABLE_H
 
 #include <stdbool.h>
+#include <stddef.h>
 #include <stdint.h>
 
 #include "common/mmu.h"
@@ -223,7 +224,11 @@ struct vm_pool *page_table_pool_at(struct page_table *pt, vaddr_t va);
 /* Forget the range of PT's last demand fault (struct page_table): called
  * when a region of PT is released or a pool unregistered, before its pages
  * could be touched again. Caller has interrupts off; does not sleep. */
-void page_table_forget_fault_range(struct page_table *pt);
+static inline void page_table_forget_fault_range(struct page_table *pt)
+{
+    pt->fault_pool = NULL;
+    pt->fault_lo = pt->fault_hi = 0;
+}
 
 /* ---- Mapping ---------------------------------------------------------- */
 
