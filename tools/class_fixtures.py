@@ -51,7 +51,7 @@ NO_MERGE_PREV = ("lab3-paging/vm_regions.c",
                  "        t->region[k - 1].size += t->region[k].size;\n"
                  "        remove_slot(t, k);\n    }\n", "")
 NO_MERGE_FAILS = ["vm_pool_classic_allocations", "vm_pool_coalescing", "vm_regions_model_random"]
-NOT_ZEROED = (FAULT, "    memset((void *)page, 0, PAGE_SIZE);\n    return NULL;", "    return NULL;")
+NOT_ZEROED = (FAULT, "    paging_zero_page((void *)page);\n    return NULL;", "    return NULL;")
 # A hang with interrupts off (inside vm_pool_init's critical section): the
 # CPU halts for good, so the time limit is waited out without an emulator
 # spinning on a core (twice: the test is rerun alone).

@@ -29,7 +29,7 @@ def cases(Case):
                "        page_table_free_page(pool->pt, page);")],
              lab="lab3", others=False),
         Case("lab3-pages-not-zeroed", "paging_new_pages_zeroed", FAIL,
-             [(FAULT, "    memset((void *)page, 0, PAGE_SIZE);\n    return NULL;",
+             [(FAULT, "    paging_zero_page((void *)page);\n    return NULL;",
                "    return NULL;")],
              lab="lab3", others=False),
         # The same on Bochs, whose TLB keeps the entry as long as QEMU's when
