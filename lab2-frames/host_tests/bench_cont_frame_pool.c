@@ -14,7 +14,7 @@
 
 /*
  * A 1 GiB pool (262144 frames) is driven through cont_frame_pool.c (the
- * kernel's file, unchanged) and through a plain implementation written
+ * kernel's files, unchanged) and through a plain implementation written
  * below: the same 2-bit bitmap, searched first-fit one frame at a time,
  * which is what a first version of the lab usually looks like. Cases:
  *

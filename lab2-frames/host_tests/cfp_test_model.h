@@ -18,7 +18,8 @@
 #include "lab2-frames/phys_mem.h"
 
 /*
- * The pool under test is the kernel's cont_frame_pool.c, compiled unchanged.
+ * The pool under test is the kernel's (cont_frame_pool.c, cfp_registry.c,
+ * cfp_init.c, cfp_bitmap.c), compiled unchanged.
  * Its bitmaps live in a simulated RAM buffer (physical frames 0 ..
  * RAM_FRAMES - 1) reached through the phys_to_ptr() below; pools may lie
  * above the simulated RAM as long as their bitmap is inside it (the pool
