@@ -11,7 +11,7 @@
  * mapped 1:1 (all of RAM in lab 2, which runs without paging; the first 4 MiB
  * from lab 3 on, which is where the frame pools keep their bitmaps).
  * Host unit tests and the host benchmark supply their own version that
- *  returns an offset into a simulated RAM buffer, so that the frame pool
+ * returns an offset into a simulated RAM buffer, so that the frame pool
  * compiles unchanged for both.
  *
  * Any context; never fails for an address the caller is entitled to use. */
