@@ -80,12 +80,6 @@ void vm_pool_set_name(struct vm_pool *pool, const char *name)
     pool->name = name;
 }
 
-struct cont_frame_pool *vm_pool_frame_pool(const struct vm_pool *pool)
-{
-    KASSERT(pool != NULL && pool->frame_pool != NULL); /* live, or in vm_pool_init */
-    return pool->frame_pool;
-}
-
 static unsigned long pool_allocate(struct vm_pool *pool, unsigned long size,
                                    unsigned long flags, const char *what)
 {

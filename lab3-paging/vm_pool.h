@@ -6,6 +6,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "common/debug.h"
 #include "lab2-frames/cont_frame_pool.h"
 #include "page_table.h"
 #include "vm_regions.h"
@@ -101,8 +102,12 @@ int vm_pool_destroy(struct vm_pool *pool);
 /* True if POOL was initialised and not destroyed. */
 bool vm_pool_is_live(const struct vm_pool *pool);
 
-/* The frame pool backing POOL's pages. */
-struct cont_frame_pool *vm_pool_frame_pool(const struct vm_pool *pool);
+/* The frame pool backing POOL's pages (inline: every demand fault asks). */
+static inline struct cont_frame_pool *vm_pool_frame_pool(const struct vm_pool *pool)
+{
+    KASSERT(pool != NULL && pool->frame_pool != NULL); /* live, or in vm_pool_init */
+    return pool->frame_pool;
+}
 
 /* Pages of POOL mapped right now (bookkeeping page included). O(size/4K). */
 unsigned long vm_pool_mapped_pages(struct vm_pool *pool);
