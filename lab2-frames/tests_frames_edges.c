@@ -124,6 +124,35 @@ KTEST(frames_hint_wraps_at_end)
     test_end();
 }
 
+/* Next fit, one frame at a time: the search goes on after the frame taken
+ * last, so a frame freed behind it waits (here after the last frame of a
+ * word), and after the pool's second-to-last frame the last one comes
+ * before any frame back at the start. */
+KTEST(frames_next_fit_single_frames)
+{
+    test_begin();
+    struct cont_frame_pool *p = edge_pool(48, 0);
+    unsigned long b = cfp_base_frame(p);
+    for (unsigned long i = 0; i < 16; i++)
+        KT_ASSERT_EQ(cfp_get_frames(p, 1), b + i);
+    KT_ASSERT_EQ(cfp_release_frames(b + 3), CFP_OK);
+    unsigned long f = cfp_get_frames(p, 1);
+    if (f != b + 16)
+        KT_FAIL("48-frame pool: frames 0-15 taken one at a time, then frame 3 freed: "
+                "get_frames(1) returned frame %ld, expected 16 (next fit goes on after "
+                "the frame taken last)", f ? (long)(f - b) : -1L);
+    KT_ASSERT_EQ(cfp_get_frames(p, 29), b + 17); /* frames 17-45 */
+    KT_ASSERT_EQ(cfp_get_frames(p, 1), b + 46);
+    f = cfp_get_frames(p, 1);
+    if (f != b + 47)
+        KT_FAIL("48-frame pool: frame 46 taken, frames 3 and 47 free: get_frames(1) "
+                "returned frame %ld, expected 47 (next fit reaches the last frame "
+                "before it wraps to the start)", f ? (long)(f - b) : -1L);
+    KT_ASSERT_EQ(cfp_get_frames(p, 1), b + 3); /* wrapped */
+    tp_destroy();
+    test_end();
+}
+
 /* A wrapped search (the hint in a later word) finds a run that begins
  * before the word the search started in and ends inside it: here 27-38 of
  * 48 frames, searched from frame 41, with the request one frame short of a
