@@ -2,7 +2,6 @@
 #include <stdint.h>
 
 #include "common/intr_level.h"
-#include "lab1-boot/gdt.h"
 #include "lab1-boot/intr.h"
 #include "lab4-threads/scheduler.h"
 #include "lab4-threads/thread_fault.h"
@@ -46,13 +45,7 @@ KTEST(user_kernel_fault_ends_process)
     /* Spawn it and, before its thread runs, make that thread's first
      * "return to ring 3" land in kfault_victim in ring 0 instead. */
     enum intr_level old = intr_disable();
-    int pid = user_start(KFAULT_PROGRAM);
-    struct process *p = proc_by_pid(pid);
-    KT_ASSERT(p != NULL && p->state == PROC_ALIVE && !p->entered);
-    p->start.f.eip = (uint32_t)kfault_victim;
-    p->start.f.cs = GDT_KERNEL_CODE;
-    p->start.f.ds = p->start.f.es = p->start.f.fs = p->start.f.gs = GDT_KERNEL_DATA;
-    p->start.f.eflags = EFLAGS_RESERVED | EFLAGS_IF;
+    int pid = user_start_in_ring0(KFAULT_PROGRAM, kfault_victim);
     unsigned long faults = thread_fault_exceptions();
     intr_set_level(old);
 

@@ -164,13 +164,7 @@ KTEST(user_copy_ranges_exact)
     /* Before its thread runs, make the process's first "return to ring 3"
      * land in bounds_probe in ring 0, in that process's address space. */
     enum intr_level old = intr_disable();
-    int pid = user_start("hello");
-    struct process *p = proc_by_pid(pid);
-    KT_ASSERT(p != NULL && p->state == PROC_ALIVE && !p->entered);
-    p->start.f.eip = (uint32_t)bounds_probe;
-    p->start.f.cs = GDT_KERNEL_CODE;
-    p->start.f.ds = p->start.f.es = p->start.f.fs = p->start.f.gs = GDT_KERNEL_DATA;
-    p->start.f.eflags = EFLAGS_RESERVED | EFLAGS_IF;
+    int pid = user_start_in_ring0("hello", bounds_probe);
     intr_set_level(old);
     int status = -1;
     KT_ASSERT_EQ(proc_wait(pid, &status), pid);

@@ -1,9 +1,11 @@
 /* tests_user_util.c: helpers for lab 7's kernel tests (tests_user_util.h). */
 #include "common/intr_level.h"
 #include "common/kstring.h"
+#include "lab1-boot/gdt.h"
 #include "lab3-paging/kmalloc.h"
 #include "setup.h"
 #include "tests_user_util.h"
+#include "trap.h"
 
 #define LINE_MAX 200
 
@@ -39,6 +41,19 @@ int user_start(const char *line)
     int pid = proc_spawn(argv[0], argc, argv);
     if (pid <= 0)
         KT_FAIL("spawn '%s' must give a pid, got error %d", line, pid);
+    return pid;
+}
+
+int user_start_in_ring0(const char *line, void (*kernel_entry)(void))
+{
+    KT_ASSERT(intr_get_level() == INTR_OFF);
+    int pid = user_start(line);
+    struct process *p = proc_by_pid(pid);
+    KT_ASSERT(p != NULL && p->state == PROC_ALIVE && !p->entered);
+    p->start.f.eip = (uint32_t)kernel_entry;
+    p->start.f.cs = GDT_KERNEL_CODE;
+    p->start.f.ds = p->start.f.es = p->start.f.fs = p->start.f.gs = GDT_KERNEL_DATA;
+    p->start.f.eflags = EFLAGS_RESERVED | EFLAGS_IF;
     return pid;
 }
 

@@ -48,6 +48,13 @@ int user_run(const char *line);
 /* Spawn LINE without waiting: its pid (a spawn error fails the test). */
 int user_start(const char *line);
 
+/* Spawn LINE, but make its thread's first "return to ring 3" start
+ * KERNEL_ENTRY in ring 0 instead, inside the new process's address space (for
+ * tests that must run kernel code as that process). Its pid (a spawn error
+ * fails the test). Caller must have interrupts off, so that the thread cannot
+ * start before the redirect; KERNEL_ENTRY must never return. */
+int user_start_in_ring0(const char *line, void (*kernel_entry)(void));
+
 /* The pid of the live process named NAME whose parent is PPID, or -1. */
 int user_find(const char *name, int ppid);
 
