@@ -20,16 +20,6 @@ static void __attribute__((noreturn, used)) kfault_victim(void)
         __asm__ volatile("hlt");
 }
 
-/* State of process PID, PROC_FREE if it is gone. */
-static enum proc_state kfault_state_of(int pid)
-{
-    enum intr_level old = intr_disable();
-    struct process *p = proc_by_pid(pid);
-    enum proc_state st = p != NULL ? p->state : PROC_FREE;
-    intr_set_level(old);
-    return st;
-}
-
 static const char *kfault_state_name(enum proc_state st)
 {
     return st == PROC_ALIVE ? "ALIVE" : st == PROC_ZOMBIE ? "a ZOMBIE" : "gone (FREE)";
@@ -55,7 +45,7 @@ KTEST(user_kernel_fault_ends_process)
         KT_FAIL("lab 4's thread-fault path never ended process %d's thread after %d ticks "
                 "(its thread should run kfault_victim's ud2 in ring 0)", pid,
                 KFAULT_WAIT_TICKS);
-    enum proc_state st = kfault_state_of(pid);
+    enum proc_state st = user_state_of(pid);
     if (st != PROC_ZOMBIE)
         KT_FAIL("a kernel fault (#UD in ring 0) ended process %d's thread, so the process "
                 "must end as if killed by vector %d (a zombie its parent's wait reaps), but "
@@ -68,6 +58,6 @@ KTEST(user_kernel_fault_ends_process)
         KT_FAIL("the wait status of a process whose thread took #UD in the kernel must be "
                 "killed by vector %d (0x%x), got 0x%x", VEC_INVALID_OPCODE,
                 ABI_STATUS_KILLED(VEC_INVALID_OPCODE), status);
-    KT_ASSERT(kfault_state_of(pid) == PROC_FREE);
+    KT_ASSERT(user_state_of(pid) == PROC_FREE);
     USER_ASSERT_NO_LEAK(&b, "a process ended by a kernel fault in its thread");
 }

@@ -171,16 +171,6 @@ KTEST(user_kill_spinning)
 #define READ_REACH_TICKS 200 /* ticks t_read may take to make its first system call */
 #define READ_KILL_TICKS  50  /* ticks a killed reader may take to end (one suffices) */
 
-/* State of process PID, PROC_FREE if it is gone. */
-static enum proc_state state_of(int pid)
-{
-    enum intr_level old = intr_disable();
-    struct process *p = proc_by_pid(pid);
-    enum proc_state st = p != NULL ? p->state : PROC_FREE;
-    intr_set_level(old);
-    return st;
-}
-
 /* System calls PID made so far. */
 static unsigned long syscalls_of(int pid)
 {
@@ -203,9 +193,9 @@ KTEST(user_kill_wakes_console_reader)
     scheduler_sleep(2);                /* let it wait for the console */
     KT_ASSERT_EQ(proc_kill(pid), 0);
     int i = 0;
-    for (; i < READ_KILL_TICKS && state_of(pid) == PROC_ALIVE; i++)
+    for (; i < READ_KILL_TICKS && user_state_of(pid) == PROC_ALIVE; i++)
         scheduler_sleep(1);
-    if (state_of(pid) == PROC_ALIVE)
+    if (user_state_of(pid) == PROC_ALIVE)
         KT_FAIL("a process waiting for a console line must end when killed, without the "
                 "line: t_read (pid %d) still runs %d ticks after kill()", pid, i);
     int st = 0;

@@ -57,6 +57,15 @@ int user_start_in_ring0(const char *line, void (*kernel_entry)(void))
     return pid;
 }
 
+enum proc_state user_state_of(int pid)
+{
+    enum intr_level old = intr_disable();
+    struct process *p = proc_by_pid(pid);
+    enum proc_state st = p != NULL ? p->state : PROC_FREE;
+    intr_set_level(old);
+    return st;
+}
+
 int user_run(const char *line)
 {
     int status = -1;

@@ -55,6 +55,9 @@ int user_start(const char *line);
  * start before the redirect; KERNEL_ENTRY must never return. */
 int user_start_in_ring0(const char *line, void (*kernel_entry)(void));
 
+/* The state of process PID, PROC_FREE if it is gone (any interrupt level). */
+enum proc_state user_state_of(int pid);
+
 /* The pid of the live process named NAME whose parent is PPID, or -1. */
 int user_find(const char *name, int ppid);
 
