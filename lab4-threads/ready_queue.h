@@ -5,6 +5,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 
+#include "common/debug.h"
 #include "common/list.h"
 
 /*
@@ -22,14 +23,37 @@ struct ready_queue {
 /* Make Q empty. */
 void ready_queue_init(struct ready_queue *q);
 
-/* Append E (not linked anywhere) at the tail. O(1). */
-void ready_queue_push(struct ready_queue *q, struct list_elem *e);
+/* Append E (not linked anywhere) at the tail. O(1). Inline, like pop: both
+ * are on every context switch's path. */
+static inline void ready_queue_push(struct ready_queue *q, struct list_elem *e)
+{
+    KASSERT(e != NULL && !list_elem_linked(e));
+    (void)q;
+    /* LAB 4: TODO append E at the tail of the list and count it. */
+    /* LAB 4: BEGIN SOLUTION full */
+    list_push_back(&q->list, e);
+    q->count++;
+    return;
+    /* LAB 4: END SOLUTION */
+    PANIC("step 3 (ready queue): ready_queue_push is not written yet");
+}
 
 /* Insert E (not linked) at the head: it is popped next. O(1). */
 void ready_queue_push_front(struct ready_queue *q, struct list_elem *e);
 
-/* Remove and return the head, or NULL if Q is empty. O(1). */
-struct list_elem *ready_queue_pop(struct ready_queue *q);
+/* Remove and return the head, or NULL if Q is empty. O(1). Inline. */
+static inline struct list_elem *ready_queue_pop(struct ready_queue *q)
+{
+    (void)q;
+    /* LAB 4: TODO NULL if empty, else take the head off and uncount it. */
+    /* LAB 4: BEGIN SOLUTION full */
+    if (list_empty(&q->list))
+        return NULL;
+    q->count--;
+    return list_pop_front(&q->list);
+    /* LAB 4: END SOLUTION */
+    PANIC("step 3 (ready queue): ready_queue_pop is not written yet");
+}
 
 /* The head without removing it, or NULL. O(1). */
 struct list_elem *ready_queue_peek(struct ready_queue *q);

@@ -2,7 +2,7 @@
 from protocol import FAIL
 
 THREAD = "lab4-threads/thread.c"
-QUEUE = "lab4-threads/ready_queue.c"
+QUEUE = "lab4-threads/ready_queue.h"
 SWITCH = "lab4-threads/switch.asm"
 
 
