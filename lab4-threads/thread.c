@@ -232,7 +232,11 @@ void thread_switch_to(struct thread *next)
      * caller's duty), and NEXT a live thread (what the policy handed out). */
     KASSERT(intr_get_level() == INTR_OFF);
     KASSERT(next != NULL && next->magic == THREAD_MAGIC);
-    (void)cur;
+    /* The switch's one trace event, in given code, before it happens: the
+     * only event of a yield or a preemption (CUR's letter says which). */
+    if (next != cur)
+        sched_trace_record(ST_SWITCH, (unsigned)cur->id, (uint32_t)next->id,
+                           thread_trace_state(cur));
     /* LAB 4: TODO NEXT becomes RUNNING; if it is CUR, that is all. Else
      * count NEXT's dispatch and the switch, make NEXT the running thread and
      * switch stacks (thread_switch). That call returns when some later
@@ -260,10 +264,6 @@ __attribute__((always_inline)) inline void thread_switch_done(struct thread *pre
         PANIC("step 2 (context switch): thread_switch returned NULL: it must return CUR, "
               "the thread that stopped (switch.asm not written yet?)");
     KASSERT(prev->magic == THREAD_MAGIC && prev != thread_running);
-    /* Recorded here, in given code, once per real switch (new threads too):
-     * the only trace event of a yield or a preemption (its state says which). */
-    sched_trace_record(ST_SWITCH, (unsigned)prev->id, (uint32_t)thread_running->id,
-                       thread_trace_state(prev));
     /* LAB 4: TODO PREV is the thread we just switched away from. If it is a
      * zombie, nobody runs on its stack any more: free it (thread_destroy). */
     /* LAB 4: BEGIN SOLUTION */
