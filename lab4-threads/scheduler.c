@@ -12,6 +12,7 @@
 #include "fifo_policy.h"
 #include "scheduler.h"
 #include "thread_fault.h"
+#include "thread_switch.h"
 
 #define IDLE_STACK_SIZE 4096u
 #define TIMER_IRQ_BIT 0x0001u /* IRQ 0 in pic_read_isr() */

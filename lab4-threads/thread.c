@@ -13,6 +13,7 @@
 #include "thread.h"
 #include "thread_list.h"
 #include "thread_stack.h"
+#include "thread_switch.h"
 
 _Static_assert(offsetof(struct thread, saved_esp) == 0, "switch.asm: THREAD_SAVED_ESP");
 _Static_assert(offsetof(struct thread, stack_top) == 4, "switch.asm: THREAD_STACK_TOP");
@@ -28,9 +29,10 @@ static struct thread main_thread;  /* thread 0: the boot context, never freed */
 struct thread *thread_running = &main_thread; /* the running thread; interrupts off to change */
 const struct sched_policy *thread_run_policy; /* who runs next; interrupts off to change */
 struct thread *thread_idle_thread; /* runs when the policy has nobody; never queued */
-static unsigned long switches, reaped; /* interrupts off */
+unsigned long thread_switches;     /* interrupts off (thread_switch.h counts) */
+static unsigned long reaped;       /* interrupts off */
 static int next_id = 1;            /* main is 0 */
-static thread_switch_hook_fn *switch_hook; /* lab 7: address space and TSS of the next thread */
+thread_switch_hook_fn *thread_switch_hook; /* lab 7: address space and TSS of the next thread */
 
 bool thread_init(void)
 {
@@ -184,23 +186,9 @@ void thread_set_idle(struct thread *idle)
     thread_idle_thread = idle;
 }
 
-/* The timeline's letter for the state a thread leaves the CPU in. */
-static const uint8_t trace_letter[] = {
-    [THREAD_NEW] = ST_STATE_BLOCKED,     [THREAD_READY] = ST_STATE_READY,
-    [THREAD_RUNNING] = ST_STATE_RUNNING, [THREAD_BLOCKED] = ST_STATE_BLOCKED,
-    [THREAD_ZOMBIE] = ST_STATE_ZOMBIE,
-};
-
-/* T's letter; a READY thread's says why (the scheduler noted it in
- * ready_cause: it yielded or was preempted). */
-static inline unsigned thread_trace_state(const struct thread *t)
-{
-    return t->state == THREAD_READY ? t->ready_cause : trace_letter[t->state];
-}
-
 unsigned long thread_switch_count(void)
 {
-    return switches;
+    return thread_switches;
 }
 
 unsigned long thread_reaped_count(void)
@@ -225,60 +213,11 @@ struct thread *thread_next_to_run(void)
     return next;
 }
 
-void thread_switch_to(struct thread *next)
-{
-    struct thread *cur = thread_current();
-    /* The checks of the switch path, once per switch: interrupts off (every
-     * caller's duty), and NEXT a live thread (what the policy handed out). */
-    KASSERT(intr_get_level() == INTR_OFF);
-    KASSERT(next != NULL && next->magic == THREAD_MAGIC);
-    /* The switch's one trace event, in given code, before it happens: the
-     * only event of a yield or a preemption (CUR's letter says which). */
-    if (next != cur)
-        sched_trace_record(ST_SWITCH, (unsigned)cur->id, (uint32_t)next->id,
-                           thread_trace_state(cur));
-    /* LAB 4: TODO NEXT becomes RUNNING; if it is CUR, that is all. Else
-     * count NEXT's dispatch and the switch, make NEXT the running thread and
-     * switch stacks (thread_switch). That call returns when some later
-     * switch resumes CUR: finish it for the thread that ran just before
-     * (thread_switch_done). */
-    /* LAB 4: BEGIN SOLUTION */
-    next->state = THREAD_RUNNING;
-    if (next == cur)
-        return;
-    next->dispatches++;
-    switches++;
-    thread_running = next;
-    thread_switch_done(thread_switch(cur, next));
-    return;
-    /* LAB 4: END SOLUTION */
-    PANIC("step 2 (context switch): thread_switch_to is not written yet");
-}
-
-/* Inlined into thread_switch_to (every switch's path) and thread_first_run;
- * the header's declaration keeps an ordinary, callable copy too. */
-__attribute__((always_inline)) inline void thread_switch_done(struct thread *prev)
-{
-    /* Interrupts are off: we come from thread_switch_to, which checked. */
-    if (prev == NULL)
-        PANIC("step 2 (context switch): thread_switch returned NULL: it must return CUR, "
-              "the thread that stopped (switch.asm not written yet?)");
-    KASSERT(prev->magic == THREAD_MAGIC && prev != thread_running);
-    /* LAB 4: TODO PREV is the thread we just switched away from. If it is a
-     * zombie, nobody runs on its stack any more: free it (thread_destroy). */
-    /* LAB 4: BEGIN SOLUTION */
-    if (prev->state == THREAD_ZOMBIE)
-        thread_destroy(prev);
-    /* LAB 4: END SOLUTION */
-    if (switch_hook != NULL)
-        switch_hook(thread_running);
-}
-
 void thread_set_switch_hook(thread_switch_hook_fn *hook)
 {
-    if (hook != NULL && switch_hook != NULL && switch_hook != hook)
+    if (hook != NULL && thread_switch_hook != NULL && thread_switch_hook != hook)
         PANIC("thread_set_switch_hook: a different switch hook is installed");
-    switch_hook = hook;
+    thread_switch_hook = hook;
 }
 
 void thread_exit_with(enum thread_end end)

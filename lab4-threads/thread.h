@@ -238,16 +238,8 @@ static inline struct thread *thread_idle(void)
  * else the idle thread. Interrupts off. */
 struct thread *thread_next_to_run(void);
 
-/* Switch from the running thread to NEXT (or just keep running if NEXT is
- * the running thread): NEXT becomes RUNNING. The caller has already set the
- * running thread's new state and put it wherever it waits. Interrupts off;
- * returns when the caller is switched back to. */
-void thread_switch_to(struct thread *next);
-
-/* After every switch, in the thread now running, interrupts off: free PREV
- * (the thread that just stopped) if it was a zombie, then call the switch
- * hook (if any) with the thread now running. */
-void thread_switch_done(struct thread *prev);
+/* thread_switch_to(next) and thread_switch_done(prev), the C half of a
+ * switch, are inline in thread_switch.h (for the scheduler and thread.c). */
 
 /* A hook called at the end of every switch (thread_switch_done), in the
  * thread now running (NEXT), interrupts off, after the zombie hand-off: lab 7
@@ -260,10 +252,6 @@ void thread_set_switch_hook(thread_switch_hook_fn *hook);
  * function, a fatal fault): it becomes a zombie and the next thread runs.
  * Not main or idle. Any interrupt level; never returns. */
 void thread_exit_with(enum thread_end end) __attribute__((noreturn));
-
-/* Counters since boot (scheduler_stats): switches made, threads freed. */
-unsigned long thread_switch_count(void);
-unsigned long thread_reaped_count(void);
 
 /* Switch stacks: save callee-saved registers and ESP into CUR, load NEXT's
  * and return on NEXT's stack. Returns, in the thread now running, the

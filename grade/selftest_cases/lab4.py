@@ -4,6 +4,7 @@ from protocol import FAIL
 THREAD = "lab4-threads/thread.c"
 QUEUE = "lab4-threads/ready_queue.h"
 SWITCH = "lab4-threads/switch.asm"
+SWITCH_C = "lab4-threads/thread_switch.h"
 
 
 def cases(Case):
@@ -19,7 +20,7 @@ def cases(Case):
              lab="lab4", others=False),
         # Zombies are never freed: every thread's stack and control block leak.
         Case("lab4-zombie-never-freed", "zombie_freed_after_switch", FAIL,
-             [(THREAD, "    if (prev->state == THREAD_ZOMBIE)\n        thread_destroy(prev);",
+             [(SWITCH_C, "    if (prev->state == THREAD_ZOMBIE)\n        thread_destroy(prev);",
                "    if (prev->state == THREAD_ZOMBIE && 0)\n        thread_destroy(prev);")],
              lab="lab4", others=False),
         # The ready queue is a stack: ping-pong no longer passes the CPU round.
