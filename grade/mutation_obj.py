@@ -100,21 +100,34 @@ def unit_signature(root, rel, cflags):
         return signature(out)
 
 
+INCLUDE_QUOTED = re.compile(r'^\s*#\s*include\s*"([^"]+)"', re.M)
+
+
+def resolve_include(root, includer, name):
+    """The path (relative to ROOT) that `#include "NAME"` in INCLUDER names,
+    as the kernel build finds it: the includer's own directory first, then
+    ROOT (-I.)."""
+    local = os.path.normpath(os.path.join(os.path.dirname(includer), name))
+    return local if os.path.exists(os.path.join(root, local)) else os.path.normpath(name)
+
+
 def dependents(root, header, files):
     """The .c files among FILES (paths relative to ROOT) that #include HEADER,
-    directly or through other headers among FILES."""
-    texts = {}
+    directly or through other headers among FILES (by a path from ROOT, or
+    one relative to the including file's directory)."""
+    includes = {}
     for c in files:
         try:
             with open(os.path.join(root, c)) as f:
-                texts[c] = f.read()
+                text = f.read()
         except OSError:
-            pass
+            continue
+        includes[c] = {resolve_include(root, c, n) for n in INCLUDE_QUOTED.findall(text)}
     wanted, found, todo = {header}, set(), [header]
     while todo:
-        pat = re.compile(r'^\s*#\s*include\s*"%s"' % re.escape(todo.pop()), re.M)
-        for c, text in texts.items():
-            if c not in found and pat.search(text):
+        h = todo.pop()
+        for c, names in includes.items():
+            if c not in found and h in names:
                 found.add(c)
                 if c.endswith(".h") and c not in wanted:
                     wanted.add(c)

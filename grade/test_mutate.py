@@ -232,6 +232,22 @@ class Equivalence(unittest.TestCase):
                     f.write(t)
             self.assertEqual(mobj.dependents(d, "a.h", list(files)), ["u.c"])
 
+    def test_header_dependents_same_directory(self):
+        """`#include "x.h"` in lab/u.c names lab/x.h (the includer's directory
+        comes first), and a root-relative path names it too."""
+        with tempfile.TemporaryDirectory() as d:
+            os.mkdir(os.path.join(d, "lab"))
+            files = {"lab/x.h": "int x;\n", "lab/u.c": '#include "x.h"\n',
+                     "other/w.c": '#include "lab/x.h"\n', "other/v.c": '#include "x.h"\n'}
+            for n, t in files.items():
+                os.makedirs(os.path.join(d, os.path.dirname(n)), exist_ok=True)
+                with open(os.path.join(d, n), "w") as f:
+                    f.write(t)
+            self.assertEqual(mobj.dependents(d, "lab/x.h", list(files)),
+                             ["lab/u.c", "other/w.c"],
+                             "a header's dependents are the files whose #include "
+                             "resolves to it, from their own directory or the root")
+
 
 SMOKE = "--smoke" in sys.argv
 
