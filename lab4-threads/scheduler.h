@@ -22,12 +22,12 @@
  *
  * Zombies: a thread that ends cannot free the stack it is running on. It
  * becomes a ZOMBIE and switches away; the thread that runs next frees it
- * right after the switch (thread_switch_done, thread.c), so no zombie
+ * right after the switch (thread_switch_done, thread_switch.h), so no zombie
  * outlives the switch that left it.
  *
- * Layering: this file calls down into thread.c (thread_switch_to,
- * thread_next_to_run, thread_exit_with) and thread_fault.c (its init), never
- * the other way round.
+ * Layering: this file calls down into thread.c (thread_switch_to, inline
+ * in thread_switch.h; thread_next_to_run, thread_exit_with) and
+ * thread_fault.c (its init), never the other way round.
  */
 
 /* Counters since scheduler_init (monitor `sched`, tests, benchmarks). */
