@@ -14,7 +14,6 @@ struct kheap_arena {
     uint32_t magic;      /* ARENA_MAGIC ^ address */
     uint32_t flags;      /* ARENA_LARGE */
     size_t size;         /* bytes obtained from the source */
-    size_t used_blocks;  /* allocated blocks in it */
     struct list_elem elem; /* in kheap.arenas */
 };
 
@@ -34,6 +33,7 @@ struct kheap_free_block {
 #define ROUND_UP(x, a) (((x) + (a) - 1) / (a) * (a))
 #define ARENA_HDR ROUND_UP(sizeof(struct kheap_arena), KHEAP_ALIGN)
 #define MIN_BLOCK ROUND_UP(sizeof(struct kheap_free_block), KHEAP_ALIGN)
+_Static_assert(ARENA_HDR == KHEAP_ARENA_HDR, "arena header size as kheap.h says");
 
 static uint32_t tag(uint32_t magic, const void *at)
 {
@@ -102,7 +102,6 @@ static struct kheap_arena *arena_new(struct kheap *h, size_t size, uint32_t flag
     a->magic = tag(ARENA_MAGIC, a);
     a->flags = flags;
     a->size = size;
-    a->used_blocks = 0;
     list_push_back(&h->arenas, &a->elem);
     if (flags & ARENA_LARGE)
         h->stats.large_arenas++;
@@ -147,19 +146,19 @@ static void *alloc_large(struct kheap *h, size_t size)
     struct kheap_block *b = first_block(a);
     set_block(b, BLOCK_USED, total - ARENA_HDR, 0);
     b->requested = (uint32_t)size;
-    a->used_blocks = 1;
     h->stats.blocks_in_use++;
     h->stats.bytes_requested += size;
     return b + 1;
 }
 
-/* The arena that contains block B (B inside some small arena). */
+/* The arena in whose blocks' payloads P lies, or NULL: a foreign pointer.
+ * Reads arena headers only: P itself is not trusted yet. */
 static struct kheap_arena *arena_of(struct kheap *h, const void *p)
 {
     for (struct list_elem *e = list_begin(&h->arenas); e != list_end(&h->arenas);
          e = list_next(e)) {
         struct kheap_arena *a = LIST_ENTRY(e, struct kheap_arena, elem);
-        if ((const char *)p >= (const char *)a + ARENA_HDR + KHEAP_BLOCK_HDR &&
+        if ((const char *)p >= (const char *)(first_block(a) + 1) &&
             (const char *)p < (const char *)a + a->size)
             return a;
     }
@@ -182,26 +181,28 @@ void *kheap_alloc(struct kheap *h, size_t size)
             struct kheap_block *b = &LIST_ENTRY(e, struct kheap_free_block, elem)->hdr;
             if (b->size < need)
                 continue;
-            list_remove(e);
+            struct kheap_block *out = b; /* the block handed out */
             /* LAB 3: TODO split: if what is left after NEED bytes can hold a
-             * free block (MIN_BLOCK), make it one (set_block, its
-             * prev_size, the boundary tag of the block after it) and put it
-             * on the free list; otherwise hand out the whole block. */
+             * free block (MIN_BLOCK), hand out only the last NEED bytes of
+             * B as OUT: B keeps the rest (it stays where it is on the free
+             * list); set OUT's size and prev_size and the boundary tag of
+             * the block after OUT. Otherwise OUT is all of B. */
             /* LAB 3: BEGIN SOLUTION full */
             if (b->size - need >= MIN_BLOCK) {
-                struct kheap_block *rest = (struct kheap_block *)((char *)b + need);
-                set_block(rest, BLOCK_FREE, b->size - need, need);
-                next_block(rest)->prev_size = rest->size;
-                b->size = (uint32_t)need;
-                list_push_front(&h->free_blocks, &as_free(rest)->elem);
+                b->size -= (uint32_t)need;
+                out = next_block(b);
+                out->size = (uint32_t)need;
+                out->prev_size = b->size;
+                next_block(out)->prev_size = out->size;
             }
             /* LAB 3: END SOLUTION */
-            b->magic = tag(BLOCK_USED, b);
-            b->requested = (uint32_t)size;
-            arena_of(h, b + 1)->used_blocks++;
+            if (out == b) /* handed out whole: off the free list */
+                list_remove(e);
+            out->magic = tag(BLOCK_USED, out);
+            out->requested = (uint32_t)size;
             h->stats.blocks_in_use++;
             h->stats.bytes_requested += size;
-            return b + 1;
+            return out + 1;
         }
         if (attempt == 0 && !arena_add_small(h))
             return NULL;
@@ -209,8 +210,9 @@ void *kheap_alloc(struct kheap *h, size_t size)
     return NULL;
 }
 
-/* Refuse a kheap_free: report and count it. */
-static int refuse(struct kheap *h, int err, const void *p)
+/* Refuse a kheap_free: report and count it. (Cold: kept out of the fast
+ * path's registers.) */
+static __attribute__((noinline, cold)) int refuse(struct kheap *h, int err, const void *p)
 {
     kprintf("kheap: kfree(%p) refused: %s; heap unchanged\n", p, kheap_strerror(err));
     h->last_error = err;
@@ -223,16 +225,16 @@ int kheap_free(struct kheap *h, void *p)
     KASSERT(h != NULL && h->magic == KHEAP_MAGIC);
     if (p == NULL)
         return KHEAP_OK;
+    struct kheap_block *b = (struct kheap_block *)p - 1;
     struct kheap_arena *a = arena_of(h, p);
     if (a == NULL)
         return refuse(h, KHEAP_ERR_FOREIGN, p);
-    struct kheap_block *b = (struct kheap_block *)p - 1;
-    if (((uintptr_t)p & (KHEAP_ALIGN - 1)) != 0)
+    if (((uintptr_t)b & (KHEAP_ALIGN - 1)) != 0)
         return refuse(h, KHEAP_ERR_NOT_BLOCK, p);
-    if (b->magic == tag(BLOCK_FREE, b))
-        return refuse(h, KHEAP_ERR_DOUBLE_FREE, p);
-    if (b->magic != tag(BLOCK_USED, b) || b->size < MIN_BLOCK ||
-        b->size > (size_t)((char *)a + a->size - (char *)b))
+    if (b->magic != tag(BLOCK_USED, b))
+        return refuse(h, b->magic == tag(BLOCK_FREE, b) ? KHEAP_ERR_DOUBLE_FREE
+                                                        : KHEAP_ERR_NOT_BLOCK, p);
+    if (b->size < MIN_BLOCK || b->size > (size_t)((char *)a + a->size - (char *)b))
         return refuse(h, KHEAP_ERR_NOT_BLOCK, p);
 
     h->stats.blocks_in_use--;
@@ -243,32 +245,32 @@ int kheap_free(struct kheap *h, void *p)
         arena_delete(h, a);
         return KHEAP_OK;
     }
-    a->used_blocks--;
+    struct kheap_block *into = b; /* the free block B ends up in */
     (void)prev_block, (void)is_free;
-    /* LAB 3: TODO coalesce: merge B with the block after it and then with
-     * the block before it when they are free (take them off the free list
-     * first; keep the boundary tag of the block after the merged one
-     * right), so that no two free blocks are ever adjacent. */
+    /* LAB 3: TODO coalesce: if the block after B is free, B absorbs it
+     * (take it off the free list first); then if the block before B is
+     * free, it absorbs B (INTO: it stays where it is on the free list).
+     * Keep the boundary tag of the block after INTO right, so that no two
+     * free blocks are ever adjacent. */
     /* LAB 3: BEGIN SOLUTION full */
-    struct kheap_block *next = next_block(b);
+    struct kheap_block *next = next_block(b), *prev = prev_block(b);
     if (is_free(next)) {
         list_remove(&as_free(next)->elem);
         b->size += next->size;
-        next_block(b)->prev_size = b->size;
     }
-    struct kheap_block *prev = prev_block(b);
     if (prev != NULL && is_free(prev)) {
-        list_remove(&as_free(prev)->elem);
         prev->size += b->size;
-        next_block(prev)->prev_size = prev->size;
-        b = prev;
+        into = prev;
     }
+    next_block(into)->prev_size = into->size;
     /* LAB 3: END SOLUTION */
-    list_push_front(&h->free_blocks, &as_free(b)->elem);
-    if (a->used_blocks == 0 && h->stats.small_arenas > 1 &&
-        b == first_block(a) && next_block(b)->size == 0) {
-        list_remove(&as_free(b)->elem);
-        arena_delete(h, a);
+    if (into == b) /* no free block before B */
+        list_push_front(&h->free_blocks, &as_free(b)->elem);
+    /* The arena is empty when one free block spans it: followed by the end
+     * sentinel, it is the arena's first block (prev_size 0). */
+    if (next_block(into)->size == 0 && into->prev_size == 0 && h->stats.small_arenas > 1) {
+        list_remove(&as_free(into)->elem);
+        arena_delete(h, (struct kheap_arena *)((char *)into - ARENA_HDR));
     }
     return KHEAP_OK;
 }
@@ -343,8 +345,6 @@ const char *kheap_check(struct kheap *h)
             prev_size = b->size;
             b = next_block(b);
         }
-        if (used != a->used_blocks)
-            return "arena used-block count is wrong";
         used_seen += used;
     }
     if (list_size(&h->free_blocks) != free_seen)

@@ -23,8 +23,11 @@
  *    validate), its size, the size of the block before it (boundary tag:
  *    both neighbours are found in O(1)) and the bytes requested. Free blocks
  *    also hold links of the one free list. Allocation is first fit on that
- *    list with splitting; freeing coalesces with free neighbours at once, so
- *    no two free blocks are ever adjacent. An arena left empty goes back to
+ *    list; a block that fits with room to spare is split from its END, so
+ *    the free part keeps its place on the list. Freeing coalesces with free
+ *    neighbours at once, so no two free blocks are ever adjacent; a free
+ *    block before the freed one absorbs it in place. So the usual
+ *    alloc-then-free pair relinks nothing. An arena left empty goes back to
  *    the source, except the last small arena (kept to avoid thrashing).
  *
  *  - large requests get an arena of their own, one block, returned to the
@@ -42,6 +45,7 @@
 
 #define KHEAP_ALIGN 16u
 #define KHEAP_BLOCK_HDR 16u /* bytes before every payload */
+#define KHEAP_ARENA_HDR 32u /* bytes before an arena's first block */
 
 #define KHEAP_OK 0
 #define KHEAP_ERR_FOREIGN (-1)     /* not inside any arena */
