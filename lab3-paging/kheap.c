@@ -297,7 +297,7 @@ size_t kheap_size_of(struct kheap *h, void *p)
 
 const char *kheap_check(struct kheap *h)
 {
-    unsigned long free_seen = 0, used_seen = 0, small = 0, large = 0;
+    unsigned long free_seen = 0, used_seen = 0, small = 0, large = 0, empty = 0;
 
     if (h == NULL || h->magic != KHEAP_MAGIC)
         return "bad heap magic";
@@ -346,6 +346,7 @@ const char *kheap_check(struct kheap *h)
             b = next_block(b);
         }
         used_seen += used;
+        empty += used == 0;
     }
     if (list_size(&h->free_blocks) != free_seen)
         return "free list holds blocks that are not free";
@@ -353,6 +354,8 @@ const char *kheap_check(struct kheap *h)
         return "blocks_in_use counter is wrong";
     if (small != h->stats.small_arenas || large != h->stats.large_arenas)
         return "arena counters are wrong";
+    if (empty > 0 && small > 1)
+        return "an empty small arena kept beside others (kheap_free returns it)";
     return NULL;
 }
 

@@ -102,8 +102,9 @@ int kheap_destroy(struct kheap *h);
 size_t kheap_size_of(struct kheap *h, void *p);
 
 /* Check every invariant (arena and block magics, tiling, boundary tags, no
- * adjacent free blocks, free list == free blocks, counters). Returns NULL if
- * sound, else a description of the first problem. */
+ * adjacent free blocks, free list == free blocks, counters, no empty small
+ * arena beside others). Returns NULL if sound, else a description of the
+ * first problem. */
 const char *kheap_check(struct kheap *h);
 
 /* Short text for a KHEAP_* code. */

@@ -175,8 +175,10 @@ static void test_arena_return(void **state)
     for (int i = 0; i < 100; i++) /* 100 * 2 KiB: needs 4 arenas */
         assert_non_null(p[i] = kheap_alloc(h, 2000));
     assert_true(h->stats.small_arenas >= 4);
-    for (int i = 0; i < 100; i++)
+    for (int i = 0; i < 100; i++) {
         assert_int_equal(kheap_free(h, p[i]), KHEAP_OK);
+        assert_sound(h); /* an arena is returned as soon as it is empty */
+    }
     assert_int_equal(h->stats.small_arenas, 1);
     assert_drained(h);
 }
