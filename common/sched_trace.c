@@ -13,6 +13,8 @@ struct sched_trace_event sched_trace_ring[SCHED_TRACE_EVENTS]; /* interrupts off
 uint32_t sched_trace_pushed;        /* events ever recorded; slot = low bits */
 static uint32_t pushed_at_reset;    /* sched_trace_pushed at the last reset */
 bool sched_trace_recording = true;
+struct sched_trace_event *sched_trace_run = sched_trace_ring;
+uint32_t sched_trace_run_end = UINT32_MAX; /* no run yet: pushed is 0 */
 static const volatile uint32_t no_clock;   /* what events read before sched_trace_set_clock */
 const volatile uint32_t *sched_trace_ticks = &no_clock;
 
@@ -54,7 +56,7 @@ void sched_trace_reset(void)
     enum intr_level old = intr_disable();
     pushed_at_reset = sched_trace_pushed;
     /* The newest event is forgotten: no timer run may continue it. */
-    sched_trace_ring[(sched_trace_pushed - 1) & (SCHED_TRACE_EVENTS - 1)].kind = 0;
+    sched_trace_run_end = sched_trace_pushed - 1;
     intr_set_level(old);
 }
 

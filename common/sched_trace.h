@@ -77,6 +77,11 @@ extern struct sched_trace_event sched_trace_ring[SCHED_TRACE_EVENTS];
 extern uint32_t sched_trace_pushed;          /* events ever recorded (wraps) */
 extern bool sched_trace_recording;
 extern const volatile uint32_t *sched_trace_ticks; /* sched_trace_set_clock; never NULL */
+/* The timer run sched_trace_irq may extend: its event, and sched_trace_pushed
+ * right after it was recorded. Once anything else is recorded (or the ring
+ * is reset) the count moves on and the run is over. */
+extern struct sched_trace_event *sched_trace_run;
+extern uint32_t sched_trace_run_end;
 
 /* Record one event. Caller must have interrupts off (the context-switch
  * paths do: they save the flags only once). Inline and cheap: a handful of
@@ -110,17 +115,21 @@ static inline void sched_trace_event(enum sched_trace_kind kind, unsigned a, uin
 /* Record that IRQ line IRQ is being served. Interrupts off (an interrupt
  * handler's context: its gate turned them off). Inline: it runs on every
  * interrupt. A run of timer ticks with nothing between them is one event,
- * its b counting them (sched_trace_reset clears the newest event's kind, so
- * a run never continues across it). */
+ * its b counting them: a tick extends the run while the run's event is
+ * still the newest (sched_trace_run_end), without reading the ring. */
 static inline void sched_trace_irq(int irq)
 {
-    struct sched_trace_event *last =
-        &sched_trace_ring[(sched_trace_pushed - 1) & (SCHED_TRACE_EVENTS - 1)];
-    if (irq == SCHED_TRACE_TIMER_IRQ && last->kind == ST_IRQ &&
-        last->a == SCHED_TRACE_TIMER_IRQ && last->b < UINT32_MAX && sched_trace_recording)
-        last->b++;
-    else
+    if (irq == SCHED_TRACE_TIMER_IRQ && sched_trace_pushed == sched_trace_run_end &&
+        sched_trace_recording && sched_trace_run->b < UINT32_MAX) {
+        sched_trace_run->b++;
+    } else if (sched_trace_recording) {
         sched_trace_record(ST_IRQ, (unsigned)irq, 1, 0);
+        if (irq == SCHED_TRACE_TIMER_IRQ) { /* a new run starts */
+            sched_trace_run = &sched_trace_ring[(sched_trace_pushed - 1) &
+                                                (SCHED_TRACE_EVENTS - 1)];
+            sched_trace_run_end = sched_trace_pushed;
+        }
+    }
 }
 
 /* Remember thread ID's name (up to SCHED_TRACE_NAME_MAX-1 bytes) for the

@@ -160,10 +160,10 @@ static void exception_enter(struct intr_frame *frame)
 
 void intr_dispatch(struct intr_frame *frame)
 {
-    if (frame->vector < INTR_EXCEPTIONS)
-        exception_enter(frame);
-    else if (frame->vector < INTR_IRQ_BASE + INTR_IRQS)
+    if (frame->vector - INTR_IRQ_BASE < INTR_IRQS) /* IRQs first: the timer's is the hot path */
         irq_dispatch(frame);
+    else if (frame->vector < INTR_EXCEPTIONS)
+        exception_enter(frame);
     else
         PANIC("interrupt on unexpected vector %lu",
               (unsigned long)frame->vector);

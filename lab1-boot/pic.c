@@ -3,9 +3,9 @@
 #include "pic.h"
 #include "common/x86.h"
 
-#define PIC1_CMD  0x20 /* master: command / status */
+#define PIC1_CMD  PIC_MASTER_CMD /* master: command / status */
 #define PIC1_DATA 0x21 /* master: data / interrupt mask */
-#define PIC2_CMD  0xA0 /* slave */
+#define PIC2_CMD  PIC_SLAVE_CMD /* slave */
 #define PIC2_DATA 0xA1
 
 #define ICW1_ICW4      0x01 /* ICW4 will follow */
@@ -15,7 +15,7 @@
 #define ICW4_8086      0x01 /* 8086/88 mode */
 #define OCW2_EOI       0x20 /* non-specific end of interrupt */
 #define OCW3_READ_IRR  0x0A
-#define OCW3_READ_ISR  0x0B
+#define OCW3_READ_ISR  PIC_OCW3_READ_ISR
 
 #define PIC_CASCADE_IRQ 2
 #define PIC_MASK_ALL    0xFF /* OCW1: every line masked */

@@ -17,8 +17,7 @@
 #define RR_MAX_MS 10000ul
 CMDLINE_NUM_KEY(quantum, "round-robin time slice in milliseconds (default 5)", 1, RR_MAX_MS);
 
-#define RR_TIMER_IRQ     0                      /* the PIT */
-#define RR_TIMER_IRQ_BIT (1u << RR_TIMER_IRQ)   /* its bit in pic_read_isr() */
+#define RR_TIMER_IRQ 0 /* the PIT */
 
 static struct rr_quantum slice; /* the running thread's slice; interrupts off */
 static struct rr_stats stats;   /* interrupts off to write */
@@ -33,10 +32,10 @@ static const char *not_installed; /* why rr_init kept lab 4's FIFO policy */
  * tick to the thread that runs next. Interrupts off. */
 static __attribute__((unused)) void rr_timer_ack(void)
 {
-    /* LAB 5: TODO if IRQ 0 is still in service at the PIC (pic_read_isr),
+    /* LAB 5: TODO if IRQ 0 is still in service at the PIC (pic_in_service),
      * send its end-of-interrupt now and count it in stats.late_eois. */
     /* LAB 5: BEGIN SOLUTION */
-    if (pic_read_isr() & RR_TIMER_IRQ_BIT) {
+    if (pic_in_service(RR_TIMER_IRQ)) {
         pic_send_eoi(RR_TIMER_IRQ);
         stats.late_eois++;
     }
@@ -86,27 +85,8 @@ static void rr_on_yield(struct thread *cur)
     /* LAB 5: END SOLUTION */
 }
 
-/* The ready-queue hooks: round robin's own queue (rr_queue.c, step 1). */
-static void rr_enqueue(struct thread *t)
-{
-    rr_queue_push(t);
-}
-
-static struct thread *rr_pick_next(void)
-{
-    return rr_queue_pop();
-}
-
-static void rr_remove(struct thread *t)
-{
-    rr_queue_remove(t);
-}
-
-static size_t rr_ready_count(void)
-{
-    return rr_queue_size();
-}
-
+/* The ready-queue hooks are round robin's own queue (rr_queue.c, step 1),
+ * called directly: no wrapper between the scheduler and the queue. */
 static void rr_activate(void)
 {
     rr_queue_init();
@@ -115,10 +95,10 @@ static void rr_activate(void)
 
 const struct sched_policy rr_policy = {
     .name = "round-robin",
-    .enqueue = rr_enqueue,
-    .pick_next = rr_pick_next,
-    .remove = rr_remove,
-    .ready_count = rr_ready_count,
+    .enqueue = rr_queue_push,
+    .pick_next = rr_queue_pop,
+    .remove = rr_queue_remove,
+    .ready_count = rr_queue_size,
     .on_tick = rr_on_tick,
     .on_yield = rr_on_yield,
     .activate = rr_activate,

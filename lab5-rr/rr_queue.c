@@ -42,7 +42,7 @@ void rr_queue_init(void)
 
 void rr_queue_push(struct thread *t)
 {
-    KASSERT(t != NULL && t->magic == THREAD_MAGIC && t->state == THREAD_READY);
+    KASSERT(t->state == THREAD_READY); /* its magic: checked when it is switched to */
     /* LAB 5: TODO append T's sched_elem at the tail, interrupts off inside,
      * the caller's level back after. */
     /* LAB 5: BEGIN SOLUTION */
