@@ -70,17 +70,3 @@ void rr_quantum_reset(struct rr_quantum *q)
     /* LAB 5: END SOLUTION */
     (void)q;
 }
-
-bool rr_quantum_tick(struct rr_quantum *q)
-{
-    bool used_up = false;
-    /* LAB 5: TODO one tick of the slice is gone (never below 0); USED_UP
-     * once none is left: a slice of N ticks is used up by its Nth tick. */
-    /* LAB 5: BEGIN SOLUTION full */
-    if (q->left > 0)
-        q->left--;
-    used_up = q->left == 0;
-    /* LAB 5: END SOLUTION */
-    (void)q;
-    return used_up;
-}

@@ -38,7 +38,20 @@ uint32_t rr_quantum_draw(struct rr_quantum *q);
 void rr_quantum_reset(struct rr_quantum *q);
 
 /* Count one tick against the current slice. Returns true when it is used up
- * (left reaches 0; further ticks keep returning true until a reset). */
-bool rr_quantum_tick(struct rr_quantum *q);
+ * (left reaches 0; further ticks keep returning true until a reset). Inline:
+ * the timer interrupt calls it on every tick. */
+static inline bool rr_quantum_tick(struct rr_quantum *q)
+{
+    bool used_up = false;
+    /* LAB 5: TODO one tick of the slice is gone (never below 0); USED_UP
+     * once none is left: a slice of N ticks is used up by its Nth tick. */
+    /* LAB 5: BEGIN SOLUTION full */
+    if (q->left > 0)
+        q->left--;
+    used_up = q->left == 0;
+    /* LAB 5: END SOLUTION */
+    (void)q;
+    return used_up;
+}
 
 #endif

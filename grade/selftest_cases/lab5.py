@@ -9,7 +9,7 @@ RACE = "lab5-rr/rr_race.c"
 TICK = ("    if (!rr_quantum_tick(&slice))\n        return false;\n    stats.expiries++;\n"
         "    rr_quantum_reset(&slice);\n    if (rr_queue_size() == 0) {\n"
         "        stats.renewals++;\n        return false;\n    }\n")
-ACK = ("    if (pic_read_isr() & RR_TIMER_IRQ_BIT) {\n        pic_send_eoi(RR_TIMER_IRQ);\n"
+ACK = ("    if (pic_in_service(RR_TIMER_IRQ)) {\n        pic_send_eoi(RR_TIMER_IRQ);\n"
        "        stats.late_eois++;\n    }\n")
 
 
