@@ -1,4 +1,4 @@
-/* rr_quantum.c: time-slice countdown with seeded, reproducible jitter (pure C, host-tested). */
+/* rr_quantum.c: the time slice's settings: quantum, seeded jitter (pure C, host-tested; the countdown is in rr_quantum.h). */
 #include "rr_quantum.h"
 
 static uint32_t clamp(uint32_t quantum)
@@ -8,17 +8,8 @@ static uint32_t clamp(uint32_t quantum)
     return quantum > RR_QUANTUM_MAX ? RR_QUANTUM_MAX : quantum;
 }
 
-/* xorshift32 (Marsaglia): never 0 once seeded with a non-zero value. */
-static __attribute__((unused)) uint32_t next_random(uint32_t *state)
-{
-    uint32_t x = *state;
-    x ^= x << 13;
-    x ^= x >> 17;
-    x ^= x << 5;
-    return *state = x;
-}
-
-/* Step 2: the end-of-quantum timer's settings and countdown. */
+/* Step 2: the end-of-quantum timer's settings (the countdown is inline in
+ * rr_quantum.h). */
 
 void rr_quantum_init(struct rr_quantum *q, uint32_t quantum, bool has_seed, uint32_t seed)
 {
@@ -47,26 +38,4 @@ void rr_quantum_set(struct rr_quantum *q, uint32_t quantum)
     if (q->rng != 0)
         q->jitter = q->quantum / 2 > 0 ? q->quantum / 2 : 1;
     /* LAB 5: END SOLUTION */
-}
-
-uint32_t rr_quantum_draw(struct rr_quantum *q)
-{
-    uint32_t len = q->quantum;
-    /* LAB 5: TODO with jitter (a seed), add r drawn uniformly from
-     * 0..jitter (next_random) to LEN. */
-    /* LAB 5: BEGIN SOLUTION full */
-    if (q->jitter != 0)
-        len += next_random(&q->rng) % (q->jitter + 1);
-    /* LAB 5: END SOLUTION */
-    return len;
-}
-
-void rr_quantum_reset(struct rr_quantum *q)
-{
-    /* LAB 5: TODO a new slice: draw its length; all of it is left. */
-    /* LAB 5: BEGIN SOLUTION full */
-    q->slice = rr_quantum_draw(q);
-    q->left = q->slice;
-    /* LAB 5: END SOLUTION */
-    (void)q;
 }

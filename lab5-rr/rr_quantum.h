@@ -31,15 +31,47 @@ void rr_quantum_init(struct rr_quantum *q, uint32_t quantum, bool has_seed, uint
  * slice is unchanged until the next reset. */
 void rr_quantum_set(struct rr_quantum *q, uint32_t quantum);
 
+/*
+ * The countdown: inline, because the timer interrupt runs it (a tick on
+ * every tick, a reset at the end of every slice).
+ */
+
+/* xorshift32 (Marsaglia): never 0 once seeded with a non-zero value. */
+static inline uint32_t rr_quantum_next_random(uint32_t *state)
+{
+    uint32_t x = *state;
+    x ^= x << 13;
+    x ^= x >> 17;
+    x ^= x << 5;
+    return *state = x;
+}
+
 /* The length the next slice will get (draws from the generator). */
-uint32_t rr_quantum_draw(struct rr_quantum *q);
+static inline uint32_t rr_quantum_draw(struct rr_quantum *q)
+{
+    uint32_t len = q->quantum;
+    /* LAB 5: TODO with jitter (a seed), add r drawn uniformly from
+     * 0..jitter (rr_quantum_next_random) to LEN. */
+    /* LAB 5: BEGIN SOLUTION full */
+    if (q->jitter != 0)
+        len += rr_quantum_next_random(&q->rng) % (q->jitter + 1);
+    /* LAB 5: END SOLUTION */
+    return len;
+}
 
 /* Start a new slice (a thread starts running with a full slice). */
-void rr_quantum_reset(struct rr_quantum *q);
+static inline void rr_quantum_reset(struct rr_quantum *q)
+{
+    /* LAB 5: TODO a new slice: draw its length; all of it is left. */
+    /* LAB 5: BEGIN SOLUTION full */
+    q->slice = rr_quantum_draw(q);
+    q->left = q->slice;
+    /* LAB 5: END SOLUTION */
+    (void)q;
+}
 
 /* Count one tick against the current slice. Returns true when it is used up
- * (left reaches 0; further ticks keep returning true until a reset). Inline:
- * the timer interrupt calls it on every tick. */
+ * (left reaches 0; further ticks keep returning true until a reset). */
 static inline bool rr_quantum_tick(struct rr_quantum *q)
 {
     bool used_up = false;
