@@ -340,6 +340,24 @@ KTEST(pic_status_registers)
                 "0x7856 (OCW3 0x0B or 0x0A to both command ports, the slave's byte "
                 "high)", isr, isr2, irr);
 
+    /* pic_in_service (given; round robin's preemption check) asks one PIC:
+     * it must select the in-service register itself, whatever was read
+     * last, and find IRQ's bit there. */
+    uint16_t in_service = 0;
+    old = intr_disable();
+    port_trace_start(trace, TP_TRACE_CAP);
+    port_trace_set_reader(pic_status_reader);
+    for (int irq = 0; irq < INTR_IRQS; irq++) {
+        pic_read_irr();
+        in_service |= (uint16_t)(pic_in_service(irq) << irq);
+    }
+    port_trace_stop();
+    intr_set_level(old);
+    if (in_service != 0x3412)
+        KT_FAIL("pic_in_service(irq) for IRQ 0-15 gave the bits 0x%04x with in-service "
+                "registers 0x12 (master) / 0x34 (slave); expected 0x3412: OCW3 0x0B to "
+                "the PIC of IRQ, then IRQ's bit in that PIC's byte", in_service);
+
     /* The real PICs: while interrupts are off, the timer's request (IRQ 0)
      * shows up in the master's request register and stays there. Bounded
      * by PIT periods (virtual time), not by the host's speed. */
