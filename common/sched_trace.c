@@ -34,6 +34,17 @@ void sched_trace_set_clock(const volatile uint32_t *ticks)
     sched_trace_ticks = ticks != NULL ? ticks : &no_clock;
 }
 
+void sched_trace_irq_event(int irq)
+{
+    if (!sched_trace_recording)
+        return;
+    sched_trace_record(ST_IRQ, (unsigned)irq, 1, 0);
+    if (irq == SCHED_TRACE_TIMER_IRQ) { /* a new run starts */
+        sched_trace_run = &sched_trace_ring[(sched_trace_pushed - 1) & (SCHED_TRACE_EVENTS - 1)];
+        sched_trace_run_end = sched_trace_pushed;
+    }
+}
+
 void sched_trace_name(unsigned id, const char *name)
 {
     enum intr_level old = intr_disable();

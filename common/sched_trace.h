@@ -112,6 +112,10 @@ static inline void sched_trace_event(enum sched_trace_kind kind, unsigned a, uin
         intr_set_level(INTR_ON);
 }
 
+/* Record IRQ line IRQ as a new event (and, for the timer, the start of a new
+ * run). Interrupts off. sched_trace_irq's rarer case: out of line. */
+void sched_trace_irq_event(int irq);
+
 /* Record that IRQ line IRQ is being served. Interrupts off (an interrupt
  * handler's context: its gate turned them off). Inline: it runs on every
  * interrupt. A run of timer ticks with nothing between them is one event,
@@ -120,16 +124,10 @@ static inline void sched_trace_event(enum sched_trace_kind kind, unsigned a, uin
 static inline void sched_trace_irq(int irq)
 {
     if (irq == SCHED_TRACE_TIMER_IRQ && sched_trace_pushed == sched_trace_run_end &&
-        sched_trace_recording && sched_trace_run->b < UINT32_MAX) {
+        sched_trace_recording && sched_trace_run->b < UINT32_MAX)
         sched_trace_run->b++;
-    } else if (sched_trace_recording) {
-        sched_trace_record(ST_IRQ, (unsigned)irq, 1, 0);
-        if (irq == SCHED_TRACE_TIMER_IRQ) { /* a new run starts */
-            sched_trace_run = &sched_trace_ring[(sched_trace_pushed - 1) &
-                                                (SCHED_TRACE_EVENTS - 1)];
-            sched_trace_run_end = sched_trace_pushed;
-        }
-    }
+    else
+        sched_trace_irq_event(irq);
 }
 
 /* Remember thread ID's name (up to SCHED_TRACE_NAME_MAX-1 bytes) for the
