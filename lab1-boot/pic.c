@@ -13,7 +13,6 @@
 #define ICW3_SLAVE_AT_IRQ2 0x04 /* master: a slave hangs on IRQ 2 (bit mask) */
 #define ICW3_SLAVE_ID  0x02 /* slave: my cascade identity is 2 */
 #define ICW4_8086      0x01 /* 8086/88 mode */
-#define OCW2_EOI       0x20 /* non-specific end of interrupt */
 #define OCW3_READ_IRR  0x0A
 #define OCW3_READ_ISR  PIC_OCW3_READ_ISR
 
@@ -67,19 +66,6 @@ void pic_mask(int irq)
     /* LAB 1: BEGIN SOLUTION */
     uint16_t port = irq < 8 ? PIC1_DATA : PIC2_DATA;
     outb(port, inb(port) | (1u << (irq & 7)));
-    /* LAB 1: END SOLUTION */
-    (void)irq;
-}
-
-void pic_send_eoi(int irq)
-{
-    /* LAB 1: TODO step 3 (end of interrupt): acknowledge IRQ with a
-     * non-specific EOI to every PIC that has it in service, the slave before
-     * the master. */
-    /* LAB 1: BEGIN SOLUTION */
-    if (irq >= 8)
-        outb(PIC2_CMD, OCW2_EOI);
-    outb(PIC1_CMD, OCW2_EOI);
     /* LAB 1: END SOLUTION */
     (void)irq;
 }
