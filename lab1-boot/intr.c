@@ -138,9 +138,8 @@ int exception_nesting_depth(void)
     return exception_depth;
 }
 
-/* Serve exception FRAME, counting how deep exceptions nest. Not inlined into
- * intr_dispatch: its registers would be saved on every IRQ too. */
-static __attribute__((noinline)) void exception_enter(struct intr_frame *frame)
+/* Serve exception FRAME, counting how deep exceptions nest. */
+static void exception_enter(struct intr_frame *frame)
 {
     /* A level whose frame is not above FRAME was left without returning
      * (klongjmp out of a handler): it no longer encloses this one. */
@@ -161,10 +160,10 @@ static __attribute__((noinline)) void exception_enter(struct intr_frame *frame)
 
 void intr_dispatch(struct intr_frame *frame)
 {
-    if (frame->vector - INTR_IRQ_BASE < INTR_IRQS) /* IRQs first: the timer's is the hot path */
-        irq_dispatch(frame);
-    else if (frame->vector < INTR_EXCEPTIONS)
+    if (frame->vector < INTR_EXCEPTIONS)
         exception_enter(frame);
+    else if (frame->vector < INTR_IRQ_BASE + INTR_IRQS)
+        irq_dispatch(frame);
     else
         PANIC("interrupt on unexpected vector %lu",
               (unsigned long)frame->vector);
