@@ -90,7 +90,7 @@ static __attribute__((unused)) bool irq_is_spurious(int irq)
 
 /* Serve the IRQ of FRAME: spurious ones are dropped, real ones acknowledged
  * and handed to their handler. */
-static void irq_dispatch(struct intr_frame *frame)
+void irq_dispatch(struct intr_frame *frame)
 {
     sched_trace_irq((int)frame->vector - INTR_IRQ_BASE); /* the timelines' IRQ lane */
     /* LAB 1: TODO step 3 (end of interrupt): find the IRQ number from the

@@ -97,8 +97,13 @@ int exception_nesting_depth(void);
 typedef void exception_describe_addr_fn(vaddr_t addr);
 void exception_set_describe_hook(exception_describe_addr_fn *hook);
 
-/* Called by isr.asm for every interrupt and exception. */
+/* Called by isr.asm for every exception (and by tests for any vector):
+ * routes FRAME by its vector. */
 void intr_dispatch(struct intr_frame *frame);
+
+/* Called by isr.asm's IRQ stubs, without intr_dispatch's routing: FRAME's
+ * vector is an IRQ's (INTR_IRQ_BASE..+15). Interrupts off. */
+void irq_dispatch(struct intr_frame *frame);
 
 /* True while an external interrupt (IRQ) handler is running. */
 bool intr_in_irq(void);

@@ -2,17 +2,27 @@
 ;
 ; Each stub pushes an error code (a dummy 0 when the CPU pushes none) and its
 ; vector number, then joins intr_common, which saves the registers as a
-; struct intr_frame (lab1-boot/intr.h) and calls intr_dispatch(frame).
+; struct intr_frame (lab1-boot/intr.h) and calls intr_dispatch(frame). The
+; IRQ stubs join irq_common instead, which calls irq_dispatch(frame) at once:
+; their vector is known, and the timer's tick is the kernel's hottest path.
 bits 32
 section .text
 
 extern intr_dispatch
+extern irq_dispatch
 
 %macro STUB_NOERR 1
 stub_%1:
     push dword 0                    ; no CPU error code: push a dummy
     push dword %1
     jmp intr_common
+%endmacro
+
+%macro STUB_IRQ 1
+stub_%1:
+    push dword 0                    ; no error code
+    push dword %1
+    jmp irq_common
 %endmacro
 
 %macro STUB_ERR 1
@@ -56,12 +66,12 @@ STUB_ERR   30
 STUB_NOERR 31
 %assign v 32
 %rep 16                             ; IRQ 0-15, remapped to vectors 32-47
-STUB_NOERR v
+STUB_IRQ v
 %assign v v + 1
 %endrep
 
-; Save everything, call intr_dispatch(frame), restore, return from interrupt.
-intr_common:
+; Save the registers below the stub's two words: a struct intr_frame.
+%macro SAVE_FRAME 0
     pushad                          ; eax ecx edx ebx esp ebp esi edi
     push ds
     push es
@@ -70,6 +80,19 @@ intr_common:
     mov ax, 0x10                    ; kernel data segment
     mov ds, ax
     mov es, ax
+%endmacro
+
+; An IRQ: save everything, call irq_dispatch(frame), leave by intr_return.
+irq_common:
+    SAVE_FRAME
+    push esp                        ; struct intr_frame *
+    call irq_dispatch
+    add esp, 4
+    jmp intr_return
+
+; Save everything, call intr_dispatch(frame), restore, return from interrupt.
+intr_common:
+    SAVE_FRAME
     push esp                        ; struct intr_frame *
     call intr_dispatch
     add esp, 4
