@@ -10,8 +10,15 @@
  * ticks on IRQ 0. Boot only. */
 void pit_init(uint32_t hz);
 
-/* Ticks since pit_init. Any context. */
-uint32_t timer_ticks(void);
+/* The tick counter: IRQ 0 increments it; read it with timer_ticks(). */
+extern volatile uint32_t pit_ticks;
+
+/* Ticks since pit_init. Any context. Inline: the scheduler reads it on every
+ * tick that has a sleeper to check. */
+static inline uint32_t timer_ticks(void)
+{
+    return pit_ticks;
+}
 
 /* Configured rate in Hz. */
 uint32_t pit_hz(void);
