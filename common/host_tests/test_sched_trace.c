@@ -101,6 +101,32 @@ static void recording_off_records_nothing(void **state)
     assert_int_equal(sched_trace_get(0).b, 1);
 }
 
+/* A timer run goes on across a pause in recording (the ticks in the pause
+ * are not counted), and ends at a reset or once its event is overwritten. */
+static void timer_runs_end_at_reset_and_wrap(void **state)
+{
+    (void)state;
+    fake_intr = INTR_OFF;
+    sched_trace_irq(SCHED_TRACE_TIMER_IRQ);
+    sched_trace_set_recording(false);
+    sched_trace_irq(SCHED_TRACE_TIMER_IRQ);
+    sched_trace_set_recording(true);
+    sched_trace_irq(SCHED_TRACE_TIMER_IRQ);
+    assert_int_equal(sched_trace_count(), 1);
+    assert_int_equal(sched_trace_get(0).b, 2); /* the run went on, the paused tick not counted */
+    sched_trace_reset();
+    sched_trace_irq(SCHED_TRACE_TIMER_IRQ);
+    assert_int_equal(sched_trace_count(), 1);
+    assert_int_equal(sched_trace_get(0).b, 1); /* a new run after the reset */
+    for (unsigned i = 0; i < SCHED_TRACE_EVENTS; i++) /* the run's slot is reused */
+        sched_trace_record(ST_WAKE, i, 0, 0);
+    sched_trace_irq(SCHED_TRACE_TIMER_IRQ);
+    struct sched_trace_event last = sched_trace_get(sched_trace_count() - 1);
+    assert_int_equal(last.kind, ST_IRQ);
+    assert_int_equal(last.b, 1);
+    assert_int_equal(sched_trace_get(sched_trace_count() - 2).kind, ST_WAKE);
+}
+
 static void interrupt_level_is_kept(void **state)
 {
     (void)state;
@@ -191,6 +217,7 @@ int main(void)
         cmocka_unit_test_setup(events_carry_tick_and_fields, setup),
         cmocka_unit_test_setup(timer_runs_merge_other_irqs_do_not, setup),
         cmocka_unit_test_setup(recording_off_records_nothing, setup),
+        cmocka_unit_test_setup(timer_runs_end_at_reset_and_wrap, setup),
         cmocka_unit_test_setup(interrupt_level_is_kept, setup),
         cmocka_unit_test_setup(names_are_kept_and_sanitised, setup),
         cmocka_unit_test_setup(dump_format_round_trips, setup),
