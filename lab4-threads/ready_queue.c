@@ -32,11 +32,6 @@ void ready_queue_remove(struct ready_queue *q, struct list_elem *e)
     PANIC("step 3 (ready queue): ready_queue_remove is not written yet");
 }
 
-size_t ready_queue_size(const struct ready_queue *q)
-{
-    return q->count;
-}
-
 bool ready_queue_contains(const struct ready_queue *q, const struct list_elem *e)
 {
     return e != NULL && list_contains(&q->list, e);
