@@ -6,7 +6,7 @@
 #include "port_trace.h"
 #include "x86.h"
 
-volatile bool port_trace_on;
+bool port_trace_on;
 static struct port_trace_entry *trace_buf;
 static unsigned int trace_cap, trace_len;
 static bool trace_full; /* reads and word strings too */

@@ -57,8 +57,10 @@ void port_trace_set_reader(port_trace_reader_fn *reader);
 /* The entries recorded so far ([0, min(count, CAP))), and how many. */
 const struct port_trace_entry *port_trace_get(unsigned int *count);
 
-/* For common/x86.h only. */
-extern volatile bool port_trace_on;
+/* For common/x86.h only. Not volatile: each inb/outb reads it once, and a
+ * plain byte compares in one instruction (cmpb) on every port access. A
+ * loop of port accesses still rereads it: its traced branch calls out. */
+extern bool port_trace_on;
 void port_trace_record(uint16_t port, uint8_t value);
 uint8_t port_trace_inb(uint16_t port);
 void port_trace_string(uint16_t port, uint32_t words, bool out);

@@ -18,6 +18,13 @@
 #define TIMER_IRQ_BIT 0x0001u /* IRQ 0 in pic_read_isr() */
 
 static struct list sleepers;        /* BLOCKED in scheduler_sleep, by wake_tick; interrupts off */
+/* No sleeper is due before this tick: the first sleeper's wake_tick, or
+ * with nobody asleep the farthest tick ahead. The timer compares one word
+ * on every tick instead of reading the list. Never later than the first
+ * sleeper's deadline (scheduler_sleep lowers it); it may be earlier (a
+ * sleeper terminated): then a tick looks at the list for nothing and
+ * scheduler_wake_sleepers sets it again. Interrupts off. */
+static uint32_t sleepers_due;
 static struct scheduler_stats stats; /* interrupts off to write */
 /* Read the PIC on every preemption to check the timer's EOI went out
  * (stats.preempt_eoi_pending): four port accesses, so only while a test or
@@ -145,6 +152,15 @@ void scheduler_block(void)
     PANIC("step 4 (yield): scheduler_block is not written yet");
 }
 
+/* Set sleepers_due from the list: the first sleeper's deadline, or
+ * INT32_MAX ticks ahead when nobody sleeps. Interrupts off. */
+static void scheduler_sleepers_due_reset(void)
+{
+    sleepers_due = list_empty(&sleepers)
+                       ? timer_ticks() + INT32_MAX
+                       : LIST_ENTRY(list_front(&sleepers), struct thread, sched_elem)->wake_tick;
+}
+
 /* Sleep-list order: earlier deadline first (tick arithmetic wraps). */
 static bool wakes_earlier(const struct list_elem *a, const struct list_elem *b, void *aux)
 {
@@ -163,15 +179,9 @@ void scheduler_sleep(uint32_t ticks)
     struct thread *cur = thread_current();
     cur->wake_tick = timer_ticks() + ticks;
     list_insert_ordered(&sleepers, &cur->sched_elem, wakes_earlier, NULL);
+    scheduler_sleepers_due_reset();
     scheduler_block();
     intr_set_level(old);
-}
-
-/* True if the first sleeper (there is one) is due at NOW. Interrupts off. */
-static inline bool scheduler_sleeper_due(uint32_t now)
-{
-    const struct thread *t = LIST_ENTRY(list_front(&sleepers), struct thread, sched_elem);
-    return (int32_t)(t->wake_tick - now) <= 0;
 }
 
 /* Make every sleeper whose deadline is NOW or earlier ready. Interrupts off.
@@ -187,6 +197,7 @@ static __attribute__((noinline)) void scheduler_wake_sleepers(uint32_t now)
         scheduler_make_ready(t);
         stats.wakeups++;
     }
+    scheduler_sleepers_due_reset();
 }
 
 bool scheduler_can_terminate(const struct thread *t)
@@ -274,7 +285,7 @@ static void scheduler_tick(const struct intr_frame *frame)
 
     stats.ticks++;
     cur->cpu_ticks++;
-    if (!list_empty(&sleepers) && scheduler_sleeper_due(timer_ticks()))
+    if ((int32_t)(timer_ticks() - sleepers_due) >= 0)
         scheduler_wake_sleepers(timer_ticks());
     if (cur == thread_idle()) {
         stats.idle_ticks++;
@@ -320,6 +331,7 @@ void scheduler_init(void)
         return;
     enum intr_level old = intr_disable();
     list_init(&sleepers);
+    scheduler_sleepers_due_reset();
     thread_set_policy(&fifo_policy);
     fifo_reset();
     intr_set_level(old);
