@@ -65,10 +65,13 @@ void ring3_init(void)
 
     struct dt_pointer idt;
     __asm__ volatile("sidt %0" : "=m"(idt));
-    uint8_t *gate = (uint8_t *)idt.base + SYSCALL_VECTOR * 8;
-    uint32_t handler = (uint32_t)syscall_entry;
-    /* LAB 7: TODO the int 0x80 gate: syscall_entry in the kernel code
-     * segment, a present 32-bit interrupt gate that ring 3 may use */
+    ring3_gate_encode((uint8_t *)idt.base + SYSCALL_VECTOR * 8, (uint32_t)syscall_entry);
+}
+
+void ring3_gate_encode(uint8_t *gate, uint32_t handler)
+{
+    /* LAB 7: TODO the 8 bytes of a gate to HANDLER in the kernel code
+     * segment: a present 32-bit interrupt gate that ring 3 may use */
     /* LAB 7: BEGIN SOLUTION full */
     gate[0] = handler & 0xFF;
     gate[1] = (handler >> 8) & 0xFF;

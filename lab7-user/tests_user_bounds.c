@@ -54,6 +54,42 @@ static bool bounds_verw(uint16_t sel)
     return ok;
 }
 
+/* The gate's bytes for HANDLER, as the CPU reads an interrupt gate. */
+static void bounds_gate_expected(uint8_t out[8], uint32_t handler)
+{
+    out[0] = (uint8_t)handler;
+    out[1] = (uint8_t)(handler >> 8);
+    out[2] = (uint8_t)GDT_KERNEL_CODE;
+    out[3] = (uint8_t)(GDT_KERNEL_CODE >> 8);
+    out[4] = 0;
+    out[5] = BOUNDS_GATE_TYPE;
+    out[6] = (uint8_t)(handler >> 16);
+    out[7] = (uint8_t)(handler >> 24);
+}
+
+/* Every bit of any handler address reaches the gate, and all 8 bytes are
+ * written: the real gate's test sees only syscall_entry's address, whose
+ * bits depend on where the linker put it. */
+KTEST(user_gate_encodes_any_handler)
+{
+    USER_REQUIRE();
+    static const uint32_t handlers[] = {0x00000000u, 0xFFFFFFFFu, 0x12345678u,
+                                        0x87654321u, 0xA5A5A5A5u, 0x5A5A5A5Au};
+    for (size_t i = 0; i < sizeof handlers / sizeof handlers[0]; i++) {
+        uint8_t got[8], want[8];
+        memset(got, 0xCC, sizeof got); /* no byte may keep what was there */
+        bounds_gate_expected(want, handlers[i]);
+        ring3_gate_encode(got, handlers[i]);
+        for (int b = 0; b < 8; b++)
+            if (got[b] != want[b])
+                KT_FAIL("ring3_gate_encode(gate, 0x%08lx) must write every byte of the "
+                        "gate (offset in bytes 0-1 and 6-7, selector 0x%02x, byte 4 zero, "
+                        "type 0x%02x): byte %d is 0x%02x, expected 0x%02x",
+                        (unsigned long)handlers[i], GDT_KERNEL_CODE, BOUNDS_GATE_TYPE, b,
+                        got[b], want[b]);
+    }
+}
+
 KTEST(user_gate_and_segments_architectural)
 {
     USER_REQUIRE();

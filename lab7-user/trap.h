@@ -31,6 +31,12 @@ static inline bool trap_from_user(const struct intr_frame *frame)
  * and install the DPL-3 int 0x80 gate. lab7_setup, once, interrupts off. */
 void ring3_init(void);
 
+/* Write the 8 bytes of the int 0x80 gate to HANDLER into GATE (one IDT
+ * entry): kernel code segment, present, 32-bit interrupt gate, DPL 3.
+ * ring3_init writes the real one; tests encode into a scratch entry. Any
+ * context. */
+void ring3_gate_encode(uint8_t *gate, uint32_t handler);
+
 /* Make the TSS's ring-0 stack ESP0 (the top of the running thread's kernel
  * stack): ring 3's next interrupt pushes its frame there. Interrupts off. */
 void ring3_set_kernel_stack(uint32_t esp0);
