@@ -19,7 +19,9 @@
  *     (grade.py --timeline), and empties it before each test;
  *   - the monitor's `timeline` command (labs 4-6) draws it in ASCII.
  * The recording calls are in given code (not in any exercise), so a student's
- * kernel records the same events as the reference.
+ * kernel records the same events as the reference. Nothing is recorded
+ * when nobody will read it (a test run without `ktrace`, a benchmark): then
+ * each recording call costs one compare.
  *
  * Recording is interrupt-safe (interrupts off around each event) and may be
  * called from any context. Consecutive timer interrupts with nothing else in
@@ -86,11 +88,13 @@ extern uint32_t sched_trace_run_end;
 /* Record one event. Caller must have interrupts off (the context-switch
  * paths do: they save the flags only once). Inline and cheap: a handful of
  * stores into the next slot, no call, no formatting (sched_trace_dump
- * formats). */
+ * formats). With recording off it costs one compare: the compiler is told
+ * recording is the rare case, so it computes the event's fields only
+ * inside the branch. */
 static inline void sched_trace_record(enum sched_trace_kind kind, unsigned a, uint32_t b,
                                       unsigned c)
 {
-    if (sched_trace_recording) {
+    if (__builtin_expect(sched_trace_recording, 0)) {
         struct sched_trace_event *e =
             &sched_trace_ring[sched_trace_pushed++ & (SCHED_TRACE_EVENTS - 1)];
         e->b = b;
@@ -146,7 +150,9 @@ void sched_trace_set_clock(const volatile uint32_t *ticks);
 void sched_trace_reset(void);
 
 /* Stop (false) or restart (true) recording; returns the previous setting.
- * Benchmarks and the dump itself use it. Any context. */
+ * On from boot; kmain stops it when nothing will read the ring (tests
+ * without `ktrace`, benchmarks). The dump and the trace benchmarks use it
+ * too. Any context. */
 bool sched_trace_set_recording(bool on);
 
 /* Events in the ring (at most SCHED_TRACE_EVENTS) and events lost to the

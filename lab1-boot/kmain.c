@@ -7,6 +7,7 @@
 #include "common/ktest.h"
 #include "common/ktest_key.h"
 #include "common/power.h"
+#include "common/sched_trace.h"
 #include "common/x86.h"
 #include "double_fault.h"
 #include "gdt.h"
@@ -47,6 +48,11 @@ void kernel_main(const struct boot_info *bi)
 
     const char *tests = cmdline_get("test");
     int benching = cmdline_get("bench") != NULL;
+    /* Recording the scheduling trace costs about 20 instructions a switch:
+     * record only when something will read the ring (the monitor's
+     * `timeline`, or the KTRACE dump that `ktrace` asks for). */
+    if (benching || (tests != NULL && cmdline_get("ktrace") == NULL))
+        sched_trace_set_recording(false);
     lab_init(tests == NULL && !benching);
     if (benching) {
         ktest_metric("boot_bios_to_loader", (unsigned long)bi->loader_tsc, "insns");

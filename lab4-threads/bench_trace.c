@@ -34,6 +34,7 @@ static uint64_t empty_loop(unsigned long n)
 
 KBENCH(bench_trace_event)
 {
+    bool was = sched_trace_set_recording(true); /* benchmarks boot with it off */
     uint64_t base = empty_loop(BENCH_EVENTS);
     uint64_t t0 = rdtsc();
     for (volatile unsigned long i = 0; i < BENCH_EVENTS; i++)
@@ -55,6 +56,7 @@ KBENCH(bench_trace_event)
     t = rdtsc() - t0;
     size_t after = sched_trace_count();
     intr_set_level(old);
+    sched_trace_set_recording(was);
     KT_ASSERT_EQ(after, before);
     ktest_metric("trace_timer_tick_merged", per_op(t > base ? t - base : 0, BENCH_EVENTS),
                  "insns");

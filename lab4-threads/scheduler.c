@@ -78,11 +78,12 @@ void scheduler_yield(void)
 {
     enum intr_level old = intr_disable();
     struct thread *cur = thread_current();
+    const struct sched_policy *policy = thread_policy();
 
     stats.yields++;
     cur->ready_cause = ST_STATE_YIELDED; /* the switch's one trace event says "yield" */
-    if (thread_policy()->on_yield != NULL)
-        thread_policy()->on_yield(cur);
+    if (policy->on_yield != NULL)
+        policy->on_yield(cur);
     /* LAB 4: TODO make CUR READY and, unless it is the idle thread (never
      * queued), enqueue it through the policy; then let the policy pick the
      * next thread and switch to it (thread_switch_to). Only idle can get NULL
@@ -91,8 +92,8 @@ void scheduler_yield(void)
     /* LAB 4: BEGIN SOLUTION */
     cur->state = THREAD_READY;
     if (cur != thread_idle())
-        thread_policy()->enqueue(cur);
-    struct thread *next = thread_policy()->pick_next();
+        policy->enqueue(cur);
+    struct thread *next = policy->pick_next();
     thread_switch_to(next != NULL ? next : cur);
     intr_set_level(old);
     return;

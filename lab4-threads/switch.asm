@@ -1,25 +1,28 @@
 ; switch.asm: the context switch, a new thread's first instructions, and the stub that ends a faulting thread.
 ;
 ; struct thread *thread_switch(struct thread *cur, struct thread *next)
+;     CUR arrives in eax, NEXT in edx (regparm(2), see thread.h)
 ;
-; Called with interrupts off by the scheduler. The C compiler already keeps
-; eax, ecx and edx (caller-saved) itself around the call, and the return
-; address is on the stack, so a thread's whole context is: ebx, esi, edi, ebp
-; (callee-saved), plus esp. We push them on CUR's stack, store esp in
-; cur->saved_esp, load next->saved_esp, pop NEXT's registers and `ret` on
-; NEXT's stack: into wherever NEXT called thread_switch (or, the first time,
-; into thread_start below).
+; Called with interrupts off by the scheduler. thread.h declares it
+; regparm(2): GCC passes its two arguments in eax and edx instead of on the
+; stack (as Linux on i386 passes every argument), which saves the switch
+; four instructions. The C compiler already keeps eax, ecx and edx
+; (caller-saved) itself around the call, and the return address is on the
+; stack, so a thread's whole context is: ebx, esi, edi, ebp (callee-saved),
+; plus esp. We push them on CUR's stack, store esp in cur->saved_esp, load
+; next->saved_esp, pop NEXT's registers and `ret` on NEXT's stack: into
+; wherever NEXT called thread_switch (or, the first time, into thread_start
+; below).
 ;
 ;   CUR's stack, just before  mov [eax], esp         NEXT's stack, before the pops
 ;
 ;   | ...caller's frame... |                         | ...                  |
-;   | next                 |  [esp+8] at entry       | return address       |
-;   | cur                  |  [esp+4] at entry       | ebp                  |
-;   | return address       |  [esp]   at entry       | ebx                  |
-;   | ebp                  |                         | esi                  |
-;   | ebx                  |                         | edi                  | <- next->saved_esp
-;   | esi                  |
-;   | edi                  |  <- esp, saved into cur->saved_esp
+;   | return address       |  [esp] at entry         | return address       |
+;   | ebp                  |                         | ebp                  |
+;   | ebx                  |                         | ebx                  |
+;   | esi                  |                         | esi                  |
+;   | edi                  |  <- esp, saved into     | edi                  | <- next->saved_esp
+;                               cur->saved_esp
 ;
 ; A new thread's stack (thread.c, thread_build_first_frame) looks the same,
 ; with thread_start as the "return address" and zeros for the registers:
@@ -31,9 +34,10 @@
 ;                | 0 (esi)      |
 ;                | 0 (edi)      |  <- saved_esp
 ;
-; The return value (eax) is CUR as loaded at entry: when `ret` lands on
-; NEXT's stack, eax still names the thread that just stopped, which is what
-; the code running after the switch needs (to free it if it was a zombie).
+; The return value goes in eax, and eax already holds CUR: nothing below
+; changes it, so when `ret` lands on NEXT's stack, eax still names the
+; thread that just stopped, which is what the code running after the switch
+; needs (to free it if it was a zombie).
 bits 32
 section .text
 
@@ -42,17 +46,17 @@ THREAD_STACK_TOP equ 4          ; offsetof(struct thread, stack_top)
 
 extern thread_first_run
 extern thread_start_missing
+extern thread_switch_missing
 extern thread_abort
 extern thread_running
 
 global thread_switch
 thread_switch:
-    ; LAB 4: TODO load cur and next from the stack, push ebp, ebx, esi, edi,
-    ; save esp into cur->saved_esp, load esp from next->saved_esp, pop the
-    ; four registers in reverse order and ret, with eax = cur (13 instructions).
+    ; LAB 4: TODO cur is in eax, next in edx: push ebp, ebx, esi, edi, save
+    ; esp into cur->saved_esp, load esp from next->saved_esp, pop the four
+    ; registers in reverse order and ret; eax (cur) is the return value
+    ; (11 instructions).
     ; LAB 4: BEGIN SOLUTION
-    mov eax, [esp + 4]          ; eax = cur (and the return value)
-    mov edx, [esp + 8]          ; edx = next
     push ebp                    ; callee-saved registers on CUR's stack
     push ebx
     push esi
@@ -63,10 +67,11 @@ thread_switch:
     pop esi
     pop ebx
     pop ebp
-    ret                         ; to where NEXT called thread_switch (or thread_start)
+    ret                         ; to where NEXT called thread_switch (or thread_start),
+                                ; eax = cur: the thread that stopped
     ; LAB 4: END SOLUTION
-    xor eax, eax                ; not written yet: "no previous thread" (thread_switch_done
-    ret                         ; reports step 2)
+    call thread_switch_missing  ; not written yet: a panic naming step 2
+    ud2                         ; not reached
 
 ; A new thread's first instructions: thread_switch's ret lands here with
 ; eax = the thread that ran before. thread_first_run(prev) never returns.

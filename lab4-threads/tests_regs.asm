@@ -69,18 +69,16 @@ switch_probe_run:
     mov ecx, [esp + 20]
     mov [probe_ptr], ecx
     LOAD_CANARIES CA1_EBX, CA1_ESI, CA1_EDI, CA1_EBP
-    push dword [ecx + P_B]
-    push dword [ecx + P_A]
+    mov eax, [ecx + P_A]        ; thread_switch(a, b): regparm(2), eax and edx
+    mov edx, [ecx + P_B]
     call thread_switch          ; first run of the partner
-    add esp, 8
     mov ecx, [probe_ptr]
     mov [ecx + P_A_RET1], eax
     SAVE_REGS P_A_REGS1
     LOAD_CANARIES CA2_EBX, CA2_ESI, CA2_EDI, CA2_EBP
-    push dword [ecx + P_B]
-    push dword [ecx + P_A]
+    mov eax, [ecx + P_A]
+    mov edx, [ecx + P_B]
     call thread_switch          ; resume the partner inside its own switch
-    add esp, 8
     mov ecx, [probe_ptr]
     mov [ecx + P_A_RET2], eax
     SAVE_REGS P_A_REGS2
@@ -97,15 +95,14 @@ switch_probe_partner:
     mov ecx, [probe_ptr]
     mov [ecx + P_B_ENTRY], eax
     LOAD_CANARIES CB_EBX, CB_ESI, CB_EDI, CB_EBP
-    push dword [ecx + P_A]
-    push dword [ecx + P_B]
+    mov eax, [ecx + P_B]
+    mov edx, [ecx + P_A]
     call thread_switch          ; back to A
-    add esp, 8
     mov ecx, [probe_ptr]
     mov [ecx + P_B_RET], eax
     SAVE_REGS P_B_REGS
-    push dword [ecx + P_A]
-    push dword [ecx + P_B]
+    mov eax, [ecx + P_B]
+    mov edx, [ecx + P_A]
     call thread_switch          ; back to A for good: never resumed
     ud2
 

@@ -151,8 +151,56 @@ void thread_start_missing(void)
     PANIC("step 1 (first run): thread_start (switch.asm) is not written yet");
 }
 
+/* The timeline's letter for the state a thread leaves the CPU in. */
+static const uint8_t thread_trace_letter[] = {
+    [THREAD_NEW] = ST_STATE_BLOCKED,     [THREAD_READY] = ST_STATE_READY,
+    [THREAD_RUNNING] = ST_STATE_RUNNING, [THREAD_BLOCKED] = ST_STATE_BLOCKED,
+    [THREAD_ZOMBIE] = ST_STATE_ZOMBIE,
+};
+
+/* T's letter; a READY thread's says why (the scheduler noted it in
+ * ready_cause: it yielded or was preempted). */
+static inline unsigned thread_trace_state(const struct thread *t)
+{
+    return t->state == THREAD_READY ? t->ready_cause : thread_trace_letter[t->state];
+}
+
+void thread_trace_switch(const struct thread *cur, const struct thread *next)
+{
+    sched_trace_record(ST_SWITCH, (unsigned)cur->id, (uint32_t)next->id,
+                       thread_trace_state(cur));
+}
+
+/* Called by switch.asm's thread_switch while it is not written yet. */
+void thread_switch_missing(void)
+{
+    PANIC("step 2 (context switch): thread_switch (switch.asm) is not written yet");
+}
+
+/* The invariants of a switch, checked where every thread first runs: the
+ * switch happened with interrupts off, and thread_switch returned PREV, the
+ * thread that stopped (a live one, not the thread now running). The code
+ * that switches does the same on every switch, so checking each thread's
+ * first one catches a mistake without a cost on every later switch
+ * (thread_switch_to and thread_switch_done do not check these). */
+static void thread_check_switch(const struct thread *prev)
+{
+    if (intr_get_level() != INTR_OFF)
+        PANIC("a thread was switched to with interrupts on: keep them off from before "
+              "the ready queue is touched until thread_switch_to returns (restore them "
+              "after it, not before)");
+    if (prev == NULL)
+        PANIC("step 2 (context switch): thread_switch returned NULL: it must return CUR, "
+              "the thread that stopped (switch.asm not finished?)");
+    if (prev->magic != THREAD_MAGIC || prev == thread_running)
+        PANIC("step 2 (context switch): thread_switch returned %p, not the thread that "
+              "stopped: CUR, which arrives in eax (regparm(2): CUR in eax, NEXT in edx, "
+              "not on the stack) and must still be there at its ret", (const void *)prev);
+}
+
 void thread_first_run(struct thread *prev)
 {
+    thread_check_switch(prev);
     /* LAB 4: TODO we arrive here from thread_switch with interrupts off, like
      * every thread after a switch: finish the switch for PREV, enable
      * interrupts (every thread body starts with them on: lab 5's timer must

@@ -255,8 +255,11 @@ void thread_exit_with(enum thread_end end) __attribute__((noreturn));
 
 /* Switch stacks: save callee-saved registers and ESP into CUR, load NEXT's
  * and return on NEXT's stack. Returns, in the thread now running, the
- * thread that ran before it. Interrupts off (switch.asm). */
-struct thread *thread_switch(struct thread *cur, struct thread *next);
+ * thread that ran before it. Interrupts off (switch.asm). regparm(2): CUR
+ * is passed in eax and NEXT in edx, not on the stack (ignored by the 64-bit
+ * host compiler, which never calls it). */
+struct thread *thread_switch(struct thread *cur, struct thread *next)
+    __attribute__((regparm(2)));
 
 /* First C code of a new thread, called by switch.asm's thread_start with
  * the thread that ran before. Finishes the switch, enables interrupts, runs
