@@ -187,8 +187,8 @@ static void thread_check_switch(const struct thread *prev)
 {
     if (intr_get_level() != INTR_OFF)
         PANIC("a thread was switched to with interrupts on: keep them off from before "
-              "the ready queue is touched until thread_switch_to returns (restore them "
-              "after it, not before)");
+              "the ready queue is touched until thread_switch_to returns (step 4: "
+              "scheduler_yield restores the caller's level after it, not before)");
     if (prev == NULL)
         PANIC("step 2 (context switch): thread_switch returned NULL: it must return CUR, "
               "the thread that stopped (switch.asm not finished?)");
