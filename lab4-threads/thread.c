@@ -192,10 +192,14 @@ static void thread_check_switch(const struct thread *prev)
     if (prev == NULL)
         PANIC("step 2 (context switch): thread_switch returned NULL: it must return CUR, "
               "the thread that stopped (switch.asm not finished?)");
-    if (prev->magic != THREAD_MAGIC || prev == thread_running)
+    if (prev->magic != THREAD_MAGIC)
         PANIC("step 2 (context switch): thread_switch returned %p, not the thread that "
               "stopped: CUR, which arrives in eax (regparm(2): CUR in eax, NEXT in edx, "
               "not on the stack) and must still be there at its ret", (const void *)prev);
+    if (prev == thread_running)
+        PANIC("step 2 (context switch): thread_running still names the thread that "
+              "stopped (%s): thread_switch_to must make NEXT the running thread before "
+              "it calls thread_switch", prev->name);
 }
 
 void thread_first_run(struct thread *prev)
