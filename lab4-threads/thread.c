@@ -190,12 +190,14 @@ static void thread_check_switch(const struct thread *prev)
               "the ready queue is touched until thread_switch_to returns (step 4: "
               "scheduler_yield restores the caller's level after it, not before)");
     if (prev == NULL)
-        PANIC("step 2 (context switch): thread_switch returned NULL: it must return CUR, "
-              "the thread that stopped (switch.asm not finished?)");
+        PANIC("step 2 (context switch): thread_first_run got PREV = NULL: thread_switch "
+              "must return CUR in eax, and thread_start must pass eax on (switch.asm not "
+              "finished?)");
     if (prev->magic != THREAD_MAGIC)
-        PANIC("step 2 (context switch): thread_switch returned %p, not the thread that "
-              "stopped: CUR, which arrives in eax (regparm(2): CUR in eax, NEXT in edx, "
-              "not on the stack) and must still be there at its ret", (const void *)prev);
+        PANIC("step 2 (context switch): thread_first_run got PREV = %p, not the thread "
+              "that stopped: thread_switch must leave CUR in eax at its ret (CUR arrives "
+              "in eax, NEXT in edx: regparm(2), not on the stack), and thread_start must "
+              "pass eax on", (const void *)prev);
     if (prev == thread_running)
         PANIC("step 2 (context switch): thread_running still names the thread that "
               "stopped (%s): thread_switch_to must make NEXT the running thread before "
