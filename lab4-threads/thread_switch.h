@@ -5,7 +5,6 @@
 #include <stdint.h>
 
 #include "common/debug.h"
-#include "common/intr_level.h"
 #include "common/sched_trace.h"
 #include "thread.h"
 
