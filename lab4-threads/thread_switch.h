@@ -2,8 +2,6 @@
 #ifndef LAB4_THREAD_SWITCH_H
 #define LAB4_THREAD_SWITCH_H
 
-#include <stdint.h>
-
 #include "common/debug.h"
 #include "common/sched_trace.h"
 #include "thread.h"
