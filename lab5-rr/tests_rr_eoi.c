@@ -62,10 +62,12 @@ static bool eoi_hold_irq0(void)
     return (pic_read_isr() & EOI_TIMER_BIT) != 0;
 }
 
+/* Written by the timer hook, read by the test's loop: volatile, or the
+ * compiler may read a count once and spin on a stale copy. */
 static struct eoi_state {
     volatile bool armed;
     struct thread *target;
-    unsigned long held, preempted, in_service, kept;
+    volatile unsigned long held, preempted, in_service, kept;
 } eoi;
 
 static struct sched_policy eoi_policy; /* rr_policy with an observing on_tick */
