@@ -127,8 +127,10 @@ void sched_trace_irq_event(int irq);
  * still the newest (sched_trace_run_end), without reading the ring. */
 static inline void sched_trace_irq(int irq)
 {
+    if (!__builtin_expect(sched_trace_recording, 0))
+        return; /* nobody reads the trace: one compare */
     if (irq == SCHED_TRACE_TIMER_IRQ && sched_trace_pushed == sched_trace_run_end &&
-        sched_trace_recording && sched_trace_run->b < UINT32_MAX)
+        sched_trace_run->b < UINT32_MAX)
         sched_trace_run->b++;
     else
         sched_trace_irq_event(irq);
