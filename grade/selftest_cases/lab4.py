@@ -1,10 +1,11 @@
 """lab4.py: broken threads and FIFO schedulers the lab 4 grader must catch."""
-from protocol import FAIL
+from protocol import FAIL, PANIC
 
 THREAD = "lab4-threads/thread.c"
 QUEUE = "lab4-threads/ready_queue.h"
 SWITCH = "lab4-threads/switch.asm"
 SWITCH_C = "lab4-threads/thread_switch.h"
+SCHED = "lab4-threads/scheduler.c"
 
 
 def cases(Case):
@@ -42,6 +43,20 @@ def cases(Case):
                        "    push ebx\n", "    push ebp\n"),
               (SWITCH, "    pop ebx\n    pop ebp\n", "    pop ebp\n"),
               (THREAD, "    *--sp = 0;                        /* ebx */\n", "")],
+             lab="lab4", others=False),
+        # The yield gives the caller's interrupt level back before the switch,
+        # not after it: the switch runs with interrupts on. Lab 4 has no
+        # preemption, so nothing breaks yet; only thread_first_run's check
+        # of the switch (given code) sees it, at the first new thread.
+        Case("lab4-yield-switches-interrupts-on", "threads_return_reaches_exit", PANIC,
+             [(SCHED, "    thread_switch_to(next != NULL ? next : cur);\n    intr_set_level(old);\n",
+               "    intr_set_level(old);\n    thread_switch_to(next != NULL ? next : cur);\n")],
+             lab="lab4", others=False),
+        # thread_switch_to makes NEXT the running thread after the switch:
+        # a new thread starts with thread_current() still naming the old one.
+        Case("lab4-running-set-after-switch", "threads_return_reaches_exit", PANIC,
+             [(SWITCH_C, "    thread_running = next;\n    thread_switch_done(thread_switch(cur, next));",
+               "    thread_switch_done(thread_switch(cur, next));\n    thread_running = cur;")],
              lab="lab4", others=False),
         # A thread that ends hands the CPU to the idle thread although others
         # are ready (idle then yields to them: the order survives).
