@@ -21,7 +21,8 @@
  * The recording calls are in given code (not in any exercise), so a student's
  * kernel records the same events as the reference. Nothing is recorded
  * when nobody will read it (a test run without `ktrace`, a benchmark): then
- * each recording call costs one compare.
+ * a recording call costs a compare (sched_trace_event also saves and
+ * restores the interrupt flag).
  *
  * Recording is interrupt-safe (interrupts off around each event) and may be
  * called from any context. Consecutive timer interrupts with nothing else in
@@ -88,9 +89,10 @@ extern uint32_t sched_trace_run_end;
 /* Record one event. Caller must have interrupts off (the context-switch
  * paths do: they save the flags only once). Inline and cheap: a handful of
  * stores into the next slot, no call, no formatting (sched_trace_dump
- * formats). With recording off it costs one compare: the compiler is told
- * recording is the rare case, so it computes the event's fields only
- * inside the branch. */
+ * formats). With recording off it costs one compare (the branch is marked
+ * unlikely). GCC may still compute the arguments before that compare: a
+ * caller whose arguments cost something tests sched_trace_recording first
+ * and records out of line (thread_switch_to does). */
 static inline void sched_trace_record(enum sched_trace_kind kind, unsigned a, uint32_t b,
                                       unsigned c)
 {
